@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the Debian packages that tests and benchmarks need, when they are missing.
+# Fails loudly, naming the package, when it cannot: no test may skip for lack of one.
+set -euo pipefail
+
+need=()
+command -v wrk >/dev/null || need+=(wrk)
+command -v goaccess >/dev/null || need+=(goaccess)
+
+if ((${#need[@]})); then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "ensure-sysdeps: missing ${need[*]}; run as root or install them: apt-get install ${need[*]}" >&2
+    exit 1
+  fi
+  echo "ensure-sysdeps: installing ${need[*]}" >&2
+  apt-get update -qq || { echo "ensure-sysdeps: apt-get update failed" >&2; exit 1; }
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null \
+    || { echo "ensure-sysdeps: apt-get install ${need[*]} failed" >&2; exit 1; }
+fi

@@ -1,0 +1,56 @@
+"""What one API worker holds while it runs: settings, store, recorder, start time."""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from dataclasses import dataclass, field
+
+import anyio
+
+from portfolio.config import Settings
+from portfolio.errors import StoreError
+from portfolio.store.protocols import Store
+from portfolio.telemetry.recorder import Recorder
+
+READINESS_TTL_S = 1.0
+
+
+def default_task_id() -> str:
+    """The host and process: one task per worker, a new id when a worker is replaced."""
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    store: Store
+    recorder: Recorder
+    task_id: str
+    started_monotonic: float = field(default_factory=time.monotonic)
+    _ready_at: float = -1e9
+    _ready: tuple[bool, str | None] = (False, "not checked yet")
+
+    @property
+    def uptime_s(self) -> float:
+        return time.monotonic() - self.started_monotonic
+
+    async def readiness(self) -> tuple[bool, str | None]:
+        """Whether the store answers, checked at most once a second.
+
+        Health checks arrive from the load balancer, the prober and people; the
+        cache keeps them from turning into a load on the store.
+        """
+        now = time.monotonic()
+        if now - self._ready_at >= READINESS_TTL_S:
+            self._ready = await anyio.to_thread.run_sync(self._ping)
+            self._ready_at = time.monotonic()
+        return self._ready
+
+    def _ping(self) -> tuple[bool, str | None]:
+        try:
+            self.store.ping()
+        except StoreError as err:
+            return False, str(err)
+        return True, None

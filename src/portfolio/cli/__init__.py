@@ -1,0 +1,1 @@
+"""The command line: one Typer sub-app per domain, thin over the library."""

@@ -1,0 +1,55 @@
+"""The `portfolio` command: sub-apps registered here, errors turned into exit codes.
+
+Exit codes: 0 success; 1 the command ran and found problems (checks); 2 the
+command could not run (bad input, bad settings, unreachable store) — with one
+line on stderr saying why.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import typer
+
+from portfolio import __version__
+from portfolio.cli import serve
+from portfolio.errors import PortfolioError
+
+app = typer.Typer(
+    name="portfolio",
+    help="Run and operate the AWS Portfolio Infrastructure: API, telemetry, checks, reports.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command(name="serve")(serve.serve)
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    typer.echo(__version__)
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Entry point: run the CLI and map failures to one line and an exit code."""
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=argv, prog_name="portfolio", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        return done.exit_code
+    except click.exceptions.Abort:
+        print("portfolio: aborted", file=sys.stderr)
+        return 130
+    except click.ClickException as err:
+        print(f"portfolio: {err.format_message()}", file=sys.stderr)
+        return 2
+    except PortfolioError as err:
+        print(f"portfolio: {err}", file=sys.stderr)
+        return 2
+    return result if isinstance(result, int) else 0
+
+
+def main() -> None:
+    sys.exit(run())

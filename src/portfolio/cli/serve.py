@@ -1,0 +1,103 @@
+"""`portfolio serve`: the API with N workers (standing for the N Fargate tasks) and a prober."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+
+from portfolio.cli.common import console, load_settings
+from portfolio.names import HEALTH_PATH
+from portfolio.store import open_store
+from portfolio.telemetry.prober import Prober
+
+APP_FACTORY = "portfolio.api.app:create_app_from_env"
+Server = Literal["uvicorn", "granian"]
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Worker processes (each is one 'task').")
+    ] = 1,
+    db: Annotated[
+        Path | None, typer.Option(help="SQLite file of the embedded store.", dir_okay=False)
+    ] = None,
+    store: Annotated[str | None, typer.Option(help="Store backend: sqlite or dynamodb.")] = None,
+    endpoint_url: Annotated[
+        str | None, typer.Option(help="DynamoDB endpoint, e.g. DynamoDB Local.")
+    ] = None,
+    probe: Annotated[bool, typer.Option(help="Probe /health on an interval.")] = True,
+    server: Annotated[
+        str, typer.Option(help="ASGI server: uvicorn (default, measured faster) or granian.")
+    ] = "uvicorn",
+) -> None:
+    """Serve the REST API on the configured store, recording telemetry.
+
+    SIGTERM stops the workers gracefully: each writes its remaining telemetry first.
+    """
+    if server not in ("uvicorn", "granian"):
+        raise typer.BadParameter("choose uvicorn or granian", param_hint="--server")
+    settings = load_settings(
+        store__sqlite_path=db,
+        store__backend=store,
+        store__dynamodb_endpoint_url=endpoint_url,
+    )
+    # Workers are separate processes: they read the same settings from the environment.
+    os.environ["PORTFOLIO_STORE__BACKEND"] = settings.store.backend
+    os.environ["PORTFOLIO_STORE__SQLITE_PATH"] = str(settings.store.sqlite_path.resolve())
+    if settings.store.dynamodb_endpoint_url:
+        os.environ["PORTFOLIO_STORE__DYNAMODB_ENDPOINT_URL"] = settings.store.dynamodb_endpoint_url
+    probe_store = open_store(settings)  # also creates/migrates the schema before workers start
+    prober = None
+    if probe and settings.telemetry.enabled:
+        probe_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
+        prober = Prober(
+            probe_store,
+            f"http://{probe_host}:{port}{HEALTH_PATH}",
+            interval_s=settings.telemetry.probe_interval_s,
+            timeout_s=settings.telemetry.probe_timeout_s,
+        )
+        prober.start(initial_delay_s=min(5.0, settings.telemetry.probe_interval_s))
+    console.print(
+        f"portfolio API on http://{host}:{port} — {workers} worker(s), "
+        f"{settings.store.backend} store, server {server}",
+        highlight=False,
+    )
+    try:
+        _run_server(server, host=host, port=port, workers=workers)  # type: ignore[arg-type]
+    finally:
+        if prober is not None:
+            prober.stop()
+        probe_store.close()
+
+
+def _run_server(server: Server, *, host: str, port: int, workers: int) -> None:
+    if server == "granian":
+        from granian import Granian
+        from granian.constants import Interfaces
+
+        Granian(
+            APP_FACTORY,
+            address=host,
+            port=port,
+            interface=Interfaces.ASGI,
+            workers=workers,
+            factory=True,
+        ).serve()
+        return
+    import uvicorn
+
+    uvicorn.run(
+        APP_FACTORY,
+        host=host,
+        port=port,
+        workers=workers,
+        factory=True,
+        access_log=False,  # our middleware writes one JSON line per request instead
+        log_config=None,
+        timeout_graceful_shutdown=20,
+    )

@@ -1,0 +1,152 @@
+"""One settings model for the whole system, validated at start-up.
+
+Every value can come from the environment with the prefix ``PORTFOLIO_`` and
+``__`` between a group and its field (``PORTFOLIO_KPI__BUDGET_USD=12``). Tests
+build ``Settings(...)`` with keywords instead of touching the environment.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from portfolio import names
+
+PLACEHOLDER_KEYS = frozenset({"change-me", "changeme", "dev-key", "secret", "test"})
+
+
+class Environment(StrEnum):
+    LOCAL = "local"
+    STAGING = "staging"
+    PRODUCTION = "production"
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    """An API key and whether it may write."""
+
+    secret: str
+    read_only: bool
+
+
+class StoreSettings(BaseModel):
+    backend: Literal["sqlite", "dynamodb"] = "sqlite"
+    sqlite_path: Path = Path("portfolio.db")
+    dynamodb_endpoint_url: str | None = None
+    region: str = names.DEFAULT_REGION
+    users_table: str = names.USERS_TABLE
+    metrics_table: str = names.METRICS_TABLE
+
+
+class TelemetrySettings(BaseModel):
+    enabled: bool = True
+    flush_interval_s: float = Field(default=5.0, gt=0, le=300)
+    sample_interval_s: float = Field(default=60.0, gt=0, le=3600)
+    probe_interval_s: float = Field(default=60.0, gt=0, le=3600)
+    probe_timeout_s: float = Field(default=5.0, gt=0, le=60)
+    access_log: bool = True
+    rollup_retention_days: int = Field(default=400, ge=1)
+
+
+class KpiTargets(BaseModel):
+    """The targets of the original report's KPI tables."""
+
+    availability_pct: float = Field(default=99.9, gt=0, le=100)
+    response_time_ms: float = Field(default=100.0, gt=0)
+    error_rate_pct: float = Field(default=1.0, ge=0, le=100)
+    budget_usd: float = Field(default=10.0, gt=0)
+    cpu_mem_pct: float = Field(default=80.0, gt=0, le=100)
+
+
+class ReportSettings(BaseModel):
+    timezone: str = "Asia/Tokyo"
+    environment_name: str = "AWS Portfolio Infrastructure"
+    author: str = "Operations team"
+    approver: str = "Service owner"
+    outage_min_minutes: int = Field(default=2, ge=1)
+    incident_min_minutes: int = Field(default=5, ge=1)
+    region: str = names.DEFAULT_REGION
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as err:
+            raise ValueError(f"unknown time zone {value!r}") from err
+        return value
+
+
+class ApiSettings(BaseModel):
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    max_metric_points: int = Field(default=2000, ge=10)
+    max_metric_range_days: int = Field(default=93, ge=1)
+    cors_origins: list[str] = Field(default_factory=list)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="PORTFOLIO_",
+        env_nested_delimiter="__",
+        extra="forbid",
+    )
+
+    env: Environment = Environment.LOCAL
+    api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    task_id: str | None = None
+    store: StoreSettings = Field(default_factory=StoreSettings)
+    telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)
+    kpi: KpiTargets = Field(default_factory=KpiTargets)
+    report: ReportSettings = Field(default_factory=ReportSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
+
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_placeholders(self) -> Settings:
+        if self.env is Environment.LOCAL:
+            return self
+        parsed = self.parsed_api_keys()
+        if not parsed:
+            raise ValueError(f"PORTFOLIO_API_KEYS must be set when env is {self.env.value}")
+        for key in parsed:
+            if key.secret.lower() in PLACEHOLDER_KEYS or len(key.secret) < 16:
+                raise ValueError(
+                    "PORTFOLIO_API_KEYS holds a placeholder or short key (< 16 characters);"
+                    f" not allowed when env is {self.env.value}"
+                )
+        return self
+
+    def parsed_api_keys(self) -> list[ApiKey]:
+        keys = []
+        for entry in self.api_keys:
+            secret, _, mode = entry.partition(":")
+            keys.append(ApiKey(secret=secret, read_only=mode.strip().lower() == "ro"))
+        return keys
+
+
+def match_api_key(keys: list[ApiKey], presented: str) -> ApiKey | None:
+    """Find the key equal to ``presented``, comparing every key in constant time.
+
+    All keys are compared even after a match so the time taken does not tell an
+    attacker which key, or how much of one, was right.
+    """
+    found: ApiKey | None = None
+    candidate = presented.encode()
+    for key in keys:
+        if hmac.compare_digest(key.secret.encode(), candidate):
+            found = key
+    return found

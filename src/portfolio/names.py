@@ -1,0 +1,24 @@
+"""The names of the original system's resources, defined once.
+
+The API, the CDK app, the checks and the report all import these so that a
+renamed resource is renamed everywhere or nowhere.
+"""
+
+from typing import Final
+
+PROJECT: Final = "portfolio"
+CLUSTER: Final = "portfolio-cluster"
+SERVICE: Final = "portfolio-api-service"
+LOAD_BALANCER: Final = "portfolio-alb"
+TARGET_GROUP: Final = "portfolio-tg"
+USERS_TABLE: Final = "portfolio-users"
+METRICS_TABLE: Final = "portfolio-metrics"
+LOG_GROUP: Final = "/ecs/portfolio-api"
+DEFAULT_REGION: Final = "ap-northeast-1"
+DESIRED_TASKS: Final = 2
+
+# Endpoint templates of the API, as the telemetry and the report name them.
+HEALTH_PATH: Final = "/health"
+USERS_PATH: Final = "/api/v1/users"
+METRICS_PATH: Final = "/api/v1/metrics"
+UNMATCHED_ENDPOINT: Final = "(unmatched)"

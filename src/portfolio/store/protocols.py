@@ -1,0 +1,136 @@
+"""The store seam: what every backend (SQLite, DynamoDB) must do.
+
+Handlers and report sources depend on these protocols only. One contract suite
+in tests/contract/ runs against every implementation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Literal, Protocol
+
+from portfolio.store.callstats import CallStats
+from portfolio.store.records import (
+    CheckRun,
+    Incident,
+    LogCount,
+    MaintenanceWindow,
+    NewUser,
+    ProbeResult,
+    ResourceSample,
+    Rollup,
+    StoreCallStat,
+    User,
+    UserChanges,
+    UsersPage,
+    WorkItem,
+)
+
+Resolution = Literal["minute", "hour"]
+
+
+class UserRepository(Protocol):
+    def create_user(self, new: NewUser) -> User:
+        """Store a new user with version 1; DuplicateEmailError if the email is taken."""
+        ...
+
+    def get_user(self, user_id: str) -> User:
+        """NotFoundError when absent."""
+        ...
+
+    def list_users(self, *, limit: int, cursor: str | None = None) -> UsersPage:
+        """Users in creation order; ``cursor`` is the opaque next_cursor of the previous page."""
+        ...
+
+    def update_user(self, user_id: str, changes: UserChanges, *, expected_version: int) -> User:
+        """Apply ``changes`` if the stored version equals ``expected_version``; bump the version.
+
+        NotFoundError, VersionMismatchError or DuplicateEmailError otherwise; the check
+        and the write are one atomic step so concurrent writers cannot both win.
+        """
+        ...
+
+    def delete_user(self, user_id: str, *, expected_version: int) -> None:
+        """Delete if the version matches; NotFoundError or VersionMismatchError otherwise."""
+        ...
+
+
+class MetricsRepository(Protocol):
+    def write_rollups(self, rollups: Sequence[Rollup]) -> None:
+        """Merge rollups into stored ones with the same key (counts add, sketches merge)."""
+        ...
+
+    def read_rollups(
+        self,
+        start: int,
+        end: int,
+        *,
+        endpoint: str | None = None,
+        resolution: Resolution = "minute",
+    ) -> Iterable[Rollup]:
+        """Rollups with ``start <= minute < end`` (epoch seconds).
+
+        Every write also merges into an hourly rollup (``minute`` = the hour's
+        start), so long ranges read 60 times fewer rows with the same figures.
+        """
+        ...
+
+    def write_resource_samples(self, samples: Sequence[ResourceSample]) -> None: ...
+
+    def read_resource_samples(self, start: int, end: int) -> Iterable[ResourceSample]: ...
+
+    def write_probe_results(self, results: Sequence[ProbeResult]) -> None: ...
+
+    def read_probe_results(self, start: datetime, end: datetime) -> Iterable[ProbeResult]: ...
+
+    def write_log_counts(self, counts: Sequence[LogCount]) -> None:
+        """Add counts to stored ones with the same (minute, task, level)."""
+        ...
+
+    def read_log_counts(self, start: int, end: int) -> Iterable[LogCount]: ...
+
+    def write_store_stats(self, stats: Sequence[StoreCallStat]) -> None:
+        """Add call statistics to stored ones with the same (minute, task, backend, operation)."""
+        ...
+
+    def read_store_stats(self, start: int, end: int) -> Iterable[StoreCallStat]: ...
+
+
+class OpsLog(Protocol):
+    def add_check_run(self, run: CheckRun) -> None: ...
+
+    def list_check_runs(self, start: datetime, end: datetime) -> list[CheckRun]: ...
+
+    def add_incident(self, incident: Incident) -> None: ...
+
+    def update_incident(self, incident: Incident) -> None:
+        """Replace the stored incident with the same id; NotFoundError when absent."""
+        ...
+
+    def get_incident(self, incident_id: str) -> Incident: ...
+
+    def list_incidents(self, start: datetime, end: datetime) -> list[Incident]:
+        """Incidents that overlap [start, end)."""
+        ...
+
+    def add_maintenance(self, window: MaintenanceWindow) -> None: ...
+
+    def list_maintenance(self, start: datetime, end: datetime) -> list[MaintenanceWindow]: ...
+
+    def add_work_item(self, item: WorkItem) -> None: ...
+
+    def list_work_items(self, start: datetime, end: datetime) -> list[WorkItem]: ...
+
+
+class Store(UserRepository, MetricsRepository, OpsLog, Protocol):
+    """Everything the system keeps, behind one object."""
+
+    backend: str
+    call_stats: CallStats
+
+    def ping(self) -> None:
+        """Return if the store answers; StoreUnavailableError otherwise."""
+        ...
+
+    def close(self) -> None: ...

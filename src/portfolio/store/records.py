@@ -1,0 +1,192 @@
+"""Plain records that cross the store seam.
+
+Every backend reads and writes these and nothing else, so the API, the report
+and the checks never see a SQLite row or a DynamoDB item. Times are aware UTC
+datetimes; telemetry minutes are epoch seconds of the minute's start (UTC).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from portfolio.telemetry.sketch import LatencySketch
+
+USER_FIELDS = ("name", "email", "role", "title", "bio", "links")
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    EDITOR = "editor"
+    VIEWER = "viewer"
+
+
+@dataclass(frozen=True, slots=True)
+class NewUser:
+    name: str
+    email: str
+    role: Role = Role.VIEWER
+    title: str = ""
+    bio: str = ""
+    links: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: str
+    name: str
+    email: str
+    role: Role
+    title: str
+    bio: str
+    links: tuple[str, ...]
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+UserChanges = Mapping[str, object]
+"""Fields to change, a subset of USER_FIELDS; values already validated by the caller."""
+
+
+@dataclass(frozen=True, slots=True)
+class UsersPage:
+    items: list[User]
+    next_cursor: str | None
+
+
+@dataclass(slots=True)
+class Rollup:
+    """One minute of requests for one (endpoint, method, status, task)."""
+
+    minute: int
+    endpoint: str
+    method: str
+    status: int
+    task: str
+    count: int = 0
+    bytes_in: int = 0
+    bytes_out: int = 0
+    sketch: LatencySketch = field(default_factory=LatencySketch)
+
+    @property
+    def key(self) -> tuple[int, str, str, int, str]:
+        return (self.minute, self.endpoint, self.method, self.status, self.task)
+
+    def merge(self, other: Rollup) -> None:
+        self.count += other.count
+        self.bytes_in += other.bytes_in
+        self.bytes_out += other.bytes_out
+        self.sketch.merge(other.sketch)
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceSample:
+    """One worker's CPU and memory in one minute."""
+
+    minute: int
+    task: str
+    cpu_pct: float
+    mem_bytes: int
+    mem_pct: float
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeResult:
+    """One availability probe of /health."""
+
+    at: datetime
+    ok: bool
+    latency_ms: float | None
+    status: int | None
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LogCount:
+    """How many log records of one level one task wrote in one minute."""
+
+    minute: int
+    task: str
+    level: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoreCallStat:
+    """One minute of calls to the store by operation: the data-store section's figures."""
+
+    minute: int
+    task: str
+    backend: str
+    operation: str
+    count: int
+    errors: int
+    throttles: int
+    latency_sum_ms: float
+    latency_max_ms: float
+    capacity_units: float
+
+
+class FindingStatus(StrEnum):
+    PASS = "PASS"  # noqa: S105 - a check outcome, not a password
+    WARN = "WARN"
+    FAIL = "FAIL"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    check_id: str
+    status: FindingStatus
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class CheckRun:
+    """One run of a checklist (daily / weekly / monthly) and what it found."""
+
+    id: str
+    kind: str
+    target: str
+    started_at: datetime
+    finished_at: datetime
+    findings: tuple[Finding, ...]
+
+    @property
+    def passed(self) -> bool:
+        return all(f.status is FindingStatus.PASS for f in self.findings)
+
+
+@dataclass(frozen=True, slots=True)
+class Incident:
+    """A recorded incident; detected ones are computed by the report, not stored."""
+
+    id: str
+    started_at: datetime
+    ended_at: datetime | None
+    summary: str
+    severity: str = "minor"
+    impact: str = ""
+    cause: str = ""
+    response: str = ""
+    prevention: str = ""
+    detected_at: datetime | None = None
+    responded_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MaintenanceWindow:
+    id: str
+    start: datetime
+    end: datetime
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class WorkItem:
+    id: str
+    at: datetime
+    kind: str
+    summary: str

@@ -1,0 +1,1 @@
+"""Request telemetry: latency sketches, per-minute rollups, resource samples, probes."""

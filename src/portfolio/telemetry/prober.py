@@ -1,0 +1,81 @@
+"""Calls /health on a fixed interval and records each answer: the availability record.
+
+It runs outside the workers (in the ``portfolio serve`` supervisor), the way an
+ALB health check or an external uptime probe stands outside the tasks, so a
+dead worker pool is recorded as down rather than not recorded at all.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime
+
+import httpx
+
+from portfolio.errors import StoreError
+from portfolio.store.protocols import MetricsRepository
+from portfolio.store.records import ProbeResult
+
+
+def probe_once(client: httpx.Client, url: str) -> ProbeResult:
+    started = time.perf_counter()
+    at = datetime.now(UTC)
+    try:
+        response = client.get(url)
+    except httpx.HTTPError as err:
+        return ProbeResult(at=at, ok=False, latency_ms=None, status=None, detail=type(err).__name__)
+    latency_ms = (time.perf_counter() - started) * 1000
+    ok = response.status_code == 200
+    detail = "" if ok else response.text[:200]
+    return ProbeResult(
+        at=at, ok=ok, latency_ms=round(latency_ms, 3), status=response.status_code, detail=detail
+    )
+
+
+class Prober:
+    def __init__(
+        self,
+        store: MetricsRepository,
+        url: str,
+        *,
+        interval_s: float = 60.0,
+        timeout_s: float = 5.0,
+    ) -> None:
+        self.store = store
+        self.url = url
+        self.interval_s = interval_s
+        self._client = httpx.Client(timeout=timeout_s)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._pending: list[ProbeResult] = []
+
+    def run_once(self) -> ProbeResult:
+        result = probe_once(self._client, self.url)
+        self._pending.append(result)
+        try:
+            self.store.write_probe_results(self._pending)
+            self._pending = []
+        except StoreError:
+            pass  # kept in _pending and written with the next probe
+        return result
+
+    def start(self, *, initial_delay_s: float = 0.0) -> None:
+        self._thread = threading.Thread(
+            target=self._run, args=(initial_delay_s,), name="prober", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, initial_delay_s: float) -> None:
+        if self._stop.wait(initial_delay_s):
+            return
+        while True:
+            self.run_once()
+            if self._stop.wait(self.interval_s):
+                return
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self._client.close()

@@ -1,0 +1,59 @@
+"""Shared fixtures: settings, a store per backend, and an API client over it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from portfolio.api.app import create_app
+from portfolio.config import Settings, StoreSettings, TelemetrySettings
+from portfolio.store.protocols import Store
+from portfolio.store.sqlite import SQLiteStore
+
+WRITE_KEY = "test-writer-key-0123456789"
+READ_KEY = "test-reader-key-0123456789"
+
+
+def make_settings(tmp_path: Path, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "api_keys": [WRITE_KEY, f"{READ_KEY}:ro"],
+        "task_id": "task-test",
+        "store": StoreSettings(sqlite_path=tmp_path / "test.db"),
+        "telemetry": TelemetrySettings(flush_interval_s=300, access_log=False),
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path)
+
+
+def _sqlite_store(tmp_path: Path) -> Iterator[Store]:
+    store = SQLiteStore(tmp_path / "store.db")
+    yield store
+    store.close()
+
+
+STORE_FACTORIES = {"sqlite": _sqlite_store}
+
+
+@pytest.fixture(params=sorted(STORE_FACTORIES))
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """Every store backend in turn: tests using it are the contract every backend meets."""
+    yield from STORE_FACTORIES[request.param](tmp_path)
+
+
+@pytest.fixture
+def client(settings: Settings, store: Store) -> Iterator[TestClient]:
+    app = create_app(settings, store=store, configure_logs=False)
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def auth(key: str = WRITE_KEY) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
