@@ -1,5 +1,8 @@
 """FastAPI dependencies as Annotated aliases: the store, the runtime and the caller.
 
+They are ``async def`` on purpose: they do no I/O, and FastAPI runs a plain
+``def`` dependency on the thread pool — one thread hop per dependency per request.
+
 Tests replace ``get_store`` through ``app.dependency_overrides``; nothing here
 reads globals.
 """
@@ -19,12 +22,12 @@ from portfolio.store.protocols import Store
 _BEARER = {"WWW-Authenticate": 'Bearer realm="portfolio"'}
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
 
 
-def get_store(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Store:
+async def get_store(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Store:
     return runtime.store
 
 
@@ -37,7 +40,7 @@ class Caller:
         return self.key is not None
 
 
-def get_caller(
+async def get_caller(
     runtime: Annotated[Runtime, Depends(get_runtime)],
     authorization: Annotated[str | None, Header()] = None,
 ) -> Caller:
@@ -53,7 +56,7 @@ def get_caller(
     return Caller(key=key)
 
 
-def require_writer(caller: Annotated[Caller, Depends(get_caller)]) -> Caller:
+async def require_writer(caller: Annotated[Caller, Depends(get_caller)]) -> Caller:
     if caller.key is None:
         raise ProblemError(
             401, "this operation needs an API key: 'Authorization: Bearer <key>'", headers=_BEARER

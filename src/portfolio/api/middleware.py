@@ -70,7 +70,7 @@ class TelemetryMiddleware:
             if self.access_log is not None:
                 self.access_log.write(
                     {
-                        "time": datetime.now(UTC).isoformat(),
+                        "time": datetime.now(UTC),
                         "level": "INFO",
                         "type": "access",
                         "request_id": request_id,
@@ -109,6 +109,10 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         declared = _header(scope, b"content-length")
+        if declared is None and _header(scope, b"transfer-encoding") is None:
+            # HTTP/1.1 framing: with neither header the request has no body to limit.
+            await self.app(scope, receive, send)
+            return
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await self._refuse(scope, send)
             return

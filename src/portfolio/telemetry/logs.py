@@ -21,12 +21,12 @@ from portfolio.telemetry.recorder import Recorder
 class JsonLineWriter:
     """Writes one JSON object a line; thread-safe, no per-line flush on the request path."""
 
-    def __init__(self, stream: IO[str] | None = None) -> None:
-        self._stream = stream if stream is not None else sys.stdout
+    def __init__(self, stream: IO[bytes] | None = None) -> None:
+        self._stream = stream if stream is not None else sys.stdout.buffer
         self._lock = threading.Lock()
 
     def write(self, record: dict[str, Any]) -> None:
-        line = orjson.dumps(record).decode() + "\n"
+        line = orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
         with self._lock:
             self._stream.write(line)
 

@@ -1,13 +1,18 @@
-"""GET /health: liveness and readiness in one answer, for the ALB and the prober."""
+"""GET /health: liveness and readiness in one answer, for the ALB and the prober.
+
+It is the most frequent request the service gets (load balancer, prober, people),
+so it skips dependency injection and model validation and writes its JSON with
+orjson directly; the ``Health`` schema still documents the answer in OpenAPI.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+import orjson
+from fastapi import APIRouter, Request, Response
 
 from portfolio import __version__
-from portfolio.api.deps import RuntimeDep
-from portfolio.api.schemas import Health, StoreHealth
+from portfolio.api.runtime import Runtime
+from portfolio.api.schemas import Health
 from portfolio.names import HEALTH_PATH
 
 router = APIRouter(tags=["health"])
@@ -18,19 +23,21 @@ router = APIRouter(tags=["health"])
     response_model=Health,
     responses={503: {"model": Health, "description": "Not ready: the reason is given."}},
 )
-async def health(runtime: RuntimeDep) -> JSONResponse:
+async def health(request: Request) -> Response:
+    runtime: Runtime = request.app.state.runtime
     ready, reason = await runtime.readiness()
-    body = Health(
-        status="ok" if ready else "unavailable",
-        ready=ready,
-        version=__version__,
-        uptime_s=round(runtime.uptime_s, 3),
-        task=runtime.task_id,
-        store=StoreHealth(backend=runtime.store.backend, reachable=ready, detail=reason),
-        reason=None if ready else f"store unreachable: {reason}",
-    )
-    return JSONResponse(
-        body.model_dump(mode="json"),
+    body = {
+        "status": "ok" if ready else "unavailable",
+        "ready": ready,
+        "version": __version__,
+        "uptime_s": round(runtime.uptime_s, 3),
+        "task": runtime.task_id,
+        "store": {"backend": runtime.store.backend, "reachable": ready, "detail": reason},
+        "reason": None if ready else f"store unreachable: {reason}",
+    }
+    return Response(
+        orjson.dumps(body),
         status_code=200 if ready else 503,
+        media_type="application/json",
         headers={"Cache-Control": "no-store"},
     )

@@ -1,0 +1,176 @@
+"""`make bench`: every benchmark of the project, in one run, as ratios to its baseline.
+
+API throughput: wrk on loopback against the real `portfolio serve` (telemetry on,
+SQLite store, 2 workers) and against a bare FastAPI app on the same server and
+settings; both servers (uvicorn, granian) so the choice between them is measured.
+Results are printed and written to bench/results/latest.json. Never run in tests.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.server import free_port  # noqa: E402
+
+from bench.wrk import WrkResult, run_wrk  # noqa: E402
+
+SECONDS = int(os.environ.get("BENCH_SECONDS", "3"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
+WORKERS = 2
+KEY = "bench-writer-key-0123456789"
+
+
+def _wait_ready(url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited early ({process.returncode})")
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} never became ready")
+
+
+@contextmanager
+def running(command: list[str], health_url: str, env: dict[str, str]) -> Iterator[None]:
+    process = subprocess.Popen(
+        command, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        _wait_ready(health_url, process)
+        yield
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            print(f"  (server did not stop in 30 s after SIGTERM; killed: {command[2:5]})")
+            process.kill()
+            process.wait()
+
+
+def bare_command(server: str, port: int) -> list[str]:
+    if server == "granian":
+        return [
+            sys.executable, "-m", "granian", "--interface", "asgi", "--workers", str(WORKERS),
+            "--port", str(port), "--factory", "bench.bare_app:create_app",
+        ]  # fmt: skip
+    return [
+        sys.executable, "-m", "uvicorn", "bench.bare_app:app", "--port", str(port),
+        "--workers", str(WORKERS), "--no-access-log", "--log-level", "warning",
+    ]  # fmt: skip
+
+
+def portfolio_command(server: str, port: int, db: Path) -> list[str]:
+    return [
+        sys.executable, "-m", "portfolio", "serve", "--port", str(port), "--db", str(db),
+        "--workers", str(WORKERS), "--server", server, "--no-probe",
+    ]  # fmt: skip
+
+
+def measure_alternating(urls: dict[str, str]) -> dict[str, WrkResult]:
+    """Median of ROUNDS short wrk runs per URL, taken in turn.
+
+    Alternating the targets spreads any background load on the machine evenly
+    over all of them, so the ratios stay meaningful on a busy 2-core box.
+    """
+    runs: dict[str, list[WrkResult]] = {name: [] for name in urls}
+    for _ in range(ROUNDS):
+        for name, url in urls.items():
+            runs[name].append(run_wrk(url, seconds=SECONDS, connections=CONNECTIONS))
+    return {
+        name: WrkResult(
+            requests_per_s=statistics.median(r.requests_per_s for r in results),
+            p99_ms=statistics.median(r.p99_ms for r in results),
+            errors=sum(r.errors for r in results),
+        )
+        for name, results in runs.items()
+    }
+
+
+def api_benchmarks(server: str, results: dict[str, object], emit: Callable[[str], None]) -> None:
+    bare_port, port = free_port(), free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {"PYTHONPATH": str(ROOT), "PORTFOLIO_API_KEYS": KEY}
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        running(bare_command(server, bare_port), f"http://127.0.0.1:{bare_port}/health", env),
+        running(portfolio_command(server, port, Path(tmp) / "bench.db"), base + "/health", env),
+    ):
+        created = httpx.post(
+            base + "/api/v1/users",
+            json={"name": "Bench", "email": "bench@example.com"},
+            headers={"Authorization": f"Bearer {KEY}"},
+        ).json()
+        rows = measure_alternating(
+            {
+                "bare /health": f"http://127.0.0.1:{bare_port}/health",
+                "portfolio /health": base + "/health",
+                "portfolio /users/{id}": f"{base}/api/v1/users/{created['id']}",
+            }
+        )
+    bare, health, user = (
+        rows["bare /health"],
+        rows["portfolio /health"],
+        rows["portfolio /users/{id}"],
+    )
+    for name, r in rows.items():
+        emit(f"  [{server}] {name:<24} {r.requests_per_s:>9.0f} req/s  p99 {r.p99_ms:7.2f} ms"
+             f"  errors {r.errors}")  # fmt: skip
+    health_ratio = health.requests_per_s / bare.requests_per_s
+    user_ratio = user.requests_per_s / bare.requests_per_s
+    emit(f"  [{server}] ratio /health / bare        {health_ratio:.2f}")
+    emit(f"  [{server}] ratio /users/{{id}} / bare    {user_ratio:.2f}")
+    results[server] = {
+        name: {"requests_per_s": r.requests_per_s, "p99_ms": r.p99_ms, "errors": r.errors}
+        for name, r in rows.items()
+    } | {
+        "ratio_health_vs_bare": health_ratio,
+        "ratio_user_vs_bare": user_ratio,
+    }
+
+
+BENCHMARKS: list[tuple[str, Callable[[dict[str, object], Callable[[str], None]], None]]] = [
+    ("API on uvicorn", lambda res, emit: api_benchmarks("uvicorn", res, emit)),
+    ("API on granian", lambda res, emit: api_benchmarks("granian", res, emit)),
+]
+
+
+def main() -> None:
+    only = set(sys.argv[1:])
+    results: dict[str, object] = {
+        "seconds": SECONDS,
+        "rounds": ROUNDS,
+        "connections": CONNECTIONS,
+    }
+    for title, bench in BENCHMARKS:
+        if only and not any(word in title.lower() for word in only):
+            continue
+        print(f"{title}:", flush=True)
+        bench(results, lambda line: print(line, flush=True))
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "latest.json").write_text(json.dumps(results, indent=2))
+    print(f"results: {out / 'latest.json'}")
+
+
+if __name__ == "__main__":
+    main()

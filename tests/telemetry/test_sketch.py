@@ -1,0 +1,75 @@
+"""The latency sketch: percentiles within the stated relative error, merges exact."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from portfolio.telemetry.sketch import LatencySketch
+
+latencies = st.lists(
+    st.floats(min_value=0.01, max_value=60_000, allow_nan=False), min_size=1, max_size=400
+)
+quantiles = st.sampled_from([0.0, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 1.0])
+
+
+def exact(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[math.floor(q * (len(ordered) - 1))]
+
+
+@given(latencies, quantiles)
+@settings(max_examples=300, deadline=None)
+def test_quantiles_are_within_relative_accuracy(values: list[float], q: float) -> None:
+    sketch = LatencySketch()
+    for v in values:
+        sketch.add(v)
+    estimate = sketch.quantile(q)
+    truth = exact(values, q)
+    assert estimate is not None
+    assert abs(estimate - truth) <= LatencySketch.relative_accuracy * truth + 1e-9
+
+
+@given(latencies, latencies, quantiles)
+@settings(max_examples=150, deadline=None)
+def test_merge_equals_one_sketch_of_all_values(a: list[float], b: list[float], q: float) -> None:
+    left, right, both = LatencySketch(), LatencySketch(), LatencySketch()
+    for v in a:
+        left.add(v)
+        both.add(v)
+    for v in b:
+        right.add(v)
+        both.add(v)
+    left.merge(right)
+    assert left == both
+    assert left.quantile(q) == both.quantile(q)
+
+
+@given(latencies)
+@settings(max_examples=100, deadline=None)
+def test_bulk_insert_equals_one_by_one_and_survives_bytes(values: list[float]) -> None:
+    one, bulk = LatencySketch(), LatencySketch()
+    for v in values:
+        one.add(v)
+    bulk.add_many(np.array(values))
+    assert one == bulk
+    restored = LatencySketch.from_bytes(bulk.to_bytes())
+    assert restored == bulk
+    assert restored.quantile(0.95) == bulk.quantile(0.95)
+    assert restored.max == bulk.max
+
+
+def test_empty_sketch_has_no_quantiles() -> None:
+    assert LatencySketch().quantile(0.5) is None
+    assert LatencySketch().mean is None
+
+
+def test_zero_latency_is_counted() -> None:
+    sketch = LatencySketch()
+    sketch.add(0.0)
+    sketch.add(5.0)
+    assert sketch.count == 2
+    assert sketch.quantile(0.0) == 0.0
