@@ -1,0 +1,24 @@
+"""Costs: the dated price table and the estimator over a usage profile."""
+
+from portfolio.costs.estimator import (
+    Architecture,
+    CostEstimate,
+    CostLine,
+    UsageProfile,
+    compare,
+    estimate,
+)
+from portfolio.costs.prices import Price, PriceTable, load_prices, parse_prices
+
+__all__ = [
+    "Architecture",
+    "CostEstimate",
+    "CostLine",
+    "Price",
+    "PriceTable",
+    "UsageProfile",
+    "compare",
+    "estimate",
+    "load_prices",
+    "parse_prices",
+]
