@@ -62,6 +62,9 @@ class KpiTargets(BaseModel):
     error_rate_pct: float = Field(default=1.0, ge=0, le=100)
     budget_usd: float = Field(default=10.0, gt=0)
     cpu_mem_pct: float = Field(default=80.0, gt=0, le=100)
+    incident_response_minutes: float = Field(default=30.0, gt=0)
+    maintenance_completion_pct: float = Field(default=100.0, gt=0, le=100)
+    documentation_updates: int = Field(default=1, ge=0)
 
 
 class ReportSettings(BaseModel):

@@ -13,7 +13,9 @@ import click
 import typer
 
 from portfolio import __version__
-from portfolio.cli import serve
+from portfolio.cli import report, serve
+from portfolio.cli.docs import docs_app
+from portfolio.cli.opslog import incident_app, maintenance_app, worklog_app
 from portfolio.errors import PortfolioError
 
 app = typer.Typer(
@@ -24,6 +26,12 @@ app = typer.Typer(
     add_completion=False,
 )
 app.command(name="serve")(serve.serve)
+app.command(name="report")(report.report)
+app.command(name="demo")(report.demo)
+app.add_typer(incident_app, name="incident")
+app.add_typer(maintenance_app, name="maintenance")
+app.add_typer(worklog_app, name="worklog")
+app.add_typer(docs_app, name="docs")
 
 
 @app.command()

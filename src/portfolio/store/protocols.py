@@ -16,6 +16,7 @@ from portfolio.store.records import (
     Incident,
     LogCount,
     MaintenanceWindow,
+    MinuteTotals,
     NewUser,
     ProbeResult,
     ResourceSample,
@@ -76,6 +77,14 @@ class MetricsRepository(Protocol):
         """
         ...
 
+    def read_minute_totals(self, start: int, end: int) -> list[MinuteTotals]:
+        """Per-minute request totals over all endpoints and tasks, in minute order.
+
+        A separate read because a month has ~40k minutes of ~10 rollups each: the
+        report needs their counts and latency sums, not their sketches.
+        """
+        ...
+
     def write_resource_samples(self, samples: Sequence[ResourceSample]) -> None: ...
 
     def read_resource_samples(self, start: int, end: int) -> Iterable[ResourceSample]: ...
@@ -94,7 +103,13 @@ class MetricsRepository(Protocol):
         """Add call statistics to stored ones with the same (minute, task, backend, operation)."""
         ...
 
-    def read_store_stats(self, start: int, end: int) -> Iterable[StoreCallStat]: ...
+    def read_store_stats(self, start: int, end: int) -> Iterable[StoreCallStat]:
+        """Statistics summed per hour (``minute`` = the hour's start) and operation.
+
+        Hourly because a month of per-minute rows is ~200k and every reader (the
+        report's data-store section) wants sums over long ranges.
+        """
+        ...
 
 
 class OpsLog(Protocol):

@@ -83,6 +83,16 @@ class Rollup:
 
 
 @dataclass(frozen=True, slots=True)
+class MinuteTotals:
+    """All endpoints and tasks of one minute: what incident detection needs, no sketch."""
+
+    minute: int
+    count: int
+    errors_5xx: int
+    latency_sum_ms: float
+
+
+@dataclass(frozen=True, slots=True)
 class ResourceSample:
     """One worker's CPU and memory in one minute."""
 

@@ -39,6 +39,7 @@ from portfolio.store.records import (
     Incident,
     LogCount,
     MaintenanceWindow,
+    MinuteTotals,
     NewUser,
     ProbeResult,
     ResourceSample,
@@ -305,39 +306,43 @@ class SQLiteStore:
 
     @staticmethod
     def _merge_rollups(conn: sqlite3.Connection, table: str, rollups: Sequence[Rollup]) -> None:
-        select = (
-            f"SELECT count, bytes_in, bytes_out, sketch FROM {table}"  # noqa: S608
-            " WHERE minute=? AND endpoint=? AND method=? AND status=? AND task=?"
-        )
-        fresh = []
+        """Add ``rollups`` to the rows with the same key: one range read, one bulk write.
+
+        Reading the batch's whole minute range at once (instead of one SELECT per
+        row) keeps a live flush cheap and lets the simulator load a month quickly.
+        """
+        low = min(r.minute for r in rollups)
+        high = max(r.minute for r in rollups)
+        existing = {
+            tuple(row[:5]): row[5:]
+            for row in conn.execute(
+                "SELECT minute, endpoint, method, status, task, count, bytes_in, bytes_out,"  # noqa: S608
+                f" sketch FROM {table} WHERE minute >= ? AND minute <= ?",
+                (low, high),
+            )
+        }
+        rows = []
         for r in rollups:
-            existing = conn.execute(select, r.key).fetchone()
-            if existing is None:
-                fresh.append(r)
-                continue
-            merged = Rollup(*r.key)
-            merged.count, merged.bytes_in, merged.bytes_out = existing[:3]
-            merged.sketch = LatencySketch.from_bytes(existing[3])
-            merged.merge(r)
-            conn.execute(
-                f"UPDATE {table} SET count=?, bytes_in=?, bytes_out=?, duration_sum_ms=?,"  # noqa: S608
-                " sketch=? WHERE minute=? AND endpoint=? AND method=? AND status=? AND task=?",
+            stored = existing.get(r.key)
+            merged = r
+            if stored is not None:
+                merged = Rollup(*r.key, count=stored[0], bytes_in=stored[1], bytes_out=stored[2])
+                merged.sketch = LatencySketch.from_bytes(stored[3])
+                merged.merge(r)
+            rows.append(
                 (
+                    *merged.key,
                     merged.count,
                     merged.bytes_in,
                     merged.bytes_out,
                     merged.sketch.sum,
                     merged.sketch.to_bytes(),
-                    *r.key,
-                ),
+                )
             )
         conn.executemany(
-            f"INSERT INTO {table} (minute, endpoint, method, status, task, count,"  # noqa: S608
+            f"INSERT OR REPLACE INTO {table} (minute, endpoint, method, status, task, count,"  # noqa: S608
             " bytes_in, bytes_out, duration_sum_ms, sketch) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            [
-                (*r.key, r.count, r.bytes_in, r.bytes_out, r.sketch.sum, r.sketch.to_bytes())
-                for r in fresh
-            ],
+            rows,
         )
 
     def read_rollups(
@@ -372,6 +377,19 @@ class SQLiteStore:
             )
             for (m, e, meth, s, t, c, bi, bo, blob) in rows
         ]
+
+    def read_minute_totals(self, start: int, end: int) -> list[MinuteTotals]:
+        rows = (
+            self._conn()
+            .execute(
+                "SELECT minute, sum(count), sum(CASE WHEN status >= 500 THEN count ELSE 0 END),"
+                " sum(duration_sum_ms) FROM rollups WHERE minute >= ? AND minute < ?"
+                " GROUP BY minute ORDER BY minute",
+                (start, end),
+            )
+            .fetchall()
+        )
+        return [MinuteTotals(*row) for row in rows]
 
     def write_resource_samples(self, samples: Sequence[ResourceSample]) -> None:
         with self._write() as conn:
@@ -468,9 +486,10 @@ class SQLiteStore:
         rows = (
             self._conn()
             .execute(
-                "SELECT minute, task, backend, operation, count, errors, throttles,"
-                " latency_sum_ms, latency_max_ms, capacity_units FROM store_stats"
-                " WHERE minute >= ? AND minute < ? ORDER BY minute",
+                "SELECT minute - minute % 3600 AS hour, task, backend, operation, sum(count),"
+                " sum(errors), sum(throttles), sum(latency_sum_ms), max(latency_max_ms),"
+                " sum(capacity_units) FROM store_stats WHERE minute >= ? AND minute < ?"
+                " GROUP BY hour, task, backend, operation ORDER BY hour",
                 (start, end),
             )
             .fetchall()

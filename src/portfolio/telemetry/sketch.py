@@ -74,6 +74,35 @@ class LatencySketch:
             for key, n in zip(keys.tolist(), counts.tolist(), strict=True):
                 self.bins[key] = self.bins.get(key, 0) + n
 
+    @classmethod
+    def from_bins(
+        cls,
+        keys: npt.NDArray[np.int64],
+        counts: npt.NDArray[np.int64],
+        *,
+        zero_count: int,
+        total: float,
+        low: float,
+        high: float,
+    ) -> LatencySketch:
+        """A sketch from precomputed bins (bulk loaders compute bins for many sketches at once)."""
+        sketch = cls()
+        sketch.bins = dict(zip(keys.tolist(), counts.tolist(), strict=True))
+        sketch.zero_count = zero_count
+        sketch.count = zero_count + int(counts.sum())
+        sketch.sum = total
+        sketch.min = low
+        sketch.max = high
+        return sketch
+
+    @staticmethod
+    def bin_indexes(values: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
+        """The bin of each value (values below the zero threshold get the lowest int64)."""
+        out = np.full(values.shape, np.iinfo(np.int64).min, dtype=np.int64)
+        positive = values >= _MIN_VALUE
+        out[positive] = np.ceil(np.log(values[positive]) / _LOG_GAMMA).astype(np.int64)
+        return out
+
     def merge(self, other: LatencySketch) -> None:
         if other.count == 0:
             return

@@ -1,0 +1,29 @@
+"""`portfolio docs`: generated documentation, kept in step with the code by tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from portfolio.cli.common import console
+from portfolio.report.render.jsonout import render_schema
+
+docs_app = typer.Typer(
+    help="Generate the documentation that is derived from code.", no_args_is_help=True
+)
+
+SCHEMA_PATH = Path("docs/report.schema.json")
+
+
+@docs_app.command("schema")
+def schema(
+    out: Annotated[
+        Path, typer.Option(help="Where to write the JSON Schema.", dir_okay=False)
+    ] = SCHEMA_PATH,
+) -> None:
+    """Write the JSON Schema of report.json, generated from the report model."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render_schema(), encoding="utf-8")
+    console.print(f"wrote {out}", highlight=False)

@@ -1,0 +1,162 @@
+"""`portfolio report` and `portfolio demo`: the monthly operations report from measured data."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from portfolio.cli.common import DbOption, cli_store, console, load_settings
+from portfolio.errors import InputError
+from portfolio.report.build import compute_report
+from portfolio.report.model import Report
+from portfolio.report.render.text import STATUS_ICON, t
+from portfolio.report.write import Format, Language, write_report
+from portfolio.sources.base import Period, ReportSource
+from portfolio.sources.local import LocalSource
+from portfolio.store.sqlite import SQLiteStore
+
+LANGS: dict[str, list[Language]] = {"ja": ["ja"], "en": ["en"], "all": ["ja", "en"]}
+FORMATS: dict[str, list[Format]] = {"md": ["md"], "json": ["json"], "all": ["md", "json"]}
+
+
+def _choice(value: str, options: Mapping[str, object], name: str) -> None:
+    if value not in options:
+        raise InputError(f"{name} must be one of {', '.join(options)}, got {value!r}")
+
+
+def generate(
+    source: ReportSource,
+    period: Period,
+    out: Path,
+    *,
+    langs: list[Language],
+    formats: list[Format],
+) -> tuple[Report, list[Path]]:
+    """Observe, compute and write, with a progress bar over the steps."""
+    settings = load_settings()
+    from portfolio.costs import load_prices
+
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console,
+        transient=True,
+    ) as progress:  # fmt: skip
+        task = progress.add_task(f"report {period.label}: observing", total=4)
+        observations = source.observe(period)
+        progress.update(task, advance=1, description=f"report {period.label}: previous month")
+        previous = source.observe(period.previous(), traffic_only=True)
+        progress.update(task, advance=1, description=f"report {period.label}: computing")
+        report = compute_report(
+            observations, settings, previous=previous, now=datetime.now(UTC), prices=load_prices()
+        )
+        progress.update(task, advance=1, description=f"report {period.label}: writing")
+        written = write_report(report, out, formats=formats, langs=langs)
+        progress.update(task, advance=1)
+    return report, written
+
+
+def print_summary(report: Report, written: list[Path], seconds: float) -> None:
+    table = Table(title=f"{report.document.environment} — {report.period.month}")
+    table.add_column("KPI")
+    table.add_column("target", justify="right")
+    table.add_column("actual", justify="right")
+    table.add_column("", justify="center")
+    for kpi in report.kpis:
+        actual = "no data" if kpi.actual is None else f"{kpi.actual:,.3f}".rstrip("0").rstrip(".")
+        table.add_row(
+            t("en", f"kpi.{kpi.id}"), f"{kpi.target:,.4g} {kpi.unit}", actual,
+            STATUS_ICON[kpi.status.value],
+        )  # fmt: skip
+    console.print(table)
+    for path in written:
+        console.print(f"wrote {path}", highlight=False)
+    console.print(f"in {seconds:.2f} s", style="dim")
+
+
+def report(
+    month: Annotated[
+        str | None, typer.Option(help="YYYY-MM (default: the previous month in the report zone).")
+    ] = None,
+    lang: Annotated[str, typer.Option(help="ja, en or all.")] = "all",
+    fmt: Annotated[str, typer.Option("--format", help="md, json or all.")] = "all",
+    out: Annotated[
+        Path | None, typer.Option(help="Directory (default: ./reports/YYYY-MM/).", file_okay=False)
+    ] = None,
+    source: Annotated[str, typer.Option(help="Where the figures come from: local.")] = "local",
+    db: Annotated[Path | None, DbOption] = None,
+) -> None:
+    """Write the monthly operations report (運用報告書) of one month from measured data."""
+    _choice(lang, LANGS, "--lang")
+    _choice(fmt, FORMATS, "--format")
+    settings, store = cli_store(db)
+    tz = settings.report.timezone
+    period = Period.parse(month, tz) if month else Period.previous_to(datetime.now(UTC), tz)
+    if source != "local":
+        raise InputError(f"unknown --source {source!r}; available: local")
+    started = time.perf_counter()
+    result, written = generate(
+        LocalSource(store), period, out or Path("reports") / period.label,
+        langs=LANGS[lang], formats=FORMATS[fmt],
+    )  # fmt: skip
+    store.close()
+    print_summary(result, written, time.perf_counter() - started)
+
+
+def demo(
+    month: Annotated[str, typer.Option(help="The month to report on (YYYY-MM).")] = "2025-08",
+    out: Annotated[Path, typer.Option(help="Reports directory.", file_okay=False)] = Path(
+        "reports"
+    ),
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            help="Store to create (default: OUT/demo.db; replaced if present).", dir_okay=False
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Random seed of the traffic model.")] = 7,
+) -> None:
+    """Simulate two months of the original's traffic into a fresh store, then write the report.
+
+    The month before the target is simulated too, for the report's 前月比. The
+    report says in its header that the data is simulated.
+    """
+    from portfolio.simulate.generate import simulate_period
+    from portfolio.simulate.model import TrafficModel, demo_incidents
+
+    settings = load_settings()
+    period = Period.parse(month, settings.report.timezone)
+    path = db or out / "demo.db"
+    for stale in path.parent.glob(path.name + "*"):
+        stale.unlink()
+    store = SQLiteStore(path)
+    rng = np.random.default_rng(seed)
+    started = time.perf_counter()
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(),
+        TextColumn("{task.completed}/{task.total} days"), TimeElapsedColumn(), console=console,
+    ) as progress:  # fmt: skip
+        for label, target, model, users in (
+            ("previous month", period.previous(), TrafficModel(), 0),
+            ("target month", period, TrafficModel(incidents=demo_incidents()), 40),
+        ):
+            task = progress.add_task(f"simulating {target.label} ({label})", total=len(target.days))
+            simulate_period(
+                store, target, model, rng=rng, users=users,
+                on_day=lambda _day, task=task: progress.advance(task),  # type: ignore[misc]
+            )  # fmt: skip
+    console.print(
+        f"simulated into {path} in {time.perf_counter() - started:.1f} s", highlight=False
+    )
+    started = time.perf_counter()
+    result, written = generate(
+        LocalSource(store), period, out / period.label, langs=["ja", "en"], formats=["md", "json"]
+    )
+    store.close()
+    print_summary(result, written, time.perf_counter() - started)

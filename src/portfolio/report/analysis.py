@@ -1,0 +1,209 @@
+"""The rules that turn measurements into judgements, each documented where it lives.
+
+Pure functions over plain data so that each rule is tested on its own:
+outages from probes, incidents from per-minute totals, the ✅/⚠️/❌ rule,
+weekly trends, peak hours, and the improvement proposals.
+"""
+
+from __future__ import annotations
+
+import itertools
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from portfolio.report.model import Outage, Status
+from portfolio.store.records import MinuteTotals, ProbeResult
+
+WARN_MARGIN = 0.10
+"""⚠️ when a KPI misses by at most 10 % of its target; ❌ beyond."""
+
+TREND_THRESHOLD_PERCENT = 5.0
+"""A week's mean latency more than 5 % above the previous week's is 'rising' (上昇),
+more than 5 % below is 'improving' (改善), otherwise 'stable' (安定)."""
+
+PEAK_FACTOR = 1.5
+"""An hour of day is a peak hour when its traffic is at least 1.5 × the median hour's."""
+
+
+def kpi_status(
+    actual: float | None, target: float, *, higher_is_better: bool
+) -> tuple[Status, float | None]:
+    """The KPI rule: (status, achievement %).
+
+    Achievement is actual/target (higher is better) or target/actual (lower is
+    better), in percent, capped at 100. ✅ when the target holds; ⚠️ when it misses
+    by at most WARN_MARGIN of the target — for availability that margin is taken of
+    the allowed downtime (100 − target), since 90 % of 99.9 % would be meaningless;
+    ❌ otherwise; no data when there is no actual.
+    """
+    if actual is None:
+        return Status.NO_DATA, None
+    if higher_is_better:
+        achievement = 100.0 if target == 0 else min(100.0, 100 * actual / target)
+        if actual >= target:
+            return Status.MET, achievement
+        margin = (100 - target) if target > 99 else target * WARN_MARGIN
+        return (Status.WARN if actual >= target - margin else Status.MISSED), achievement
+    if actual <= target:
+        return Status.MET, 100.0
+    achievement = 0.0 if actual == 0 else min(100.0, 100 * target / actual)
+    if target == 0:
+        return Status.MISSED, 0.0
+    return (Status.WARN if actual <= target * (1 + WARN_MARGIN) else Status.MISSED), achievement
+
+
+def probe_interval_seconds(probes: Sequence[ProbeResult]) -> float | None:
+    """The prober's interval, as the median gap between consecutive probes."""
+    if len(probes) < 2:
+        return None
+    gaps = [(b.at - a.at).total_seconds() for a, b in itertools.pairwise(probes)]
+    return statistics.median(gaps)
+
+
+def find_outages(probes: Sequence[ProbeResult], *, min_minutes: float) -> list[Outage]:
+    """Runs of failed probes lasting at least ``min_minutes`` are outages.
+
+    An outage runs from its first failed probe to the first successful probe after
+    it (or the last failed probe plus one interval when none followed), so its
+    length is what a person watching the prober would have seen.
+    """
+    interval = probe_interval_seconds(probes) or 60.0
+    outages: list[Outage] = []
+    run: list[ProbeResult] = []
+
+    def close(until: datetime) -> None:
+        if not run:
+            return
+        minutes = (until - run[0].at).total_seconds() / 60
+        if minutes >= min_minutes:
+            outages.append(
+                Outage(
+                    start=run[0].at, end=until, minutes=round(minutes, 2), failed_probes=len(run)
+                )
+            )
+
+    for probe in probes:
+        if probe.ok:
+            close(probe.at)
+            run = []
+        else:
+            run.append(probe)
+    if run:
+        close(run[-1].at + timedelta(seconds=interval))
+    return outages
+
+
+@dataclass(frozen=True, slots=True)
+class Breach:
+    kind: str
+    start: datetime
+    end: datetime
+    worst: float
+
+
+def find_breaches(
+    minutes: Sequence[MinuteTotals],
+    *,
+    latency_target_ms: float,
+    error_rate_target_pct: float,
+    min_minutes: int,
+) -> list[Breach]:
+    """Runs of consecutive minutes over a target, lasting at least ``min_minutes``.
+
+    A minute breaches the latency target when its mean response time is above it,
+    and the error target when its 5xx share is above it. A minute without requests
+    ends a run: no traffic is no evidence of a problem.
+    """
+    breaches: list[Breach] = []
+    for kind in ("latency", "errors"):
+        run: list[tuple[int, float]] = []
+        previous = None
+        for m in minutes:
+            if m.count == 0:
+                value = None
+            elif kind == "latency":
+                value = m.latency_sum_ms / m.count
+            else:
+                value = 100 * m.errors_5xx / m.count
+            target = latency_target_ms if kind == "latency" else error_rate_target_pct
+            contiguous = previous is not None and m.minute - previous == 60
+            if value is not None and value > target:
+                if run and not contiguous:
+                    _close_run(breaches, kind, run, min_minutes)
+                    run = []
+                run.append((m.minute, value))
+            else:
+                _close_run(breaches, kind, run, min_minutes)
+                run = []
+            previous = m.minute
+        _close_run(breaches, kind, run, min_minutes)
+    return sorted(breaches, key=lambda b: b.start)
+
+
+def _close_run(
+    breaches: list[Breach], kind: str, run: list[tuple[int, float]], min_minutes: int
+) -> None:
+    if len(run) >= min_minutes:
+        breaches.append(
+            Breach(
+                kind=kind,
+                start=datetime.fromtimestamp(run[0][0], UTC),
+                end=datetime.fromtimestamp(run[-1][0] + 60, UTC),
+                worst=round(max(v for _, v in run), 3),
+            )
+        )
+
+
+Detection = tuple[str, datetime, datetime, float]
+"""(kind, start, end, worst value) of one detected problem."""
+
+_KIND_RANK = {"outage": 0, "errors": 1, "latency": 2}
+
+
+def merge_overlapping(detections: Sequence[Detection]) -> list[Detection]:
+    """One incident per overlapping set of detections: an outage with an error burst is one event.
+
+    The merged incident spans all of them and takes the most severe kind
+    (outage > errors > latency) and that kind's worst value.
+    """
+    merged: list[Detection] = []
+    for kind, start, end, worst in sorted(detections, key=lambda d: d[1]):
+        if merged and start <= merged[-1][2]:
+            m_kind, m_start, m_end, m_worst = merged[-1]
+            if _KIND_RANK[kind] < _KIND_RANK[m_kind]:
+                m_kind, m_worst = kind, worst
+            elif kind == m_kind:
+                m_worst = max(m_worst, worst)
+            merged[-1] = (m_kind, m_start, max(m_end, end), m_worst)
+        else:
+            merged.append((kind, start, end, worst))
+    return merged
+
+
+def trend(change_percent: float | None) -> str | None:
+    if change_percent is None:
+        return None
+    if change_percent > TREND_THRESHOLD_PERCENT:
+        return "rising"
+    if change_percent < -TREND_THRESHOLD_PERCENT:
+        return "improving"
+    return "stable"
+
+
+def peak_hours(requests_by_hour: dict[int, int]) -> list[int]:
+    """Hours of day whose traffic is at least PEAK_FACTOR × the median hour's."""
+    if not requests_by_hour or not any(requests_by_hour.values()):
+        return []
+    counts = [requests_by_hour.get(h, 0) for h in range(24)]
+    median = statistics.median(counts)
+    if median == 0:
+        return []
+    return [h for h in range(24) if counts[h] >= PEAK_FACTOR * median]
+
+
+def percent_change(current: float | None, previous: float | None) -> float | None:
+    if current is None or previous is None or previous == 0:
+        return None
+    return round(100 * (current - previous) / previous, 2)

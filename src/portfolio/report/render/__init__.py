@@ -1,0 +1,1 @@
+"""Renderers: they format the report model and never compute a figure."""

@@ -1,0 +1,1 @@
+"""The demo's traffic model: months of traffic shaped like the original, written to a store."""

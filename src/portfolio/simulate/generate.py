@@ -1,0 +1,361 @@
+"""Generate a month of raw request events and write it through the store, day by day.
+
+Everything the report will show is computed later from what this writes: the
+rollups (via ``rollups_from_events``, the recorder's vectorised twin), probe
+results, resource samples, log counts, store call statistics, and the operations
+log (one recorded incident, one maintenance window, users, work items). Raw
+events are handed to ``on_events`` so tests can recompute figures independently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import numpy.typing as npt
+
+from portfolio.simulate.model import IncidentPlan, TrafficModel
+from portfolio.sources.base import Period
+from portfolio.sources.local import SIMULATED_MARKER
+from portfolio.store.ids import new_id
+from portfolio.store.protocols import Store
+from portfolio.store.records import (
+    Incident,
+    LogCount,
+    MaintenanceWindow,
+    NewUser,
+    ProbeResult,
+    ResourceSample,
+    Role,
+    StoreCallStat,
+    WorkItem,
+)
+from portfolio.telemetry.bulk import rollups_from_events
+
+PROBE_INTERVAL_S = 60
+
+
+@dataclass(frozen=True)
+class DayEvents:
+    """One day's raw requests, as the load balancer would have seen them."""
+
+    day: date
+    epoch_s: npt.NDArray[np.float64]
+    endpoint_index: npt.NDArray[np.int64]
+    status: npt.NDArray[np.int64]
+    task_index: npt.NDArray[np.int64]
+    latency_ms: npt.NDArray[np.float64]
+    bytes_in: npt.NDArray[np.int64]
+    bytes_out: npt.NDArray[np.int64]
+
+
+def hourly_weights(model: TrafficModel) -> npt.NDArray[np.float64]:
+    weights = np.ones(24)
+    weights[0:7] = model.night_weight
+    for start, end in model.peak_windows:
+        weights[start:end] = model.peak_weight
+    normalised: npt.NDArray[np.float64] = weights / weights.sum()
+    return normalised
+
+
+def _local_midnight(day: date, zone: ZoneInfo) -> float:
+    return datetime(day.year, day.month, day.day, tzinfo=zone).timestamp()
+
+
+def _incident_window(plan: IncidentPlan, day: date, zone: ZoneInfo) -> tuple[float, float]:
+    start = _local_midnight(day, zone) + plan.start_hour * 3600
+    return start, start + plan.minutes * 60
+
+
+def generate_day(
+    model: TrafficModel, day: date, zone: ZoneInfo, rng: np.random.Generator
+) -> DayEvents:
+    weekend = day.weekday() >= 5
+    # Scale so a month's mean day is model.daily_requests despite quieter weekends.
+    mean_factor = (5 + 2 * model.weekend_factor) / 7
+    noise = max(0.5, 1 + float(rng.normal(0, model.day_noise)))
+    factor = (model.weekend_factor if weekend else 1.0) / mean_factor * noise
+    n = int(rng.poisson(model.daily_requests * factor))
+
+    hours = rng.choice(24, size=n, p=hourly_weights(model))
+    epoch = _local_midnight(day, zone) + hours * 3600 + rng.uniform(0, 3600, size=n)
+    order = np.argsort(epoch)
+    epoch, hours = epoch[order], hours[order]
+
+    mix = model.mix
+    endpoint = rng.choice(len(mix), size=n, p=np.array([e.share for e in mix]))
+    medians = np.array([e.median_ms for e in mix])[endpoint]
+    sigmas = np.array([e.sigma for e in mix])[endpoint]
+    latency = rng.lognormal(np.log(medians), sigmas)
+    in_peak = np.zeros(n, dtype=bool)
+    for start, end in model.peak_windows:
+        in_peak |= (hours >= start) & (hours < end)
+    latency[in_peak] *= model.peak_latency_factor
+
+    status = np.array([e.status for e in mix])[endpoint]
+    client_error = rng.random(n) < np.array([e.error_4xx_share for e in mix])[endpoint]
+    status = np.where(client_error, np.where(status == 201, 409, 404), status)
+    server_error = rng.random(n) < model.base_error_share
+    status = np.where(server_error, 500, status)
+
+    for plan in model.incidents:
+        if plan.day != day.day:
+            continue
+        opens, closes = _incident_window(plan, day, zone)
+        hit = (epoch >= opens) & (epoch < closes)
+        latency[hit] *= plan.latency_factor
+        failing = hit & (rng.random(n) < plan.error_share)
+        status = np.where(failing, 503, status)
+
+    bytes_in = np.array([e.request_bytes for e in mix])[endpoint] + rng.integers(180, 420, n)
+    bytes_out = np.array([e.response_bytes for e in mix])[endpoint] * rng.uniform(0.8, 1.2, n)
+    return DayEvents(
+        day=day,
+        epoch_s=epoch,
+        endpoint_index=endpoint.astype(np.int64),
+        status=status.astype(np.int64),
+        task_index=rng.integers(0, len(model.tasks), n).astype(np.int64),
+        latency_ms=latency,
+        bytes_in=bytes_in.astype(np.int64),
+        bytes_out=bytes_out.astype(np.int64),
+    )
+
+
+@dataclass
+class SimulationSummary:
+    months: list[str]
+    requests: int
+    days: int
+
+
+def simulate_period(
+    store: Store,
+    period: Period,
+    model: TrafficModel,
+    *,
+    rng: np.random.Generator,
+    maintenance: tuple[int, float, int] | None = (20, 2.0, 30),
+    users: int = 0,
+    on_events: Callable[[DayEvents], None] | None = None,
+    on_day: Callable[[date], None] | None = None,
+) -> int:
+    """Simulate one month into ``store``; return the number of requests written."""
+    zone = period.zone
+    endpoints = [(e.endpoint, e.method) for e in model.mix]
+    window = _maintenance(store, period, maintenance)
+    total = 0
+    for day in period.days:
+        events = generate_day(model, day, zone, rng)
+        total += events.epoch_s.size
+        if on_events is not None:
+            on_events(events)
+        store.write_rollups(
+            rollups_from_events(
+                epoch_s=events.epoch_s,
+                endpoint_index=events.endpoint_index,
+                endpoints=endpoints,
+                status=events.status,
+                task_index=events.task_index,
+                tasks=model.tasks,
+                latency_ms=events.latency_ms,
+                bytes_in=events.bytes_in,
+                bytes_out=events.bytes_out,
+            )
+        )
+        _write_side_records(store, model, events, day, zone, rng, window)
+        if on_day is not None:
+            on_day(day)
+    _record_incidents(store, period, model)
+    _record_users_and_work(store, period, users, rng)
+    return total
+
+
+def _maintenance(
+    store: Store, period: Period, plan: tuple[int, float, int] | None
+) -> tuple[float, float] | None:
+    if plan is None:
+        return None
+    day, hour, minutes = plan
+    start = datetime(period.year, period.month, day, tzinfo=period.zone) + timedelta(hours=hour)
+    end = start + timedelta(minutes=minutes)
+    store.add_maintenance(
+        MaintenanceWindow(
+            id=new_id(),
+            start=start.astimezone(UTC),
+            end=end.astimezone(UTC),
+            description="計画メンテナンス: 依存パッケージ更新 / planned: dependency updates",
+        )
+    )
+    return start.timestamp(), end.timestamp()
+
+
+def _write_side_records(
+    store: Store,
+    model: TrafficModel,
+    events: DayEvents,
+    day: date,
+    zone: ZoneInfo,
+    rng: np.random.Generator,
+    maintenance: tuple[float, float] | None,
+) -> None:
+    midnight = int(_local_midnight(day, zone))
+    minute_index = ((events.epoch_s - midnight) // 60).astype(np.int64)
+    minute_index = np.clip(minute_index, 0, 1439)
+
+    # Probes: one a minute, failing during probe-failure incidents and maintenance.
+    probe_at = midnight + np.arange(0, 86400, PROBE_INTERVAL_S, dtype=np.float64)
+    ok = np.ones(probe_at.size, dtype=bool)
+    for plan in model.incidents:
+        if plan.day == day.day and plan.probe_failure_minutes:
+            start, _ = _incident_window(plan, day, zone)
+            ok &= ~((probe_at >= start) & (probe_at < start + plan.probe_failure_minutes * 60))
+    if maintenance is not None:
+        ok &= ~((probe_at >= maintenance[0]) & (probe_at < maintenance[1]))
+    probe_latency = rng.lognormal(np.log(4.0), 0.3, probe_at.size)
+    store.write_probe_results(
+        [
+            ProbeResult(
+                at=datetime.fromtimestamp(at, UTC),
+                ok=bool(good),
+                latency_ms=round(float(lat), 3) if good else None,
+                status=200 if good else None,
+                detail="" if good else "ConnectTimeout",
+            )
+            for at, good, lat in zip(
+                probe_at.tolist(), ok.tolist(), probe_latency.tolist(), strict=True
+            )
+        ]
+    )
+
+    # Resource samples: CPU follows each task's traffic; memory drifts slowly.
+    samples = []
+    for t, task in enumerate(model.tasks):
+        per_minute = np.bincount(minute_index[events.task_index == t], minlength=1440)
+        cpu = np.clip(4.0 + 1.1 * per_minute + rng.normal(0, 1.5, 1440), 0.5, 100)
+        mem = np.clip(36.0 + 0.05 * per_minute + rng.normal(0, 0.8, 1440), 5, 100)
+        samples += [
+            ResourceSample(
+                minute=midnight + 60 * m,
+                task=task,
+                cpu_pct=round(float(cpu[m]), 2),
+                mem_bytes=int(mem[m] / 100 * 512 * 1024 * 1024),
+                mem_pct=round(float(mem[m]), 2),
+            )
+            for m in range(1440)
+        ]
+    store.write_resource_samples(samples)
+
+    # Error log lines: the service logs one ERROR line per 5xx it answers.
+    errors = np.bincount(minute_index[events.status >= 500], minlength=1440)
+    store.write_log_counts(
+        [
+            LogCount(
+                minute=midnight + 60 * int(m),
+                task=model.tasks[0],
+                level="ERROR",
+                count=int(errors[m]),
+            )
+            for m in np.flatnonzero(errors)
+        ]
+    )
+
+    # Store calls made by the requests (one per users/metrics request) and their latency.
+    operations = {
+        ("/api/v1/users", "GET"): "list_users",
+        ("/api/v1/users/{user_id}", "GET"): "get_user",
+        ("/api/v1/users", "POST"): "create_user",
+        ("/api/v1/users/{user_id}", "PATCH"): "update_user",
+        ("/api/v1/metrics", "GET"): "read_rollups",
+    }
+    stats = []
+    for index, endpoint in enumerate(model.mix):
+        op = operations.get((endpoint.endpoint, endpoint.method))
+        if op is None:
+            continue
+        minutes_of = minute_index[events.endpoint_index == index]
+        count = np.bincount(minutes_of, minlength=1440)
+        write = op in ("create_user", "update_user")
+        lat = rng.lognormal(np.log(3.5 if write else 1.6), 0.35, minutes_of.size)
+        lat_sum = np.bincount(minutes_of, weights=lat, minlength=1440)
+        lat_max = np.zeros(1440)
+        np.maximum.at(lat_max, minutes_of, lat)
+        stats += [
+            StoreCallStat(
+                minute=midnight + 60 * int(m),
+                task=model.tasks[0],
+                backend=store.backend,
+                operation=op,
+                count=int(count[m]),
+                errors=0,
+                throttles=0,
+                latency_sum_ms=round(float(lat_sum[m]), 3),
+                latency_max_ms=round(float(lat_max[m]), 3),
+                capacity_units=float(count[m]) * (1.0 if write else 0.5),
+            )
+            for m in np.flatnonzero(count)
+        ]
+    store.write_store_stats(stats)
+
+
+def _record_incidents(store: Store, period: Period, model: TrafficModel) -> None:
+    for plan in model.incidents:
+        if plan.record is None:
+            continue
+        day = date(period.year, period.month, plan.day)
+        start, end = _incident_window(plan, day, period.zone)
+        started = datetime.fromtimestamp(start, UTC)
+        store.add_incident(
+            Incident(
+                id=new_id(),
+                started_at=started,
+                ended_at=datetime.fromtimestamp(end, UTC),
+                summary=plan.record["summary"],
+                severity=plan.record.get("severity", "minor"),
+                impact=plan.record.get("impact", ""),
+                cause=plan.record.get("cause", ""),
+                response=plan.record.get("response", ""),
+                prevention=plan.record.get("prevention", ""),
+                detected_at=started + timedelta(minutes=3),
+                responded_at=started + timedelta(minutes=11),
+            )
+        )
+
+
+_GIVEN = ["Hanako", "Taro", "Yuki", "Ken", "Aiko", "Sora", "Mei", "Ren", "Hina", "Kaito"]
+_FAMILY = ["Sato", "Suzuki", "Takahashi", "Tanaka", "Watanabe", "Ito", "Yamamoto", "Nakamura"]
+
+
+def _record_users_and_work(
+    store: Store, period: Period, users: int, rng: np.random.Generator
+) -> None:
+    for i in range(users):
+        given = _GIVEN[i % len(_GIVEN)]
+        family = _FAMILY[int(rng.integers(len(_FAMILY)))]
+        store.create_user(
+            NewUser(
+                name=f"{given} {family}",
+                email=f"{given.lower()}.{family.lower()}{i}@example.com",
+                role=Role.ADMIN if i == 0 else Role.VIEWER,
+                title="Cloud engineer" if i % 3 == 0 else "Developer",
+            )
+        )
+    at = period.start + timedelta(days=5, hours=2)
+    store.add_work_item(
+        WorkItem(
+            id=new_id(),
+            at=period.start,
+            kind=SIMULATED_MARKER,
+            summary="この期間のデータは portfolio demo が生成 / data generated by portfolio demo",
+        )
+    )
+    for offset, kind, summary in (
+        (0, "docs", "運用手順書を更新 / updated the operations runbook"),
+        (9, "improvement", "テレメトリ書き込みのバッチ化 / batched telemetry writes"),
+        (19, "maintenance", "依存パッケージ更新 / dependency updates"),
+    ):
+        store.add_work_item(
+            WorkItem(id=new_id(), at=at + timedelta(days=offset), kind=kind, summary=summary)
+        )
