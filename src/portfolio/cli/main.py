@@ -14,6 +14,7 @@ import typer
 
 from portfolio import __version__
 from portfolio.cli import serve
+from portfolio.cli.infra import infra_app
 from portfolio.errors import PortfolioError
 
 app = typer.Typer(
@@ -24,6 +25,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.command(name="serve")(serve.serve)
+app.add_typer(infra_app, name="infra")
 
 
 @app.command()
