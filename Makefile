@@ -10,7 +10,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: setup serve test lint typecheck pytest bench clean sysdeps
+CHECKOV_VERSION := 3.3.30
+CHECKOV := $(TOOLS)/checkov/bin/checkov
+CDK_OUT := cdk.out
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+
+.PHONY: setup serve test lint typecheck pytest bench clean sysdeps infra-gates synth
 
 setup: $(VENV)/.synced
 
@@ -26,8 +31,8 @@ serve: setup
 	$(BIN)/portfolio serve --workers 2
 
 lint: setup
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench infra
+	$(BIN)/ruff format --check src tests bench infra
 
 typecheck: setup
 	$(BIN)/mypy src
@@ -39,7 +44,23 @@ sysdeps:
 pytest: setup sysdeps
 	$(BIN)/pytest
 
-test: lint typecheck pytest
+test: lint typecheck pytest infra-gates
+
+# checkov pins a dependency tree that conflicts with the project's lock, so it lives in
+# its own venv at a pinned version, made here and nowhere else.
+$(CHECKOV): | $(UV)
+	$(UV) venv --quiet --python python3 $(TOOLS)/checkov
+	$(UV) pip install --quiet --python $(TOOLS)/checkov/bin/python checkov==$(CHECKOV_VERSION)
+
+# Synthesize without Docker or an AWS account; cdk-nag runs inside synth and fails it on
+# any unacknowledged finding.
+synth: setup
+	$(BIN)/portfolio infra synth --out $(CDK_OUT)
+
+# The template gates: cfn-lint (errors fail) and checkov (skips live in .checkov.yaml).
+infra-gates: synth $(CHECKOV)
+	$(BIN)/cfn-lint --non-zero-exit-code error --format parseable -- $(CDK_OUT)/*.template.json
+	$(CHECKOV) --config-file .checkov.yaml --directory $(CDK_OUT)
 
 bench: setup sysdeps
 	$(BIN)/python bench/run.py

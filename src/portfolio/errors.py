@@ -13,7 +13,8 @@ Library code raises these; only the API layer turns them into HTTP status codes
     ├── StoreError               the store failed
     │   ├── StoreUnavailableError  it cannot be reached now; retry later (503)
     │   └── ItemTooLargeError      the item exceeds what the store accepts (413/422)
-    └── SourceError              a report source could not deliver observations
+    ├── SourceError              a report source could not deliver observations
+    └── InfraError               the CDK app could not be synthesized or read (exit 2)
 """
 
 
@@ -63,3 +64,7 @@ class ItemTooLargeError(StoreError):
 
 class SourceError(PortfolioError):
     """A report source could not produce observations."""
+
+
+class InfraError(PortfolioError):
+    """The CDK app could not be synthesized, or its cloud assembly could not be read."""

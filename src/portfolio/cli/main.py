@@ -15,6 +15,7 @@ import typer
 from portfolio import __version__
 from portfolio.cli import report, serve
 from portfolio.cli.docs import docs_app
+from portfolio.cli.infra import infra_app
 from portfolio.cli.opslog import incident_app, maintenance_app, worklog_app
 from portfolio.errors import PortfolioError
 
@@ -32,6 +33,7 @@ app.add_typer(incident_app, name="incident")
 app.add_typer(maintenance_app, name="maintenance")
 app.add_typer(worklog_app, name="worklog")
 app.add_typer(docs_app, name="docs")
+app.add_typer(infra_app, name="infra")
 
 
 @app.command()

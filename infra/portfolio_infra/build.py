@@ -1,0 +1,135 @@
+"""Build the app: every environment's stacks, cdk-nag, and the acknowledgements."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from aws_cdk import App
+
+from portfolio_infra import nag
+from portfolio_infra.settings import from_context
+from portfolio_infra.stacks import ApiStack, WebStack
+
+
+def build_app(context: Mapping[str, Any] | None = None, outdir: str | None = None) -> App:
+    """The app with all stacks; ``context`` adds to (and wins over) cdk.json/CLI context."""
+    app = App(context=dict(context or {}), outdir=outdir)
+    for settings in from_context(app.node):
+        api = ApiStack(app, settings=settings)
+        web = WebStack(app, settings=settings)
+        _acknowledge_api(api)
+        _acknowledge_web(web)
+    nag.apply_checks(app)
+    return app
+
+
+def _acknowledge_api(stack: ApiStack) -> None:
+    service = stack.service
+    nag.acknowledge(
+        stack.log_archive.bucket,
+        "AwsSolutions::AwsSolutions-S1",
+        "This is the access-log destination; logging it into itself would loop and"
+        " another bucket would only move the finding. Writes are by AWS log delivery.",
+    )
+    nag.acknowledge(
+        stack.network.alb_security_group,
+        "AwsSolutions::AwsSolutions-EC23",
+        "The internet-facing ALB is the public entry point of the API; only its"
+        " listener ports are open, and the tasks accept traffic only from this group.",
+    )
+    nag.acknowledge(
+        service.api_keys_secret,
+        "AwsSolutions::AwsSolutions-SMG4",
+        "API keys are opaque values handed to clients; rotating them needs the clients"
+        " to change too, so operators rotate by editing the secret (docs/deploy.md).",
+    )
+    nag.acknowledge(
+        service.cluster,
+        "AwsSolutions::AwsSolutions-ECS4",
+        "Container Insights bills custom metrics (about $3/month here) against a"
+        " $10 budget; the CPU/memory alarms use the free AWS/ECS service metrics and"
+        " the running-task alarm uses the target group's healthy host count.",
+    )
+    nag.acknowledge(
+        service.task_definition,
+        "AwsSolutions::AwsSolutions-ECS2",
+        "The environment holds only non-secret settings (environment name, region,"
+        " table names); the API keys come from Secrets Manager as an ECS secret.",
+    )
+    for table in stack.data.tables.values():
+        logical_id = stack.get_logical_id(table.node.default_child)  # type: ignore[arg-type]
+        nag.acknowledge(
+            service.task_definition.task_role,
+            f"AwsSolutions::AwsSolutions-IAM5[Resource::<{logical_id}.Arn>/index/*]",
+            "The wildcard covers only the global secondary indexes of the task's own"
+            " table, which the grant must include for queries on them.",
+        )
+    execution_role = service.task_definition.execution_role
+    if execution_role is not None:
+        nag.acknowledge(
+            execution_role,
+            "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
+            "ecr:GetAuthorizationToken has no resource-level permissions; the image"
+            " pull itself is scoped to the image's repository.",
+        )
+
+
+def _acknowledge_web(stack: WebStack) -> None:
+    nag.acknowledge(
+        stack.log_archive.bucket,
+        "AwsSolutions::AwsSolutions-S1",
+        "This is the access-log destination of the site bucket and CloudFront;"
+        " logging it into itself would loop.",
+    )
+    distribution = stack.frontend.distribution
+    nag.acknowledge(
+        distribution,
+        "AwsSolutions::AwsSolutions-CFR4",
+        "Without a custom domain the distribution uses the default *.cloudfront.net"
+        " certificate, whose minimum protocol CloudFront fixes at TLSv1; with a domain"
+        " and an ACM certificate the configured TLSv1.2_2021 policy applies.",
+    )
+    nag.acknowledge(
+        distribution,
+        "AwsSolutions::AwsSolutions-CFR1",
+        "A public portfolio site meant to be read from anywhere; no geographic limit.",
+    )
+    nag.acknowledge(
+        distribution,
+        "AwsSolutions::AwsSolutions-CFR2",
+        "A static, read-only site with no forms or origin logic; a WAF web ACL costs"
+        " at least $5/month, half the $10 budget, for no attack surface it would cover.",
+    )
+    for handler in nag.bucket_deployment_handlers(stack):
+        nag.acknowledge(
+            handler,
+            "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/"
+            "service-role/AWSLambdaBasicExecutionRole]",
+            "CDK's BucketDeployment handler writes its own logs with the standard basic"
+            " execution policy; it runs only during deployments.",
+        )
+        nag.acknowledge(
+            handler,
+            "AwsSolutions::AwsSolutions-L1",
+            "The runtime of CDK's BucketDeployment handler is chosen and upgraded by"
+            " aws-cdk-lib, not by this app.",
+        )
+        for finding in (
+            "Resource::*",
+            "Action::s3:GetObject*",
+            "Action::s3:GetBucket*",
+            "Action::s3:List*",
+            "Action::s3:DeleteObject*",
+            "Action::s3:Abort*",
+            "Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-us-east-1/*",
+            f"Resource::<{stack.get_logical_id(stack.frontend.bucket.node.default_child)}"  # type: ignore[arg-type]
+            ".Arn>/*",
+        ):
+            nag.acknowledge(
+                handler,
+                f"AwsSolutions::AwsSolutions-IAM5[{finding}]",
+                "CDK's BucketDeployment handler copies the web/ asset from the CDK"
+                " assets bucket into the site bucket and invalidates CloudFront; its"
+                " grants are CDK's object-level grants on exactly those two buckets.",
+            )

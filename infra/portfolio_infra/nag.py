@@ -1,0 +1,28 @@
+"""cdk-nag: the AwsSolutions pack and every acknowledgement, each with its reason.
+
+Acknowledgements are attached to the narrowest construct that carries the finding, so a
+new resource with the same problem elsewhere is still reported.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Acknowledgment, App, Stack, Validations
+from cdk_nag import AwsSolutionsChecks
+from constructs import IConstruct
+
+
+def acknowledge(construct: IConstruct, rule: str, reason: str) -> None:
+    Validations.of(construct).acknowledge(Acknowledgment(id=rule, reason=reason))
+
+
+def apply_checks(app: App) -> None:
+    Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+
+
+def bucket_deployment_handlers(stack: Stack) -> list[IConstruct]:
+    """The singleton Lambda that CDK's BucketDeployment adds at the stack's root."""
+    return [
+        child
+        for child in stack.node.children
+        if child.node.id.startswith("Custom::CDKBucketDeployment")
+    ]

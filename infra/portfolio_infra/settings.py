@@ -1,0 +1,86 @@
+"""What one environment's stacks are built from, read once from CDK context.
+
+Every knob is a context value (``-c key=value`` or ``cdk.json``) so that synth needs no
+AWS account: the defaults synthesize a complete, deployable production environment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from constructs import Node
+
+from portfolio import names
+from portfolio.config import KpiTargets
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+WEB_REGION = "us-east-1"  # CloudFront publishes its metrics only here; its alarm must be too.
+DEFAULT_AZS = ("ap-northeast-1a", "ap-northeast-1c")  # 1b is not offered to new accounts
+
+
+@dataclass(frozen=True, kw_only=True)
+class EnvironmentSettings:
+    """The settings of one environment (production, staging, ...)."""
+
+    name: str
+    account: str | None
+    region: str
+    availability_zones: tuple[str, ...]
+    certificate_arn: str | None
+    alarm_email: str | None
+    image_repository: str | None
+    image_tag: str
+    log_retention_days: int
+    access_log_retention_days: int
+    kpi: KpiTargets
+    web_dir: Path
+
+    @property
+    def is_production(self) -> bool:
+        return self.name == "production"
+
+    def resource_name(self, base: str) -> str:
+        """The original's name in production; suffixed elsewhere to share an account."""
+        return base if self.is_production else f"{base}-{self.name}"
+
+    @property
+    def stack_name(self) -> str:
+        return f"Portfolio-{self.name}"
+
+    @property
+    def web_stack_name(self) -> str:
+        return f"Portfolio-{self.name}-web"
+
+
+def _text(node: Node, key: str) -> str | None:
+    value = node.try_get_context(key)
+    if value is None or value == "":
+        return None
+    return str(value)
+
+
+def from_context(node: Node) -> list[EnvironmentSettings]:
+    """One EnvironmentSettings per name in the ``environments`` context (default: production)."""
+    env_names = (_text(node, "environments") or "production").split(",")
+    azs = _text(node, "availability_zones")
+    budget = _text(node, "budget_usd")
+    kpi = KpiTargets(budget_usd=float(budget)) if budget else KpiTargets()
+    return [
+        EnvironmentSettings(
+            name=env_name.strip(),
+            account=_text(node, "account"),
+            region=_text(node, "region") or names.DEFAULT_REGION,
+            availability_zones=tuple(azs.split(",")) if azs else DEFAULT_AZS,
+            certificate_arn=_text(node, "certificate_arn"),
+            alarm_email=_text(node, "alarm_email"),
+            image_repository=_text(node, "image_repository"),
+            image_tag=_text(node, "image_tag") or "latest",
+            log_retention_days=int(_text(node, "log_retention_days") or 365),
+            access_log_retention_days=int(_text(node, "access_log_retention_days") or 400),
+            kpi=kpi,
+            web_dir=Path(_text(node, "web_dir") or REPO_ROOT / "web"),
+        )
+        for env_name in env_names
+        if env_name.strip()
+    ]

@@ -1,0 +1,158 @@
+"""The stacks of one environment: the API in the home region, the web tier in us-east-1.
+
+Constructs only build their own concern; this module wires them together (who may read
+which table, which bucket takes whose logs) so every grant is visible in one place.
+The web tier has its own stack because CloudFront publishes metrics only in us-east-1
+and an alarm must live in its metric's region; splitting there needs no cross-region
+references at all.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import CfnOutput, Environment, Stack, Tags
+from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_ecr_assets as ecr_assets
+from aws_cdk import aws_ecs as ecs
+from constructs import Construct
+
+from portfolio import names
+from portfolio.store import keys
+from portfolio_infra.budget import Budget
+from portfolio_infra.data import Data
+from portfolio_infra.frontend import Frontend
+from portfolio_infra.log_archive import LogArchive
+from portfolio_infra.monitoring import EdgeMonitoring, Monitoring
+from portfolio_infra.network import Network
+from portfolio_infra.service import APP_PORT, Service
+from portfolio_infra.settings import REPO_ROOT, WEB_REGION, EnvironmentSettings
+
+
+def _image(scope: Construct, settings: EnvironmentSettings) -> ecs.ContainerImage:
+    """The API image: an ECR repository + tag when given, else built from the Dockerfile.
+
+    ``from_asset`` only stages the build context at synth (Docker runs at deploy time),
+    so synth stays offline; CI that pushes its own images passes ``image_repository``.
+    """
+    if settings.image_repository:
+        repository = ecr.Repository.from_repository_name(
+            scope, "ImageRepository", settings.image_repository
+        )
+        return ecs.ContainerImage.from_ecr_repository(repository, settings.image_tag)
+    return ecs.ContainerImage.from_asset(str(REPO_ROOT), platform=ecr_assets.Platform.LINUX_ARM64)
+
+
+class ApiStack(Stack):
+    """Network, data, service, monitoring and budget of one environment."""
+
+    def __init__(self, scope: Construct, *, settings: EnvironmentSettings) -> None:
+        super().__init__(
+            scope,
+            settings.stack_name,
+            env=Environment(account=settings.account, region=settings.region),
+            description=f"portfolio API ({settings.name}): Fargate, ALB, DynamoDB, alarms",
+        )
+        self.settings = settings
+        Tags.of(self).add("Project", names.PROJECT)
+        Tags.of(self).add("Environment", settings.name)
+        suffix = "" if settings.is_production else settings.name
+
+        self.log_archive = LogArchive(
+            self, "LogArchive", retention_days=settings.access_log_retention_days
+        )
+        listener_ports = (80, 443) if settings.certificate_arn else (80,)
+        self.network = Network(
+            self,
+            "Network",
+            availability_zones=settings.availability_zones,
+            app_port=APP_PORT,
+            listener_ports=listener_ports,
+            flow_log_bucket=self.log_archive.bucket,
+        )
+        self.data = Data(self, "Data", schemas=keys.TABLES, table_name=settings.resource_name)
+        self.service = Service(
+            self,
+            "Service",
+            vpc=self.network.vpc,
+            alb_security_group=self.network.alb_security_group,
+            service_security_group=self.network.service_security_group,
+            image=_image(self, settings),
+            environment={
+                "PORTFOLIO_ENV": "production" if settings.is_production else "staging",
+                "PORTFOLIO_STORE__BACKEND": "dynamodb",
+                "PORTFOLIO_STORE__REGION": self.region,
+                "PORTFOLIO_STORE__USERS_TABLE": self.data.users.table_name,
+                "PORTFOLIO_STORE__METRICS_TABLE": self.data.metrics.table_name,
+            },
+            access_log_bucket=self.log_archive.bucket,
+            log_retention_days=settings.log_retention_days,
+            certificate_arn=settings.certificate_arn,
+            desired_tasks=names.DESIRED_TASKS,
+            scale_at_pct=settings.kpi.cpu_mem_pct,
+            name=suffix,
+        )
+        # The task role may touch its two tables and nothing else.
+        task_role = self.service.task_definition.task_role
+        for table in self.data.tables.values():
+            table.grant_read_write_data(task_role)
+
+        self.monitoring = Monitoring(
+            self,
+            "Monitoring",
+            kpi=settings.kpi,
+            load_balancer=self.service.load_balancer,
+            target_group=self.service.target_group,
+            service=self.service.service,
+            tables={keys.USERS.name: self.data.users, keys.METRICS.name: self.data.metrics},
+            desired_tasks=names.DESIRED_TASKS,
+            alarm_email=settings.alarm_email,
+            dashboard_name=settings.resource_name(names.PROJECT),
+        )
+        self.budget = Budget(
+            self,
+            "Budget",
+            name=settings.resource_name(f"{names.PROJECT}-monthly"),
+            limit_usd=settings.kpi.budget_usd,
+            topic=self.monitoring.topic,
+            email=settings.alarm_email,
+        )
+        scheme = "https" if settings.certificate_arn else "http"
+        CfnOutput(
+            self,
+            "ApiUrl",
+            value=f"{scheme}://{self.service.load_balancer.load_balancer_dns_name}",
+        )
+        CfnOutput(self, "LogBucket", value=self.log_archive.bucket.bucket_name)
+        CfnOutput(self, "ApiKeysSecret", value=self.service.api_keys_secret.secret_name)
+
+
+class WebStack(Stack):
+    """The static site, its CloudFront distribution and the CloudFront 5xx alarm."""
+
+    def __init__(self, scope: Construct, *, settings: EnvironmentSettings) -> None:
+        super().__init__(
+            scope,
+            settings.web_stack_name,
+            env=Environment(account=settings.account, region=WEB_REGION),
+            description=f"portfolio web ({settings.name}): S3 + CloudFront static site",
+        )
+        Tags.of(self).add("Project", names.PROJECT)
+        Tags.of(self).add("Environment", settings.name)
+        self.log_archive = LogArchive(
+            self, "LogArchive", retention_days=settings.access_log_retention_days
+        )
+        self.frontend = Frontend(
+            self, "Frontend", site_dir=settings.web_dir, log_bucket=self.log_archive.bucket
+        )
+        self.monitoring = EdgeMonitoring(
+            self,
+            "Monitoring",
+            kpi=settings.kpi,
+            distribution_id=self.frontend.distribution.distribution_id,
+            alarm_email=settings.alarm_email,
+        )
+        CfnOutput(
+            self,
+            "SiteUrl",
+            value=f"https://{self.frontend.distribution.distribution_domain_name}",
+        )
+        CfnOutput(self, "LogBucket", value=self.log_archive.bucket.bucket_name)

@@ -1,0 +1,45 @@
+"""Synthesize the CDK app once per session (in-process, offline) for the infra tests."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from portfolio.infra.assembly import Assembly, StackTemplate, load_assembly
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "infra"))
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+CERTIFICATE_ARN = "arn:aws:acm:ap-northeast-1:123456789012:certificate/00000000-test"
+
+
+def _synth(outdir: Path, context: dict[str, str] | None = None) -> Assembly:
+    from portfolio_infra.build import build_app
+
+    build_app(context=context, outdir=str(outdir)).synth()
+    return load_assembly(outdir)
+
+
+@pytest.fixture(scope="session")
+def assembly(tmp_path_factory: pytest.TempPathFactory) -> Assembly:
+    """The default synthesis: production, no certificate, image built from the Dockerfile."""
+    return _synth(tmp_path_factory.mktemp("cdk.out"))
+
+
+@pytest.fixture(scope="session")
+def https_assembly(tmp_path_factory: pytest.TempPathFactory) -> Assembly:
+    return _synth(tmp_path_factory.mktemp("cdk.out.https"), {"certificate_arn": CERTIFICATE_ARN})
+
+
+@pytest.fixture(scope="session")
+def api(assembly: Assembly) -> StackTemplate:
+    return next(s for s in assembly.stacks if s.name == "Portfolio-production")
+
+
+@pytest.fixture(scope="session")
+def web(assembly: Assembly) -> StackTemplate:
+    return next(s for s in assembly.stacks if s.name == "Portfolio-production-web")
