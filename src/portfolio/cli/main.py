@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 
-import click
 import typer
 
 from portfolio import __version__
@@ -47,13 +46,15 @@ def run(argv: list[str] | None = None) -> int:
     command = typer.main.get_command(app)
     try:
         result = command.main(args=argv, prog_name="portfolio", standalone_mode=False)
-    except click.exceptions.Exit as done:
-        return done.exit_code
-    except click.exceptions.Abort:
+    except typer.Exit as done:
+        return int(done.exit_code)
+    except typer.Abort:
         print("portfolio: aborted", file=sys.stderr)
         return 130
-    except click.ClickException as err:
-        print(f"portfolio: {err.format_message()}", file=sys.stderr)
+    except typer.TyperException as err:  # usage errors: unknown option, bad value, ...
+        format_message = getattr(err, "format_message", None)
+        message = format_message() if callable(format_message) else str(err)
+        print(f"portfolio: {message}", file=sys.stderr)
         return 2
     except PortfolioError as err:
         print(f"portfolio: {err}", file=sys.stderr)

@@ -13,18 +13,17 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from portfolio.cli.common import DbOption, cli_store, console, load_settings
+from portfolio.cli.common import DbOption, console, load_settings
 from portfolio.errors import InputError
 from portfolio.report.build import compute_report
 from portfolio.report.model import Report
 from portfolio.report.render.text import STATUS_ICON, t
-from portfolio.report.write import Format, Language, write_report
-from portfolio.sources.base import Period, ReportSource
+from portfolio.report.write import WRITERS, Format, Language, write_report
+from portfolio.sources.base import Period, ReportSource, SourceOptions, make_source
 from portfolio.sources.local import LocalSource
 from portfolio.store.sqlite import SQLiteStore
 
 LANGS: dict[str, list[Language]] = {"ja": ["ja"], "en": ["en"], "all": ["ja", "en"]}
-FORMATS: dict[str, list[Format]] = {"md": ["md"], "json": ["json"], "all": ["md", "json"]}
 
 
 def _choice(value: str, options: Mapping[str, object], name: str) -> None:
@@ -85,28 +84,52 @@ def report(
         str | None, typer.Option(help="YYYY-MM (default: the previous month in the report zone).")
     ] = None,
     lang: Annotated[str, typer.Option(help="ja, en or all.")] = "all",
-    fmt: Annotated[str, typer.Option("--format", help="md, json or all.")] = "all",
+    fmt: Annotated[str, typer.Option("--format", help="One of the formats below, or all.")] = "all",
     out: Annotated[
         Path | None, typer.Option(help="Directory (default: ./reports/YYYY-MM/).", file_okay=False)
     ] = None,
-    source: Annotated[str, typer.Option(help="Where the figures come from: local.")] = "local",
+    source: Annotated[
+        str, typer.Option(help="Where the figures come from (e.g. local).")
+    ] = "local",
+    logs: Annotated[
+        list[str] | None, typer.Option(help="Access-log files, directories or s3:// prefixes.")
+    ] = None,
+    cloudfront_logs: Annotated[
+        list[str] | None, typer.Option(help="CloudFront standard-log files or prefixes.")
+    ] = None,
+    endpoint_url: Annotated[
+        str | None, typer.Option(help="AWS endpoint override (local stand-ins).")
+    ] = None,
     db: Annotated[Path | None, DbOption] = None,
 ) -> None:
     """Write the monthly operations report (運用報告書) of one month from measured data."""
     _choice(lang, LANGS, "--lang")
-    _choice(fmt, FORMATS, "--format")
-    settings, store = cli_store(db)
+    formats = _formats(fmt)
+    settings = load_settings(store__sqlite_path=db)
     tz = settings.report.timezone
     period = Period.parse(month, tz) if month else Period.previous_to(datetime.now(UTC), tz)
-    if source != "local":
-        raise InputError(f"unknown --source {source!r}; available: local")
+    chosen = make_source(
+        source,
+        SourceOptions(
+            settings=settings,
+            logs=tuple(logs or ()),
+            cloudfront_logs=tuple(cloudfront_logs or ()),
+            endpoint_url=endpoint_url,
+        ),
+    )
     started = time.perf_counter()
     result, written = generate(
-        LocalSource(store), period, out or Path("reports") / period.label,
-        langs=LANGS[lang], formats=FORMATS[fmt],
-    )  # fmt: skip
-    store.close()
+        chosen, period, out or Path("reports") / period.label, langs=LANGS[lang], formats=formats
+    )
     print_summary(result, written, time.perf_counter() - started)
+
+
+def _formats(fmt: str) -> list[Format]:
+    if fmt == "all":
+        return list(WRITERS)
+    if fmt not in WRITERS:
+        raise InputError(f"--format must be one of {', '.join(WRITERS)} or all, got {fmt!r}")
+    return [fmt]
 
 
 def demo(
@@ -156,7 +179,7 @@ def demo(
     )
     started = time.perf_counter()
     result, written = generate(
-        LocalSource(store), period, out / period.label, langs=["ja", "en"], formats=["md", "json"]
+        LocalSource(store), period, out / period.label, langs=["ja", "en"], formats=list(WRITERS)
     )
     store.close()
     print_summary(result, written, time.perf_counter() - started)

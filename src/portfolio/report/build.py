@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from portfolio import names
@@ -27,6 +27,7 @@ from portfolio.costs import (
 from portfolio.report import analysis
 from portfolio.report.model import (
     Availability,
+    BudgetDay,
     CheckSummary,
     ComputeSection,
     CostRow,
@@ -191,7 +192,7 @@ def compute_report(
     error_rate = (
         _r(100 * index.total.errors_5xx / index.total.count, 4) if index.total.count else None
     )
-    error_budget = _error_budget(availability, targets.availability_pct, elapsed)
+    error_budget = _error_budget(availability, targets.availability_pct, elapsed, obs)
     kpis = _kpis(obs, settings, availability, index, error_rate, incidents, work, costs, security)
     proposals = _proposals(
         settings, options, availability, error_rate, performance, incidents, work,
@@ -306,13 +307,34 @@ def _availability(obs: Observations, settings: Settings) -> Availability:
     )
 
 
-def _error_budget(availability: Availability, target: float, elapsed: float) -> ErrorBudget:
+def _error_budget(
+    availability: Availability, target: float, elapsed: float, obs: Observations
+) -> ErrorBudget:
     allowed = availability.total_minutes * (100 - target) / 100
     consumed = availability.unplanned_downtime_minutes
     remaining = None if consumed is None else allowed - consumed
     burn = None
     if consumed is not None and allowed > 0 and elapsed > 0:
         burn = (consumed / allowed) / elapsed
+    burn_down = []
+    if consumed is not None:
+        zone = obs.period.zone
+        spent = 0.0
+        for day in obs.period.days:
+            day_end = datetime(day.year, day.month, day.day, tzinfo=zone) + timedelta(days=1)
+            spent = sum(
+                max(0.0, (min(o.end, day_end) - o.start).total_seconds() / 60)
+                - _overlap_minutes(obs.maintenance, o.start, min(o.end, day_end))
+                for o in availability.outages
+                if o.start < day_end
+            )
+            burn_down.append(
+                BudgetDay(
+                    date=day,
+                    consumed_minutes=round(spent, 2),
+                    remaining_minutes=round(allowed - spent, 2),
+                )
+            )
     return ErrorBudget(
         target_percent=target,
         allowed_minutes=round(allowed, 2),
@@ -320,6 +342,7 @@ def _error_budget(availability: Availability, target: float, elapsed: float) -> 
         remaining_minutes=_r(remaining),
         remaining_percent=_r(None if remaining is None else 100 * remaining / allowed),
         burn_rate=_r(burn, 3),
+        burn_down=burn_down,
     )
 
 

@@ -272,6 +272,12 @@ class WorkDone(BaseModel):
     items: list[WorkEntry]
 
 
+class BudgetDay(BaseModel):
+    date: date
+    consumed_minutes: float = Field(description="Unplanned downtime so far this month.")
+    remaining_minutes: float
+
+
 class ErrorBudget(BaseModel):
     target_percent: float
     allowed_minutes: float
@@ -279,6 +285,9 @@ class ErrorBudget(BaseModel):
     remaining_minutes: float | None
     remaining_percent: float | None
     burn_rate: float | None = Field(description="Consumed share / elapsed share of the month.")
+    burn_down: list[BudgetDay] = Field(
+        default_factory=list, description="End of each day; empty without probe data."
+    )
 
 
 class Proposal(BaseModel):

@@ -10,10 +10,12 @@ from portfolio.report.model import Report
 from portfolio.report.render.jsonout import render_json
 from portfolio.report.render.markdown import render_markdown
 
-Format = Literal["md", "json"]
+Format = str
+"""A key of WRITERS: md, json, and whatever other renderers register."""
 Language = Literal["ja", "en"]
 
 WRITERS: dict[Format, Callable[[Report, list[Language], Path], list[Path]]] = {}
+"""File writers by format name; `--format all` writes every one, in this order."""
 
 
 def _writer(fmt: Format) -> Callable[[Callable[[Report, list[Language], Path], list[Path]]], None]:

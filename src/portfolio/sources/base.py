@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from portfolio.config import Settings
 from portfolio.errors import InputError
 from portfolio.store.records import (
     CheckRun,
@@ -184,8 +185,19 @@ class ReportSource(Protocol):
         ...
 
 
-SourceFactory = Callable[..., ReportSource]
+@dataclass(frozen=True)
+class SourceOptions:
+    """What the command line gives a source; each source takes the parts it needs."""
+
+    settings: Settings
+    logs: tuple[str, ...] = ()
+    cloudfront_logs: tuple[str, ...] = ()
+    endpoint_url: str | None = None
+
+
+SourceFactory = Callable[[SourceOptions], ReportSource]
 SOURCES: dict[str, SourceFactory] = {}
+"""Report sources by the name `portfolio report --source NAME` uses."""
 
 
 def register_source(name: str) -> Callable[[SourceFactory], SourceFactory]:
@@ -194,6 +206,16 @@ def register_source(name: str) -> Callable[[SourceFactory], SourceFactory]:
         return factory
 
     return add
+
+
+def make_source(name: str, options: SourceOptions) -> ReportSource:
+    """The named source, built from the options; InputError for an unknown name."""
+    import portfolio.sources.registry  # noqa: F401  (imports every source so it registers)
+
+    factory = SOURCES.get(name)
+    if factory is None:
+        raise InputError(f"unknown source {name!r}; available: {', '.join(sorted(SOURCES))}")
+    return factory(options)
 
 
 def utc_hour(epoch_seconds: int) -> datetime:

@@ -10,17 +10,18 @@ from portfolio.sources.base import (
     DataStoreStatus,
     Observations,
     Period,
+    SourceOptions,
     TrafficBucket,
     register_source,
     utc_hour,
 )
+from portfolio.store import open_store
 from portfolio.store.protocols import Store
 from portfolio.store.records import ResourceSample, Rollup
 
 SIMULATED_MARKER = "simulated"
 
 
-@register_source("local")
 class LocalSource:
     """Reads telemetry and the operations log of one period from a Store."""
 
@@ -64,6 +65,11 @@ class LocalSource:
                 status="ACTIVE" if resources or work_items else None,
             ),
         )
+
+
+@register_source("local")
+def _local(options: SourceOptions) -> LocalSource:
+    return LocalSource(open_store(options.settings))
 
 
 def merge_tasks(rollups: Iterable[Rollup]) -> list[TrafficBucket]:
