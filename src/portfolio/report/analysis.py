@@ -28,30 +28,34 @@ PEAK_FACTOR = 1.5
 
 
 def kpi_status(
-    actual: float | None, target: float, *, higher_is_better: bool
+    actual: float | None,
+    target: float,
+    *,
+    higher_is_better: bool,
+    tolerance: float | None = None,
 ) -> tuple[Status, float | None]:
     """The KPI rule: (status, achievement %).
 
     Achievement is actual/target (higher is better) or target/actual (lower is
     better), in percent, capped at 100. ✅ when the target holds; ⚠️ when it misses
-    by at most WARN_MARGIN of the target — for availability that margin is taken of
-    the allowed downtime (100 − target), since 90 % of 99.9 % would be meaningless;
+    by at most ``tolerance`` (default WARN_MARGIN of the target — availability passes
+    its allowed downtime, 100 − target, since 10 % of 99.9 % would be meaningless);
     ❌ otherwise; no data when there is no actual.
     """
     if actual is None:
         return Status.NO_DATA, None
+    margin = target * WARN_MARGIN if tolerance is None else tolerance
     if higher_is_better:
         achievement = 100.0 if target == 0 else min(100.0, 100 * actual / target)
         if actual >= target:
             return Status.MET, achievement
-        margin = (100 - target) if target > 99 else target * WARN_MARGIN
         return (Status.WARN if actual >= target - margin else Status.MISSED), achievement
     if actual <= target:
         return Status.MET, 100.0
     achievement = 0.0 if actual == 0 else min(100.0, 100 * target / actual)
     if target == 0:
         return Status.MISSED, 0.0
-    return (Status.WARN if actual <= target * (1 + WARN_MARGIN) else Status.MISSED), achievement
+    return (Status.WARN if actual <= target + margin else Status.MISSED), achievement
 
 
 def probe_interval_seconds(probes: Sequence[ProbeResult]) -> float | None:

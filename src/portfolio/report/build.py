@@ -702,7 +702,9 @@ def _costs(
             source="none",
             source_detail="no usage was measured in this period",
             total_usd=None,
-            previous_total_usd=None,
+            previous_total_usd=_r(sum(line.usd for line in previous_lines), 4)
+            if previous_lines
+            else None,
             change_percent=None,
             budget_usd=budget,
             headroom_usd=None,
@@ -829,8 +831,11 @@ def _kpi(
     actual: float | None,
     *,
     higher_is_better: bool,
+    tolerance: float | None = None,
 ) -> Kpi:
-    status, achievement = analysis.kpi_status(actual, target, higher_is_better=higher_is_better)
+    status, achievement = analysis.kpi_status(
+        actual, target, higher_is_better=higher_is_better, tolerance=tolerance
+    )
     return Kpi(
         id=kpi_id,
         category=category,
@@ -862,7 +867,7 @@ def _kpis(
     docs = sum(1 for w in obs.work_items if w.kind == "docs")
     return [
         _kpi("availability", "technical", "%", t.availability_pct, availability.percent,
-             higher_is_better=True),
+             higher_is_better=True, tolerance=100 - t.availability_pct),
         _kpi("response_time_avg", "technical", "ms", t.response_time_ms,
              _r(index.total.mean), higher_is_better=False),
         _kpi("error_rate", "technical", "%", t.error_rate_pct, error_rate, higher_is_better=False),
