@@ -15,7 +15,7 @@ CHECKOV := $(TOOLS)/checkov/bin/checkov
 CDK_OUT := cdk.out
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup serve test lint typecheck pytest bench clean sysdeps infra-gates synth
+.PHONY: setup serve demo test lint typecheck pytest bench clean sysdeps infra-gates synth
 
 setup: $(VENV)/.synced
 
@@ -29,6 +29,10 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 
 serve: setup
 	$(BIN)/portfolio serve --workers 2
+
+# The main job on the embedded default: two simulated months, then the 2025-08 report.
+demo: setup
+	$(BIN)/portfolio demo --month 2025-08 --out reports
 
 lint: setup
 	$(BIN)/ruff check src tests bench infra
