@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.server import free_port  # noqa: E402
 
+from bench.report_bench import report_benchmark  # noqa: E402
 from bench.wrk import WrkResult, run_wrk  # noqa: E402
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "3"))
@@ -151,6 +152,7 @@ def api_benchmarks(server: str, results: dict[str, object], emit: Callable[[str]
 BENCHMARKS: list[tuple[str, Callable[[dict[str, object], Callable[[str], None]], None]]] = [
     ("API on uvicorn", lambda res, emit: api_benchmarks("uvicorn", res, emit)),
     ("API on granian", lambda res, emit: api_benchmarks("granian", res, emit)),
+    ("Report from the store", report_benchmark),
 ]
 
 

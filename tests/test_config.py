@@ -1,0 +1,42 @@
+"""Settings are validated at start with clear errors."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from portfolio.config import Environment, Settings, match_api_key
+
+
+def test_keys_parse_with_read_only_marker() -> None:
+    settings = Settings(api_keys="alpha-key-0123456789, beta-key-0123456789:ro")  # type: ignore[arg-type]
+    keys = settings.parsed_api_keys()
+    assert [(k.secret, k.read_only) for k in keys] == [
+        ("alpha-key-0123456789", False),
+        ("beta-key-0123456789", True),
+    ]
+    assert match_api_key(keys, "beta-key-0123456789") == keys[1]
+    assert match_api_key(keys, "gamma") is None
+
+
+@pytest.mark.parametrize("keys", [[], ["change-me"], ["short"]])
+def test_placeholder_or_missing_keys_are_refused_outside_local(keys: list[str]) -> None:
+    with pytest.raises(ValidationError, match="PORTFOLIO_API_KEYS"):
+        Settings(env=Environment.PRODUCTION, api_keys=keys)
+
+
+def test_local_allows_no_keys() -> None:
+    assert Settings(env=Environment.LOCAL).parsed_api_keys() == []
+
+
+def test_unknown_time_zone_is_refused() -> None:
+    with pytest.raises(ValidationError, match="unknown time zone"):
+        Settings(report={"timezone": "Mars/Olympus"})  # type: ignore[arg-type]
+
+
+def test_environment_variables_reach_nested_groups(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PORTFOLIO_KPI__BUDGET_USD", "12.5")
+    monkeypatch.setenv("PORTFOLIO_API_KEYS", "a-key-that-is-long-enough")
+    settings = Settings()
+    assert settings.kpi.budget_usd == 12.5
+    assert settings.parsed_api_keys()[0].secret == "a-key-that-is-long-enough"
