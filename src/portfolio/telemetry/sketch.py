@@ -5,10 +5,11 @@ read back is within relative error ``a`` of the true value at that rank. Two
 sketches merge by adding bin counts, so the p99 of a month is the merge of its
 minutes: the report computes an hour, a week and a month the same way.
 
-We carry our own implementation (rather than the ``ddsketch`` package) for two
+We carry our own implementation (rather than the ``ddsketch`` package) for three
 reasons that matter here: a compact, stable byte format that every store keeps
-as one blob, and numpy bulk insertion, which the demo simulator needs to write a
-month of traffic in seconds.
+as one blob; numpy bulk insertion, which the demo simulator needs to write a
+month of traffic in seconds; and dense-array bins, so that merging the tens of
+thousands of hourly sketches of a monthly report is a vector add per merge.
 """
 
 from __future__ import annotations
@@ -26,22 +27,64 @@ _LOG_GAMMA = math.log(_GAMMA)
 _MIN_VALUE = 1e-6  # below this (ms) a value counts as zero
 _FORMAT_VERSION = 1
 _HEADER = struct.Struct("<BIqddd")  # version, bins, zero_count, sum, min, max
+_GROWTH = 16  # spare bins added on each side when the range grows
+
+Counts = npt.NDArray[np.int64]
 
 
 class LatencySketch:
-    """Latency distribution in milliseconds."""
+    """Latency distribution in milliseconds.
 
-    __slots__ = ("bins", "count", "max", "min", "sum", "zero_count")
+    Bins live in a dense int64 array: ``counts[i]`` is the count of bin
+    ``offset + i``. The stored byte format is sparse (only non-empty bins).
+    """
+
+    __slots__ = ("count", "counts", "max", "min", "offset", "sum", "zero_count")
 
     relative_accuracy = RELATIVE_ACCURACY
 
     def __init__(self) -> None:
-        self.bins: dict[int, int] = {}
+        self.offset = 0
+        self.counts: Counts = np.zeros(0, dtype=np.int64)
         self.zero_count = 0
         self.count = 0
         self.sum = 0.0
         self.min = math.inf
         self.max = -math.inf
+
+    # -- bins ------------------------------------------------------------------
+
+    @property
+    def bins(self) -> dict[int, int]:
+        """Non-empty bins as {bin index: count}."""
+        nonzero = np.flatnonzero(self.counts)
+        return dict(
+            zip((nonzero + self.offset).tolist(), self.counts[nonzero].tolist(), strict=True)
+        )
+
+    def _cover(self, low: int, high: int) -> None:
+        """Grow the array so bins low..high (inclusive) have a slot."""
+        if self.counts.size == 0:
+            self.offset = low - _GROWTH
+            self.counts = np.zeros(high - low + 1 + 2 * _GROWTH, dtype=np.int64)
+            return
+        end = self.offset + self.counts.size
+        if low >= self.offset and high < end:
+            return
+        new_low = min(low - _GROWTH, self.offset)
+        new_end = max(high + 1 + _GROWTH, end)
+        grown = np.zeros(new_end - new_low, dtype=np.int64)
+        grown[self.offset - new_low : end - new_low] = self.counts
+        self.offset, self.counts = new_low, grown
+
+    def _add_bins(self, keys: npt.NDArray[np.int64], counts: Counts) -> None:
+        if keys.size == 0:
+            return
+        low, high = int(keys.min()), int(keys.max())
+        self._cover(low, high)
+        np.add.at(self.counts, keys - self.offset, counts)
+
+    # -- inserting -------------------------------------------------------------
 
     def add(self, value: float) -> None:
         if value < 0 or math.isnan(value):
@@ -54,7 +97,11 @@ class LatencySketch:
             self.zero_count += 1
             return
         index = math.ceil(math.log(value) / _LOG_GAMMA)
-        self.bins[index] = self.bins.get(index, 0) + 1
+        position = index - self.offset
+        if position < 0 or position >= self.counts.size:
+            self._cover(index, index)
+            position = index - self.offset
+        self.counts[position] += 1
 
     def add_many(self, values: npt.NDArray[np.float64]) -> None:
         """Insert many values at once (vectorised; used by the simulator and log sources)."""
@@ -71,8 +118,7 @@ class LatencySketch:
         if positive.size:
             indexes = np.ceil(np.log(positive) / _LOG_GAMMA).astype(np.int64)
             keys, counts = np.unique(indexes, return_counts=True)
-            for key, n in zip(keys.tolist(), counts.tolist(), strict=True):
-                self.bins[key] = self.bins.get(key, 0) + n
+            self._add_bins(keys, counts.astype(np.int64))
 
     @classmethod
     def from_bins(
@@ -87,7 +133,11 @@ class LatencySketch:
     ) -> LatencySketch:
         """A sketch from precomputed bins (bulk loaders compute bins for many sketches at once)."""
         sketch = cls()
-        sketch.bins = dict(zip(keys.tolist(), counts.tolist(), strict=True))
+        if keys.size:
+            first = int(keys.min())
+            sketch.offset = first
+            sketch.counts = np.zeros(int(keys.max()) - first + 1, dtype=np.int64)
+            sketch.counts[keys - first] = counts
         sketch.zero_count = zero_count
         sketch.count = zero_count + int(counts.sum())
         sketch.sum = total
@@ -103,11 +153,18 @@ class LatencySketch:
         out[positive] = np.ceil(np.log(values[positive]) / _LOG_GAMMA).astype(np.int64)
         return out
 
+    # -- merging and reading -----------------------------------------------------
+
     def merge(self, other: LatencySketch) -> None:
         if other.count == 0:
             return
-        for key, n in other.bins.items():
-            self.bins[key] = self.bins.get(key, 0) + n
+        if other.counts.size:
+            if self.counts.size == 0:
+                self.offset, self.counts = other.offset, other.counts.copy()
+            else:
+                self._cover(other.offset, other.offset + other.counts.size - 1)
+                start = other.offset - self.offset
+                self.counts[start : start + other.counts.size] += other.counts
         self.zero_count += other.zero_count
         self.count += other.count
         self.sum += other.sum
@@ -134,19 +191,21 @@ class LatencySketch:
         rank = q * (self.count - 1)
         if rank < self.zero_count:
             return 0.0 if self.min < _MIN_VALUE else self.min
-        seen = self.zero_count
-        for key in sorted(self.bins):
-            seen += self.bins[key]
-            if seen > rank:
-                estimate = 2 * _GAMMA**key / (_GAMMA + 1)
-                return min(max(estimate, self.min), self.max)
-        return self.max
+        cumulative = np.cumsum(self.counts) + self.zero_count
+        position = int(np.searchsorted(cumulative, rank, side="right"))
+        if position >= self.counts.size:
+            return self.max
+        estimate = 2 * _GAMMA ** (position + self.offset) / (_GAMMA + 1)
+        return min(max(estimate, self.min), self.max)
+
+    # -- bytes -------------------------------------------------------------------
 
     def to_bytes(self) -> bytes:
-        keys = np.fromiter(self.bins.keys(), dtype=np.int32, count=len(self.bins))
-        counts = np.fromiter(self.bins.values(), dtype=np.int64, count=len(self.bins))
+        nonzero = np.flatnonzero(self.counts)
+        keys = (nonzero + self.offset).astype(np.int32)
+        counts = self.counts[nonzero]
         header = _HEADER.pack(
-            _FORMAT_VERSION, len(self.bins), self.zero_count, self.sum, self.min, self.max
+            _FORMAT_VERSION, nonzero.size, self.zero_count, self.sum, self.min, self.max
         )
         return header + keys.tobytes() + counts.tobytes()
 
@@ -156,16 +215,9 @@ class LatencySketch:
         if version != _FORMAT_VERSION:
             raise ValueError(f"unknown sketch format version {version}")
         offset = _HEADER.size
-        keys = np.frombuffer(blob, dtype=np.int32, count=nbins, offset=offset)
+        keys = np.frombuffer(blob, dtype=np.int32, count=nbins, offset=offset).astype(np.int64)
         counts = np.frombuffer(blob, dtype=np.int64, count=nbins, offset=offset + 4 * nbins)
-        sketch = cls()
-        sketch.bins = dict(zip(keys.tolist(), counts.tolist(), strict=True))
-        sketch.zero_count = zero_count
-        sketch.count = zero_count + int(counts.sum())
-        sketch.sum = total
-        sketch.min = low
-        sketch.max = high
-        return sketch
+        return cls.from_bins(keys, counts, zero_count=zero_count, total=total, low=low, high=high)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, LatencySketch):
@@ -180,4 +232,4 @@ class LatencySketch:
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        return f"LatencySketch(count={self.count}, bins={len(self.bins)})"
+        return f"LatencySketch(count={self.count}, bins={np.count_nonzero(self.counts)})"
