@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -66,6 +66,7 @@ from portfolio.store.records import (
     StoreCallStat,
 )
 from portfolio.telemetry.sketch import LatencySketch
+from portfolio.telemetry.totals import RequestTotals
 
 CHECK_KINDS = ("daily", "weekly", "monthly")
 READ_PREFIXES = ("get", "list", "read", "query", "scan", "ping")
@@ -85,47 +86,13 @@ def latency(sketch: LatencySketch) -> LatencyFigures:
 
 
 @dataclass
-class _Group:
-    """Requests of one group (a day, an hour of day, an endpoint...): counts and a sketch."""
-
-    count: int = 0
-    errors_4xx: int = 0
-    errors_5xx: int = 0
-    bytes_in: int = 0
-    bytes_out: int = 0
-    sketch: LatencySketch = field(default_factory=LatencySketch)
-
-    def add(self, b: TrafficBucket) -> None:
-        self.count += b.count
-        if 400 <= b.status < 500:
-            self.errors_4xx += b.count
-        elif b.status >= 500:
-            self.errors_5xx += b.count
-        self.bytes_in += b.bytes_in
-        self.bytes_out += b.bytes_out
-        self.sketch.merge(b.sketch)
-
-    def absorb(self, other: _Group) -> None:
-        self.count += other.count
-        self.errors_4xx += other.errors_4xx
-        self.errors_5xx += other.errors_5xx
-        self.bytes_in += other.bytes_in
-        self.bytes_out += other.bytes_out
-        self.sketch.merge(other.sketch)
-
-    @property
-    def mean(self) -> float | None:
-        return self.sketch.mean
-
-
-@dataclass
 class _TrafficIndex:
     """The month's hourly buckets grouped every way the report needs, in one pass."""
 
-    total: _Group
-    by_day: dict[date, _Group]
-    by_hour: dict[int, _Group]
-    by_endpoint: dict[str, _Group]
+    total: RequestTotals
+    by_day: dict[date, RequestTotals]
+    by_hour: dict[int, RequestTotals]
+    by_endpoint: dict[str, RequestTotals]
 
     @classmethod
     def of(cls, buckets: Iterable[TrafficBucket], zone: ZoneInfo) -> _TrafficIndex:
@@ -134,14 +101,14 @@ class _TrafficIndex:
         Merging sketches is the costly step of a report, so each bucket is merged
         into as few groups as possible and the rest is built from the ~720 hours.
         """
-        by_utc_hour: dict[datetime, _Group] = defaultdict(_Group)
-        by_endpoint: dict[str, _Group] = defaultdict(_Group)
+        by_utc_hour: dict[datetime, RequestTotals] = defaultdict(RequestTotals)
+        by_endpoint: dict[str, RequestTotals] = defaultdict(RequestTotals)
         for b in buckets:
             by_utc_hour[b.hour].add(b)
             by_endpoint[b.endpoint].add(b)
-        total = _Group()
-        by_day: dict[date, _Group] = defaultdict(_Group)
-        by_hour: dict[int, _Group] = defaultdict(_Group)
+        total = RequestTotals()
+        by_day: dict[date, RequestTotals] = defaultdict(RequestTotals)
+        by_hour: dict[int, RequestTotals] = defaultdict(RequestTotals)
         for hour, group in by_utc_hour.items():
             local = hour.astimezone(zone)
             for target in (total, by_day[local.date()], by_hour[local.hour]):
@@ -393,7 +360,7 @@ def _performance(index: _TrafficIndex, period: Period) -> Performance:
     days = period.days
     for number, first in enumerate(range(0, len(days), 7), start=1):
         week_days = days[first : first + 7]
-        group = _Group()
+        group = RequestTotals()
         daily_means = []
         for day in week_days:
             g = index.by_day.get(day)

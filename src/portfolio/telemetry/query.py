@@ -8,14 +8,14 @@ rows, same figures).
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
 from portfolio.errors import InputError
 from portfolio.store.protocols import MetricsRepository, Resolution
-from portfolio.store.records import Rollup
 from portfolio.telemetry.sketch import LatencySketch
+from portfolio.telemetry.totals import RequestTotals
 
 Step = Literal["minute", "hour", "day"]
 STEP_SECONDS: dict[Step, int] = {"minute": 60, "hour": 3600, "day": 86400}
@@ -39,26 +39,6 @@ class LatencyStats:
             p95=r(sketch.quantile(0.95)),
             p99=r(sketch.quantile(0.99)),
         )
-
-
-@dataclass(slots=True)
-class _Acc:
-    count: int = 0
-    errors_4xx: int = 0
-    errors_5xx: int = 0
-    bytes_in: int = 0
-    bytes_out: int = 0
-    sketch: LatencySketch = field(default_factory=LatencySketch)
-
-    def add(self, r: Rollup) -> None:
-        self.count += r.count
-        if 400 <= r.status < 500:
-            self.errors_4xx += r.count
-        elif r.status >= 500:
-            self.errors_5xx += r.count
-        self.bytes_in += r.bytes_in
-        self.bytes_out += r.bytes_out
-        self.sketch.merge(r.sketch)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,10 +114,10 @@ def metrics_window(
     start_minute = start_s - start_s % 60
     rollups = store.read_rollups(start_minute, end_s, endpoint=endpoint, resolution=resolution)
 
-    total = _Acc()
+    total = RequestTotals()
     by_status: dict[str, int] = defaultdict(int)
     by_endpoint: dict[str, int] = defaultdict(int)
-    buckets: dict[str, dict[int, _Acc]] = defaultdict(dict)
+    buckets: dict[str, dict[int, RequestTotals]] = defaultdict(dict)
     for r in rollups:
         total.add(r)
         by_status[str(r.status)] += r.count
@@ -145,7 +125,7 @@ def metrics_window(
         index = (r.minute - start_minute) // step_s
         acc = buckets[r.endpoint].get(index)
         if acc is None:
-            acc = buckets[r.endpoint][index] = _Acc()
+            acc = buckets[r.endpoint][index] = RequestTotals()
         acc.add(r)
 
     series = [
