@@ -15,7 +15,7 @@ CHECKOV := $(TOOLS)/checkov/bin/checkov
 CDK_OUT := cdk.out
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup serve test lint typecheck pytest bench clean sysdeps infra-gates synth
+.PHONY: setup serve demo test lint typecheck pytest bench clean sysdeps infra-gates synth
 
 setup: $(VENV)/.synced
 
@@ -36,6 +36,12 @@ lint: setup
 
 typecheck: setup
 	$(BIN)/mypy src
+
+# Simulates a month into a fresh store and writes every report format, PDF included,
+# under reports/ (so Chromium and the Japanese fonts are ensured first).
+demo: setup
+	bash scripts/ensure-sysdeps.sh --report
+	$(BIN)/portfolio demo
 
 # System packages the tests need (wrk for the bench, goaccess for cross-checks, ...).
 sysdeps:
