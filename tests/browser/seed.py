@@ -53,8 +53,8 @@ def seed_traffic(store: SQLiteStore, *, start: datetime, hours: int, seed: int =
     store.write_rollups(rollups)
 
 
-def seed_probes(store: SQLiteStore, *, now: datetime, failing_days_ago: int = 4) -> None:
-    """Probes every 10 minutes; one day has a 30-minute run of failures."""
+def seed_probes(store: SQLiteStore, *, now: datetime, failing_days_ago: int = 4) -> datetime:
+    """Probes every 10 minutes; one day has a 30-minute run of failures. Returns the last."""
     probes = []
     at = now - timedelta(days=PROBE_DAYS)
     outage_start = now - timedelta(days=failing_days_ago)
@@ -67,29 +67,38 @@ def seed_probes(store: SQLiteStore, *, now: datetime, failing_days_ago: int = 4)
         )  # fmt: skip
         at += PROBE_INTERVAL
     store.write_probe_results(probes)
+    return probes[-1].at
 
 
-def simulate_outage(store: SQLiteStore, *, now: datetime, minutes: int = 40) -> None:
-    """Failed probes for the last ``minutes``, up to now: the service is down right now."""
-    failed = [
-        ProbeResult(at=now - timedelta(minutes=m), ok=False, latency_ms=None, status=None,
-                    detail="connect timeout")
-        for m in range(minutes, -1, -PROBE_INTERVAL.seconds // 60)
-    ]  # fmt: skip
+def simulate_outage(store: SQLiteStore, *, after: datetime, now: datetime) -> int:
+    """Failed probes every minute from just after ``after`` up to now: the service is down now.
+
+    Returns how many were written.
+    """
+    failed = []
+    at = after + timedelta(minutes=1)
+    while at <= now:
+        failed.append(
+            ProbeResult(at=at, ok=False, latency_ms=None, status=None, detail="connect timeout")
+        )
+        at += timedelta(minutes=1)
     store.write_probe_results(failed)
+    return len(failed)
 
 
-def seed_all(store: SQLiteStore, *, now: datetime) -> None:
+def seed_all(store: SQLiteStore, *, now: datetime) -> datetime:
+    """Everything the pages show; returns the time of the last probe."""
     for user in USERS:
         store.create_user(user)
     hour = now.replace(minute=0, second=0, microsecond=0)
     seed_traffic(store, start=hour - timedelta(hours=23), hours=24)
-    seed_probes(store, now=now)
+    last_probe = seed_probes(store, now=now)
     store.add_incident(
         Incident(id="inc-browser-1", started_at=now - timedelta(days=2, hours=3),
                  ended_at=now - timedelta(days=2, hours=2), summary="API latency degradation",
                  severity="minor")
     )  # fmt: skip
+    return last_probe
 
 
 def utc_now() -> datetime:

@@ -120,13 +120,14 @@ def test_status_page_shows_a_simulated_outage(tmp_path: Path, page: tuple[Page, 
     db = tmp_path / "outage.db"
     store = SQLiteStore(db)
     now = utc_now()
-    seed_all(store, now=now)
+    last_probe = seed_all(store, now=now)
     for server in _serve(db):
         p, watch = page
         before = httpx.get(server.base_url + "/api/v1/status").json()
         assert before["current"]["state"] == "up"
 
-        simulate_outage(store, now=utc_now())  # the prober's failures, as it writes them
+        # The prober's failures, as it would write them, from the last good probe to now.
+        assert simulate_outage(store, after=last_probe, now=utc_now()) >= 5
         _loaded(p, server.base_url + "/status.html")
         status = httpx.get(server.base_url + "/api/v1/status").json()
         assert status["current"]["state"] == "down"
@@ -139,6 +140,7 @@ def test_status_page_shows_a_simulated_outage(tmp_path: Path, page: tuple[Page, 
         assert status["days"][-1]["uptime_percent"] < (before["days"][-1]["uptime_percent"] or 100)
         ongoing = [i for i in status["incidents"] if i["kind"] == "outage" and i["end"] is None]
         assert len(ongoing) == 1
+        assert len([i for i in status["incidents"] if i["kind"] == "outage"]) == 2  # + seeded
         first = p.locator("#incidents li.incident").first
         assert first.get_attribute("data-incident-id") == ongoing[0]["id"]
         assert "継続中" in first.inner_text()

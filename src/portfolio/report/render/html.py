@@ -164,7 +164,7 @@ def _cell(index: int, text: str) -> str:
 def _daily(d: _HtmlDoc) -> str:
     daily = d.r.traffic.daily
     title = d.t("chart.daily.title")
-    if not daily:
+    if not d.r.traffic.days_with_traffic:  # a month of zero-height bars says nothing
         return d.figure("daily", empty_chart("c-daily", title, d.t("no_data")), title)
     busiest = d.r.traffic.busiest_day
     desc = d.t(
