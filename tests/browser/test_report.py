@@ -90,7 +90,8 @@ def test_html_report_renders_its_charts_from_the_report(
     expect(bars).to_have_count(len(daily))
     tips = bars.locator("title").all_text_contents()
     for day, tip in zip(daily, tips, strict=True):
-        assert tip.startswith(day["date"]) and f"{day['requests']:,}" in tip
+        assert tip.startswith(day["date"])
+        assert f"{day['requests']:,}" in tip
     p95 = [h["p95_ms"] for h in report["performance"]["by_hour"] if h["p95_ms"] is not None]
     expect(p.locator("#fig-hourly circle")).to_have_count(
         len(p95) + len([h for h in report["performance"]["by_hour"] if h["p50_ms"] is not None])
