@@ -37,8 +37,10 @@ def chromium_path() -> str:
     pytest.fail("Chromium is not installed: run `make sysdeps` (apt-get install chromium)")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    # Per module, not per session: Playwright's sync API keeps an event loop running in
+    # this thread while it is open, which breaks asyncio.run() in any test run meanwhile.
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS
