@@ -41,6 +41,12 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy src
 
+# Simulates a month into a fresh store and writes every report format, PDF included,
+# under reports/ (so Chromium and the Japanese fonts are ensured first).
+demo: setup
+	bash scripts/ensure-sysdeps.sh --report
+	$(BIN)/portfolio demo
+
 # System packages the tests need (wrk for the bench, goaccess for cross-checks, ...).
 sysdeps:
 	bash scripts/ensure-sysdeps.sh

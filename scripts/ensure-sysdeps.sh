@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
 # Installs the Debian packages that tests and benchmarks need, when they are missing.
 # Fails loudly, naming the package, when it cannot: no test may skip for lack of one.
+# `--report` checks only what `portfolio demo` needs (the PDF: Chromium and CJK fonts).
 set -euo pipefail
 
 need=()
-command -v wrk >/dev/null || need+=(wrk)
-command -v goaccess >/dev/null || need+=(goaccess)
+# Chromium prints the PDF report and runs the browser tests; without CJK fonts the
+# Japanese report prints as empty boxes; poppler's pdftoppm/pdftotext read the PDF back.
+command -v chromium >/dev/null || need+=(chromium)
+fc-list :lang=ja 2>/dev/null | grep -qi "noto sans cjk" || need+=(fonts-noto-cjk)
+if [[ ${1:-} != --report ]]; then
+  command -v wrk >/dev/null || need+=(wrk)
+  command -v goaccess >/dev/null || need+=(goaccess)
+  command -v pdftoppm >/dev/null || need+=(poppler-utils)
+fi
 
 if ((${#need[@]})); then
   if [[ $(id -u) -ne 0 ]]; then

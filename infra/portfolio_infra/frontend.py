@@ -7,6 +7,7 @@ X-Frame-Options, Referrer-Policy and X-XSS-Protection; access logs go to a log b
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from aws_cdk import RemovalPolicy
@@ -29,6 +30,7 @@ class Frontend(Construct):
         *,
         site_dir: Path,
         log_bucket: s3.IBucket,
+        api_base_url: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.bucket = s3.Bucket(
@@ -64,9 +66,17 @@ class Frontend(Construct):
         self.deployment = s3deploy.BucketDeployment(
             self,
             "Deploy",
-            sources=[s3deploy.Source.asset(str(site_dir))],
+            sources=[s3deploy.Source.asset(str(site_dir)), *_config(api_base_url)],
             destination_bucket=self.bucket,
             distribution=self.distribution,
             distribution_paths=["/*"],
             memory_limit=256,
         )
+
+
+def _config(api_base_url: str | None) -> list[s3deploy.ISource]:
+    """web/config.js with the API's URL, replacing the checkout's same-origin default."""
+    if api_base_url is None:
+        return []
+    body = f"export const API_BASE = {json.dumps(api_base_url.rstrip('/'))};\n"
+    return [s3deploy.Source.data("config.js", body)]

@@ -35,6 +35,10 @@ class EnvironmentSettings:
     access_log_retention_days: int
     kpi: KpiTargets
     web_dir: Path
+    api_base_url: str | None
+    """Where the status page finds the API (context ``api_base_url``); written to config.js."""
+    site_origin: str | None
+    """The site's origin (context ``site_origin``), allowed by the API's CORS."""
 
     @property
     def is_production(self) -> bool:
@@ -80,6 +84,8 @@ def from_context(node: Node) -> list[EnvironmentSettings]:
             access_log_retention_days=int(_text(node, "access_log_retention_days") or 400),
             kpi=kpi,
             web_dir=Path(_text(node, "web_dir") or REPO_ROOT / "web"),
+            api_base_url=_text(node, "api_base_url"),
+            site_origin=_text(node, "site_origin"),
         )
         for env_name in env_names
         if env_name.strip()

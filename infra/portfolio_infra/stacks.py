@@ -9,6 +9,8 @@ references at all.
 
 from __future__ import annotations
 
+import json
+
 from aws_cdk import CfnOutput, Environment, Stack, Tags
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_ecr_assets as ecr_assets
@@ -82,6 +84,11 @@ class ApiStack(Stack):
                 "PORTFOLIO_STORE__REGION": self.region,
                 "PORTFOLIO_STORE__USERS_TABLE": self.data.users.table_name,
                 "PORTFOLIO_STORE__METRICS_TABLE": self.data.metrics.table_name,
+                **(
+                    {"PORTFOLIO_API__CORS_ORIGINS": json.dumps([settings.site_origin])}
+                    if settings.site_origin
+                    else {}
+                ),
             },
             access_log_bucket=self.log_archive.bucket,
             log_retention_days=settings.log_retention_days,
@@ -141,7 +148,11 @@ class WebStack(Stack):
             self, "LogArchive", retention_days=settings.access_log_retention_days
         )
         self.frontend = Frontend(
-            self, "Frontend", site_dir=settings.web_dir, log_bucket=self.log_archive.bucket
+            self,
+            "Frontend",
+            site_dir=settings.web_dir,
+            log_bucket=self.log_archive.bucket,
+            api_base_url=settings.api_base_url,
         )
         self.monitoring = EdgeMonitoring(
             self,

@@ -93,6 +93,10 @@ class ApiSettings(BaseModel):
     max_metric_points: int = Field(default=2000, ge=10)
     max_metric_range_days: int = Field(default=93, ge=1)
     cors_origins: list[str] = Field(default_factory=list)
+    site_dir: Path | None = Field(
+        default=None,
+        description="Static site served at / (default: the checkout's web/ when present).",
+    )
 
 
 class Settings(BaseSettings):

@@ -14,6 +14,7 @@ Library code raises these; only the API layer turns them into HTTP status codes
     │   ├── StoreUnavailableError  it cannot be reached now; retry later (503)
     │   └── ItemTooLargeError      the item exceeds what the store accepts (413/422)
     ├── SourceError              a report source could not deliver observations
+    ├── RenderError              a report format could not be produced (the PDF's browser)
     └── InfraError               the CDK app could not be synthesized or read (exit 2)
 """
 
@@ -64,6 +65,10 @@ class ItemTooLargeError(StoreError):
 
 class SourceError(PortfolioError):
     """A report source could not produce observations."""
+
+
+class RenderError(PortfolioError):
+    """A renderer's external tool (Chromium for the PDF) failed."""
 
 
 class InfraError(PortfolioError):

@@ -21,4 +21,7 @@ DESIRED_TASKS: Final = 2
 HEALTH_PATH: Final = "/health"
 USERS_PATH: Final = "/api/v1/users"
 METRICS_PATH: Final = "/api/v1/metrics"
+STATUS_PATH: Final = "/api/v1/status"
+SITE_ENDPOINT: Final = "(site)"
+"""What telemetry calls requests for the static pages `portfolio serve` also serves."""
 UNMATCHED_ENDPOINT: Final = "(unmatched)"

@@ -5,16 +5,21 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
+from starlette.routing import Match, Mount
+from starlette.types import Scope
 
 from portfolio import __version__
 from portfolio.api import problems
 from portfolio.api.middleware import BodyLimitMiddleware, TelemetryMiddleware
-from portfolio.api.routes import health, metrics, users
+from portfolio.api.routes import health, metrics, status, users
 from portfolio.api.runtime import Runtime, default_task_id
 from portfolio.config import Settings
+from portfolio.names import SITE_ENDPOINT
 from portfolio.store import open_store
 from portfolio.store.protocols import Store
 from portfolio.telemetry.logs import JsonLineWriter, configure_logging
@@ -70,6 +75,11 @@ def create_app(
     app.include_router(health.router)
     app.include_router(users.router)
     app.include_router(metrics.router)
+    app.include_router(status.router)
+    site = site_dir(settings)
+    if site is not None:
+        # Mounted last: routes match in order, so the API and /health never reach it.
+        app.router.routes.append(_SiteMount(site))
     # Added last is outermost: telemetry wraps the body limit so refused bodies are counted.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.api.max_body_bytes)
     if settings.telemetry.enabled:
@@ -83,6 +93,52 @@ def create_app(
             expose_headers=["ETag", "Location", "X-Request-Id"],
         )
     return app
+
+
+REPO_WEB_DIR = Path(__file__).resolve().parents[3] / "web"
+"""web/ of a source checkout; absent from the API's container image, which serves no pages."""
+
+
+def site_dir(settings: Settings) -> Path | None:
+    """The static site to serve at /, if any: the setting, else the checkout's web/."""
+    if settings.api.site_dir is not None:
+        return settings.api.site_dir
+    return REPO_WEB_DIR if (REPO_WEB_DIR / "index.html").is_file() else None
+
+
+API_PREFIX = "/api/"
+
+
+class _SiteRoute:
+    path = SITE_ENDPOINT
+
+
+class _SiteMount(Mount):
+    """The static site at /, matching only files that exist.
+
+    Anything else (an unknown API path, a scanner's probe) stays the API's own 404
+    and ``(unmatched)`` in telemetry; pages served are counted as ``(site)``.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory.resolve()
+        super().__init__("/", app=StaticFiles(directory=directory, html=True), name="site")
+
+    def _exists(self, path: str) -> bool:
+        if path.startswith(API_PREFIX):
+            return False
+        target = (self.directory / path.lstrip("/")).resolve()
+        if target.is_dir():
+            target = target / "index.html"
+        return target.is_relative_to(self.directory) and target.is_file()
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope.get("type") != "http" or not self._exists(scope.get("path", "")):
+            return Match.NONE, {}
+        match, child = super().matches(scope)
+        if match is Match.FULL:
+            child["route"] = _SiteRoute()
+        return match, child
 
 
 def create_app_from_env() -> FastAPI:

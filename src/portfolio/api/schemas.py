@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import datetime
 from typing import Literal
 
@@ -144,3 +145,41 @@ class MetricsResponse(BaseModel):
     step: Literal["minute", "hour", "day"]
     summary: MetricsSummary
     series: list[MetricsSeries]
+
+
+class CurrentStatus(BaseModel):
+    state: Literal["up", "down", "unknown"] = Field(
+        description="From the newest probe; unknown when there is none or it is stale."
+    )
+    checked_at: datetime | None
+    latency_ms: float | None
+    status_code: int | None
+    detail: str
+
+
+class StatusDay(BaseModel):
+    date: dt.date = Field(description="A calendar day in the response's time zone.")
+    probes: int
+    failed: int
+    uptime_percent: float | None = Field(description="Successful probes in percent; null: none.")
+
+
+class StatusIncident(BaseModel):
+    id: str
+    kind: Literal["outage", "recorded"] = Field(
+        description="outage: found in the probes by the report's rule; recorded: by a person."
+    )
+    start: datetime
+    end: datetime | None = Field(description="Null while it is still going on.")
+    minutes: float | None
+    severity: str
+    summary: str
+
+
+class StatusResponse(BaseModel):
+    generated_at: datetime
+    timezone: str
+    current: CurrentStatus
+    uptime_percent: float | None = Field(description="Over all the days; null without probes.")
+    days: list[StatusDay]
+    incidents: list[StatusIncident]

@@ -1,14 +1,23 @@
-"""Write a report's files: operations-report.{ja,en}.md and report.json."""
+"""Write a report's files: Markdown, JSON, HTML and PDF.
+
+Per-language files are ``operations-report.<lang>.<ext>``. HTML and PDF also get
+``operations-report.<ext>`` — the first language asked for (ja by default), the
+one file a person is handed — as a copy, so it is never rendered twice.
+"""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
 from portfolio.report.model import Report
+from portfolio.report.render.html import render_html
 from portfolio.report.render.jsonout import render_json
 from portfolio.report.render.markdown import render_markdown
+from portfolio.report.render.pdf import print_pdfs
 
 Format = str
 """A key of WRITERS: md, json, and whatever other renderers register."""
@@ -29,7 +38,7 @@ def _writer(fmt: Format) -> Callable[[Callable[[Report, list[Language], Path], l
 def _markdown(report: Report, langs: list[Language], out: Path) -> list[Path]:
     paths = []
     for lang in langs:
-        path = out / f"operations-report.{lang}.md"
+        path = out / f"{DEFAULT_NAME}.{lang}.md"
         path.write_text(render_markdown(report, lang), encoding="utf-8")
         paths.append(path)
     return paths
@@ -40,6 +49,49 @@ def _json(report: Report, langs: list[Language], out: Path) -> list[Path]:
     path = out / "report.json"
     path.write_text(render_json(report), encoding="utf-8")
     return [path]
+
+
+DEFAULT_NAME = "operations-report"
+
+
+def _alternate(lang: Language, langs: list[Language], ext: str) -> str | None:
+    others = [other for other in langs if other != lang]
+    return f"{DEFAULT_NAME}.{others[0]}.{ext}" if others else None
+
+
+def _html_pages(
+    report: Report, langs: list[Language], out: Path, *, links: bool = True
+) -> list[Path]:
+    paths = []
+    for lang in langs:
+        path = out / f"{DEFAULT_NAME}.{lang}.html"
+        path.write_text(
+            render_html(report, lang, alternate=_alternate(lang, langs, "html") if links else None),
+            encoding="utf-8",
+        )
+        paths.append(path)
+    return paths
+
+
+@_writer("html")
+def _html(report: Report, langs: list[Language], out: Path) -> list[Path]:
+    paths = _html_pages(report, langs, out)
+    default = out / f"{DEFAULT_NAME}.html"
+    shutil.copyfile(paths[0], default)
+    return [default, *paths]
+
+
+@_writer("pdf")
+def _pdf(report: Report, langs: list[Language], out: Path) -> list[Path]:
+    # Printed from pages of its own, so `--format pdf` alone works; without the link to
+    # the other language, which would point into the scratch directory.
+    with tempfile.TemporaryDirectory(prefix="portfolio-report-") as scratch:
+        pages = _html_pages(report, langs, Path(scratch), links=False)
+        pdfs = [out / f"{DEFAULT_NAME}.{lang}.pdf" for lang in langs]
+        print_pdfs(list(zip(pages, pdfs, strict=True)))
+    default = out / f"{DEFAULT_NAME}.pdf"
+    shutil.copyfile(pdfs[0], default)
+    return [default, *pdfs]
 
 
 def write_report(

@@ -1,0 +1,102 @@
+"""Playwright on Debian's Chromium, a real `portfolio serve`, and a watch on every page.
+
+The browser is the system's (``/usr/bin/chromium``, installed by
+scripts/ensure-sysdeps.sh): Playwright's own browser download cannot work here,
+and a missing browser must fail the run, not skip it.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response, sync_playwright
+
+from portfolio.report.render.pdf import BROWSERS
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
+
+CHROMIUM_ARGS = [
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str:
+    for name in BROWSERS:
+        found = shutil.which(name)
+        if found:
+            return found
+    pytest.fail("Chromium is not installed: run `make sysdeps` (apt-get install chromium)")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    # Per module, not per session: Playwright's sync API keeps an event loop running in
+    # this thread while it is open, which breaks asyncio.run() in any test run meanwhile.
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@dataclass
+class Watch:
+    """Console errors and failed requests of one page: each test asserts there were none."""
+
+    errors: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+
+    def console(self, message: ConsoleMessage) -> None:
+        if message.type in ("error", "warning"):
+            self.errors.append(f"{message.type}: {message.text}")
+
+    def page_error(self, error: Exception) -> None:
+        self.errors.append(f"uncaught: {error}")
+
+    def request(self, request: Request) -> None:
+        self.requests.append(request.url)
+
+    def request_failed(self, request: Request) -> None:
+        self.failed.append(f"{request.url}: {request.failure}")
+
+    def response(self, response: Response) -> None:
+        if response.status >= 400:
+            self.failed.append(f"{response.url}: HTTP {response.status}")
+
+    def assert_clean(self) -> None:
+        assert self.errors == [], self.errors
+        assert self.failed == [], self.failed
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[tuple[Page, Watch]]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ja-JP")
+    page = context.new_page()
+    watch = Watch()
+    page.on("console", watch.console)
+    page.on("pageerror", watch.page_error)
+    page.on("request", watch.request)
+    page.on("requestfailed", watch.request_failed)
+    page.on("response", watch.response)
+    yield page, watch
+    context.close()
+
+
+def screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
+    """Saved under test-artifacts/browser/ (git-ignored) for a person to look at."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    assert path.stat().st_size > 5000, f"{path} looks empty"
+    return path

@@ -1,0 +1,159 @@
+"""The HTML and PDF report, written by the real CLI from a seeded store, read back.
+
+The HTML is opened in Chromium (no console errors, no requests beyond the file,
+charts carrying the report's figures); the PDF's first page is rendered with
+pdftoppm and read with pdftotext.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from portfolio.report.render.text import t
+from portfolio.report.sections import SECTIONS
+from portfolio.store.records import ProbeResult
+from portfolio.store.sqlite import SQLiteStore
+from tests.browser.conftest import ARTIFACTS, Watch, screenshot
+from tests.browser.seed import seed_traffic
+
+pytestmark = pytest.mark.slow
+
+MONTH = "2025-08"
+ZONE = ZoneInfo("Asia/Tokyo")
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """`portfolio report --format all` over 5 days of traffic and probes with one outage."""
+    root = tmp_path_factory.mktemp("report")
+    store = SQLiteStore(root / "report.db")
+    start = datetime(2025, 8, 4, tzinfo=ZONE)
+    seed_traffic(store, start=start, hours=24 * 5)
+    probes = [
+        ProbeResult(at=start + timedelta(minutes=m), ok=not (3000 <= m < 3012),
+                    latency_ms=4.0, status=200)
+        for m in range(0, 24 * 60 * 5, 2)
+    ]  # fmt: skip
+    store.write_probe_results(probes)
+    store.close()
+    out = root / "out"
+    subprocess.run(
+        [sys.executable, "-m", "portfolio", "report", "--month", MONTH, "--db",
+         str(root / "report.db"), "--format", "all", "--out", str(out)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    return out, json.loads((out / "report.json").read_text(encoding="utf-8"))
+
+
+def test_the_default_names_are_written_beside_the_per_language_files(
+    written: tuple[Path, dict[str, Any]],
+) -> None:
+    out, _ = written
+    for name in ("html", "ja.html", "en.html", "pdf", "ja.pdf", "en.pdf"):
+        assert (out / f"operations-report.{name}").stat().st_size > 10_000, name
+    assert (out / "operations-report.html").read_bytes() == (
+        out / "operations-report.ja.html"
+    ).read_bytes()
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_html_report_renders_its_charts_from_the_report(
+    written: tuple[Path, dict[str, Any]], page: tuple[Page, Watch], lang: str
+) -> None:
+    out, report = written
+    p, watch = page
+    p.goto((out / f"operations-report.{lang}.html").as_uri())
+    title = t(lang, "title", env=report["document"]["environment"], month=MONTH)  # type: ignore[arg-type]
+    assert p.title() == title
+    assert p.locator("h1").inner_text() == title
+    assert p.locator("html").get_attribute("lang") == lang
+    assert p.locator("main h2").all_inner_texts() == [getattr(s, lang) for s in SECTIONS]
+
+    figures = p.locator("figure.chart-figure")
+    expect(figures).to_have_count(7)
+    for svg in p.locator("figure svg[role=img]").all():
+        assert (svg.locator(":scope > title").text_content() or "").strip()
+        assert (svg.locator(":scope > desc").text_content() or "").strip()
+
+    daily = report["traffic"]["daily"]
+    bars = p.locator("#fig-daily rect.bar")
+    expect(bars).to_have_count(len(daily))
+    tips = bars.locator("title").all_text_contents()
+    for day, tip in zip(daily, tips, strict=True):
+        assert tip.startswith(day["date"])
+        assert f"{day['requests']:,}" in tip
+    p95 = [h["p95_ms"] for h in report["performance"]["by_hour"] if h["p95_ms"] is not None]
+    expect(p.locator("#fig-hourly circle")).to_have_count(
+        len(p95) + len([h for h in report["performance"]["by_hour"] if h["p50_ms"] is not None])
+    )
+    expect(p.locator("#fig-mix rect.bar")).to_have_count(len(report["traffic"]["by_endpoint"]))
+    incidents = report["incidents"]
+    assert incidents, "the seeded outage is an incident"
+    expect(p.locator("#fig-timeline rect, #fig-timeline path")).to_have_count(len(incidents))
+    expect(p.locator("#fig-budget polyline")).to_have_count(2)
+
+    p.keyboard.press("Tab")
+    assert p.evaluate("document.activeElement.className") == "skip"
+    if lang == "ja":
+        assert "Noto Sans CJK JP" in _fonts_of(p, "h1")
+    screenshot(p, f"report-{lang}")
+    assert watch.requests == [(out / f"operations-report.{lang}.html").as_uri()]
+    watch.assert_clean()
+
+
+def _fonts_of(p: Page, selector: str) -> list[str]:
+    """The fonts Chromium actually drew the element's text with (DevTools protocol)."""
+    cdp = p.context.new_cdp_session(p)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    return [f["familyName"] for f in fonts]
+
+
+def test_pdf_first_page_has_the_title_and_is_not_blank(
+    written: tuple[Path, dict[str, Any]],
+) -> None:
+    out, report = written
+    pdf = out / "operations-report.pdf"
+    text = subprocess.run(
+        ["pdftotext", "-f", "1", "-l", "1", "-layout", str(pdf), "-"],
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    title = t("ja", "title", env=report["document"]["environment"], month=MONTH)
+    assert title in " ".join(text.split()), text[:300]
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    stem = ARTIFACTS / "report-pdf-page1"
+    subprocess.run(
+        ["pdftoppm", "-f", "1", "-l", "1", "-r", "60", "-png", "-singlefile", str(pdf), str(stem)],
+        check=True,
+    )
+    assert stem.with_suffix(".png").stat().st_size > 10_000
+    gray = subprocess.run(
+        ["pdftoppm", "-f", "1", "-l", "1", "-r", "40", "-gray", "-singlefile", str(pdf)],
+        check=True, capture_output=True,
+    ).stdout  # fmt: skip
+    ratio = _ink_ratio(gray)
+    assert 0.01 < ratio < 0.6, f"share of non-white pixels on page 1: {ratio:.4f}"
+
+
+def _ink_ratio(pgm: bytes) -> float:
+    """Share of pixels darker than near-white in a binary PGM (P5) image."""
+    header = re.match(rb"P5\s+(\d+)\s+(\d+)\s+255\s", pgm)
+    assert header, pgm[:20]
+    width, height = int(header[1]), int(header[2])
+    pixels = pgm[header.end() : header.end() + width * height]
+    assert len(pixels) == width * height
+    return sum(1 for value in pixels if value < 240) / len(pixels)
