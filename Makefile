@@ -30,10 +30,6 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 serve: setup
 	$(BIN)/portfolio serve --workers 2
 
-# The main job on the embedded default: two simulated months, then the 2025-08 report.
-demo: setup
-	$(BIN)/portfolio demo --month 2025-08 --out reports
-
 lint: setup
 	$(BIN)/ruff check src tests bench infra
 	$(BIN)/ruff format --check src tests bench infra
@@ -41,11 +37,12 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy src
 
-# Simulates a month into a fresh store and writes every report format, PDF included,
-# under reports/ (so Chromium and the Japanese fonts are ensured first).
+# The main job on the embedded default: two simulated months into a fresh store, then
+# the 2025-08 report in every format, PDF included (so Chromium and the Japanese fonts
+# are ensured first).
 demo: setup
 	bash scripts/ensure-sysdeps.sh --report
-	$(BIN)/portfolio demo
+	$(BIN)/portfolio demo --month 2025-08 --out reports
 
 # System packages the tests need (wrk for the bench, goaccess for cross-checks, ...).
 sysdeps:
