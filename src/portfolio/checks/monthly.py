@@ -99,7 +99,7 @@ def sec_public_ingress(s: MonthlySnapshot) -> Outcome:
         return fail(f"Open to the internet: {_names(described)}.")
     ports = sorted({r.from_port for r in public if r.from_port is not None})
     return passed(
-        f"Only the load balancer is open to the internet (ports {', '.join(map(str, ports))})"
+        f"Only the load balancer is open to the internet (ports {', '.join(map(str, ports))})."
         if ports
         else "Nothing is open to the internet."
     )
