@@ -16,6 +16,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from portfolio import names
 from portfolio.config import Settings
 from portfolio.errors import SourceError
 
@@ -122,3 +123,54 @@ def total(series: Series) -> float:
 
 def error_code(err: ClientError) -> str:
     return str(err.response["Error"]["Code"])
+
+
+NOT_FOUND = frozenset(
+    {
+        "ResourceNotFoundException",
+        "LoadBalancerNotFound",
+        "TargetGroupNotFound",
+        "ClusterNotFoundException",
+        "ServiceNotFoundException",
+        "NoSuchEntity",
+        "TableNotFoundException",
+    }
+)
+
+
+def load_balancer(aws: Aws) -> dict[str, Any] | None:
+    try:
+        found = aws.client("elbv2").describe_load_balancers(Names=[names.LOAD_BALANCER])
+    except ClientError as err:
+        if error_code(err) in NOT_FOUND:
+            return None
+        raise
+    lbs: list[dict[str, Any]] = found.get("LoadBalancers", [])
+    return lbs[0] if lbs else None
+
+
+def lb_dimension(arn: str) -> str:
+    """CloudWatch's LoadBalancer dimension: the ARN after ``loadbalancer/``."""
+    return arn.split(":loadbalancer/", 1)[-1]
+
+
+def target_group(aws: Aws) -> dict[str, Any] | None:
+    try:
+        found = aws.client("elbv2").describe_target_groups(Names=[names.TARGET_GROUP])
+    except ClientError as err:
+        if error_code(err) in NOT_FOUND:
+            return None
+        raise
+    groups: list[dict[str, Any]] = found.get("TargetGroups", [])
+    return groups[0] if groups else None
+
+
+def ecs_service(aws: Aws) -> dict[str, Any] | None:
+    try:
+        found = aws.client("ecs").describe_services(cluster=names.CLUSTER, services=[names.SERVICE])
+    except ClientError as err:
+        if error_code(err) in NOT_FOUND:
+            return None
+        raise
+    services = [s for s in found.get("services", []) if s.get("status") != "INACTIVE"]
+    return services[0] if services else None

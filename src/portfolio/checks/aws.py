@@ -40,20 +40,21 @@ from portfolio.checks.snapshot import (
     WindowStats,
 )
 from portfolio.checks.template import EXPECTED_TABLES
-from portfolio.cloud import WEB_REGION, Aws, MetricQuery, error_code, metric_data, total
+from portfolio.cloud import (
+    NOT_FOUND,
+    WEB_REGION,
+    Aws,
+    MetricQuery,
+    ecs_service,
+    error_code,
+    lb_dimension,
+    load_balancer,
+    metric_data,
+    target_group,
+    total,
+)
 from portfolio.errors import SourceError
 
-NOT_FOUND = frozenset(
-    {
-        "ResourceNotFoundException",
-        "LoadBalancerNotFound",
-        "TargetGroupNotFound",
-        "ClusterNotFoundException",
-        "ServiceNotFoundException",
-        "NoSuchEntity",
-        "TableNotFoundException",
-    }
-)
 MAX_LOG_EVENTS = 100_000
 
 
@@ -62,44 +63,6 @@ def _aws(context: CheckContext) -> Aws:
 
 
 # -- shared lookups -------------------------------------------------------------------------
-
-
-def load_balancer(aws: Aws) -> dict[str, Any] | None:
-    try:
-        found = aws.client("elbv2").describe_load_balancers(Names=[names.LOAD_BALANCER])
-    except ClientError as err:
-        if error_code(err) in NOT_FOUND:
-            return None
-        raise
-    lbs: list[dict[str, Any]] = found.get("LoadBalancers", [])
-    return lbs[0] if lbs else None
-
-
-def lb_dimension(arn: str) -> str:
-    """CloudWatch's LoadBalancer dimension: the ARN after ``loadbalancer/``."""
-    return arn.split(":loadbalancer/", 1)[-1]
-
-
-def target_group(aws: Aws) -> dict[str, Any] | None:
-    try:
-        found = aws.client("elbv2").describe_target_groups(Names=[names.TARGET_GROUP])
-    except ClientError as err:
-        if error_code(err) in NOT_FOUND:
-            return None
-        raise
-    groups: list[dict[str, Any]] = found.get("TargetGroups", [])
-    return groups[0] if groups else None
-
-
-def ecs_service(aws: Aws) -> dict[str, Any] | None:
-    try:
-        found = aws.client("ecs").describe_services(cluster=names.CLUSTER, services=[names.SERVICE])
-    except ClientError as err:
-        if error_code(err) in NOT_FOUND:
-            return None
-        raise
-    services = [s for s in found.get("services", []) if s.get("status") != "INACTIVE"]
-    return services[0] if services else None
 
 
 def alb_queries(lb_arn: str, period_s: int, stats: dict[str, tuple[str, str]]) -> list[MetricQuery]:
