@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -33,6 +33,7 @@ class Aws:
 
     settings: Settings
     endpoint_url: str | None = None
+    max_attempts: int = 5
 
     @property
     def region(self) -> str:
@@ -45,7 +46,11 @@ class Aws:
                 service,
                 region_name=region or self.region,
                 endpoint_url=self.endpoint_url,
-                config=_CONFIG,
+                config=Config(
+                    retries={"max_attempts": self.max_attempts, "mode": "standard"},
+                    connect_timeout=5,
+                    read_timeout=30,
+                ),
             )
         except BotoCoreError as err:
             raise SourceError(f"cannot create the {service} client: {err}") from err
@@ -110,11 +115,15 @@ def metric_data(
                 for at, value in zip(
                     item.get("Timestamps", []), item.get("Values", []), strict=False
                 ):
-                    series[at] = float(value)
+                    series[at.astimezone(UTC)] = float(value)
             token = page.get("NextToken")
             if not token:
                 break
     return result
+
+
+SERVER_ERRORS = frozenset({"InternalFailure", "InternalServiceError", "ServiceUnavailable", "500"})
+"""Codes of a failure on the service's side (after botocore's retries)."""
 
 
 def total(series: Series) -> float:

@@ -122,6 +122,12 @@ def all_checks() -> list[Check[Any]]:
     return list(CHECKS.values())
 
 
+def get_check(check_id: str) -> Check[Any]:
+    import portfolio.checks.registry  # noqa: F401
+
+    return CHECKS[check_id]
+
+
 def parse_kind(text: str) -> Kind:
     try:
         return Kind(text)

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from portfolio.checks.base import CHECKS, parse_kind
+from portfolio.checks.base import get_check, parse_kind
 from portfolio.checks.run import DEFAULT_URL, CheckContext, run_checks
 from portfolio.cli.common import DbOption, console, load_settings
 from portfolio.errors import InputError
@@ -31,7 +31,7 @@ def _print_table(run: CheckRun) -> None:
     table.add_column("severity")
     table.add_column("detail")
     for f in run.findings:
-        spec = CHECKS[f.check_id]
+        spec = get_check(f.check_id)
         table.add_row(
             f"[{STYLE[f.status]}]{f.status.value}[/]", f.check_id, spec.severity.value, f.detail
         )
@@ -53,8 +53,8 @@ def run_json(run: CheckRun) -> str:
                 {
                     "check_id": f.check_id,
                     "status": f.status.value,
-                    "severity": CHECKS[f.check_id].severity.value,
-                    "title": CHECKS[f.check_id].title_en,
+                    "severity": get_check(f.check_id).severity.value,
+                    "title": get_check(f.check_id).title_en,
                     "detail": f.detail,
                 }
                 for f in run.findings

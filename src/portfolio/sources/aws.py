@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -38,6 +38,7 @@ from botocore.exceptions import ClientError
 from portfolio import names
 from portfolio.cloud import (
     NOT_FOUND,
+    SERVER_ERRORS,
     WEB_REGION,
     Aws,
     MetricQuery,
@@ -118,17 +119,20 @@ class AwsSource:
     aws: Aws
     store_factory: Callable[[], Store] | None = None
     name: str = "aws"
+    notes: list[str] = field(default_factory=list)
 
     @property
     def source_name(self) -> str:
         return f"AWS {self.aws.region} (CloudWatch, Cost Explorer)"
 
     def observe(self, period: Period, *, traffic_only: bool = False) -> Observations:
+        self.notes = []
         lb = load_balancer(self.aws)
         cloudwatch = self.aws.client("cloudwatch")
         traffic, lb_5xx = self._traffic(cloudwatch, lb, period) if lb else ([], None)
         costs = self._costs(period)
         notes = [
+            *self.notes,
             "CloudWatch: hourly statistics; latency sketches are built from each hour's"
             " Average and p50/p95/p99 (means exact, merged percentiles approximate);"
             " no per-endpoint or per-minute figures.",
@@ -167,9 +171,8 @@ class AwsSource:
             MetricQuery("bytes", ns, "ProcessedBytes", dims, "Sum", HOUR_S),
             MetricQuery("avg", ns, "TargetResponseTime", dims, "Average", HOUR_S),
         ]
-        queries += [MetricQuery(label, ns, "TargetResponseTime", dims, label, HOUR_S)
-                    for _, label in PERCENTILES]  # fmt: skip
         data = metric_data(cloudwatch, queries, period.start, period.end)
+        data.update(self._percentiles(cloudwatch, dims, period))
         buckets = []
         for status in STATUS_CLASSES:
             for hour, value in sorted(data[f"s{status}"].items()):
@@ -196,6 +199,27 @@ class AwsSource:
                     )
                 )
         return buckets, round(sum(data["elb5xx"].values()))
+
+    def _percentiles(
+        self, cloudwatch: Any, dims: tuple[tuple[str, str], ...], period: Period
+    ) -> dict[str, Series]:
+        """p50/p95/p99 per hour, asked separately so the averages survive their failure.
+
+        Real CloudWatch serves percentile statistics; a stand-in that fails on them on its
+        own side (moto answers 500) yields averages-only sketches and a note, not no report.
+        """
+        queries = [MetricQuery(label, "AWS/ApplicationELB", "TargetResponseTime", dims, label,
+                               HOUR_S) for _, label in PERCENTILES]  # fmt: skip
+        try:
+            return metric_data(cloudwatch, queries, period.start, period.end)
+        except ClientError as err:
+            if error_code(err) not in SERVER_ERRORS:
+                raise
+            self.notes.append(
+                f"CloudWatch percentile statistics failed ({error_code(err)}): latency"
+                " percentiles here are those of hourly averages."
+            )
+            return {label: {} for _, label in PERCENTILES}
 
     def _resources(self, cloudwatch: Any, period: Period) -> list[ResourceSample]:
         dims = (("ClusterName", names.CLUSTER), ("ServiceName", names.SERVICE))
