@@ -18,7 +18,6 @@ from portfolio.checks.snapshot import (
     LoadBalancerConfig,
     PolicyStatement,
     RestoreTest,
-    TableConfig,
     TargetHealth,
     TaskCount,
     Utilisation,

@@ -31,7 +31,8 @@ def test_monthly_local_json_reports_the_template_and_the_store(
                 "--restore-test"])  # fmt: skip
     out = json.loads(capsys.readouterr().out)
     findings = {f["check_id"]: f for f in out["findings"]}
-    assert out["kind"] == "monthly" and out["target"] == "local"
+    assert out["kind"] == "monthly"
+    assert out["target"] == "local"
     assert findings["backup_pitr_enabled"]["status"] == "PASS"
     assert "portfolio-users" in findings["backup_pitr_enabled"]["detail"]
     assert findings["encrypt_tables"]["status"] == "PASS"
