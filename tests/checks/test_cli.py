@@ -27,8 +27,19 @@ def test_monthly_local_json_reports_the_template_and_the_store(
     tmp_path: Path, assembly: Assembly, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = tmp_path / "ops.db"
-    code = run(["check", "monthly", "--target", "local", "--format", "json", "--db", str(db),
-                "--restore-test"])  # fmt: skip
+    code = run(
+        [
+            "check",
+            "monthly",
+            "--target",
+            "local",
+            "--format",
+            "json",
+            "--db",
+            str(db),
+            "--restore-test",
+        ]
+    )
     out = json.loads(capsys.readouterr().out)
     findings = {f["check_id"]: f for f in out["findings"]}
     assert out["kind"] == "monthly"
@@ -52,8 +63,9 @@ def test_daily_local_against_a_live_server_passes_its_health_checks(
     server = ServerProcess(db, workers=1)
     server.start()
     try:
-        code = run(["check", "daily", "--format", "json", "--url", server.base_url,
-                    "--db", str(db)])  # fmt: skip
+        code = run(
+            ["check", "daily", "--format", "json", "--url", server.base_url, "--db", str(db)]
+        )
     finally:
         server.terminate()
     out = json.loads(capsys.readouterr().out)
@@ -66,8 +78,18 @@ def test_daily_local_against_a_live_server_passes_its_health_checks(
 def test_daily_local_with_nothing_listening_fails_and_exits_1(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = run(["check", "daily", "--url", f"http://127.0.0.1:{free_port()}",
-                "--db", str(tmp_path / "x.db"), "--format", "json"])  # fmt: skip
+    code = run(
+        [
+            "check",
+            "daily",
+            "--url",
+            f"http://127.0.0.1:{free_port()}",
+            "--db",
+            str(tmp_path / "x.db"),
+            "--format",
+            "json",
+        ]
+    )
     findings = {f["check_id"]: f["status"] for f in json.loads(capsys.readouterr().out)["findings"]}
     assert findings["health_endpoint"] == "FAIL"
     assert findings["health_tasks"] == "FAIL"

@@ -25,8 +25,7 @@ from portfolio.store.records import FindingStatus
 from portfolio.store.sqlite import SQLiteStore
 
 # An outage at 08:55-09:10 on the 10th: the 09:00 daily run must see it, other days not.
-OUTAGE = IncidentPlan(day=10, start_hour=8.9, minutes=15, error_share=0.9,
-                      probe_failure_minutes=15)  # fmt: skip
+OUTAGE = IncidentPlan(day=10, start_hour=8.9, minutes=15, error_share=0.9, probe_failure_minutes=15)
 
 
 @pytest.fixture(scope="module")
@@ -36,10 +35,20 @@ def simulated(
     settings = Settings()
     store = SQLiteStore(tmp_path_factory.mktemp("sim") / "sim.db")
     period = Period(2025, 2, settings.report.timezone)
-    simulate_period(store, period.previous(), TrafficModel(daily_requests=1500),
-                    rng=np.random.default_rng(1), maintenance=None)  # fmt: skip
-    simulate_period(store, period, TrafficModel(daily_requests=1500, incidents=(OUTAGE,)),
-                    rng=np.random.default_rng(2), maintenance=None)  # fmt: skip
+    simulate_period(
+        store,
+        period.previous(),
+        TrafficModel(daily_requests=1500),
+        rng=np.random.default_rng(1),
+        maintenance=None,
+    )
+    simulate_period(
+        store,
+        period,
+        TrafficModel(daily_requests=1500, incidents=(OUTAGE,)),
+        rng=np.random.default_rng(2),
+        maintenance=None,
+    )
     record_simulated_checks(store, period, settings, assembly)
     return store, period, settings
 
@@ -64,9 +73,14 @@ def test_recorded_findings_are_the_checks_evaluated_on_the_store_at_that_time(
         at = datetime(2025, 2, day, 9, 0, tzinfo=period.zone).astimezone(UTC)
         health = _recorded_health(store, at)
         assert health is not None
-        snapshot = daily_from_store(store, at, settings, health=health,
+        snapshot = daily_from_store(
+            store,
+            at,
+            settings,
+            health=health,
             targets=TargetHealth(1 if health.ok else 0, 1, "simulated prober's /health"),
-            source="simulated sqlite store")  # fmt: skip
+            source="simulated sqlite store",
+        )
         again = evaluate(Kind.DAILY, snapshot, target=TARGET, started_at=at, finished_at=at)
         recorded = runs[at]
         assert [(f.check_id, f.status, f.detail) for f in recorded.findings] == [
@@ -99,8 +113,13 @@ def test_the_report_counts_the_recorded_runs_and_shows_the_security_status(
     simulated: tuple[SQLiteStore, Period, Settings],
 ) -> None:
     store, period, settings = simulated
-    report = compute_report(LocalSource(store).observe(period), settings, previous=None,
-                            now=period.end, prices=load_prices())  # fmt: skip
+    report = compute_report(
+        LocalSource(store).observe(period),
+        settings,
+        previous=None,
+        now=period.end,
+        prices=load_prices(),
+    )
     done = {c.kind: (c.expected, c.done) for c in report.work.checks}
     assert done == {"daily": (28, 28), "weekly": (4, 4), "monthly": (1, 1)}
     daily = next(c for c in report.work.checks if c.kind == "daily")

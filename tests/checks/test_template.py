@@ -14,9 +14,12 @@ from tests.checks.snapshots import AT
 
 def _statuses(assembly: Assembly) -> dict[str, FindingStatus]:
     run = evaluate(
-        Kind.MONTHLY, snapshot_from_assembly(assembly, at=AT), target="t", started_at=AT,
+        Kind.MONTHLY,
+        snapshot_from_assembly(assembly, at=AT),
+        target="t",
+        started_at=AT,
         finished_at=AT,
-    )  # fmt: skip
+    )
     return {f.check_id: f.status for f in run.findings}
 
 
@@ -40,10 +43,16 @@ def test_the_synthesized_templates_pass_what_they_declare(assembly: Assembly) ->
     assert any(r.load_balancer_group and r.cidr == "0.0.0.0/0" for r in snapshot.ingress or [])
     statuses = _statuses(assembly)
     for check_id in (
-        "sec_task_role_least_privilege", "sec_public_ingress", "encrypt_tables",
-        "encrypt_buckets", "encrypt_logs", "sec_s3_public_access_blocked",
-        "sec_access_logging", "sec_task_definition_secrets", "backup_pitr_enabled",
-    ):  # fmt: skip
+        "sec_task_role_least_privilege",
+        "sec_public_ingress",
+        "encrypt_tables",
+        "encrypt_buckets",
+        "encrypt_logs",
+        "sec_s3_public_access_blocked",
+        "sec_access_logging",
+        "sec_task_definition_secrets",
+        "backup_pitr_enabled",
+    ):
         assert statuses[check_id] is FindingStatus.PASS, check_id
     # The default *.cloudfront.net certificate pins the minimum TLS at TLSv1.
     assert statuses["sec_cloudfront_tls"] is FindingStatus.WARN
@@ -72,7 +81,10 @@ def test_an_open_port_a_wildcard_and_a_plain_table_fail(assembly: Assembly) -> N
 
     statuses = _statuses(_altered(assembly, break_it))
     for check_id in (
-        "sec_public_ingress", "sec_task_role_least_privilege", "backup_pitr_enabled",
-        "sec_s3_public_access_blocked", "sec_task_definition_secrets",
-    ):  # fmt: skip
+        "sec_public_ingress",
+        "sec_task_role_least_privilege",
+        "backup_pitr_enabled",
+        "sec_s3_public_access_blocked",
+        "sec_task_definition_secrets",
+    ):
         assert statuses[check_id] is FindingStatus.FAIL, check_id

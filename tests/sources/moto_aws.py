@@ -34,8 +34,12 @@ REQUESTS_4XX = 40
 REQUESTS_5XX = 6
 LATENCY_VALUES = (0.010, 0.020, 0.050, 0.200)  # seconds
 LATENCY_COUNTS = (500.0, 300.0, 130.0, 16.0)
-COSTS = {"Amazon Elastic Container Service": 9.12, "Elastic Load Balancing": 18.6,
-         "Amazon DynamoDB": 0.42, "AmazonCloudWatch": 1.05}  # fmt: skip
+COSTS = {
+    "Amazon Elastic Container Service": 9.12,
+    "Elastic Load Balancing": 18.6,
+    "Amazon DynamoDB": 0.42,
+    "AmazonCloudWatch": 1.05,
+}
 PREVIOUS_COSTS = {"Amazon Elastic Container Service": 8.5, "Elastic Load Balancing": 18.6}
 ERROR_LINES = 7
 SITE_BUCKET = "portfolio-site-test"
@@ -111,97 +115,214 @@ def seed(moto: Moto) -> Seeded:
         for i, az in enumerate("ac")
     ]
     alb_sg = ec2.create_security_group(GroupName="alb", Description="alb", VpcId=vpc)["GroupId"]
-    ec2.authorize_security_group_ingress(GroupId=alb_sg, IpPermissions=[
-        {"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])  # fmt: skip
+    ec2.authorize_security_group_ingress(
+        GroupId=alb_sg,
+        IpPermissions=[
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 80,
+                "ToPort": 80,
+                "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
+            }
+        ],
+    )
     task_sg = ec2.create_security_group(GroupName="tasks", Description="tasks", VpcId=vpc)[
         "GroupId"
     ]
-    ec2.authorize_security_group_ingress(GroupId=task_sg, IpPermissions=[
-        {"IpProtocol": "tcp", "FromPort": 8000, "ToPort": 8000,
-         "UserIdGroupPairs": [{"GroupId": alb_sg}]}])  # fmt: skip
+    ec2.authorize_security_group_ingress(
+        GroupId=task_sg,
+        IpPermissions=[
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 8000,
+                "ToPort": 8000,
+                "UserIdGroupPairs": [{"GroupId": alb_sg}],
+            }
+        ],
+    )
 
     s3 = moto.client("s3")
     for bucket in (LOG_BUCKET, SITE_BUCKET):
         s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
-        s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={
-            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})  # fmt: skip
-        s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
-            "BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True,
-            "RestrictPublicBuckets": True})  # fmt: skip
+        s3.put_bucket_encryption(
+            Bucket=bucket,
+            ServerSideEncryptionConfiguration={
+                "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+            },
+        )
+        s3.put_public_access_block(
+            Bucket=bucket,
+            PublicAccessBlockConfiguration={
+                "BlockPublicAcls": True,
+                "BlockPublicPolicy": True,
+                "IgnorePublicAcls": True,
+                "RestrictPublicBuckets": True,
+            },
+        )
     s3.put_bucket_acl(Bucket=LOG_BUCKET, ACL="log-delivery-write")
-    s3.put_bucket_logging(Bucket=SITE_BUCKET, BucketLoggingStatus={
-        "LoggingEnabled": {"TargetBucket": LOG_BUCKET, "TargetPrefix": "s3/site/"}})  # fmt: skip
+    s3.put_bucket_logging(
+        Bucket=SITE_BUCKET,
+        BucketLoggingStatus={
+            "LoggingEnabled": {"TargetBucket": LOG_BUCKET, "TargetPrefix": "s3/site/"}
+        },
+    )
 
     elbv2 = moto.client("elbv2")
-    lb = elbv2.create_load_balancer(Name=names.LOAD_BALANCER, Subnets=subnets,
-                                    SecurityGroups=[alb_sg], Scheme="internet-facing",
-                                    Type="application")["LoadBalancers"][0]  # fmt: skip
-    elbv2.modify_load_balancer_attributes(LoadBalancerArn=lb["LoadBalancerArn"], Attributes=[
-        {"Key": "access_logs.s3.enabled", "Value": "true"},
-        {"Key": "access_logs.s3.bucket", "Value": LOG_BUCKET}])  # fmt: skip
-    tg = elbv2.create_target_group(Name=names.TARGET_GROUP, Protocol="HTTP", Port=8000,
-                                   VpcId=vpc, TargetType="ip")["TargetGroups"][0]  # fmt: skip
-    elbv2.register_targets(TargetGroupArn=tg["TargetGroupArn"],
-                           Targets=[{"Id": "10.40.0.10"}, {"Id": "10.40.1.10"}])  # fmt: skip
+    lb = elbv2.create_load_balancer(
+        Name=names.LOAD_BALANCER,
+        Subnets=subnets,
+        SecurityGroups=[alb_sg],
+        Scheme="internet-facing",
+        Type="application",
+    )["LoadBalancers"][0]
+    elbv2.modify_load_balancer_attributes(
+        LoadBalancerArn=lb["LoadBalancerArn"],
+        Attributes=[
+            {"Key": "access_logs.s3.enabled", "Value": "true"},
+            {"Key": "access_logs.s3.bucket", "Value": LOG_BUCKET},
+        ],
+    )
+    tg = elbv2.create_target_group(
+        Name=names.TARGET_GROUP, Protocol="HTTP", Port=8000, VpcId=vpc, TargetType="ip"
+    )["TargetGroups"][0]
+    elbv2.register_targets(
+        TargetGroupArn=tg["TargetGroupArn"], Targets=[{"Id": "10.40.0.10"}, {"Id": "10.40.1.10"}]
+    )
 
     iam = moto.client("iam")
-    role = iam.create_role(RoleName="portfolio-task", AssumeRolePolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-        "Principal": {"Service": "ecs-tasks.amazonaws.com"}}]}))["Role"]  # fmt: skip
-    iam.put_role_policy(RoleName="portfolio-task", PolicyName="tables", PolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [{"Effect": "Allow",
-        "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"],
-        "Resource": [f"arn:aws:dynamodb:{REGION}:123456789012:table/{names.USERS_TABLE}"]}]}))  # fmt: skip
+    role = iam.create_role(
+        RoleName="portfolio-task",
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Action": "sts:AssumeRole",
+                        "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+                    }
+                ],
+            }
+        ),
+    )["Role"]
+    iam.put_role_policy(
+        RoleName="portfolio-task",
+        PolicyName="tables",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"],
+                        "Resource": [
+                            f"arn:aws:dynamodb:{REGION}:123456789012:table/{names.USERS_TABLE}"
+                        ],
+                    }
+                ],
+            }
+        ),
+    )
 
     ecs = moto.client("ecs")
     ecs.create_cluster(clusterName=names.CLUSTER)
     td = ecs.register_task_definition(
-        family="portfolio-api", taskRoleArn=role["Arn"], networkMode="bridge",
-        containerDefinitions=[{"name": "api", "image": "portfolio:test", "memory": 512,
-            "environment": [{"name": "PORTFOLIO_ENV", "value": "production"}],
-            "secrets": [{"name": "PORTFOLIO_API_KEYS",
-                         "valueFrom": "arn:aws:secretsmanager:ap-northeast-1:1:secret:k"}]}],
-    )["taskDefinition"]  # fmt: skip
-    ecs.create_service(cluster=names.CLUSTER, serviceName=names.SERVICE,
-                       taskDefinition=td["taskDefinitionArn"], desiredCount=names.DESIRED_TASKS)  # fmt: skip
+        family="portfolio-api",
+        taskRoleArn=role["Arn"],
+        networkMode="bridge",
+        containerDefinitions=[
+            {
+                "name": "api",
+                "image": "portfolio:test",
+                "memory": 512,
+                "environment": [{"name": "PORTFOLIO_ENV", "value": "production"}],
+                "secrets": [
+                    {
+                        "name": "PORTFOLIO_API_KEYS",
+                        "valueFrom": "arn:aws:secretsmanager:ap-northeast-1:1:secret:k",
+                    }
+                ],
+            }
+        ],
+    )["taskDefinition"]
+    ecs.create_service(
+        cluster=names.CLUSTER,
+        serviceName=names.SERVICE,
+        taskDefinition=td["taskDefinitionArn"],
+        desiredCount=names.DESIRED_TASKS,
+    )
 
     dynamodb = moto.client("dynamodb")
     for table in (names.USERS_TABLE, names.METRICS_TABLE):
         dynamodb.create_table(
-            TableName=table, BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                                  {"AttributeName": "sk", "AttributeType": "S"}],
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
-                       {"AttributeName": "sk", "KeyType": "RANGE"}],
+            TableName=table,
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "S"},
+            ],
+            KeySchema=[
+                {"AttributeName": "pk", "KeyType": "HASH"},
+                {"AttributeName": "sk", "KeyType": "RANGE"},
+            ],
             SSESpecification={"Enabled": True, "SSEType": "KMS"},
-        )  # fmt: skip
-        dynamodb.update_continuous_backups(TableName=table, PointInTimeRecoverySpecification={
-            "PointInTimeRecoveryEnabled": True})  # fmt: skip
+        )
+        dynamodb.update_continuous_backups(
+            TableName=table, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
+        )
     for i in range(12):
-        dynamodb.put_item(TableName=names.USERS_TABLE,
-                          Item={"pk": {"S": f"USER#{i}"}, "sk": {"S": "PROFILE"}})  # fmt: skip
+        dynamodb.put_item(
+            TableName=names.USERS_TABLE, Item={"pk": {"S": f"USER#{i}"}, "sk": {"S": "PROFILE"}}
+        )
 
     logs = moto.client("logs")
     logs.create_log_group(logGroupName=names.LOG_GROUP)
     logs.put_retention_policy(logGroupName=names.LOG_GROUP, retentionInDays=365)
     logs.create_log_stream(logGroupName=names.LOG_GROUP, logStreamName="api/1")
     now_ms = int(time.time() * 1000) - 60_000  # CloudWatch Logs (and moto) refuse old events
-    logs.put_log_events(logGroupName=names.LOG_GROUP, logStreamName="api/1", logEvents=[
-        {"timestamp": now_ms + i, "message": "ERROR store call failed" if i < ERROR_LINES
-         else "INFO request served"} for i in range(20)])  # fmt: skip
+    logs.put_log_events(
+        logGroupName=names.LOG_GROUP,
+        logStreamName="api/1",
+        logEvents=[
+            {
+                "timestamp": now_ms + i,
+                "message": "ERROR store call failed" if i < ERROR_LINES else "INFO request served",
+            }
+            for i in range(20)
+        ],
+    )
 
     cloudfront = moto.client("cloudfront", region="us-east-1")
-    distribution = cloudfront.create_distribution(DistributionConfig={
-        "CallerReference": "portfolio-test", "Comment": "portfolio static site", "Enabled": True,
-        "Origins": {"Quantity": 1, "Items": [{"Id": "site",
-            "DomainName": f"{SITE_BUCKET}.s3.amazonaws.com",
-            "S3OriginConfig": {"OriginAccessIdentity": ""}}]},
-        "DefaultCacheBehavior": {"TargetOriginId": "site", "ViewerProtocolPolicy": "https-only",
-            "MinTTL": 0, "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}}},
-        "Logging": {"Enabled": True, "IncludeCookies": False,
-                    "Bucket": f"{LOG_BUCKET}.s3.amazonaws.com", "Prefix": "cloudfront/"},
-        "ViewerCertificate": {"CloudFrontDefaultCertificate": True},
-    })["Distribution"]  # fmt: skip
+    distribution = cloudfront.create_distribution(
+        DistributionConfig={
+            "CallerReference": "portfolio-test",
+            "Comment": "portfolio static site",
+            "Enabled": True,
+            "Origins": {
+                "Quantity": 1,
+                "Items": [
+                    {
+                        "Id": "site",
+                        "DomainName": f"{SITE_BUCKET}.s3.amazonaws.com",
+                        "S3OriginConfig": {"OriginAccessIdentity": ""},
+                    }
+                ],
+            },
+            "DefaultCacheBehavior": {
+                "TargetOriginId": "site",
+                "ViewerProtocolPolicy": "https-only",
+                "MinTTL": 0,
+                "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
+            },
+            "Logging": {
+                "Enabled": True,
+                "IncludeCookies": False,
+                "Bucket": f"{LOG_BUCKET}.s3.amazonaws.com",
+                "Prefix": "cloudfront/",
+            },
+            "ViewerCertificate": {"CloudFrontDefaultCertificate": True},
+        }
+    )["Distribution"]
 
     _seed_metrics(moto, lb["LoadBalancerArn"], distribution["Id"])
     _seed_costs(moto)
@@ -209,8 +330,12 @@ def seed(moto: Moto) -> Seeded:
 
 
 def _datum(name: str, dims: dict[str, str], at: datetime, **value: Any) -> dict[str, Any]:
-    return {"MetricName": name, "Timestamp": at,
-            "Dimensions": [{"Name": k, "Value": v} for k, v in dims.items()], **value}  # fmt: skip
+    return {
+        "MetricName": name,
+        "Timestamp": at,
+        "Dimensions": [{"Name": k, "Value": v} for k, v in dims.items()],
+        **value,
+    }
 
 
 def _seed_metrics(moto: Moto, lb_arn: str, distribution_id: str) -> None:
@@ -219,51 +344,88 @@ def _seed_metrics(moto: Moto, lb_arn: str, distribution_id: str) -> None:
     ecs = {"ClusterName": names.CLUSTER, "ServiceName": names.SERVICE}
     for h in range(HOURS):
         at = FIRST_HOUR + timedelta(hours=h, minutes=30)
-        cloudwatch.put_metric_data(Namespace="AWS/ApplicationELB", MetricData=[
-            _datum("HTTPCode_Target_2XX_Count", alb, at, Value=REQUESTS_2XX),
-            _datum("HTTPCode_Target_4XX_Count", alb, at, Value=REQUESTS_4XX),
-            _datum("HTTPCode_Target_5XX_Count", alb, at, Value=REQUESTS_5XX),
-            _datum("RequestCount", alb, at, Value=REQUESTS_2XX + REQUESTS_4XX + REQUESTS_5XX),
-            _datum("HTTPCode_ELB_5XX_Count", alb, at, Value=1),
-            _datum("ProcessedBytes", alb, at, Value=1_000_000),
-            _datum("TargetResponseTime", alb, at, Values=list(LATENCY_VALUES),
-                   Counts=list(LATENCY_COUNTS)),
-        ])  # fmt: skip
-        cloudwatch.put_metric_data(Namespace="AWS/ECS", MetricData=[
-            _datum("CPUUtilization", ecs, at, Value=20.0 + h % 5),
-            _datum("MemoryUtilization", ecs, at, Value=41.0),
-        ])  # fmt: skip
-        cloudwatch.put_metric_data(Namespace="AWS/DynamoDB", MetricData=[
-            _datum("SuccessfulRequestLatency",
-                   {"TableName": names.USERS_TABLE, "Operation": "GetItem"}, at,
-                   Values=[2.0, 4.0], Counts=[30.0, 10.0]),
-            _datum("ConsumedReadCapacityUnits", {"TableName": names.USERS_TABLE}, at, Value=20.0),
-        ])  # fmt: skip
+        cloudwatch.put_metric_data(
+            Namespace="AWS/ApplicationELB",
+            MetricData=[
+                _datum("HTTPCode_Target_2XX_Count", alb, at, Value=REQUESTS_2XX),
+                _datum("HTTPCode_Target_4XX_Count", alb, at, Value=REQUESTS_4XX),
+                _datum("HTTPCode_Target_5XX_Count", alb, at, Value=REQUESTS_5XX),
+                _datum("RequestCount", alb, at, Value=REQUESTS_2XX + REQUESTS_4XX + REQUESTS_5XX),
+                _datum("HTTPCode_ELB_5XX_Count", alb, at, Value=1),
+                _datum("ProcessedBytes", alb, at, Value=1_000_000),
+                _datum(
+                    "TargetResponseTime",
+                    alb,
+                    at,
+                    Values=list(LATENCY_VALUES),
+                    Counts=list(LATENCY_COUNTS),
+                ),
+            ],
+        )
+        cloudwatch.put_metric_data(
+            Namespace="AWS/ECS",
+            MetricData=[
+                _datum("CPUUtilization", ecs, at, Value=20.0 + h % 5),
+                _datum("MemoryUtilization", ecs, at, Value=41.0),
+            ],
+        )
+        cloudwatch.put_metric_data(
+            Namespace="AWS/DynamoDB",
+            MetricData=[
+                _datum(
+                    "SuccessfulRequestLatency",
+                    {"TableName": names.USERS_TABLE, "Operation": "GetItem"},
+                    at,
+                    Values=[2.0, 4.0],
+                    Counts=[30.0, 10.0],
+                ),
+                _datum(
+                    "ConsumedReadCapacityUnits", {"TableName": names.USERS_TABLE}, at, Value=20.0
+                ),
+            ],
+        )
     edge = moto.client("cloudwatch", region="us-east-1")
     dist = {"DistributionId": distribution_id, "Region": "Global"}
     for h in range(HOURS):
         at = FIRST_HOUR + timedelta(hours=h, minutes=30)
-        edge.put_metric_data(Namespace="AWS/CloudFront", MetricData=[
-            _datum("Requests", dist, at, Value=100.0),
-            _datum("BytesDownloaded", dist, at, Value=50_000.0),
-            _datum("CacheHitRate", dist, at, Value=90.0),
-            _datum("5xxErrorRate", dist, at, Value=1.0),
-            _datum("4xxErrorRate", dist, at, Value=2.0),
-        ])  # fmt: skip
+        edge.put_metric_data(
+            Namespace="AWS/CloudFront",
+            MetricData=[
+                _datum("Requests", dist, at, Value=100.0),
+                _datum("BytesDownloaded", dist, at, Value=50_000.0),
+                _datum("CacheHitRate", dist, at, Value=90.0),
+                _datum("5xxErrorRate", dist, at, Value=1.0),
+                _datum("4xxErrorRate", dist, at, Value=2.0),
+            ],
+        )
 
 
 def _seed_costs(moto: Moto) -> None:
     def groups(costs: dict[str, float]) -> list[dict[str, Any]]:
-        return [{"Keys": [service], "Metrics": {"UnblendedCost": {"Amount": str(usd), "Unit": "USD"}}}
-                for service, usd in costs.items()]  # fmt: skip
+        return [
+            {"Keys": [service], "Metrics": {"UnblendedCost": {"Amount": str(usd), "Unit": "USD"}}}
+            for service, usd in costs.items()
+        ]
 
-    result = {"ResultsByTime": [
-        {"TimePeriod": {"Start": "2025-07-01", "End": "2025-08-01"}, "Total": {},
-         "Groups": groups(PREVIOUS_COSTS), "Estimated": False},
-        {"TimePeriod": {"Start": "2025-08-01", "End": "2025-09-01"}, "Total": {},
-         "Groups": groups(COSTS), "Estimated": False},
-    ], "DimensionValueAttributes": []}  # fmt: skip
+    result = {
+        "ResultsByTime": [
+            {
+                "TimePeriod": {"Start": "2025-07-01", "End": "2025-08-01"},
+                "Total": {},
+                "Groups": groups(PREVIOUS_COSTS),
+                "Estimated": False,
+            },
+            {
+                "TimePeriod": {"Start": "2025-08-01", "End": "2025-09-01"},
+                "Total": {},
+                "Groups": groups(COSTS),
+                "Estimated": False,
+            },
+        ],
+        "DimensionValueAttributes": [],
+    }
     # Every request with the same parameters gets this result (moto keys it on the body).
-    response = httpx.post(f"{moto.endpoint}/moto-api/static/ce/cost-and-usage-results",
-                          json={"results": [result] * 4})  # fmt: skip
+    response = httpx.post(
+        f"{moto.endpoint}/moto-api/static/ce/cost-and-usage-results", json={"results": [result] * 4}
+    )
     response.raise_for_status()

@@ -36,8 +36,12 @@ PASS, WARN, FAIL = FindingStatus.PASS, FindingStatus.WARN, FindingStatus.FAIL
 
 
 def _context(moto: Moto, tmp_path: Path, **kw: Any) -> CheckContext:
-    return CheckContext(settings=Settings(), store=SQLiteStore(tmp_path / "ops.db"),
-                        endpoint_url=moto.endpoint, **kw)  # fmt: skip
+    return CheckContext(
+        settings=Settings(),
+        store=SQLiteStore(tmp_path / "ops.db"),
+        endpoint_url=moto.endpoint,
+        **kw,
+    )
 
 
 def test_daily_reads_targets_tasks_5xx_and_error_logs(
@@ -88,10 +92,19 @@ def test_monthly_reads_the_accounts_configuration_and_restores(
 
     run = run_checks(Kind.MONTHLY, "aws", context)
     statuses = {f.check_id: f.status for f in run.findings}
-    for check_id in ("backup_pitr_enabled", "backup_pitr_restorable", "backup_restore_test",
-                     "encrypt_tables", "encrypt_buckets", "encrypt_logs", "sec_public_ingress",
-                     "sec_task_role_least_privilege", "sec_s3_public_access_blocked",
-                     "sec_access_logging", "sec_task_definition_secrets"):  # fmt: skip
+    for check_id in (
+        "backup_pitr_enabled",
+        "backup_pitr_restorable",
+        "backup_restore_test",
+        "encrypt_tables",
+        "encrypt_buckets",
+        "encrypt_logs",
+        "sec_public_ingress",
+        "sec_task_role_least_privilege",
+        "sec_s3_public_access_blocked",
+        "sec_access_logging",
+        "sec_task_definition_secrets",
+    ):
         assert statuses[check_id] is PASS, (check_id, run.findings)
     assert statuses["sec_cloudfront_tls"] is WARN  # default certificate
 
@@ -112,8 +125,15 @@ def test_weekly_percentiles_are_asked_for_and_read_in_milliseconds() -> None:
     cloudwatch = boto3.client("cloudwatch", region_name="ap-northeast-1")
     end = datetime(2025, 8, 18, tzinfo=UTC)
     start = end - timedelta(days=7)
-    values = {"avg": 0.021, "p50": 0.015, "p95": 0.064, "p99": 0.120, "requests": 150_000.0,
-              "target_5xx": 60.0, "elb_5xx": 15.0}  # fmt: skip
+    values = {
+        "avg": 0.021,
+        "p50": 0.015,
+        "p95": 0.064,
+        "p99": 0.120,
+        "requests": 150_000.0,
+        "target_5xx": 60.0,
+        "elb_5xx": 15.0,
+    }
     with Stubber(cloudwatch) as stub:
         stub.add_response(
             "get_metric_data",
@@ -122,13 +142,13 @@ def test_weekly_percentiles_are_asked_for_and_read_in_milliseconds() -> None:
                     {"Id": k, "Timestamps": [start], "Values": [v], "StatusCode": "Complete"}
                     for k, v in values.items()
                 ]
-            },  # fmt: skip
+            },
             {
                 "MetricDataQueries": ANY,
                 "StartTime": start,
                 "EndTime": end,
                 "ScanBy": "TimestampAscending",
-            },  # fmt: skip
+            },
         )
         week = aws_checks._week(
             _StubbedAws(cloudwatch), "arn:aws:x:loadbalancer/app/a/1", start, end
