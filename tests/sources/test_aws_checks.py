@@ -23,6 +23,7 @@ from tests.server import free_port
 from tests.sources.moto_aws import (
     ERROR_LINES,
     FIRST_HOUR,
+    HOURS,
     LOG_BUCKET,
     REQUESTS_2XX,
     REQUESTS_4XX,
@@ -54,8 +55,8 @@ def test_daily_reads_targets_tasks_5xx_and_error_logs(
     assert (snapshot.targets.healthy, snapshot.targets.total) == (2, 2)
     assert snapshot.tasks is not None
     assert snapshot.tasks.desired == names.DESIRED_TASKS
-    assert snapshot.requests == 24 * (REQUESTS_2XX + REQUESTS_4XX + REQUESTS_5XX)
-    assert snapshot.errors_5xx == 24 * (REQUESTS_5XX + 1)  # target 5xx + the ALB's own
+    assert snapshot.requests == HOURS * (REQUESTS_2XX + REQUESTS_4XX + REQUESTS_5XX)
+    assert snapshot.errors_5xx == HOURS * (REQUESTS_5XX + 1)  # target 5xx + the ALB's own
     assert snapshot.error_log_lines == 0  # the log lines were written now, not in 2025
     now = datetime.now(UTC)
     aws = Aws(Settings(), moto.endpoint)
@@ -64,7 +65,7 @@ def test_daily_reads_targets_tasks_5xx_and_error_logs(
     statuses = {f.check_id: f.status for f in run.findings}
     assert statuses["health_targets"] is PASS
     assert statuses["health_endpoint"] is FAIL  # nothing listens at --url
-    assert statuses["health_recent_5xx"] is WARN  # 0.74 % > half of the 1 % target
+    assert statuses["health_recent_5xx"] is WARN  # 0.74 % > half the 1 % target
     recorded = context.store.list_check_runs(at - timedelta(hours=1), at + timedelta(hours=1))
     assert [r.id for r in recorded] == [run.id]
 
