@@ -22,6 +22,11 @@ SECRET_VALUE_PREFIXES = ("AKIA", "ASIA", "-----BEGIN", "ghp_", "xoxb-", "sk_live
 NOT_OBSERVED = "was not observed on this target"
 
 
+def _n(count: int, noun: str) -> str:
+    """'1 bucket', '3 buckets'."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def _names(items: list[str]) -> str:
     return ", ".join(items[:5]) + (f" and {len(items) - 5} more" if len(items) > 5 else "")
 
@@ -56,7 +61,7 @@ def sec_task_role_least_privilege(s: MonthlySnapshot) -> Outcome:
         return fail(f"The task role allows {_names(wild_resources)} on every resource (*).")
     services = sorted({a.split(":", 1)[0] for st in allows for a in st.actions})
     return passed(
-        f"The task role's {len(allows)} statements name their resources; services: "
+        f"The task role's {_n(len(allows), 'statement')} name their resources; services: "
         f"{', '.join(services)}."
     )
 
@@ -158,7 +163,7 @@ def encrypt_buckets(s: MonthlySnapshot) -> Outcome:
     if plain:
         return fail(f"No default encryption: {_names(plain)}.")
     kinds = sorted({b.encryption or "" for b in s.buckets})
-    return passed(f"All {len(s.buckets)} buckets encrypted ({', '.join(kinds)}).")
+    return passed(f"All {_n(len(s.buckets), 'bucket')} encrypted ({', '.join(kinds)}).")
 
 
 @check(
@@ -187,8 +192,8 @@ def encrypt_logs(s: MonthlySnapshot) -> Outcome:
     groups = s.log_groups or []
     kms = sum(1 for g in groups if g.kms_key)
     return passed(
-        f"{len(log_buckets)} log buckets encrypted; {len(groups)} log groups encrypted by"
-        f" CloudWatch Logs ({kms} with a KMS key)."
+        f"{_n(len(log_buckets), 'log bucket')} encrypted;"
+        f" {_n(len(groups), 'log group')} encrypted by CloudWatch Logs ({kms} with a KMS key)."
     )
 
 
@@ -214,7 +219,7 @@ def sec_s3_public_access_blocked(s: MonthlySnapshot) -> Outcome:
     open_ = [b.name for b in s.buckets if not b.public_access_blocked]
     if open_:
         return fail(f"Public access not fully blocked: {_names(open_)}.")
-    return passed(f"All four public access blocks on all {len(s.buckets)} buckets.")
+    return passed(f"All four public access blocks on all {_n(len(s.buckets), 'bucket')}.")
 
 
 @check(
@@ -299,7 +304,8 @@ def sec_access_logging(s: MonthlySnapshot) -> Outcome:
     counted = len(s.load_balancers or []) + len(s.distributions or [])
     sites = sum(1 for b in s.buckets or [] if not b.receives_logs)
     return passed(
-        f"Access logs on for {counted} load balancers and distributions and {sites} buckets."
+        f"Access logs on: {counted} load balancers and distributions in all,"
+        f" {_n(sites, 'site bucket')}."
     )
 
 
@@ -337,7 +343,9 @@ def sec_task_definition_secrets(s: MonthlySnapshot) -> Outcome:
         return fail(f"Secret-looking plain environment variables: {_names(leaks)}.")
     injected = sorted({name for c in s.containers for name in c.secrets})
     via = f"; secrets injected: {', '.join(injected)}" if injected else ""
-    return passed(f"No secret-looking values in {len(s.containers)} containers' environment{via}.")
+    return passed(
+        f"No secret-looking values in the environment of {_n(len(s.containers), 'container')}{via}."
+    )
 
 
 @check(
