@@ -7,6 +7,12 @@ from typing import Annotated
 
 import typer
 
+from portfolio.checks.docs import (
+    CHECKLIST_PATH,
+    TROUBLESHOOTING_PATH,
+    render_checklist,
+    render_troubleshooting,
+)
 from portfolio.cli.common import console
 from portfolio.report.render.jsonout import render_schema
 
@@ -27,3 +33,29 @@ def schema(
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(render_schema(), encoding="utf-8")
     console.print(f"wrote {out}", highlight=False)
+
+
+def _write(out: Path, text: str) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    console.print(f"wrote {out}", highlight=False)
+
+
+@docs_app.command("checklist")
+def checklist(
+    out: Annotated[Path, typer.Option(help="Where to write the checklist.", dir_okay=False)] = Path(
+        CHECKLIST_PATH
+    ),
+) -> None:
+    """Write the operations checklist (運用点検チェックリスト) from the checks' metadata."""
+    _write(out, render_checklist())
+
+
+@docs_app.command("troubleshooting")
+def troubleshooting(
+    out: Annotated[Path, typer.Option(help="Where to write the guide.", dir_okay=False)] = Path(
+        TROUBLESHOOTING_PATH
+    ),
+) -> None:
+    """Write the troubleshooting guide: each check's risk and fix, ja and en."""
+    _write(out, render_troubleshooting())

@@ -12,7 +12,7 @@ import sys
 import typer
 
 from portfolio import __version__
-from portfolio.cli import report, serve
+from portfolio.cli import check, report, serve
 from portfolio.cli.docs import docs_app
 from portfolio.cli.infra import infra_app
 from portfolio.cli.opslog import incident_app, maintenance_app, worklog_app
@@ -28,6 +28,7 @@ app = typer.Typer(
 app.command(name="serve")(serve.serve)
 app.command(name="report")(report.report)
 app.command(name="demo")(report.demo)
+app.command(name="check")(check.check)
 app.add_typer(incident_app, name="incident")
 app.add_typer(maintenance_app, name="maintenance")
 app.add_typer(worklog_app, name="worklog")

@@ -150,6 +150,8 @@ def demo(
     The month before the target is simulated too, for the report's 前月比. The
     report says in its header that the data is simulated.
     """
+    from portfolio.checks.template import cached_assembly
+    from portfolio.simulate.checks import record_simulated_checks
     from portfolio.simulate.generate import simulate_period
     from portfolio.simulate.model import TrafficModel, demo_incidents
 
@@ -161,6 +163,8 @@ def demo(
     store = SQLiteStore(path)
     rng = np.random.default_rng(seed)
     started = time.perf_counter()
+    with console.status("loading the synthesized CDK templates for the monthly checks..."):
+        assembly = cached_assembly()
     with Progress(
         TextColumn("{task.description}"), BarColumn(),
         TextColumn("{task.completed}/{task.total} days"), TimeElapsedColumn(), console=console,
@@ -174,6 +178,7 @@ def demo(
                 store, target, model, rng=rng, users=users,
                 on_day=lambda _day, task=task: progress.advance(task),  # type: ignore[misc]
             )  # fmt: skip
+            record_simulated_checks(store, target, settings, assembly)
     console.print(
         f"simulated into {path} in {time.perf_counter() - started:.1f} s", highlight=False
     )

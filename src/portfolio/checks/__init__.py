@@ -1,0 +1,7 @@
+"""The operations checklist as code: daily health, weekly performance, monthly security.
+
+``base`` defines a check and the registry, ``snapshot`` the collected data, ``daily`` /
+``weekly`` / ``monthly`` the checks, ``collect`` and ``template`` the local and template
+collectors, ``aws`` the AWS collector, ``restore`` the restore tests, ``docs`` the
+generated checklist and troubleshooting guide.
+"""

@@ -1,0 +1,529 @@
+"""Collect check snapshots from an AWS account (the ``aws`` target) with boto3.
+
+Describe calls give the configuration (ECS, ELBv2, EC2, IAM, DynamoDB, S3, CloudFront,
+CloudWatch Logs), CloudWatch the health and performance figures. Errors are branched
+on their code: a missing resource is a finding's input (``None``/absent), an error we
+do not know is raised. The restore test restores each table to a scratch table at its
+latest restorable time, compares item counts and deletes the scratch table.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime
+from typing import Any
+from urllib.parse import unquote
+
+from botocore.exceptions import ClientError, WaiterError
+
+from portfolio import names
+from portfolio.checks.base import Kind
+from portfolio.checks.collect import DAY, WEEK, probe_health
+from portfolio.checks.run import CheckContext, register_collector
+from portfolio.checks.snapshot import (
+    BucketConfig,
+    ContainerConfig,
+    DailySnapshot,
+    DistributionConfig,
+    IngressRule,
+    LoadBalancerConfig,
+    LogGroupConfig,
+    MonthlySnapshot,
+    PolicyStatement,
+    RestoreTest,
+    TableConfig,
+    TargetHealth,
+    TaskCount,
+    Utilisation,
+    WeeklySnapshot,
+    WindowStats,
+)
+from portfolio.checks.template import EXPECTED_TABLES
+from portfolio.cloud import (
+    NOT_FOUND,
+    WEB_REGION,
+    Aws,
+    MetricQuery,
+    ecs_service,
+    error_code,
+    lb_dimension,
+    load_balancer,
+    metric_data,
+    target_group,
+    total,
+)
+from portfolio.errors import SourceError
+
+MAX_LOG_EVENTS = 100_000
+
+
+def _aws(context: CheckContext) -> Aws:
+    return Aws(context.settings, context.endpoint_url)
+
+
+# -- shared lookups -------------------------------------------------------------------------
+
+
+def alb_queries(lb_arn: str, period_s: int, stats: dict[str, tuple[str, str]]) -> list[MetricQuery]:
+    dims = (("LoadBalancer", lb_dimension(lb_arn)),)
+    return [
+        MetricQuery(qid, "AWS/ApplicationELB", metric, dims, stat, period_s)
+        for qid, (metric, stat) in stats.items()
+    ]
+
+
+def ecs_queries(period_s: int) -> list[MetricQuery]:
+    dims = (("ClusterName", names.CLUSTER), ("ServiceName", names.SERVICE))
+    return [
+        MetricQuery(f"{m.lower()}_{s.lower()}", "AWS/ECS", f"{m}Utilization", dims, s, period_s)
+        for m in ("CPU", "Memory")
+        for s in ("Average", "Maximum")
+    ]
+
+
+# -- daily ------------------------------------------------------------------------------------
+
+
+def _error_log_lines(aws: Aws, start: datetime, end: datetime) -> int | None:
+    logs = aws.client("logs")
+    count, token = 0, None
+    while count < MAX_LOG_EVENTS:
+        kwargs: dict[str, Any] = {
+            "logGroupName": names.LOG_GROUP,
+            "startTime": int(start.timestamp() * 1000),
+            "endTime": int(end.timestamp() * 1000),
+            "filterPattern": '"ERROR"',
+        }
+        if token:
+            kwargs["nextToken"] = token
+        try:
+            page = logs.filter_log_events(**kwargs)
+        except ClientError as err:
+            if error_code(err) in NOT_FOUND:
+                return None
+            raise
+        count += len(page.get("events", []))
+        token = page.get("nextToken")
+        if not token:
+            break
+    return count
+
+
+@register_collector("aws", Kind.DAILY)
+def daily(context: CheckContext, at: datetime) -> DailySnapshot:
+    aws = _aws(context)
+    lb = load_balancer(aws)
+    url = context.url or (f"http://{lb['DNSName']}" if lb else None)
+    health = (
+        probe_health(url, timeout_s=context.settings.telemetry.probe_timeout_s) if url else None
+    )
+    tg = target_group(aws)
+    targets = None
+    if tg is not None:
+        described = aws.client("elbv2").describe_target_health(TargetGroupArn=tg["TargetGroupArn"])
+        states = [d["TargetHealth"]["State"] for d in described.get("TargetHealthDescriptions", [])]
+        targets = TargetHealth(
+            healthy=states.count("healthy"), total=len(states), basis=names.TARGET_GROUP
+        )
+    service = ecs_service(aws)
+    tasks = (
+        TaskCount(running=int(service["runningCount"]), desired=int(service["desiredCount"]))
+        if service
+        else None
+    )
+    requests = errors = None
+    start = at - DAY
+    if lb is not None:
+        data = metric_data(
+            aws.client("cloudwatch"),
+            alb_queries(
+                lb["LoadBalancerArn"],
+                3600,
+                {
+                    "requests": ("RequestCount", "Sum"),
+                    "target_5xx": ("HTTPCode_Target_5XX_Count", "Sum"),
+                    "elb_5xx": ("HTTPCode_ELB_5XX_Count", "Sum"),
+                },
+            ),
+            start,
+            at,
+        )
+        requests = int(total(data["requests"]))
+        errors = int(total(data["target_5xx"]) + total(data["elb_5xx"]))
+    return DailySnapshot(
+        at=at,
+        source=f"AWS {aws.region}",
+        window_hours=DAY.total_seconds() / 3600,
+        health=health,
+        targets=targets,
+        tasks=tasks,
+        requests=requests,
+        errors_5xx=errors,
+        error_log_lines=_error_log_lines(aws, start, at),
+        latency_target_ms=context.settings.kpi.response_time_ms,
+        error_rate_target_pct=context.settings.kpi.error_rate_pct,
+    )
+
+
+# -- weekly -----------------------------------------------------------------------------------
+
+LATENCY_STATS = {
+    "avg": ("TargetResponseTime", "Average"),
+    "p50": ("TargetResponseTime", "p50"),
+    "p95": ("TargetResponseTime", "p95"),
+    "p99": ("TargetResponseTime", "p99"),
+    "requests": ("RequestCount", "Sum"),
+    "target_5xx": ("HTTPCode_Target_5XX_Count", "Sum"),
+    "elb_5xx": ("HTTPCode_ELB_5XX_Count", "Sum"),
+}
+
+
+def _ms(series: dict[datetime, float]) -> float | None:
+    """The one datapoint of a week-long period, seconds -> ms."""
+    return round(1000 * next(iter(series.values())), 3) if series else None
+
+
+def _week(aws: Aws, lb_arn: str, start: datetime, end: datetime) -> WindowStats | None:
+    period = int((end - start).total_seconds())
+    data = metric_data(
+        aws.client("cloudwatch"), alb_queries(lb_arn, period, LATENCY_STATS), start, end
+    )
+    requests = int(total(data["requests"]))
+    if not requests:
+        return None
+    return WindowStats(
+        requests=requests,
+        errors_5xx=int(total(data["target_5xx"]) + total(data["elb_5xx"])),
+        avg_ms=_ms(data["avg"]),
+        p50_ms=_ms(data["p50"]),
+        p95_ms=_ms(data["p95"]),
+        p99_ms=_ms(data["p99"]),
+    )
+
+
+@register_collector("aws", Kind.WEEKLY)
+def weekly(context: CheckContext, at: datetime) -> WeeklySnapshot:
+    aws = _aws(context)
+    end = at.replace(minute=0, second=0, microsecond=0)
+    lb = load_balancer(aws)
+    this_week = last_week = None
+    if lb is not None:
+        this_week = _week(aws, lb["LoadBalancerArn"], end - WEEK, end)
+        last_week = _week(aws, lb["LoadBalancerArn"], end - 2 * WEEK, end - WEEK)
+    period = int(WEEK.total_seconds())
+    ecs = metric_data(aws.client("cloudwatch"), ecs_queries(period), end - WEEK, end)
+
+    def utilisation(metric: str) -> Utilisation | None:
+        avg, peak = ecs[f"{metric}_average"], ecs[f"{metric}_maximum"]
+        if not avg or not peak:
+            return None
+        return Utilisation(avg_pct=sum(avg.values()) / len(avg), max_pct=max(peak.values()))
+
+    return WeeklySnapshot(
+        at=at,
+        source=f"AWS {aws.region} CloudWatch",
+        this_week=this_week,
+        last_week=last_week,
+        cpu=utilisation("cpu"),
+        memory=utilisation("memory"),
+        endpoints=None,  # CloudWatch has no per-path metrics; ALB access logs do.
+        latency_target_ms=context.settings.kpi.response_time_ms,
+        error_rate_target_pct=context.settings.kpi.error_rate_pct,
+        utilisation_target_pct=context.settings.kpi.cpu_mem_pct,
+    )
+
+
+# -- monthly ----------------------------------------------------------------------------------
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _document(raw: Any) -> dict[str, Any]:
+    """IAM returns policy documents URL-encoded (the real API) or as a dict (some SDKs)."""
+    if isinstance(raw, dict):
+        return raw
+    parsed: dict[str, Any] = json.loads(unquote(str(raw)))
+    return parsed
+
+
+def _statements(document: dict[str, Any]) -> list[PolicyStatement]:
+    return [
+        PolicyStatement(
+            effect=str(st.get("Effect", "Allow")),
+            actions=tuple(str(a) for a in _as_list(st.get("Action"))),
+            resources=tuple(str(r) for r in _as_list(st.get("Resource"))),
+        )
+        for st in _as_list(document.get("Statement"))
+    ]
+
+
+def task_role_statements(aws: Aws, role_arn: str) -> list[PolicyStatement]:
+    iam = aws.client("iam")
+    role = role_arn.rsplit("/", 1)[-1]
+    statements: list[PolicyStatement] = []
+    for name in iam.list_role_policies(RoleName=role).get("PolicyNames", []):
+        statements += _statements(
+            _document(iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"])
+        )
+    for attached in iam.list_attached_role_policies(RoleName=role).get("AttachedPolicies", []):
+        policy = iam.get_policy(PolicyArn=attached["PolicyArn"])["Policy"]
+        version = iam.get_policy_version(
+            PolicyArn=attached["PolicyArn"], VersionId=policy["DefaultVersionId"]
+        )
+        statements += _statements(_document(version["PolicyVersion"]["Document"]))
+    return statements
+
+
+def _containers(task_definition: dict[str, Any]) -> list[ContainerConfig]:
+    return [
+        ContainerConfig(
+            name=f"{task_definition.get('family')}/{c.get('name')}",
+            environment=tuple(
+                (str(e["name"]), str(e.get("value", ""))) for e in c.get("environment", [])
+            ),
+            secrets=tuple(str(s["name"]) for s in c.get("secrets", [])),
+        )
+        for c in task_definition.get("containerDefinitions", [])
+    ]
+
+
+def _ingress(aws: Aws, vpc_id: str | None, lb_groups: set[str]) -> list[IngressRule]:
+    filters = [{"Name": "vpc-id", "Values": [vpc_id]}] if vpc_id else []
+    groups = aws.client("ec2").describe_security_groups(Filters=filters).get("SecurityGroups", [])
+    rules = []
+    for group in groups:
+        for perm in group.get("IpPermissions", []):
+            common = {
+                "group": f"{group['GroupId']} ({group.get('GroupName', '')})",
+                "protocol": str(perm.get("IpProtocol", "-1")),
+                "from_port": perm.get("FromPort"),
+                "to_port": perm.get("ToPort"),
+                "load_balancer_group": group["GroupId"] in lb_groups,
+            }
+            cidrs = [r["CidrIp"] for r in perm.get("IpRanges", [])]
+            cidrs += [r["CidrIpv6"] for r in perm.get("Ipv6Ranges", [])]
+            cidrs += [f"sg:{p['GroupId']}" for p in perm.get("UserIdGroupPairs", [])]
+            rules += [IngressRule(cidr=c, **common) for c in cidrs]
+    return rules
+
+
+def _tables(aws: Aws) -> list[TableConfig]:
+    dynamodb = aws.client("dynamodb")
+    tables = []
+    for name in EXPECTED_TABLES:
+        try:
+            table = dynamodb.describe_table(TableName=name)["Table"]
+            backups = dynamodb.describe_continuous_backups(TableName=name)
+        except ClientError as err:
+            if error_code(err) in NOT_FOUND:
+                continue
+            raise
+        sse = table.get("SSEDescription") or {}
+        if sse.get("Status") in ("ENABLED", "UPDATING") and sse.get("SSEType") == "KMS":
+            encryption = "kms"
+        else:
+            encryption = "aws-owned"
+        pitr = backups["ContinuousBackupsDescription"].get("PointInTimeRecoveryDescription", {})
+        tables.append(
+            TableConfig(
+                name=name,
+                encryption=encryption,
+                pitr=pitr.get("PointInTimeRecoveryStatus") == "ENABLED",
+                latest_restorable=pitr.get("LatestRestorableDateTime"),
+            )
+        )
+    return tables
+
+
+def _bucket(s3: Any, name: str, log_targets: set[str]) -> BucketConfig:
+    try:
+        rules = s3.get_bucket_encryption(Bucket=name)["ServerSideEncryptionConfiguration"]["Rules"]
+        encryption = next(
+            (r["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] for r in rules), None
+        )
+    except ClientError as err:
+        if error_code(err) != "ServerSideEncryptionConfigurationNotFoundError":
+            raise
+        encryption = None
+    try:
+        block = s3.get_public_access_block(Bucket=name)["PublicAccessBlockConfiguration"]
+        blocked = all(
+            block.get(f) is True
+            for f in (
+                "BlockPublicAcls",
+                "BlockPublicPolicy",
+                "IgnorePublicAcls",
+                "RestrictPublicBuckets",
+            )
+        )
+    except ClientError as err:
+        if error_code(err) != "NoSuchPublicAccessBlockConfiguration":
+            raise
+        blocked = False
+    logging = s3.get_bucket_logging(Bucket=name).get("LoggingEnabled")
+    return BucketConfig(
+        name=name,
+        encryption=encryption,
+        public_access_blocked=blocked,
+        access_logging=logging is not None,
+        receives_logs=name in log_targets,
+    )
+
+
+def _distributions(aws: Aws, log_targets: set[str]) -> list[DistributionConfig]:
+    cloudfront = aws.client("cloudfront", region=WEB_REGION)
+    listing = cloudfront.list_distributions().get("DistributionList", {})
+    result = []
+    for summary in listing.get("Items", []) or []:
+        if names.PROJECT not in str(summary.get("Comment", "")):
+            continue
+        config = cloudfront.get_distribution_config(Id=summary["Id"])["DistributionConfig"]
+        behaviors = [config.get("DefaultCacheBehavior", {})]
+        behaviors += config.get("CacheBehaviors", {}).get("Items", []) or []
+        cert = config.get("ViewerCertificate", {})
+        default_cert = bool(cert.get("CloudFrontDefaultCertificate", not cert))
+        logging = config.get("Logging", {})
+        if logging.get("Enabled"):
+            log_targets.add(str(logging.get("Bucket", "")).split(".s3", 1)[0])
+        result.append(
+            DistributionConfig(
+                name=summary["Id"],
+                viewer_protocol_policies=tuple(
+                    str(b.get("ViewerProtocolPolicy")) for b in behaviors
+                ),
+                minimum_protocol_version=None
+                if default_cert
+                else cert.get("MinimumProtocolVersion"),
+                default_certificate=default_cert,
+                logging=bool(logging.get("Enabled")),
+            )
+        )
+    return result
+
+
+@register_collector("aws", Kind.MONTHLY)
+def monthly(context: CheckContext, at: datetime) -> MonthlySnapshot:
+    aws = _aws(context)
+    lb = load_balancer(aws)
+    log_targets: set[str] = set()
+    load_balancers, lb_groups, vpc_id = [], set(), None
+    if lb is not None:
+        attrs = aws.client("elbv2").describe_load_balancer_attributes(
+            LoadBalancerArn=lb["LoadBalancerArn"]
+        )
+        values = {a["Key"]: a["Value"] for a in attrs.get("Attributes", [])}
+        load_balancers.append(
+            LoadBalancerConfig(
+                name=lb["LoadBalancerName"],
+                access_logs=values.get("access_logs.s3.enabled") == "true",
+            )
+        )
+        if values.get("access_logs.s3.bucket"):
+            log_targets.add(values["access_logs.s3.bucket"])
+        lb_groups = set(lb.get("SecurityGroups", []))
+        vpc_id = lb.get("VpcId")
+    service = ecs_service(aws)
+    statements: list[PolicyStatement] | None = None
+    containers: list[ContainerConfig] | None = None
+    if service is not None:
+        task_definition = aws.client("ecs").describe_task_definition(
+            taskDefinition=service["taskDefinition"]
+        )["taskDefinition"]
+        containers = _containers(task_definition)
+        role = task_definition.get("taskRoleArn")
+        statements = task_role_statements(aws, role) if role else []
+    distributions = _distributions(aws, log_targets)
+    s3 = aws.client("s3")
+    bucket_names = [
+        b["Name"] for b in s3.list_buckets().get("Buckets", []) if names.PROJECT in b["Name"]
+    ]
+    for name in bucket_names:
+        target = (s3.get_bucket_logging(Bucket=name).get("LoggingEnabled") or {}).get(
+            "TargetBucket"
+        )
+        if target:
+            log_targets.add(target)
+    buckets = [_bucket(s3, name, log_targets) for name in bucket_names]
+    groups = aws.client("logs").describe_log_groups(logGroupNamePrefix=names.LOG_GROUP)
+    snapshot = MonthlySnapshot(
+        at=at,
+        source=f"AWS {aws.region}",
+        expected_tables=EXPECTED_TABLES,
+        task_role=statements,
+        ingress=_ingress(aws, vpc_id, lb_groups) if lb is not None else None,
+        tables=_tables(aws),
+        buckets=buckets,
+        log_groups=[
+            LogGroupConfig(
+                name=g["logGroupName"],
+                kms_key="kmsKeyId" in g,
+                retention_days=g.get("retentionInDays"),
+            )
+            for g in groups.get("logGroups", [])
+        ],
+        distributions=distributions,
+        load_balancers=load_balancers,
+        containers=containers,
+        restore_window_observable=True,
+    )
+    if context.restore_test:
+        from dataclasses import replace
+
+        snapshot = replace(
+            snapshot, restore_tests=[restore_test_table(aws, t.name) for t in snapshot.tables or []]
+        )
+    return snapshot
+
+
+# -- restore test -------------------------------------------------------------------------------
+
+
+def count_items(dynamodb: Any, table: str) -> int:
+    count, start = 0, None
+    while True:
+        kwargs: dict[str, Any] = {"TableName": table, "Select": "COUNT"}
+        if start:
+            kwargs["ExclusiveStartKey"] = start
+        page = dynamodb.scan(**kwargs)
+        count += int(page["Count"])
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return count
+
+
+def restore_test_table(aws: Aws, table: str, *, wait_s: int = 3600) -> RestoreTest:
+    """Restore ``table`` at its latest restorable time into a scratch table; compare; delete.
+
+    The scratch table is deleted whatever happens once it exists, so a failed comparison
+    never leaves a billed copy behind.
+    """
+    dynamodb = aws.client("dynamodb")
+    scratch = f"{table}-restore-test-{int(time.time())}"
+    started = time.monotonic()
+    try:
+        dynamodb.restore_table_to_point_in_time(
+            SourceTableName=table, TargetTableName=scratch, UseLatestRestorableTime=True
+        )
+    except ClientError as err:
+        code = error_code(err)
+        if code in NOT_FOUND or code in ("PointInTimeRecoveryUnavailableException",):
+            return RestoreTest(table, None, None, time.monotonic() - started, error=code)
+        raise
+    try:
+        dynamodb.get_waiter("table_exists").wait(
+            TableName=scratch, WaiterConfig={"Delay": 10, "MaxAttempts": max(1, wait_s // 10)}
+        )
+        source_items, restored = count_items(dynamodb, table), count_items(dynamodb, scratch)
+    except WaiterError as err:
+        raise SourceError(f"the restored table {scratch} did not become active: {err}") from err
+    finally:
+        dynamodb.delete_table(TableName=scratch)
+    return RestoreTest(table, source_items, restored, time.monotonic() - started)
+
+
+__all__ = ["daily", "monthly", "restore_test_table", "weekly"]

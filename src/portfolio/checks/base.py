@@ -1,0 +1,152 @@
+"""What a check is: metadata, one pure function over a collected snapshot, and a registry.
+
+Collection and evaluation are separate on purpose: a snapshot is gathered once (from the
+local service and store, from the synthesized template, or from AWS) and every check of
+that kind reads it. Checks never call anything themselves, so they are tested on plain
+data, run the same against every target, and can be replayed on simulated history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
+
+from portfolio.errors import InputError
+from portfolio.store.ids import new_id
+from portfolio.store.records import CheckRun, Finding, FindingStatus
+
+
+class Kind(StrEnum):
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+
+
+class Severity(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What one check concluded: a status and one sentence saying why."""
+
+    status: FindingStatus
+    detail: str
+
+
+def passed(detail: str) -> Outcome:
+    return Outcome(FindingStatus.PASS, detail)
+
+
+def warn(detail: str) -> Outcome:
+    return Outcome(FindingStatus.WARN, detail)
+
+
+def fail(detail: str) -> Outcome:
+    return Outcome(FindingStatus.FAIL, detail)
+
+
+S = TypeVar("S")
+
+
+@dataclass(frozen=True, slots=True)
+class Check(Generic[S]):
+    """One item of the checklist; the docs (checklist, troubleshooting) are built from this."""
+
+    id: str
+    kind: Kind
+    severity: Severity
+    title_ja: str
+    title_en: str
+    risk_ja: str
+    risk_en: str
+    remediation_ja: str
+    remediation_en: str
+    evaluate: Callable[[S], Outcome]
+
+    def run(self, snapshot: S) -> Finding:
+        outcome = self.evaluate(snapshot)
+        return Finding(check_id=self.id, status=outcome.status, detail=outcome.detail)
+
+
+CHECKS: dict[str, Check[Any]] = {}
+"""Every registered check by id, in registration order (the order of the docs)."""
+
+
+def check(
+    check_id: str,
+    kind: Kind,
+    severity: Severity,
+    *,
+    title: tuple[str, str],
+    risk: tuple[str, str],
+    remediation: tuple[str, str],
+) -> Callable[[Callable[[S], Outcome]], Callable[[S], Outcome]]:
+    """Register the decorated function as a check; ``(ja, en)`` pairs for every text."""
+
+    def add(function: Callable[[S], Outcome]) -> Callable[[S], Outcome]:
+        if check_id in CHECKS:
+            raise ValueError(f"check {check_id!r} registered twice")
+        CHECKS[check_id] = Check(
+            id=check_id,
+            kind=kind,
+            severity=severity,
+            title_ja=title[0],
+            title_en=title[1],
+            risk_ja=risk[0],
+            risk_en=risk[1],
+            remediation_ja=remediation[0],
+            remediation_en=remediation[1],
+            evaluate=function,
+        )
+        return function
+
+    return add
+
+
+def checks_of(kind: Kind) -> list[Check[Any]]:
+    import portfolio.checks.registry  # noqa: F401  (imports every check module so it registers)
+
+    return [c for c in CHECKS.values() if c.kind is kind]
+
+
+def all_checks() -> list[Check[Any]]:
+    import portfolio.checks.registry  # noqa: F401
+
+    return list(CHECKS.values())
+
+
+def get_check(check_id: str) -> Check[Any]:
+    import portfolio.checks.registry  # noqa: F401
+
+    return CHECKS[check_id]
+
+
+def parse_kind(text: str) -> Kind:
+    try:
+        return Kind(text)
+    except ValueError:
+        raise InputError(
+            f"kind must be one of {', '.join(k.value for k in Kind)}, got {text!r}"
+        ) from None
+
+
+def evaluate(
+    kind: Kind, snapshot: object, *, target: str, started_at: datetime, finished_at: datetime
+) -> CheckRun:
+    """Run every check of ``kind`` over one snapshot and return the run to record."""
+    findings = tuple(c.run(snapshot) for c in checks_of(kind))
+    return CheckRun(
+        id=new_id(),
+        kind=kind.value,
+        target=target,
+        started_at=started_at,
+        finished_at=finished_at,
+        findings=findings,
+    )

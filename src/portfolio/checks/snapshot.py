@@ -1,0 +1,199 @@
+"""The collected data every check reads: one snapshot per kind, plain and typed.
+
+A field is ``None`` when the target cannot observe it (the local service has no load
+balancer; a template has no restore window): the check then says so as a warning
+rather than guessing. Collectors (local, template, AWS, the demo's simulated history)
+fill these; nothing here knows where the figures came from except ``source``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+# -- daily: health --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class HealthAnswer:
+    """One GET /health through the entry point (load balancer, or the local server)."""
+
+    ok: bool
+    status: int | None
+    latency_ms: float | None
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TargetHealth:
+    healthy: int
+    total: int
+    basis: str
+
+
+@dataclass(frozen=True, slots=True)
+class TaskCount:
+    running: int
+    desired: int
+
+
+@dataclass(frozen=True, slots=True)
+class DailySnapshot:
+    at: datetime
+    source: str
+    window_hours: float
+    health: HealthAnswer | None
+    targets: TargetHealth | None
+    tasks: TaskCount | None
+    requests: int | None
+    errors_5xx: int | None
+    error_log_lines: int | None
+    latency_target_ms: float
+    error_rate_target_pct: float
+
+
+# -- weekly: performance ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class WindowStats:
+    """Requests of one week: counts and latency figures (ms)."""
+
+    requests: int
+    errors_5xx: int
+    avg_ms: float | None
+    p50_ms: float | None
+    p95_ms: float | None
+    p99_ms: float | None
+
+    @property
+    def error_rate_pct(self) -> float | None:
+        return 100 * self.errors_5xx / self.requests if self.requests else None
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointLatency:
+    endpoint: str
+    requests: int
+    p95_ms: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Utilisation:
+    avg_pct: float
+    max_pct: float
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklySnapshot:
+    at: datetime
+    source: str
+    this_week: WindowStats | None
+    last_week: WindowStats | None
+    cpu: Utilisation | None
+    memory: Utilisation | None
+    endpoints: list[EndpointLatency] | None
+    latency_target_ms: float
+    error_rate_target_pct: float
+    utilisation_target_pct: float
+
+
+# -- monthly: security and backup ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyStatement:
+    """An Allow/Deny statement; resources that are references print as ``ref:<id>``."""
+
+    effect: str
+    actions: tuple[str, ...]
+    resources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class IngressRule:
+    group: str
+    cidr: str
+    protocol: str
+    from_port: int | None
+    to_port: int | None
+    load_balancer_group: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TableConfig:
+    """A table's encryption ("aws-owned", "aws-managed-kms", "customer-kms") and PITR."""
+
+    name: str
+    encryption: str
+    pitr: bool
+    latest_restorable: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BucketConfig:
+    name: str
+    encryption: str | None
+    public_access_blocked: bool
+    access_logging: bool
+    receives_logs: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LogGroupConfig:
+    name: str
+    kms_key: bool
+    retention_days: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class DistributionConfig:
+    name: str
+    viewer_protocol_policies: tuple[str, ...]
+    minimum_protocol_version: str | None
+    default_certificate: bool
+    logging: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LoadBalancerConfig:
+    name: str
+    access_logs: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerConfig:
+    """A container's plain environment (name, value) and the names injected as secrets."""
+
+    name: str
+    environment: tuple[tuple[str, str], ...]
+    secrets: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RestoreTest:
+    """A restore of one table (or the store) into a scratch copy, compared and deleted."""
+
+    table: str
+    source_items: int | None
+    restored_items: int | None
+    seconds: float
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MonthlySnapshot:
+    at: datetime
+    source: str
+    expected_tables: tuple[str, ...]
+    task_role: list[PolicyStatement] | None
+    ingress: list[IngressRule] | None
+    tables: list[TableConfig] | None
+    buckets: list[BucketConfig] | None
+    log_groups: list[LogGroupConfig] | None
+    distributions: list[DistributionConfig] | None
+    load_balancers: list[LoadBalancerConfig] | None
+    containers: list[ContainerConfig] | None
+    restore_window_observable: bool
+    restore_tests: list[RestoreTest] | None = None
+    notes: list[str] = field(default_factory=list)

@@ -1,0 +1,114 @@
+"""`portfolio check daily|weekly|monthly`: run a checklist, print it, record it.
+
+Exit codes fit cron and CI: 0 every check passed, 1 a check warned or failed, 2 the
+checks could not run (one line on stderr, via the CLI's PortfolioError rule).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from portfolio.checks.base import get_check, parse_kind
+from portfolio.checks.run import DEFAULT_URL, CheckContext, run_checks
+from portfolio.cli.common import DbOption, console, load_settings
+from portfolio.errors import InputError
+from portfolio.store import open_store
+from portfolio.store.records import CheckRun, FindingStatus
+
+FORMATS = ("table", "json")
+STYLE = {FindingStatus.PASS: "green", FindingStatus.WARN: "yellow", FindingStatus.FAIL: "red"}
+
+
+def _print_table(run: CheckRun) -> None:
+    table = Table(title=f"{run.kind} checks on {run.target} at {run.started_at:%Y-%m-%d %H:%M} UTC")
+    table.add_column("status")
+    table.add_column("check")
+    table.add_column("severity")
+    table.add_column("detail")
+    for f in run.findings:
+        spec = get_check(f.check_id)
+        table.add_row(
+            f"[{STYLE[f.status]}]{f.status.value}[/]", f.check_id, spec.severity.value, f.detail
+        )
+    console.print(table)
+
+
+def run_json(run: CheckRun) -> str:
+    counts = {s.value: sum(1 for f in run.findings if f.status is s) for s in FindingStatus}
+    return json.dumps(
+        {
+            "id": run.id,
+            "kind": run.kind,
+            "target": run.target,
+            "started_at": run.started_at.isoformat(),
+            "finished_at": run.finished_at.isoformat(),
+            "passed": run.passed,
+            "counts": counts,
+            "findings": [
+                {
+                    "check_id": f.check_id,
+                    "status": f.status.value,
+                    "severity": get_check(f.check_id).severity.value,
+                    "title": get_check(f.check_id).title_en,
+                    "detail": f.detail,
+                }
+                for f in run.findings
+            ],
+        },
+        indent=2,
+        ensure_ascii=False,
+    )
+
+
+def check(
+    kind: Annotated[str, typer.Argument(help="daily, weekly or monthly.")],
+    target: Annotated[
+        str, typer.Option(help="local (this machine's service, store and CDK template) or aws.")
+    ] = "local",
+    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    restore_test: Annotated[
+        bool,
+        typer.Option(
+            "--restore-test", help="monthly: restore into a scratch copy, compare, delete it."
+        ),
+    ] = False,
+    url: Annotated[
+        str | None,
+        typer.Option(help=f"Entry point for /health (local default {DEFAULT_URL}; aws: the ALB)."),
+    ] = None,
+    endpoint_url: Annotated[
+        str | None, typer.Option(help="AWS endpoint override (local stand-ins).")
+    ] = None,
+    db: Annotated[Path | None, DbOption] = None,
+) -> None:
+    """Run the daily, weekly or monthly checklist; exit 0 all pass, 1 findings, 2 could not run."""
+    checklist = parse_kind(kind)
+    if fmt not in FORMATS:
+        raise InputError(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+    settings = load_settings(store__sqlite_path=db)
+    store = open_store(settings)
+    try:
+        run = run_checks(
+            checklist,
+            target,
+            CheckContext(
+                settings=settings,
+                store=store,
+                url=url,
+                restore_test=restore_test,
+                endpoint_url=endpoint_url,
+            ),
+        )
+    finally:
+        store.close()
+    if fmt == "json":
+        typer.echo(run_json(run))
+    else:
+        _print_table(run)
+    if not run.passed:
+        raise typer.Exit(1)

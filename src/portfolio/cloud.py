@@ -1,0 +1,185 @@
+"""boto3 clients and CloudWatch GetMetricData, shared by the AWS checks and the AWS source.
+
+One place builds clients (region from settings, endpoint override for local stand-ins
+such as moto's server) and one place pages through GetMetricData, so both readers of
+AWS ask for metrics the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from portfolio import names
+from portfolio.config import Settings
+from portfolio.errors import SourceError
+
+WEB_REGION = "us-east-1"
+"""CloudFront is global; its metrics (and the web stack) live in us-east-1."""
+_CONFIG = Config(
+    retries={"max_attempts": 5, "mode": "standard"}, connect_timeout=5, read_timeout=30
+)
+
+
+@dataclass(frozen=True)
+class Aws:
+    """Clients of one account: region from settings, optional endpoint override."""
+
+    settings: Settings
+    endpoint_url: str | None = None
+    max_attempts: int = 5
+
+    @property
+    def region(self) -> str:
+        return self.settings.report.region
+
+    def client(self, service: str, *, region: str | None = None) -> Any:
+        """A boto3 client; typed ``Any`` so callers index responses like the API documents."""
+        try:
+            return boto3.client(  # type: ignore[call-overload]
+                service,
+                region_name=region or self.region,
+                endpoint_url=self.endpoint_url,
+                config=Config(
+                    retries={"max_attempts": self.max_attempts, "mode": "standard"},
+                    connect_timeout=5,
+                    read_timeout=30,
+                ),
+            )
+        except BotoCoreError as err:
+            raise SourceError(f"cannot create the {service} client: {err}") from err
+
+
+@dataclass(frozen=True, slots=True)
+class MetricQuery:
+    """One GetMetricData query: a metric, its dimensions and one statistic."""
+
+    id: str
+    namespace: str
+    metric: str
+    dimensions: tuple[tuple[str, str], ...]
+    stat: str
+    period_s: int
+
+    def to_api(self) -> dict[str, Any]:
+        return {
+            "Id": self.id,
+            "MetricStat": {
+                "Metric": {
+                    "Namespace": self.namespace,
+                    "MetricName": self.metric,
+                    "Dimensions": [{"Name": n, "Value": v} for n, v in self.dimensions],
+                },
+                "Period": self.period_s,
+                "Stat": self.stat,
+            },
+            "ReturnData": True,
+        }
+
+
+Series = dict[datetime, float]
+
+
+def metric_data(
+    cloudwatch: Any, queries: Sequence[MetricQuery], start: datetime, end: datetime
+) -> dict[str, Series]:
+    """Every query's datapoints by timestamp, across pages and batches of 500 queries."""
+    result: dict[str, Series] = {q.id: {} for q in queries}
+    for first in range(0, len(queries), 500):
+        batch = [q.to_api() for q in queries[first : first + 500]]
+        token: str | None = None
+        while True:
+            kwargs: dict[str, Any] = {
+                "MetricDataQueries": batch,
+                "StartTime": start,
+                "EndTime": end,
+                "ScanBy": "TimestampAscending",
+            }
+            if token:
+                kwargs["NextToken"] = token
+            try:
+                page = cloudwatch.get_metric_data(**kwargs)
+            except ClientError as err:
+                code = err.response["Error"]["Code"]
+                if code in ("AccessDenied", "AccessDeniedException", "InvalidParameterValue"):
+                    raise SourceError(f"CloudWatch GetMetricData refused: {code}") from err
+                raise
+            for item in page.get("MetricDataResults", []):
+                series = result.setdefault(item["Id"], {})
+                for at, value in zip(
+                    item.get("Timestamps", []), item.get("Values", []), strict=False
+                ):
+                    series[at.astimezone(UTC)] = float(value)
+            token = page.get("NextToken")
+            if not token:
+                break
+    return result
+
+
+SERVER_ERRORS = frozenset({"InternalFailure", "InternalServiceError", "ServiceUnavailable", "500"})
+"""Codes of a failure on the service's side (after botocore's retries)."""
+
+
+def total(series: Series) -> float:
+    return sum(series.values())
+
+
+def error_code(err: ClientError) -> str:
+    return str(err.response["Error"]["Code"])
+
+
+NOT_FOUND = frozenset(
+    {
+        "ResourceNotFoundException",
+        "LoadBalancerNotFound",
+        "TargetGroupNotFound",
+        "ClusterNotFoundException",
+        "ServiceNotFoundException",
+        "NoSuchEntity",
+        "TableNotFoundException",
+    }
+)
+
+
+def load_balancer(aws: Aws) -> dict[str, Any] | None:
+    try:
+        found = aws.client("elbv2").describe_load_balancers(Names=[names.LOAD_BALANCER])
+    except ClientError as err:
+        if error_code(err) in NOT_FOUND:
+            return None
+        raise
+    lbs: list[dict[str, Any]] = found.get("LoadBalancers", [])
+    return lbs[0] if lbs else None
+
+
+def lb_dimension(arn: str) -> str:
+    """CloudWatch's LoadBalancer dimension: the ARN after ``loadbalancer/``."""
+    return arn.split(":loadbalancer/", 1)[-1]
+
+
+def target_group(aws: Aws) -> dict[str, Any] | None:
+    try:
+        found = aws.client("elbv2").describe_target_groups(Names=[names.TARGET_GROUP])
+    except ClientError as err:
+        if error_code(err) in NOT_FOUND:
+            return None
+        raise
+    groups: list[dict[str, Any]] = found.get("TargetGroups", [])
+    return groups[0] if groups else None
+
+
+def ecs_service(aws: Aws) -> dict[str, Any] | None:
+    try:
+        found = aws.client("ecs").describe_services(cluster=names.CLUSTER, services=[names.SERVICE])
+    except ClientError as err:
+        if error_code(err) in NOT_FOUND:
+            return None
+        raise
+    services = [s for s in found.get("services", []) if s.get("status") != "INACTIVE"]
+    return services[0] if services else None

@@ -1,0 +1,188 @@
+"""The AWS report source: CloudWatch, Cost Explorer and describe calls against moto, and
+the report built from it end to end (percentile statistics via Stubber)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import ANY, Stubber
+
+from portfolio import names
+from portfolio.cloud import Aws
+from portfolio.config import Settings
+from portfolio.costs import load_prices
+from portfolio.report.build import build_report
+from portfolio.report.render.markdown import render_markdown
+from portfolio.sources.aws import ALL_ENDPOINTS, AwsSource, approximate_sketch
+from portfolio.sources.base import Period, SourceOptions, make_source
+from portfolio.store.records import CheckRun, Finding, FindingStatus
+from portfolio.store.sqlite import SQLiteStore
+from tests.sources.moto_aws import (
+    COSTS,
+    HOURS,
+    PREVIOUS_COSTS,
+    REQUESTS_2XX,
+    REQUESTS_4XX,
+    REQUESTS_5XX,
+    Moto,
+    Seeded,
+    mean_latency_ms,
+)
+
+PERIOD = Period(2025, 8, "Asia/Tokyo")
+
+
+def _source(moto: Moto, store: Path | None = None) -> AwsSource:
+    settings = Settings()
+    # One attempt: moto answers percentile queries with a 500 that retries cannot fix.
+    factory = (lambda: SQLiteStore(store)) if store else None
+    return AwsSource(Aws(settings, moto.endpoint, max_attempts=1), store_factory=factory)
+
+
+def test_approximate_sketch_keeps_the_mean_and_the_percentiles() -> None:
+    sketch = approximate_sketch(5000, 30.0, {0.5: 18.0, 0.95: 70.0, 0.99: 140.0})
+    assert sketch.count == 5000
+    assert sketch.mean == pytest.approx(30.0)
+    for q, value in ((0.5, 18.0), (0.95, 70.0), (0.99, 140.0)):
+        assert sketch.quantile(q) == pytest.approx(value, rel=0.03)
+    point = approximate_sketch(10, 12.5, {})
+    assert point.mean == pytest.approx(12.5)
+    assert point.quantile(0.99) == pytest.approx(12.5, rel=0.02)
+
+
+def test_observe_maps_cloudwatch_costs_and_status(moto: Moto, seeded: Seeded) -> None:
+    obs = _source(moto).observe(PERIOD)
+    counts = {
+        status: sum(b.count for b in obs.traffic if b.status == status)
+        for status in (200, 400, 500)
+    }
+    assert counts == {
+        200: HOURS * REQUESTS_2XX,
+        400: HOURS * REQUESTS_4XX,
+        500: HOURS * REQUESTS_5XX,
+    }
+    assert {b.endpoint for b in obs.traffic} == {ALL_ENDPOINTS}
+    assert len({b.hour for b in obs.traffic}) == HOURS
+    total = sum(b.sketch.sum for b in obs.traffic) / sum(b.count for b in obs.traffic)
+    assert total == pytest.approx(mean_latency_ms(), rel=1e-6)
+    assert obs.load_balancer_errors_5xx == HOURS
+    assert any("percentile statistics failed" in note for note in obs.notes)
+    assert obs.measured_costs is not None
+    assert {c.service: c.usd for c in obs.measured_costs.lines} == COSTS
+    assert {c.service: c.usd for c in obs.measured_costs.previous_lines or []} == PREVIOUS_COSTS
+    assert obs.compute is not None
+    assert (obs.compute.desired_tasks, obs.compute.healthy_targets) == (names.DESIRED_TASKS, 2)
+    assert obs.data_store is not None
+    assert obs.data_store.point_in_time_recovery is True
+    assert len(obs.resources) == HOURS
+    assert obs.resources[0].mem_pct == pytest.approx(41.0)
+    reads = [s for s in obs.store_stats if s.operation == "get_item"]
+    assert sum(s.count for s in reads) == HOURS * 40
+    assert sum(s.latency_sum_ms for s in reads) / sum(s.count for s in reads) == pytest.approx(2.5)
+    assert obs.static_site is not None
+    assert obs.static_site.requests == HOURS * 100
+    assert obs.static_site.cache_hits == HOURS * 90
+
+
+def test_percentiles_are_requested_and_become_each_hours_sketch(moto: Moto) -> None:
+    """moto fails on percentile statistics, so this part runs on botocore's Stubber."""
+    cloudwatch = boto3.client("cloudwatch", region_name="ap-northeast-1")
+    hour = datetime(2025, 8, 10, tzinfo=UTC)
+    figures = {"p50": 0.012, "p95": 0.080, "p99": 0.190}
+    source = _source(moto)
+    with Stubber(cloudwatch) as stub:
+        stub.add_response(
+            "get_metric_data",
+            {
+                "MetricDataResults": [
+                    {"Id": k, "Timestamps": [hour], "Values": [v], "StatusCode": "Complete"}
+                    for k, v in figures.items()
+                ]
+            },
+            {
+                "MetricDataQueries": ANY,
+                "StartTime": PERIOD.start,
+                "EndTime": PERIOD.end,
+                "ScanBy": "TimestampAscending",
+            },
+        )
+        series = source._percentiles(cloudwatch, (("LoadBalancer", "app/a/1"),), PERIOD)
+        stub.assert_no_pending_responses()
+    assert {k: v[hour] for k, v in series.items()} == figures
+    sketch = approximate_sketch(
+        1000,
+        25.0,
+        {
+            q: 1000 * series[label][hour]
+            for q, label in ((0.5, "p50"), (0.95, "p95"), (0.99, "p99"))
+        },
+    )
+    assert sketch.quantile(0.95) == pytest.approx(80.0, rel=0.03)
+
+
+def test_the_percentile_queries_name_the_statistics(moto: Moto) -> None:
+    cloudwatch = boto3.client("cloudwatch", region_name="ap-northeast-1")
+    seen: list[Any] = []
+    cloudwatch.meta.events.register(
+        "provide-client-params.cloudwatch.GetMetricData",
+        lambda params, **_: seen.append(params["MetricDataQueries"]),
+    )
+    with Stubber(cloudwatch) as stub:
+        stub.add_response("get_metric_data", {"MetricDataResults": []})
+        _source(moto)._percentiles(cloudwatch, (("LoadBalancer", "app/a/1"),), PERIOD)
+    stats = [q["MetricStat"]["Stat"] for q in seen[0]]
+    assert stats == ["p50", "p95", "p99"]
+    assert {q["MetricStat"]["Period"] for q in seen[0]} == {3600}
+
+
+def test_a_report_from_aws_shows_the_seeded_figures(
+    moto: Moto, seeded: Seeded, tmp_path: Path
+) -> None:
+    db = tmp_path / "ops.db"
+    store = SQLiteStore(db)
+    at = datetime(2025, 8, 31, 10, tzinfo=UTC)
+    store.add_check_run(
+        CheckRun(
+            "run1",
+            "monthly",
+            "aws",
+            at,
+            at,
+            (Finding("backup_pitr_enabled", FindingStatus.PASS, "PITR on for both tables."),),
+        )
+    )
+    store.close()
+    report = build_report(
+        _source(moto, db), PERIOD, Settings(), now=at + timedelta(days=5), prices=load_prices()
+    )
+    kpis = {k.id: k for k in report.kpis}
+    assert kpis["response_time_avg"].actual == pytest.approx(round(mean_latency_ms(), 2), abs=0.01)
+    requests = HOURS * (REQUESTS_2XX + REQUESTS_4XX + REQUESTS_5XX)
+    assert kpis["error_rate"].actual == pytest.approx(
+        round(100 * HOURS * REQUESTS_5XX / requests, 4)
+    )
+    assert kpis["monthly_cost"].actual == pytest.approx(round(sum(COSTS.values()), 2))
+    assert report.costs.source == "cost-explorer"
+    assert "Cost Explorer" in report.costs.source_detail
+    assert {row.service: row.usd for row in report.costs.lines} == pytest.approx(COSTS)
+    assert report.costs.previous_total_usd == pytest.approx(sum(PREVIOUS_COSTS.values()))
+    assert report.traffic.total_requests == requests
+    services = report.services
+    assert services.compute.desired_tasks == names.DESIRED_TASKS
+    assert services.compute.memory_avg_percent == pytest.approx(41.0)
+    assert services.entry_point.load_balancer_errors_5xx == HOURS
+    assert services.static_site.requests == HOURS * 100
+    assert services.static_site.cache_hit_ratio_percent == pytest.approx(90.0)
+    assert services.data_store.backup == "PASS: PITR on for both tables."
+    assert report.security.last_run == at
+    text = render_markdown(report, "en")
+    assert f"{sum(COSTS.values()):,.2f}" in text
+
+
+def test_aws_is_a_registered_source(moto: Moto) -> None:
+    source = make_source("aws", SourceOptions(settings=Settings(), endpoint_url=moto.endpoint))
+    assert source.name == "aws"
