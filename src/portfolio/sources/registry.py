@@ -3,6 +3,6 @@
 A new source adds one import line here.
 """
 
-from portfolio.sources import local
+from portfolio.sources import alb_logs, local
 
-__all__ = ["local"]
+__all__ = ["alb_logs", "local"]

@@ -1,0 +1,501 @@
+"""ALB access logs as a report source (``--source alb-logs``), read with DuckDB.
+
+DuckDB reads the log text (plain or gzipped, as ALB delivers it), splits each
+line on spaces — the fields the report needs all come before the first field
+that may hold a space — and groups in SQL by (hour, endpoint, status, sketch bin)
+and by minute. Python only turns the few thousand groups into TrafficBuckets
+with ``LatencySketch.from_bins``; no Python code runs per log line. Files are read
+in batches of about 64 MB so memory stays bounded (DuckDB's own limit is set too).
+
+Rules, stated once here:
+
+- Latency is ``target_processing_time`` in ms. A request the load balancer
+  answered itself (target ``-``, times ``-1``) has no latency; a 5xx of that kind
+  counts in ``load_balancer_errors_5xx`` as well as in the 5xx of its endpoint.
+- A minute's ``latency_sum_ms`` is scaled to all its requests (sum of known
+  latencies × requests / requests with a latency) so that sum / count — what
+  incident detection reads — is the mean of the requests that reached a target.
+- Availability: each minute with /health requests through the load balancer is
+  one probe, failed when every /health request of that minute got a 5xx. Minutes
+  without such requests are unmonitored (the report shows the coverage).
+- A line is skipped (counted, a few shown with file and line number) when its
+  type, time, status, byte counts or target time do not parse, or it has too few
+  fields; skipped lines never stop a run.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from portfolio import names
+from portfolio.errors import SourceError
+from portfolio.sources import alb_format as fmt
+from portfolio.sources.base import (
+    Observations,
+    Period,
+    SourceOptions,
+    TrafficBucket,
+    register_source,
+    utc_hour,
+)
+from portfolio.sources.logfiles import LogFile, Materialized, batches, find_files
+from portfolio.store.records import MinuteTotals, ProbeResult
+from portfolio.telemetry.sketch import LatencySketch
+
+MEMORY_LIMIT = os.environ.get("PORTFOLIO_DUCKDB_MEMORY", "512MB")
+EXAMPLES = 5
+NO_BIN = fmt.ZERO_BIN + 1
+"""Bin marker of requests without a latency (answered by the load balancer itself)."""
+Progress = Callable[[int], None]
+"""Called with the number of files just read."""
+ProgressFactory = Callable[[int], AbstractContextManager[Progress]]
+"""Given the number of files, a context that shows progress and yields a Progress."""
+
+NOTE_BEST_EFFORT = (
+    "ALB アクセスログはベストエフォートで記録され、ヘルスチェックは含まれません。"
+    "可用性はログ中の /health リクエストから分単位で推定しています"
+    " / ALB access logs are best effort and omit the load balancer's health checks;"
+    " availability is estimated per minute from /health requests in the logs"
+)
+
+
+def _lines_relation(paths: Sequence[str]) -> str:
+    listed = ", ".join("'" + p.replace("'", "''") + "'" for p in paths)
+    # One VARCHAR column per physical line: no quoting, a delimiter that never occurs.
+    return (
+        f"read_csv([{listed}], columns={{'line': 'VARCHAR'}}, delim='\\x01', quote='',"
+        " escape='', header=false, auto_detect=false, filename=true, compression='auto')"
+    )
+
+
+def _parse_sql(relation: str) -> str:
+    p = fmt.POSITION
+    path = fmt.path_sql(f"f[{p['request_url']}]")
+    endpoint = fmt.endpoint_case("path", dialect="duckdb")
+    types = ", ".join(f"'{t}'" for t in fmt.TYPES)
+    # Built from constants of alb_format; file paths are quoted by _lines_relation.
+    return f"""
+    WITH raw AS (
+        SELECT filename, line, string_split(line, ' ') AS f
+        FROM {relation} WHERE line IS NOT NULL AND line <> ''
+    ), typed AS (
+        SELECT filename, line, f,
+            f[{p["type"]}] IN ({types}) AS known_type,
+            epoch(try_strptime(f[{p["time"]}], '%Y-%m-%dT%H:%M:%S.%fZ')) AS ts,
+            try_cast(f[{p["target_processing_time"]}] AS DOUBLE) AS target_s,
+            try_cast(f[{p["elb_status_code"]}] AS INTEGER) AS status,
+            try_cast(f[{p["received_bytes"]}] AS BIGINT) AS bytes_in,
+            try_cast(f[{p["sent_bytes"]}] AS BIGINT) AS bytes_out,
+            len(f) >= {p["request_url"]} AND starts_with(f[{p["request_verb"]}], '"') AS shaped,
+            {path} AS path
+        FROM raw
+    ), checked AS (
+        SELECT *, coalesce(known_type AND shaped AND ts IS NOT NULL AND target_s IS NOT NULL
+            AND status IS NOT NULL AND bytes_in IS NOT NULL AND bytes_out IS NOT NULL, false) AS ok
+        FROM typed
+    )
+    SELECT ok,
+        CASE WHEN ok THEN ts END AS ts,
+        CASE WHEN ok THEN {endpoint} END AS endpoint,
+        status,
+        CASE WHEN ok AND target_s >= 0 THEN target_s * 1000 END AS ms,
+        ok AND f[{p["target"]}] = '-' AND status >= 500 AS lb_own,
+        bytes_in, bytes_out,
+        CASE WHEN NOT ok THEN filename END AS bad_file,
+        CASE WHEN NOT ok THEN line END AS bad_line
+    FROM checked
+    """  # noqa: S608
+
+
+_BIN_SQL = (
+    f"CASE WHEN ms IS NULL THEN {NO_BIN} WHEN ms < {fmt.MIN_MS!r} THEN {fmt.ZERO_BIN} "
+    f"ELSE CAST(ceil(ln(ms) / {fmt.LOG_GAMMA!r}) AS INTEGER) END"
+)
+_SCHEMA = """
+CREATE TEMP TABLE hourly (hour BIGINT, endpoint VARCHAR, status INTEGER, bin INTEGER,
+    n BIGINT, lat_sum DOUBLE, lat_min DOUBLE, lat_max DOUBLE,
+    bytes_in HUGEINT, bytes_out HUGEINT, lb BIGINT);
+CREATE TEMP TABLE minutely (minute BIGINT, n BIGINT, e5 BIGINT, lat_sum DOUBLE, lat_n BIGINT,
+    health_n BIGINT, health_ok BIGINT, health_ms DOUBLE, health_ms_n BIGINT);
+CREATE TEMP TABLE spans (lo DOUBLE, hi DOUBLE);
+CREATE TEMP TABLE bad (file VARCHAR, line VARCHAR);
+"""
+_FOLD = f"""
+INSERT INTO hourly SELECT CAST(floor(ts / 3600) * 3600 AS BIGINT), endpoint, status, {_BIN_SQL},
+    count(*), sum(ms), min(ms), max(ms), sum(bytes_in), sum(bytes_out),
+    count(*) FILTER (WHERE lb_own)
+    FROM batch WHERE ok GROUP BY ALL;
+INSERT INTO minutely SELECT CAST(floor(ts / 60) * 60 AS BIGINT), count(*),
+    count(*) FILTER (WHERE status >= 500), coalesce(sum(ms), 0), count(ms),
+    count(*) FILTER (WHERE endpoint = '{names.HEALTH_PATH}'),
+    count(*) FILTER (WHERE endpoint = '{names.HEALTH_PATH}' AND status < 500),
+    sum(ms) FILTER (WHERE endpoint = '{names.HEALTH_PATH}'),
+    count(ms) FILTER (WHERE endpoint = '{names.HEALTH_PATH}')
+    FROM batch WHERE ok GROUP BY ALL;
+INSERT INTO spans SELECT min(ts), max(ts) FROM batch WHERE ok;
+"""  # noqa: S608 (constants only)
+
+
+@dataclass
+class Malformed:
+    file: str
+    line_number: int | None
+    text: str
+
+
+@dataclass
+class AlbScan:
+    """Everything read from a set of ALB log files, grouped; the input of every figure."""
+
+    files: int = 0
+    lines: int = 0
+    skipped: int = 0
+    examples: list[Malformed] = field(default_factory=list)
+    first: datetime | None = None
+    last: datetime | None = None
+    hourly: dict[str, npt.NDArray[Any]] = field(default_factory=dict)
+    minutely: dict[str, npt.NDArray[Any]] = field(default_factory=dict)
+
+    @property
+    def requests(self) -> int:
+        return int(self.hourly["n"].sum()) if self.hourly else 0
+
+
+def connect() -> Any:
+    """A DuckDB connection with bounded memory, both cores, and UTC as its zone."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+    con.execute(f"SET threads = {max(2, os.cpu_count() or 2)}")
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute(f"SET temp_directory = '{tempfile.gettempdir()}/portfolio-duckdb'")
+    con.execute("SET preserve_insertion_order = false")
+    return con
+
+
+def scan_alb(
+    files: Sequence[LogFile], *, endpoint_url: str | None = None, progress: Progress | None = None
+) -> AlbScan:
+    """Read and group every line of the files (SourceError if DuckDB cannot read one)."""
+    import duckdb
+
+    con = connect()
+    con.execute(_SCHEMA)
+    local = Materialized(endpoint_url)
+    scan = AlbScan(files=len(files))
+    try:
+        for batch in batches(files):
+            paths = local.paths(batch)
+            try:
+                con.execute(
+                    "CREATE OR REPLACE TEMP TABLE batch AS "
+                    + _parse_sql(_lines_relation([p for p, _ in paths]))
+                )
+            except duckdb.Error as err:
+                names_ = ", ".join(f.name for _, f in paths[:3])
+                raise SourceError(
+                    f"cannot read ALB logs ({names_}{'...' if len(paths) > 3 else ''}): "
+                    f"{str(err).splitlines()[0]}"
+                ) from err
+            con.execute(_FOLD)
+            lines, bad = con.execute(
+                "SELECT count(*), count(*) FILTER (WHERE NOT ok) FROM batch"
+            ).fetchone()
+            scan.lines += lines
+            scan.skipped += bad
+            if bad and len(scan.examples) < EXAMPLES:
+                by_local = {p: f.name for p, f in paths}
+                rows = con.execute(
+                    "SELECT bad_file, bad_line FROM batch WHERE NOT ok LIMIT ?",
+                    [EXAMPLES - len(scan.examples)],
+                ).fetchall()
+                scan.examples.extend(
+                    Malformed(by_local.get(f, f), _line_number(f, text), text) for f, text in rows
+                )
+            local.release()
+            if progress is not None:
+                progress(len(batch))
+        con.execute("DROP TABLE IF EXISTS batch")
+        lo, hi = con.execute("SELECT min(lo), max(hi) FROM spans").fetchone()
+        scan.first = None if lo is None else datetime.fromtimestamp(lo, UTC)
+        scan.last = None if hi is None else datetime.fromtimestamp(hi, UTC)
+        scan.hourly = con.execute(
+            """SELECT hour, endpoint, status, bin, CAST(sum(n) AS BIGINT) AS n,
+                   coalesce(sum(lat_sum), 0) AS lat_sum,
+                   coalesce(min(lat_min), 'inf'::DOUBLE) AS lat_min,
+                   coalesce(max(lat_max), '-inf'::DOUBLE) AS lat_max,
+                   CAST(sum(bytes_in) AS BIGINT) AS bytes_in,
+                   CAST(sum(bytes_out) AS BIGINT) AS bytes_out, CAST(sum(lb) AS BIGINT) AS lb
+               FROM hourly GROUP BY ALL ORDER BY hour, endpoint, status, bin"""
+        ).fetchnumpy()
+        scan.minutely = con.execute(
+            """SELECT minute, CAST(sum(n) AS BIGINT) AS n, CAST(sum(e5) AS BIGINT) AS e5,
+                   sum(lat_sum) AS lat_sum, CAST(sum(lat_n) AS BIGINT) AS lat_n,
+                   CAST(sum(health_n) AS BIGINT) AS health_n,
+                   CAST(sum(health_ok) AS BIGINT) AS health_ok,
+                   coalesce(sum(health_ms), 0) AS health_ms,
+                   CAST(sum(health_ms_n) AS BIGINT) AS health_ms_n
+               FROM minutely GROUP BY ALL ORDER BY minute"""
+        ).fetchnumpy()
+    finally:
+        local.release()
+        con.close()
+    return scan
+
+
+def _line_number(local_path: str, text: str) -> int | None:
+    """Where a skipped line sits in its file: only ever run for the few lines shown."""
+    opener = gzip.open if local_path.endswith(".gz") else open
+    try:
+        with opener(local_path, "rt", encoding="utf-8", errors="replace") as handle:
+            for number, line in enumerate(handle, start=1):
+                if line.rstrip("\n") == text:
+                    return number
+    except OSError:
+        return None
+    return None
+
+
+# -- from groups to Observations ---------------------------------------------
+
+
+def _group_bounds(keys: list[npt.NDArray[Any]]) -> npt.NDArray[np.int64]:
+    """Start indexes of runs of equal keys (rows are sorted by them), plus the end."""
+    size = len(keys[0])
+    if size == 0:
+        return np.array([0], dtype=np.int64)
+    change = np.zeros(size, dtype=bool)
+    change[0] = True
+    for k in keys:
+        change[1:] |= k[1:] != k[:-1]
+    return np.append(np.flatnonzero(change), size).astype(np.int64)
+
+
+def _sketch(rows: dict[str, npt.NDArray[Any]], lo: int, hi: int) -> LatencySketch:
+    """A sketch from one group's bin rows (NO_BIN: no latency; ZERO_BIN: zero_count)."""
+    bins = rows["bin"][lo:hi].astype(np.int64)
+    valid = bins != NO_BIN
+    if not valid.any():
+        return LatencySketch()
+    bins_v = bins[valid]
+    counts_v = rows["n"][lo:hi].astype(np.int64)[valid]
+    zero = bins_v == fmt.ZERO_BIN
+    return LatencySketch.from_bins(
+        bins_v[~zero],
+        counts_v[~zero],
+        zero_count=int(counts_v[zero].sum()),
+        total=float(rows["lat_sum"][lo:hi][valid].sum()),
+        low=float(rows["lat_min"][lo:hi][valid].min()),
+        high=float(rows["lat_max"][lo:hi][valid].max()),
+    )
+
+
+def _select(rows: dict[str, npt.NDArray[Any]], mask: npt.NDArray[np.bool_]) -> dict[str, Any]:
+    return {k: v[mask] for k, v in rows.items()}
+
+
+def traffic_buckets(scan: AlbScan, start: int, end: int) -> list[TrafficBucket]:
+    """One TrafficBucket per (hour, endpoint, status) of [start, end) (epoch seconds)."""
+    if not scan.hourly or len(scan.hourly["hour"]) == 0:
+        return []
+    hour = scan.hourly["hour"]
+    rows = _select(scan.hourly, (hour >= start) & (hour < end))
+    bounds = _group_bounds([rows["hour"], rows["endpoint"], rows["status"]])
+    buckets = []
+    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        buckets.append(
+            TrafficBucket(
+                hour=utc_hour(int(rows["hour"][lo])),
+                endpoint=str(rows["endpoint"][lo]),
+                status=int(rows["status"][lo]),
+                count=int(rows["n"][lo:hi].sum()),
+                bytes_in=int(rows["bytes_in"][lo:hi].sum()),
+                bytes_out=int(rows["bytes_out"][lo:hi].sum()),
+                sketch=_sketch(rows, lo, hi),
+            )
+        )
+    return buckets
+
+
+def sketches_by_endpoint(scan: AlbScan) -> dict[str, LatencySketch]:
+    """One sketch per endpoint over everything read (for quick looks at a log set)."""
+    if not scan.hourly or len(scan.hourly["hour"]) == 0:
+        return {}
+    rows = scan.hourly
+    order = np.lexsort((rows["bin"], rows["endpoint"]))
+    ordered = {k: v[order] for k, v in rows.items()}
+    bounds = _group_bounds([ordered["endpoint"]])
+    out: dict[str, LatencySketch] = {}
+    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        part = {k: v[lo:hi] for k, v in ordered.items()}
+        # Merge equal bins of different hours before building the sketch.
+        keys, inverse = np.unique(part["bin"].astype(np.int64), return_inverse=True)
+        merged = {
+            "bin": keys,
+            "n": np.bincount(inverse, weights=part["n"]).astype(np.int64),
+            "lat_sum": np.bincount(inverse, weights=part["lat_sum"]),
+            "lat_min": np.full(keys.size, np.inf),
+            "lat_max": np.full(keys.size, -np.inf),
+        }
+        np.minimum.at(merged["lat_min"], inverse, part["lat_min"])
+        np.maximum.at(merged["lat_max"], inverse, part["lat_max"])
+        out[str(part["endpoint"][0])] = _sketch(merged, 0, keys.size)
+    return out
+
+
+def minute_totals(scan: AlbScan, start: int, end: int) -> list[MinuteTotals]:
+    if not scan.minutely or len(scan.minutely["minute"]) == 0:
+        return []
+    m = scan.minutely
+    mask = (m["minute"] >= start) & (m["minute"] < end)
+    lat_n = m["lat_n"][mask]
+    n = m["n"][mask]
+    lat_sum = m["lat_sum"][mask]
+    scaled = np.where(lat_n > 0, lat_sum * n / np.maximum(lat_n, 1), 0.0)
+    return [
+        MinuteTotals(minute=int(a), count=int(b), errors_5xx=int(c), latency_sum_ms=float(d))
+        for a, b, c, d in zip(
+            m["minute"][mask].tolist(), n.tolist(), m["e5"][mask].tolist(), scaled.tolist(),
+            strict=True,
+        )
+    ]  # fmt: skip
+
+
+def health_probes(scan: AlbScan, start: int, end: int) -> list[ProbeResult]:
+    """One probe per minute with /health requests: failed when all of them got a 5xx."""
+    if not scan.minutely or len(scan.minutely["minute"]) == 0:
+        return []
+    m = scan.minutely
+    mask = (m["minute"] >= start) & (m["minute"] < end) & (m["health_n"] > 0)
+    ms_n = m["health_ms_n"][mask]
+    ms_sum = m["health_ms"][mask]
+    return [
+        ProbeResult(
+            at=datetime.fromtimestamp(minute, UTC),
+            ok=ok > 0,
+            latency_ms=round(total / count, 3) if count else None,
+            status=None,
+            detail=f"{seen} /health requests in the access log",
+        )
+        for minute, ok, seen, total, count in zip(
+            m["minute"][mask].tolist(), m["health_ok"][mask].tolist(),
+            m["health_n"][mask].tolist(), ms_sum.tolist(), ms_n.tolist(), strict=True,
+        )
+    ]  # fmt: skip
+
+
+def skipped_note(scan: AlbScan) -> str:
+    return (
+        f"読み取れない行 {scan.skipped:,} 行をスキップしました(全 {scan.lines:,} 行)"
+        f" / {scan.skipped:,} malformed lines skipped of {scan.lines:,} read"
+    )
+
+
+class AlbLogsSource:
+    """ALB access logs (files, directories, .gz, s3:// prefixes) as Observations.
+
+    The logs are read once, on the first ``observe``, and grouped by hour and
+    minute; the report's second look (the previous month, for 前月比) is a slice
+    of the same groups rather than a second read.
+    """
+
+    name = "alb-logs"
+
+    def __init__(
+        self,
+        paths: Sequence[str],
+        *,
+        cloudfront: Sequence[str] = (),
+        endpoint_url: str | None = None,
+        progress: ProgressFactory | None = None,
+        warn: Callable[[str], None] | None = None,
+    ) -> None:
+        self.paths = list(paths)
+        self.cloudfront = list(cloudfront)
+        self.endpoint_url = endpoint_url
+        self.progress = progress
+        self.warn = warn
+        self._scan: AlbScan | None = None
+
+    @property
+    def scan(self) -> AlbScan:
+        if self._scan is None:
+            files = find_files(self.paths, endpoint_url=self.endpoint_url)
+            shown = self.progress(len(files)) if self.progress else nullcontext(None)
+            with shown as advance:
+                self._scan = scan_alb(files, endpoint_url=self.endpoint_url, progress=advance)
+            if self._scan.skipped and self.warn is not None:
+                self.warn(describe_skipped(self._scan))
+        return self._scan
+
+    def observe(self, period: Period, *, traffic_only: bool = False) -> Observations:
+        scan = self.scan
+        start, end = int(period.start.timestamp()), int(period.end.timestamp())
+        source = f"ALB access logs ({scan.files} files)"
+        traffic = traffic_buckets(scan, start, end)
+        if traffic_only:
+            return Observations(period=period, source=source, traffic=traffic)
+        inside = sum(b.count for b in traffic)
+        notes = [NOTE_BEST_EFFORT, skipped_note(scan)]
+        outside = scan.requests - inside
+        if outside:
+            notes.append(
+                f"対象月以外のリクエスト {outside:,} 件は集計していません"
+                f" / {outside:,} requests outside {period.label} not counted"
+            )
+        obs = Observations(
+            period=period,
+            source=source,
+            notes=notes,
+            traffic=traffic,
+            minutes=minute_totals(scan, start, end),
+            probes=health_probes(scan, start, end),
+            load_balancer_errors_5xx=_lb_errors(scan, start, end),
+            skipped_lines=scan.skipped,
+        )
+        if self.cloudfront:
+            from portfolio.sources.cloudfront_logs import read_cloudfront
+
+            site, cf_notes = read_cloudfront(
+                self.cloudfront, period, endpoint_url=self.endpoint_url
+            )
+            obs.static_site = site
+            obs.notes.extend(cf_notes)
+        return obs
+
+
+def _lb_errors(scan: AlbScan, start: int, end: int) -> int:
+    if not scan.hourly:
+        return 0
+    hour = scan.hourly["hour"]
+    return int(scan.hourly["lb"][(hour >= start) & (hour < end)].sum())
+
+
+def describe_skipped(scan: AlbScan) -> str:
+    """The warning for skipped lines: how many, and the first few with file and line."""
+    shown = "\n".join(f"  {e.file}:{e.line_number or '?'}: {e.text[:120]}" for e in scan.examples)
+    return f"skipped {scan.skipped:,} malformed lines of {scan.lines:,}; first ones:\n{shown}"
+
+
+@register_source("alb-logs")
+def _alb_logs(options: SourceOptions) -> AlbLogsSource:
+    from portfolio.sources.progress import file_progress, warn
+
+    return AlbLogsSource(
+        options.logs,
+        cloudfront=options.cloudfront_logs,
+        endpoint_url=options.endpoint_url,
+        progress=file_progress,
+        warn=warn,
+    )
