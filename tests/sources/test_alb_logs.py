@@ -28,6 +28,7 @@ from portfolio.sources.base import Period
 from portfolio.sources.logfiles import find_files
 from tests.sources.conftest import Generated
 
+# ruff: noqa: E501 (AWS's examples are kept verbatim, long lines and all)
 # AWS's examples, verbatim from the Elastic Load Balancing user guide ("Access log
 # entries"); the guide wraps them over several lines "only to make them easier to read".
 # The older guide (awsdocs/elb-application-load-balancers-user-guide) ends at
@@ -70,11 +71,9 @@ def per_line(paths: list[str]) -> list[tuple[object, ...]]:
     """The DuckDB reader's per-line result, before any grouping."""
     con = connect()
     try:
-        return con.execute(
-            "SELECT ok, ts, endpoint, status, ms, lb_own, bytes_in, bytes_out FROM ("
-            + _parse_sql(_lines_relation(paths))
-            + ")"
-        ).fetchall()
+        parsed = _parse_sql(_lines_relation(paths))
+        columns = "ok, ts, endpoint, status, ms, lb_own, bytes_in, bytes_out"
+        return con.execute(f"SELECT {columns} FROM ({parsed})").fetchall()  # noqa: S608
     finally:
         con.close()
 
@@ -160,7 +159,7 @@ def test_endpoint_rules_in_python_and_both_sql_dialects(path: str, template: str
     try:
         for dialect in ("duckdb", "athena"):
             case = fmt.endpoint_case(fmt.path_sql("request_url"), dialect=dialect)
-            sql = f"SELECT {case} FROM (SELECT CAST(? AS VARCHAR) AS request_url)"
+            sql = f"SELECT {case} FROM (SELECT CAST(? AS VARCHAR) AS request_url)"  # noqa: S608
             assert con.execute(sql, [url]).fetchone() == (template,)
     finally:
         con.close()
@@ -179,7 +178,8 @@ def test_athena_queries_use_the_same_rules_and_bins() -> None:
     queries = fmt.athena_queries(start="2025-08-01T00:00:00Z", end="2025-09-01T00:00:00Z")
     hourly = next(q for title, q in queries.items() if title.startswith("requests by hour"))
     assert fmt.endpoint_case(fmt.path_sql("request_url"), dialect="athena") in hourly
-    assert repr(fmt.LOG_GAMMA) in hourly and str(fmt.ZERO_BIN) in hourly
+    assert repr(fmt.LOG_GAMMA) in hourly
+    assert str(fmt.ZERO_BIN) in hourly
 
 
 # -- goaccess and exact figures ---------------------------------------------------------
@@ -275,7 +275,8 @@ def test_observe_fills_traffic_minutes_probes_and_notes(month_logs: Generated) -
     assert by_endpoint == truth.by_endpoint
     # Minute means are the means of the requests that reached a target.
     assert sum(m.latency_sum_ms for m in obs.minutes) >= truth.latency_sum_ms
-    assert obs.probes and all(p.at.second == 0 for p in obs.probes)
+    assert obs.probes
+    assert all(p.at.second == 0 for p in obs.probes)
     assert any(f"{truth.malformed:,} malformed lines" in n for n in obs.notes)
     assert any("best effort" in n for n in obs.notes)
     # The previous month is a slice of the same read, and empty here.
@@ -307,7 +308,8 @@ def test_load_balancer_outage_minutes_fail_their_probes(tmp_path: Path) -> None:
     assert [p.ok for p in obs.probes] == [True] * 3 + [False] * 4 + [True] * 3
     assert obs.load_balancer_errors_5xx == 8
     health = [b for b in obs.traffic if b.status == 502]
-    assert sum(b.count for b in health) == 8 and all(b.sketch.count == 0 for b in health)
+    assert sum(b.count for b in health) == 8
+    assert all(b.sketch.count == 0 for b in health)
 
 
 # -- bad input ----------------------------------------------------------------------------------
@@ -325,7 +327,8 @@ def test_malformed_lines_are_counted_and_shown_with_file_and_line(tmp_path: Path
     assert sum(b.count for b in obs.traffic) == 3
     assert obs.skipped_lines == 2
     assert len(warnings) == 1
-    assert f"{path}:2: garbage" in warnings[0] and f"{path}:4: " in warnings[0]
+    assert f"{path}:2: garbage" in warnings[0]
+    assert f"{path}:4: " in warnings[0]
 
 
 def test_missing_path_is_an_input_error(tmp_path: Path) -> None:
