@@ -215,16 +215,16 @@ def _hour_lines(
 
 
 def ensure(
-    root: Path, *, lines: int, year: int = 2025, month: int = 8, seed: int = 7
-) -> tuple[Path, Path]:
-    """The generated tree and plain file under ``root`` (made once; reused when present)."""
-    tree, plain = root / "tree", root / "all.log"
+    root: Path, *, lines: int, plain: bool = True, year: int = 2025, month: int = 8, seed: int = 7
+) -> tuple[Path, Path | None]:
+    """The generated tree (and plain file) under ``root``: made once, reused when present."""
+    tree, single = root / "tree", (root / "all.log" if plain else None)
     marker = root / ".done"
     if not marker.exists():
         root.mkdir(parents=True, exist_ok=True)
-        generate(tree, year=year, month=month, lines=lines, seed=seed, plain=plain)
+        generate(tree, year=year, month=month, lines=lines, seed=seed, plain=single)
         marker.write_text(f"{lines} lines\n")
-    return tree, plain
+    return tree, single
 
 
 if __name__ == "__main__":
