@@ -72,6 +72,8 @@ class Truth:
     by_utc_day: Counter[date] = field(default_factory=Counter)
     latency_sum_ms: float = 0.0
     latency_count: int = 0
+    outage_minutes: set[datetime] = field(default_factory=set)
+    """Minutes of the outage window that had requests (all answered by the load balancer)."""
     files: list[Path] = field(default_factory=list)
 
 
@@ -106,12 +108,13 @@ def generate(
     lines: int = 650_000,
     seed: int = 7,
     plain: Path | None = None,
-    incident: tuple[int, int] | None = (12, 5),
+    outage: tuple[int, int, int, int] | None = (12, 5, 10, 30),
 ) -> Truth:
     """Write about ``lines`` log lines for the month under ``out``; ``plain`` gets them all too.
 
-    ``incident`` is (day, UTC hour) of an hour where 30 % of requests are the load
-    balancer's own 502/504s, as when both tasks fail their health checks.
+    ``outage`` is (day, UTC hour, first minute, end minute) of a window where the
+    load balancer answers every request itself with 502/504, as when both tasks
+    fail their health checks.
     """
     rng = np.random.default_rng(seed)
     truth = Truth()
@@ -126,8 +129,8 @@ def generate(
         for hour_index, n in enumerate(per_hour.tolist()):
             day, hour = 1 + hour_index // 24, hour_index % 24
             start = datetime(year, month, day, hour, tzinfo=UTC)
-            elb_rate = 0.3 if incident == (day, hour) else ELB_ERROR_RATE
-            text = _hour_lines(rng, start, n, shares, elb_rate, truth)
+            window = outage[2:] if outage and outage[:2] == (day, hour) else None
+            text = _hour_lines(rng, start, n, shares, window, truth)
             folder = out / PREFIX / f"{year:04d}/{month:02d}/{day:02d}"
             folder.mkdir(parents=True, exist_ok=True)
             stamp = f"{year:04d}{month:02d}{day:02d}T{hour:02d}00Z"
@@ -150,7 +153,7 @@ def _hour_lines(
     start: datetime,
     n: int,
     shares: np.ndarray,
-    elb_rate: float,
+    window: tuple[int, int] | None,
     truth: Truth,
 ) -> str:
     if n == 0:
@@ -161,6 +164,8 @@ def _hour_lines(
     medians = np.array([MIX[k][3] for k in kinds])
     latency_s = np.round(medians * rng.lognormal(0.0, 0.6, n)) / 1000.0
     roll = rng.random(n)
+    minute = (offsets // 60).astype(int)
+    down = (minute >= window[0]) & (minute < window[1]) if window else np.zeros(n, dtype=bool)
     malformed = rng.random(n) < MALFORMED_RATE
     agents = rng.integers(0, len(AGENTS), n)
     targets = rng.integers(0, len(TARGETS), n)
@@ -176,8 +181,8 @@ def _hour_lines(
         template, method, _share, _median, ok_status = MIX[kinds[i]]
         path = _path_for(template, i, rng)
         client = f"203.0.113.{(i * 7) % 250 + 1}:{ports[i]}"
-        if roll[i] < elb_rate:
-            status = 502 if roll[i] < elb_rate / 2 else 504
+        if down[i] or roll[i] < ELB_ERROR_RATE:
+            status = 502 if i % 2 else 504
             target, times, target_status = "-", "-1 -1 -1", "-"
             target_list, target_status_list = '"-"', '"-"'
         else:
@@ -208,6 +213,8 @@ def _hour_lines(
             truth.errors_5xx += 1
         if target == "-":
             truth.lb_errors_5xx += 1
+            if down[i]:
+                truth.outage_minutes.add(at.replace(second=0, microsecond=0))
         else:
             truth.latency_sum_ms += latency_s[i] * 1000
             truth.latency_count += 1

@@ -284,7 +284,7 @@ def test_observe_fills_traffic_minutes_probes_and_notes(month_logs: Generated) -
 
 
 def test_load_balancer_outage_minutes_fail_their_probes(tmp_path: Path) -> None:
-    """An hour where every /health request got a 502 from the load balancer reads as down."""
+    """Minutes where the load balancer answered every request itself read as down."""
     stamp = "2025-08-03T10:{m:02d}:{s:02d}.000000Z"
     tail = (
         '"Root=1-x" "-" "-" 0 2025-08-03T10:00:00.000000Z "forward" "-" "-" "-" "-" "-" "-" TID_1'

@@ -95,6 +95,12 @@ def test_report_from_a_month_of_gzipped_logs(month_logs: Generated, tmp_path: Pa
     availability = report["availability"]
     assert availability["probes"] > 0
     assert availability["percent"] is not None
+    # The generator's outage (every request answered by the load balancer) is found.
+    first, last = min(truth.outage_minutes), max(truth.outage_minutes)
+    outage = next(
+        o for o in availability["outages"] if o["start"].startswith(f"{first:%Y-%m-%dT%H:%M}")
+    )
+    assert outage["minutes"] >= (last - first).total_seconds() / 60
     notes = " ".join(report["document"]["notes"])
     assert f"{truth.malformed:,} malformed lines skipped" in notes
     assert "best effort" in notes

@@ -15,9 +15,12 @@ Rules, stated once here:
 - A minute's ``latency_sum_ms`` is scaled to all its requests (sum of known
   latencies × requests / requests with a latency) so that sum / count — what
   incident detection reads — is the mean of the requests that reached a target.
-- Availability: each minute with /health requests through the load balancer is
-  one probe, failed when every /health request of that minute got a 5xx. Minutes
-  without such requests are unmonitored (the report shows the coverage).
+- Availability: each minute with requests is one probe. It fails when no request
+  of that minute reached a target and the load balancer answered at least one
+  with its own 5xx — nobody could be served. A target's 500 is an error (the
+  error-rate KPI), not downtime. Minutes without requests are unmonitored (the
+  report shows the coverage); at very low traffic the estimate is coarse, as a
+  prober's would be if it probed that rarely.
 - A line is skipped (counted, a few shown with file and line number) when its
   type, time, status, byte counts or target time do not parse, or it has too few
   fields; skipped lines never stop a run.
@@ -26,6 +29,7 @@ Rules, stated once here:
 from __future__ import annotations
 
 import gzip
+import math
 import os
 import tempfile
 from collections.abc import Callable, Sequence
@@ -37,7 +41,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from portfolio import names
 from portfolio.errors import SourceError
 from portfolio.sources import alb_format as fmt
 from portfolio.sources.base import (
@@ -63,9 +66,11 @@ ProgressFactory = Callable[[int], AbstractContextManager[Progress]]
 
 NOTE_BEST_EFFORT = (
     "ALB アクセスログはベストエフォートで記録され、ヘルスチェックは含まれません。"
-    "可用性はログ中の /health リクエストから分単位で推定しています"
+    "可用性はログから分単位で推定しています(リクエストがどのターゲットにも届かず、ロードバランサーが"
+    "5xx を返した分を停止とします)"
     " / ALB access logs are best effort and omit the load balancer's health checks;"
-    " availability is estimated per minute from /health requests in the logs"
+    " availability is estimated per minute from the logs: a minute is down when no request"
+    " reached a target and the load balancer answered with its own 5xx"
 )
 
 
@@ -110,6 +115,7 @@ def _parse_sql(relation: str) -> str:
         status,
         CASE WHEN ok AND target_s >= 0 THEN target_s * 1000 END AS ms,
         ok AND f[{p["target"]}] = '-' AND status >= 500 AS lb_own,
+        ok AND f[{p["target"]}] <> '-' AS reached,
         bytes_in, bytes_out,
         CASE WHEN NOT ok THEN filename END AS bad_file,
         CASE WHEN NOT ok THEN line END AS bad_line
@@ -126,7 +132,7 @@ CREATE TEMP TABLE hourly (hour BIGINT, endpoint VARCHAR, status INTEGER, bin INT
     n BIGINT, lat_sum DOUBLE, lat_min DOUBLE, lat_max DOUBLE,
     bytes_in HUGEINT, bytes_out HUGEINT, lb BIGINT);
 CREATE TEMP TABLE minutely (minute BIGINT, n BIGINT, e5 BIGINT, lat_sum DOUBLE, lat_n BIGINT,
-    health_n BIGINT, health_ok BIGINT, health_ms DOUBLE, health_ms_n BIGINT);
+    reached BIGINT, lb5 BIGINT);
 CREATE TEMP TABLE spans (lo DOUBLE, hi DOUBLE);
 CREATE TEMP TABLE bad (file VARCHAR, line VARCHAR);
 """
@@ -137,10 +143,7 @@ INSERT INTO hourly SELECT CAST(floor(ts / 3600) * 3600 AS BIGINT), endpoint, sta
     FROM batch WHERE ok GROUP BY ALL;
 INSERT INTO minutely SELECT CAST(floor(ts / 60) * 60 AS BIGINT), count(*),
     count(*) FILTER (WHERE status >= 500), coalesce(sum(ms), 0), count(ms),
-    count(*) FILTER (WHERE endpoint = '{names.HEALTH_PATH}'),
-    count(*) FILTER (WHERE endpoint = '{names.HEALTH_PATH}' AND status < 500),
-    sum(ms) FILTER (WHERE endpoint = '{names.HEALTH_PATH}'),
-    count(ms) FILTER (WHERE endpoint = '{names.HEALTH_PATH}')
+    count(*) FILTER (WHERE reached), count(*) FILTER (WHERE lb_own)
     FROM batch WHERE ok GROUP BY ALL;
 INSERT INTO spans SELECT min(ts), max(ts) FROM batch WHERE ok;
 """  # noqa: S608 (constants only)
@@ -242,10 +245,7 @@ def scan_alb(
         scan.minutely = con.execute(
             """SELECT minute, CAST(sum(n) AS BIGINT) AS n, CAST(sum(e5) AS BIGINT) AS e5,
                    sum(lat_sum) AS lat_sum, CAST(sum(lat_n) AS BIGINT) AS lat_n,
-                   CAST(sum(health_n) AS BIGINT) AS health_n,
-                   CAST(sum(health_ok) AS BIGINT) AS health_ok,
-                   coalesce(sum(health_ms), 0) AS health_ms,
-                   CAST(sum(health_ms_n) AS BIGINT) AS health_ms_n
+                   CAST(sum(reached) AS BIGINT) AS reached, CAST(sum(lb5) AS BIGINT) AS lb5
                FROM minutely GROUP BY ALL ORDER BY minute"""
         ).fetchnumpy()
     finally:
@@ -372,25 +372,26 @@ def minute_totals(scan: AlbScan, start: int, end: int) -> list[MinuteTotals]:
     ]  # fmt: skip
 
 
-def health_probes(scan: AlbScan, start: int, end: int) -> list[ProbeResult]:
-    """One probe per minute with /health requests: failed when all of them got a 5xx."""
+def traffic_probes(scan: AlbScan, start: int, end: int) -> list[ProbeResult]:
+    """One probe per minute with requests: failed when none reached a target (see above)."""
     if not scan.minutely or len(scan.minutely["minute"]) == 0:
         return []
     m = scan.minutely
-    mask = (m["minute"] >= start) & (m["minute"] < end) & (m["health_n"] > 0)
-    ms_n = m["health_ms_n"][mask]
-    ms_sum = m["health_ms"][mask]
+    mask = (m["minute"] >= start) & (m["minute"] < end) & (m["n"] > 0)
+    down = (m["reached"][mask] == 0) & (m["lb5"][mask] > 0)
+    lat_n = m["lat_n"][mask]
+    mean = np.where(lat_n > 0, m["lat_sum"][mask] / np.maximum(lat_n, 1), np.nan)
     return [
         ProbeResult(
             at=datetime.fromtimestamp(minute, UTC),
-            ok=ok > 0,
-            latency_ms=round(total / count, 3) if count else None,
+            ok=not failed,
+            latency_ms=None if math.isnan(ms) else round(ms, 3),
             status=None,
-            detail=f"{seen} /health requests in the access log",
+            detail=f"{n} requests in the access log, {lb5} answered by the load balancer",
         )
-        for minute, ok, seen, total, count in zip(
-            m["minute"][mask].tolist(), m["health_ok"][mask].tolist(),
-            m["health_n"][mask].tolist(), ms_sum.tolist(), ms_n.tolist(), strict=True,
+        for minute, failed, ms, n, lb5 in zip(
+            m["minute"][mask].tolist(), down.tolist(), mean.tolist(),
+            m["n"][mask].tolist(), m["lb5"][mask].tolist(), strict=True,
         )
     ]  # fmt: skip
 
@@ -460,7 +461,7 @@ class AlbLogsSource:
             notes=notes,
             traffic=traffic,
             minutes=minute_totals(scan, start, end),
-            probes=health_probes(scan, start, end),
+            probes=traffic_probes(scan, start, end),
             load_balancer_errors_5xx=_lb_errors(scan, start, end),
             skipped_lines=scan.skipped,
         )
