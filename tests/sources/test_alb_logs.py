@@ -19,6 +19,7 @@ from portfolio.sources import alb_format as fmt
 from portfolio.sources.alb_logs import (
     AlbLogsSource,
     _lines_relation,
+    _lines_view,
     _parse_sql,
     connect,
     scan_alb,
@@ -68,12 +69,14 @@ def one_line(entry: str) -> str:
 
 
 def per_line(paths: list[str]) -> list[tuple[object, ...]]:
-    """The DuckDB reader's per-line result, before any grouping."""
+    """The DuckDB reader's per-line result, before any grouping, in file order."""
     con = connect()
+    con.execute("SET preserve_insertion_order = true")
+    con.execute("SET threads = 1")
     try:
-        parsed = _parse_sql(_lines_relation(paths))
+        con.execute("CREATE TEMP TABLE batch AS " + _parse_sql(_lines_relation(paths)))
         columns = "ok, ts, endpoint, status, ms, lb_own, bytes_in, bytes_out"
-        return con.execute(f"SELECT {columns} FROM ({parsed})").fetchall()  # noqa: S608
+        return con.execute(f"SELECT {columns} FROM ({_lines_view('batch')})").fetchall()  # noqa: S608
     finally:
         con.close()
 

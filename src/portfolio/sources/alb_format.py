@@ -20,6 +20,7 @@ accepted and ignored.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from portfolio import names
@@ -185,22 +186,24 @@ def endpoint_case(path_sql: str, *, dialect: str) -> str:
     return f"CASE {' '.join(whens)} ELSE '{names.UNMATCHED_ENDPOINT}' END"
 
 
+PATH_REGEX = r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*([^?#]*)"
+"""The path in the request's absolute URL (scheme://host:port/path?query): query dropped."""
+
+
 def path_sql(url_sql: str) -> str:
-    """The path of an absolute request URL (scheme://host:port/path?query), query dropped."""
-    after = f"substr({url_sql}, strpos({url_sql}, '://') + 3)"
-    return (
-        f"split_part(CASE WHEN strpos({url_sql}, '://') = 0 THEN {url_sql} "
-        f"WHEN strpos({after}, '/') = 0 THEN '/' "
-        f"ELSE substr({after}, strpos({after}, '/')) END, '?', 1)"
-    )
+    """The path of an absolute request URL; both dialects spell regexp_extract alike.
+
+    One function call over the URL column: DuckDB inlines expressions into every
+    place they are used, so a path built from several string functions would be
+    recomputed in each branch of the endpoint CASE.
+    """
+    return f"regexp_extract({url_sql}, '{PATH_REGEX}', 1)"
 
 
 def path_of(url: str) -> str:
-    """``path_sql`` in Python, for tests."""
-    if "://" in url:
-        after = url[url.index("://") + 3 :]
-        url = after[after.index("/") :] if "/" in after else "/"
-    return url.split("?", 1)[0]
+    """``path_sql`` in Python, for tests (no match reads as the empty path, as in DuckDB)."""
+    match = re.match(PATH_REGEX, url)
+    return match.group(1) if match else ""
 
 
 def athena_ddl(location: str, table: str = "alb_logs") -> str:

@@ -84,42 +84,46 @@ def _lines_relation(paths: Sequence[str]) -> str:
 
 
 def _parse_sql(relation: str) -> str:
+    """One row per line: the typed fields, and the line itself (with its file) when unreadable.
+
+    Each field is extracted once here and stored in the batch table; everything that
+    uses a field several times (validity, the endpoint CASE, the sketch bin) runs on
+    the stored columns, because DuckDB would otherwise inline and recompute it.
+    """
     p = fmt.POSITION
-    path = fmt.path_sql(f"f[{p['request_url']}]")
-    endpoint = fmt.endpoint_case("path", dialect="duckdb")
     types = ", ".join(f"'{t}'" for t in fmt.TYPES)
+    ts = f"try_strptime(f[{p['time']}], '%Y-%m-%dT%H:%M:%S.%fZ')"
+    target_s = f"try_cast(f[{p['target_processing_time']}] AS DOUBLE)"
+    status = f"try_cast(f[{p['elb_status_code']}] AS INTEGER)"
+    bytes_in = f"try_cast(f[{p['received_bytes']}] AS BIGINT)"
+    bytes_out = f"try_cast(f[{p['sent_bytes']}] AS BIGINT)"
+    readable = (
+        f"coalesce(f[{p['type']}] IN ({types}) AND len(f) >= {p['request_url']}"
+        f" AND starts_with(f[{p['request_verb']}], '\"') AND {ts} IS NOT NULL"
+        f" AND {target_s} IS NOT NULL AND {status} IS NOT NULL AND {bytes_in} IS NOT NULL"
+        f" AND {bytes_out} IS NOT NULL, false)"
+    )
     # Built from constants of alb_format; file paths are quoted by _lines_relation.
     return f"""
-    WITH raw AS (
+    SELECT epoch({ts}) AS ts, {target_s} AS target_s, {status} AS status,
+        {bytes_in} AS bytes_in, {bytes_out} AS bytes_out,
+        f[{p["target"]}] = '-' AS no_target,
+        {fmt.path_sql(f"f[{p['request_url']}]")} AS path,
+        CASE WHEN NOT {readable} THEN filename || chr(1) || line END AS bad
+    FROM (
         SELECT filename, line, string_split(line, ' ') AS f
         FROM {relation} WHERE line IS NOT NULL AND line <> ''
-    ), typed AS (
-        SELECT filename, line, f,
-            f[{p["type"]}] IN ({types}) AS known_type,
-            epoch(try_strptime(f[{p["time"]}], '%Y-%m-%dT%H:%M:%S.%fZ')) AS ts,
-            try_cast(f[{p["target_processing_time"]}] AS DOUBLE) AS target_s,
-            try_cast(f[{p["elb_status_code"]}] AS INTEGER) AS status,
-            try_cast(f[{p["received_bytes"]}] AS BIGINT) AS bytes_in,
-            try_cast(f[{p["sent_bytes"]}] AS BIGINT) AS bytes_out,
-            len(f) >= {p["request_url"]} AND starts_with(f[{p["request_verb"]}], '"') AS shaped,
-            {path} AS path
-        FROM raw
-    ), checked AS (
-        SELECT *, coalesce(known_type AND shaped AND ts IS NOT NULL AND target_s IS NOT NULL
-            AND status IS NOT NULL AND bytes_in IS NOT NULL AND bytes_out IS NOT NULL, false) AS ok
-        FROM typed
     )
-    SELECT ok,
-        CASE WHEN ok THEN ts END AS ts,
-        CASE WHEN ok THEN {endpoint} END AS endpoint,
-        status,
-        CASE WHEN ok AND target_s >= 0 THEN target_s * 1000 END AS ms,
-        ok AND f[{p["target"]}] = '-' AND status >= 500 AS lb_own,
-        ok AND f[{p["target"]}] <> '-' AS reached,
-        bytes_in, bytes_out,
-        CASE WHEN NOT ok THEN filename END AS bad_file,
-        CASE WHEN NOT ok THEN line END AS bad_line
-    FROM checked
+    """  # noqa: S608
+
+
+def _lines_view(table: str) -> str:
+    """Each line's figures, from the batch table: what the groups below add up."""
+    return f"""
+    SELECT bad IS NULL AS ok, ts, {fmt.endpoint_case("path", dialect="duckdb")} AS endpoint,
+        status, CASE WHEN target_s >= 0 THEN target_s * 1000 END AS ms,
+        no_target AND status >= 500 AS lb_own, NOT no_target AS reached, bytes_in, bytes_out
+    FROM {table}
     """  # noqa: S608
 
 
@@ -134,18 +138,18 @@ CREATE TEMP TABLE hourly (hour BIGINT, endpoint VARCHAR, status INTEGER, bin INT
 CREATE TEMP TABLE minutely (minute BIGINT, n BIGINT, e5 BIGINT, lat_sum DOUBLE, lat_n BIGINT,
     reached BIGINT, lb5 BIGINT);
 CREATE TEMP TABLE spans (lo DOUBLE, hi DOUBLE);
-CREATE TEMP TABLE bad (file VARCHAR, line VARCHAR);
 """
+_LINES = _lines_view("batch")
 _FOLD = f"""
 INSERT INTO hourly SELECT CAST(floor(ts / 3600) * 3600 AS BIGINT), endpoint, status, {_BIN_SQL},
     count(*), sum(ms), min(ms), max(ms), sum(bytes_in), sum(bytes_out),
     count(*) FILTER (WHERE lb_own)
-    FROM batch WHERE ok GROUP BY ALL;
+    FROM ({_LINES}) WHERE ok GROUP BY ALL;
 INSERT INTO minutely SELECT CAST(floor(ts / 60) * 60 AS BIGINT), count(*),
     count(*) FILTER (WHERE status >= 500), coalesce(sum(ms), 0), count(ms),
     count(*) FILTER (WHERE reached), count(*) FILTER (WHERE lb_own)
-    FROM batch WHERE ok GROUP BY ALL;
-INSERT INTO spans SELECT min(ts), max(ts) FROM batch WHERE ok;
+    FROM ({_LINES}) WHERE ok GROUP BY ALL;
+INSERT INTO spans SELECT min(ts), max(ts) FROM batch WHERE bad IS NULL;
 """  # noqa: S608 (constants only)
 
 
@@ -212,20 +216,18 @@ def scan_alb(
                     f"{str(err).splitlines()[0]}"
                 ) from err
             con.execute(_FOLD)
-            lines, bad = con.execute(
-                "SELECT count(*), count(*) FILTER (WHERE NOT ok) FROM batch"
-            ).fetchone()
+            lines, bad = con.execute("SELECT count(*), count(bad) FROM batch").fetchone()
             scan.lines += lines
             scan.skipped += bad
             if bad and len(scan.examples) < EXAMPLES:
                 by_local = {p: f.name for p, f in paths}
                 rows = con.execute(
-                    "SELECT bad_file, bad_line FROM batch WHERE NOT ok LIMIT ?",
+                    "SELECT bad FROM batch WHERE bad IS NOT NULL LIMIT ?",
                     [EXAMPLES - len(scan.examples)],
                 ).fetchall()
-                scan.examples.extend(
-                    Malformed(by_local.get(f, f), _line_number(f, text), text) for f, text in rows
-                )
+                for (bad_row,) in rows:
+                    f, _, text = bad_row.partition("\x01")
+                    scan.examples.append(Malformed(by_local.get(f, f), _line_number(f, text), text))
             local.release()
             if progress is not None:
                 progress(len(batch))
