@@ -5,8 +5,8 @@ goaccess reads plain text) in one run; we report the wall-clock time of each,
 including process start, and the ratio; and the engine alone (the same read and
 percentiles without the CLI's start-up, which imports every sub-app). goaccess
 gives averages and maxima; we also compute p50/p95/p99 per endpoint. Peak memory
-(maximum resident set size from /usr/bin/time -v) is measured on ten times that — 6.5M lines in 744 gzipped
-hourly files. Data is generated under bench/data/ when missing.
+(maximum resident set size from /usr/bin/time -v) is measured on ten times that:
+6.5M lines in 744 gzipped hourly files. Data is generated under bench/data/ when missing.
 """
 
 from __future__ import annotations
