@@ -67,7 +67,7 @@ def alb_logs_benchmark(results: dict[str, object], emit: Callable[[str], None]) 
     engine = float(
         subprocess.run(
             [sys.executable, "-c", ENGINE, str(plain)], check=True, capture_output=True, text=True
-        ).stdout
+        ).stdout.split()[-1]
     )
     ratio, engine_ratio = goaccess / ours, goaccess / engine
     emit(f"  650k lines: goaccess {goaccess:6.2f} s   portfolio logs summary {ours:6.2f} s"

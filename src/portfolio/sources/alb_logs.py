@@ -188,6 +188,8 @@ def connect() -> Any:
     con.execute("SET TimeZone = 'UTC'")
     con.execute(f"SET temp_directory = '{tempfile.gettempdir()}/portfolio-duckdb'")
     con.execute("SET preserve_insertion_order = false")
+    # DuckDB's own bar would write to stdout; the sources show theirs on stderr.
+    con.execute("SET enable_progress_bar = false")
     return con
 
 
