@@ -149,6 +149,8 @@ def test_athena_regex_and_duckdb_agree_on_generated_lines(month_logs: Generated)
         ("/api/v1/users/0a1b2c", "/api/v1/users/{user_id}"),
         ("/api/v1/users/0a1b2c/", "/api/v1/users/{user_id}"),
         ("/api/v1/users/0a1b2c/roles", "(unmatched)"),
+        ("/api/v1/users//", "(unmatched)"),
+        ("/api/v1/users/0a1b2c//", "(unmatched)"),
         ("/api/v1/metrics", "/api/v1/metrics"),
         ("/api/v1/metricsx", "(unmatched)"),
         ("/", "(unmatched)"),

@@ -160,8 +160,9 @@ def endpoint_of(path: str) -> str:
         if rule == "exact" and path in (arg, arg + "/"):
             return template
         if rule == "one segment" and path.startswith(arg):
-            rest = path[len(arg) :].rstrip("/")
-            if rest and "/" not in rest:
+            rest = path[len(arg) :]
+            slash = rest.find("/")
+            if rest and slash != 0 and slash in (-1, len(rest) - 1):
                 return template
     return names.UNMATCHED_ENDPOINT
 
@@ -177,10 +178,11 @@ def endpoint_case(path_sql: str, *, dialect: str) -> str:
         if rule == "exact":
             test = f"{path_sql} IN ('{arg}', '{arg}/')"
         else:
-            rest = f"rtrim(substr({path_sql}, {len(arg) + 1}), '/')"
+            # One segment, optionally followed by a slash (Trino has no two-argument rtrim).
+            rest = f"substr({path_sql}, {len(arg) + 1})"
             test = (
                 f"(starts_with({path_sql}, '{arg}') AND length({rest}) > 0"
-                f" AND strpos({rest}, '/') = 0)"
+                f" AND strpos({rest}, '/') IN (0, length({rest})) AND strpos({rest}, '/') <> 1)"
             )
         whens.append(f"WHEN {test} THEN '{template}'")
     return f"CASE {' '.join(whens)} ELSE '{names.UNMATCHED_ENDPOINT}' END"
