@@ -164,7 +164,8 @@ def test_logs_athena_prints_the_table_and_queries(capsys: pytest.CaptureFixture[
     out = capsys.readouterr().out
     assert "CREATE EXTERNAL TABLE IF NOT EXISTS alb_logs" in out
     assert "LOCATION 's3://logs/AWSLogs/1/'" in out
-    assert out.count("SELECT") == len(fmt.athena_queries(start="a", end="b"))
+    for title in fmt.athena_queries(start="a", end="b"):
+        assert f"-- {title} (2025-08, Asia/Tokyo)" in out
     start = datetime(2025, 8, 1, tzinfo=UTC) - timedelta(hours=9)  # the report zone, Asia/Tokyo
     assert start.strftime("%Y-%m-%dT%H:%M:%SZ") in out
     regex = re.search(r"'input.regex' = '(.*)'\)", out)

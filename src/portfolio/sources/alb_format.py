@@ -221,41 +221,50 @@ def athena_ddl(location: str, table: str = "alb_logs") -> str:
 
 
 def athena_queries(table: str = "alb_logs", *, start: str, end: str) -> dict[str, str]:
-    """The report's queries in Athena's dialect, mirroring the DuckDB reader's grouping."""
-    endpoint = endpoint_case(path_sql("request_url"), dialect="athena")
-    ms = "target_processing_time * 1000"
-    window = (
-        f"from_iso8601_timestamp(time) >= from_iso8601_timestamp('{start}') "
-        f"AND from_iso8601_timestamp(time) < from_iso8601_timestamp('{end}')"
+    """The report's queries in Athena's dialect, mirroring the DuckDB reader step by step.
+
+    As in DuckDB, the path is extracted once (a ``parsed`` step) and the endpoint
+    CASE, the sketch's bin and the load balancer's own answers (no target: the
+    target field is ``-``, so its ip group is empty) are computed from columns.
+    """
+    parsed = (
+        f"WITH parsed AS (\n"  # noqa: S608 (constants and the caller's table name)
+        f"    SELECT *, {path_sql('request_url')} AS path,\n"
+        f"           from_iso8601_timestamp(time) AS ts,\n"
+        f"           CASE WHEN target_processing_time >= 0"
+        f" THEN target_processing_time * 1000 END AS ms,\n"
+        f"           target_ip = '' AS no_target\n"
+        f"    FROM {table}\n"
+        f"    WHERE from_iso8601_timestamp(time) >= from_iso8601_timestamp('{start}')\n"
+        f"      AND from_iso8601_timestamp(time) < from_iso8601_timestamp('{end}')\n"
+        f")\n"
     )
-    lb_own = "(target_status_code = '-' AND elb_status_code >= 500)"
+    endpoint = endpoint_case("path", dialect="athena")
     return {
         "requests by hour, endpoint and status (with the sketch's bin index)": (
-            f"SELECT date_trunc('hour', from_iso8601_timestamp(time)) AS hour,\n"
+            f"{parsed}SELECT date_trunc('hour', ts) AS hour,\n"
             f"       {endpoint} AS endpoint,\n"
             f"       elb_status_code AS status,\n"
-            f"       CASE WHEN target_processing_time < 0 THEN NULL\n"
-            f"            WHEN {ms} < {MIN_MS} THEN {ZERO_BIN}\n"
-            f"            ELSE CAST(ceil(ln({ms}) / {LOG_GAMMA!r}) AS integer) END AS bin,\n"
-            f"       count(*) AS requests, sum(received_bytes) AS bytes_in,\n"
-            f"       sum(sent_bytes) AS bytes_out\n"
-            f"FROM {table}\nWHERE {window}\nGROUP BY 1, 2, 3, 4\nORDER BY 1, 2, 3, 4;"
+            f"       CASE WHEN ms IS NULL THEN NULL WHEN ms < {MIN_MS!r} THEN {ZERO_BIN}\n"
+            f"            ELSE CAST(ceil(ln(ms) / {LOG_GAMMA!r}) AS integer) END AS bin,\n"
+            f"       count(*) AS requests, sum(ms) AS latency_sum_ms,\n"
+            f"       sum(received_bytes) AS bytes_in, sum(sent_bytes) AS bytes_out,\n"
+            f"       count_if(no_target AND elb_status_code >= 500) AS load_balancer_5xx\n"
+            f"FROM parsed\nGROUP BY 1, 2, 3, 4\nORDER BY 1, 2, 3, 4;"
         ),
-        "per-minute totals (incident detection)": (
-            f"SELECT date_trunc('minute', from_iso8601_timestamp(time)) AS minute,\n"
+        "per-minute totals (incidents, and availability: down when reached = 0 < lb_5xx)": (
+            f"{parsed}SELECT date_trunc('minute', ts) AS minute,\n"
             f"       count(*) AS requests,\n"
             f"       count_if(elb_status_code >= 500) AS errors_5xx,\n"
-            f"       sum(CASE WHEN target_processing_time >= 0 THEN {ms} END) AS latency_sum_ms\n"
-            f"FROM {table}\nWHERE {window}\nGROUP BY 1\nORDER BY 1;"
-        ),
-        "load balancer's own 5xx": (
-            f"SELECT count(*) AS load_balancer_errors_5xx\nFROM {table}\n"
-            f"WHERE {window} AND {lb_own};"
+            f"       sum(ms) AS latency_sum_ms, count(ms) AS timed,\n"
+            f"       count_if(NOT no_target) AS reached,\n"
+            f"       count_if(no_target AND elb_status_code >= 500) AS lb_5xx\n"
+            f"FROM parsed\nGROUP BY 1\nORDER BY 1;"
         ),
         "p50/p95/p99 per endpoint (approximate, Athena's own sketch)": (
-            f"SELECT {endpoint} AS endpoint, count(*) AS requests,\n"
-            f"       approx_percentile({ms}, ARRAY[0.5, 0.95, 0.99]) AS p50_p95_p99_ms\n"
-            f"FROM {table}\nWHERE {window} AND target_processing_time >= 0\n"
+            f"{parsed}SELECT {endpoint} AS endpoint, count(*) AS requests,\n"
+            f"       approx_percentile(ms, ARRAY[0.5, 0.95, 0.99]) AS p50_p95_p99_ms\n"
+            f"FROM parsed\nWHERE ms IS NOT NULL\n"
             f"GROUP BY 1\nORDER BY 2 DESC;"
         ),
     }
