@@ -20,7 +20,6 @@ accepted and ignored.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 
 from portfolio import names
@@ -188,24 +187,23 @@ def endpoint_case(path_sql: str, *, dialect: str) -> str:
     return f"CASE {' '.join(whens)} ELSE '{names.UNMATCHED_ENDPOINT}' END"
 
 
-PATH_REGEX = r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*([^?#]*)"
-"""The path in the request's absolute URL (scheme://host:port/path?query): query dropped."""
-
-
 def path_sql(url_sql: str) -> str:
-    """The path of an absolute request URL; both dialects spell regexp_extract alike.
+    """The path of an absolute request URL (scheme://host:port/path?query), query dropped.
 
-    One function call over the URL column: DuckDB inlines expressions into every
-    place they are used, so a path built from several string functions would be
-    recomputed in each branch of the endpoint CASE.
+    The path starts at the first "/" from the 9th character on — past "https://",
+    or inside the host of "http://", which holds no "/". Plain string functions that
+    both dialects share: on millions of lines they are twice as fast as a
+    regexp_extract, and DuckDB inlines this expression into the endpoint CASE only
+    through a stored column (see alb_logs). A URL without a path (never logged by
+    ALB) yields a string no endpoint rule matches.
     """
-    return f"regexp_extract({url_sql}, '{PATH_REGEX}', 1)"
+    return f"split_part(substr({url_sql}, strpos(substr({url_sql}, 9), '/') + 8), '?', 1)"
 
 
 def path_of(url: str) -> str:
-    """``path_sql`` in Python, for tests (no match reads as the empty path, as in DuckDB)."""
-    match = re.match(PATH_REGEX, url)
-    return match.group(1) if match else ""
+    """``path_sql`` in Python, for tests."""
+    slash = url[8:].find("/")
+    return url[slash + 8 if slash >= 0 else 7 :].split("?", 1)[0]
 
 
 def athena_ddl(location: str, table: str = "alb_logs") -> str:
