@@ -15,7 +15,7 @@ CHECKOV := $(TOOLS)/checkov/bin/checkov
 CDK_OUT := cdk.out
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup serve demo test lint typecheck pytest bench clean sysdeps infra-gates synth
+.PHONY: setup serve demo test lint typecheck pytest bench bench-logs clean sysdeps infra-gates synth
 
 setup: $(VENV)/.synced
 
@@ -71,6 +71,10 @@ infra-gates: synth $(CHECKOV)
 
 bench: setup sysdeps
 	$(BIN)/python bench/run.py
+
+# Only the access-log benchmark (goaccess vs `portfolio logs summary`, peak memory).
+bench-logs: setup sysdeps
+	$(BIN)/python bench/run.py logs
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .mypy_cache .ruff_cache .pytest_cache

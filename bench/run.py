@@ -1,5 +1,8 @@
 """`make bench`: every benchmark of the project, in one run, as ratios to its baseline.
 
+ALB access logs: `portfolio logs summary` against goaccess on the same 650k-line
+month, and our peak memory on 6.5M lines (bench/alb_logs.py; `make bench-logs`).
+
 API throughput: wrk on loopback against the real `portfolio serve` (telemetry on,
 SQLite store, 2 workers) and against a bare FastAPI app on the same server and
 settings; both servers (uvicorn, granian) so the choice between them is measured.
@@ -26,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.server import free_port  # noqa: E402
 
+from bench.alb_logs import alb_logs_benchmark  # noqa: E402
 from bench.report_bench import report_benchmark  # noqa: E402
 from bench.wrk import WrkResult, run_wrk  # noqa: E402
 
@@ -153,6 +157,7 @@ BENCHMARKS: list[tuple[str, Callable[[dict[str, object], Callable[[str], None]],
     ("API on uvicorn", lambda res, emit: api_benchmarks("uvicorn", res, emit)),
     ("API on granian", lambda res, emit: api_benchmarks("granian", res, emit)),
     ("Report from the store", report_benchmark),
+    ("ALB logs vs goaccess", alb_logs_benchmark),
 ]
 
 

@@ -15,6 +15,7 @@ from portfolio import __version__
 from portfolio.cli import check, report, serve
 from portfolio.cli.docs import docs_app
 from portfolio.cli.infra import infra_app
+from portfolio.cli.logs import logs_app
 from portfolio.cli.opslog import incident_app, maintenance_app, worklog_app
 from portfolio.errors import PortfolioError
 
@@ -34,6 +35,7 @@ app.add_typer(maintenance_app, name="maintenance")
 app.add_typer(worklog_app, name="worklog")
 app.add_typer(docs_app, name="docs")
 app.add_typer(infra_app, name="infra")
+app.add_typer(logs_app, name="logs")
 
 
 @app.command()

@@ -3,6 +3,6 @@
 A new source adds one import line here.
 """
 
-from portfolio.sources import aws, local
+from portfolio.sources import alb_logs, aws, local
 
-__all__ = ["aws", "local"]
+__all__ = ["alb_logs", "aws", "local"]
