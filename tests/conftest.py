@@ -12,6 +12,12 @@ from portfolio.api.app import create_app
 from portfolio.config import Settings, StoreSettings, TelemetrySettings
 from portfolio.store.protocols import Store
 from portfolio.store.sqlite import SQLiteStore
+from tests.dynamodb_local import (  # noqa: F401 - fixtures and the hook that stops DynamoDB Local
+    dynamodb_endpoint,
+    dynamodb_local_factory,
+    dynamodb_store,
+    pytest_sessionfinish,
+)
 
 WRITE_KEY = "test-writer-key-0123456789"
 READ_KEY = "test-reader-key-0123456789"
@@ -39,7 +45,7 @@ def _sqlite_store(tmp_path: Path) -> Iterator[Store]:
     store.close()
 
 
-STORE_FACTORIES = {"sqlite": _sqlite_store}
+STORE_FACTORIES = {"sqlite": _sqlite_store, "dynamodb": dynamodb_store}
 
 
 @pytest.fixture(params=sorted(STORE_FACTORIES))

@@ -16,7 +16,7 @@ def open_store(settings: Settings) -> Store:
         return SQLiteStore(settings.store.sqlite_path)
     if backend == "dynamodb":
         try:
-            from portfolio.store.dynamodb import DynamoDBStore  # type: ignore[import-not-found,import-untyped,unused-ignore]
+            from portfolio.store.dynamodb import DynamoDBStore
         except ImportError as err:
             raise ConfigError("the DynamoDB backend is not available in this build") from err
         store: Store = DynamoDBStore.from_settings(settings)
