@@ -134,6 +134,9 @@ class RetryPolicy:
     base_s: float = 0.025
     cap_s: float = 1.0
     connect_attempts: int = 2
+    max_conflicts: int = 32
+    """Merges lost to another writer before giving up: each loss means that writer's
+    counts landed, so many writers on one item need many rounds, each cheap."""
     sleep: Callable[[float], None] = time.sleep
 
     def delay(self, attempt: int) -> float:
@@ -738,7 +741,7 @@ class DynamoDBStore:
         decode: Callable[[Mapping[str, Any]], R],
         add: Callable[[R, R], R],
     ) -> None:
-        for attempt in range(1, self.retry.max_attempts + 1):
+        for attempt in range(1, self.retry.max_conflicts + 1):
             if current is None:
                 item = {**key, **encode(record), "rev": _n(1)}
                 condition: dict[str, Any] = {
@@ -770,11 +773,11 @@ class DynamoDBStore:
                     raise
                 current = _error_item(err)  # the winner's item: merge into it
                 if attempt > 1:
-                    self.retry.sleep(self.retry.delay(attempt - 1))
+                    self.retry.sleep(self.retry.delay(min(attempt - 1, 6)))
         pk, sk = _key_of(key)
         raise StoreError(
             f"could not merge into {self.metrics_table} {pk} {sk}: another writer won"
-            f" {self.retry.max_attempts} times in a row; the counts were not stored"
+            f" {self.retry.max_conflicts} times in a row; the counts were not stored"
         )
 
     # -- lifecycle -----------------------------------------------------------------

@@ -1,0 +1,219 @@
+"""The metrics repository contract: rollups merge, counts add up, ranges are half-open."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+
+from portfolio.store.protocols import Store
+from portfolio.store.records import (
+    LogCount,
+    NewUser,
+    ProbeResult,
+    ResourceSample,
+    Rollup,
+    StoreCallStat,
+)
+from portfolio.telemetry.sketch import LatencySketch
+
+HOUR = (int(time.time()) // 3600 - 48) * 3600
+"""A whole hour two days ago: recent, because DynamoDB expires telemetry past its retention."""
+
+
+def rollup(
+    minute: int,
+    latencies: list[float],
+    *,
+    endpoint: str = "/api/v1/users",
+    status: int = 200,
+    task: str = "task-a",
+    bytes_out: int = 100,
+) -> Rollup:
+    sketch = LatencySketch()
+    sketch.add_many(np.array(latencies, dtype=np.float64))
+    return Rollup(
+        minute=minute,
+        endpoint=endpoint,
+        method="GET",
+        status=status,
+        task=task,
+        count=len(latencies),
+        bytes_in=10 * len(latencies),
+        bytes_out=bytes_out * len(latencies),
+        sketch=sketch,
+    )
+
+
+def by_key(rollups: list[Rollup]) -> dict[tuple[int, str, str, int, str], Rollup]:
+    return {r.key: r for r in rollups}
+
+
+def test_rollups_with_equal_keys_merge_counts_and_sketches(store: Store) -> None:
+    m = HOUR + 60
+    store.write_rollups([rollup(m, [1.0, 2.0, 3.0])])
+    store.write_rollups([rollup(m, [100.0, 200.0]), rollup(m, [5.0], status=404)])
+    got = by_key(list(store.read_rollups(HOUR, HOUR + 3600)))
+    ok = got[(m, "/api/v1/users", "GET", 200, "task-a")]
+    assert ok.count == 5
+    assert ok.bytes_in == 50
+    assert ok.bytes_out == 500
+    assert ok.sketch.count == 5
+    assert ok.sketch.max == 200.0
+    assert ok.sketch.sum == 306.0
+    expected = LatencySketch()
+    expected.add_many(np.array([1.0, 2.0, 3.0, 100.0, 200.0]))
+    assert ok.sketch == expected
+    assert got[(m, "/api/v1/users", "GET", 404, "task-a")].count == 1
+
+
+def test_every_write_also_merges_into_the_hour(store: Store) -> None:
+    store.write_rollups([rollup(HOUR, [1.0, 2.0]), rollup(HOUR + 59 * 60, [3.0])])
+    store.write_rollups([rollup(HOUR + 30 * 60, [4.0, 5.0]), rollup(HOUR + 3600, [9.0])])
+    hourly = list(store.read_rollups(HOUR, HOUR + 7200, resolution="hour"))
+    assert [(r.minute, r.count) for r in hourly] == [(HOUR, 5), (HOUR + 3600, 1)]
+    assert hourly[0].sketch.sum == 15.0
+    minutes = list(store.read_rollups(HOUR, HOUR + 7200))
+    assert sum(r.count for r in minutes) == 6
+    assert sum(r.count for r in minutes if r.minute < HOUR + 3600) == hourly[0].count
+
+
+def test_rollup_ranges_are_half_open_and_filter_by_endpoint(store: Store) -> None:
+    store.write_rollups(
+        [
+            rollup(HOUR - 60, [1.0]),
+            rollup(HOUR, [1.0]),
+            rollup(HOUR + 60, [1.0], endpoint="/health"),
+            rollup(HOUR + 120, [1.0]),
+        ]
+    )
+    got = list(store.read_rollups(HOUR, HOUR + 120))
+    assert sorted(r.minute for r in got) == [HOUR, HOUR + 60]
+    users_only = list(store.read_rollups(HOUR - 60, HOUR + 180, endpoint="/api/v1/users"))
+    assert [r.minute for r in users_only] == [HOUR - 60, HOUR, HOUR + 120]
+    assert list(store.read_rollups(HOUR, HOUR)) == []
+
+
+def test_rollups_read_across_days_in_time_order(store: Store) -> None:
+    day = 86_400
+    minutes = [HOUR + 2 * day, HOUR, HOUR + day]
+    store.write_rollups([rollup(m, [1.0]) for m in minutes])
+    got = list(store.read_rollups(HOUR, HOUR + 3 * day))
+    assert [r.minute for r in got] == sorted(minutes)
+
+
+def test_concurrent_flushers_never_lose_counts(store: Store) -> None:
+    """Four writers merging into the same minute (and hour) at once: every count lands."""
+    m = HOUR + 600
+    writers, writes = 4, 5
+
+    def flush() -> None:
+        for _ in range(writes):
+            store.write_rollups([rollup(m, [1.0, 2.0])])
+
+    threads = [threading.Thread(target=flush) for _ in range(writers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    (minute,) = store.read_rollups(HOUR, HOUR + 3600)
+    (hour,) = store.read_rollups(HOUR, HOUR + 3600, resolution="hour")
+    assert minute.count == hour.count == writers * writes * 2
+    assert minute.sketch.count == writers * writes * 2
+
+
+def test_resource_samples_replace_per_minute_and_task(store: Store) -> None:
+    store.write_resource_samples(
+        [
+            ResourceSample(HOUR, "task-a", 10.5, 100_000_000, 20.25),
+            ResourceSample(HOUR, "task-b", 1.0, 50, 0.5),
+            ResourceSample(HOUR + 60, "task-a", 12.0, 110_000_000, 21.0),
+        ]
+    )
+    store.write_resource_samples([ResourceSample(HOUR, "task-a", 11.0, 100_000_001, 20.5)])
+    got = list(store.read_resource_samples(HOUR, HOUR + 60))
+    assert sorted(got, key=lambda s: s.task) == [
+        ResourceSample(HOUR, "task-a", 11.0, 100_000_001, 20.5),
+        ResourceSample(HOUR, "task-b", 1.0, 50, 0.5),
+    ]
+    assert len(list(store.read_resource_samples(HOUR, HOUR + 120))) == 3
+
+
+def test_probe_results_round_trip_in_time_order(store: Store) -> None:
+    t0 = datetime.fromtimestamp(HOUR, UTC)
+    results = [
+        ProbeResult(t0 + timedelta(minutes=2), False, None, None, "connection refused"),
+        ProbeResult(t0, True, 12.5, 200),
+        ProbeResult(t0 + timedelta(minutes=1), False, 5000.0, 503, "store unreachable"),
+        ProbeResult(t0 + timedelta(days=1), True, 1.0, 200),
+    ]
+    store.write_probe_results(results)
+    got = list(store.read_probe_results(t0, t0 + timedelta(minutes=2)))
+    assert got == [results[1], results[2]]
+    assert len(list(store.read_probe_results(t0, t0 + timedelta(days=2)))) == 4
+
+
+def test_log_counts_add_up(store: Store) -> None:
+    store.write_log_counts(
+        [LogCount(HOUR, "task-a", "INFO", 3), LogCount(HOUR, "task-a", "ERROR", 1)]
+    )
+    store.write_log_counts(
+        [LogCount(HOUR, "task-a", "INFO", 4), LogCount(HOUR, "task-b", "INFO", 2)]
+    )
+    store.write_log_counts([LogCount(HOUR + 60, "task-a", "INFO", 1)])
+    got = {(c.minute, c.task, c.level): c.count for c in store.read_log_counts(HOUR, HOUR + 60)}
+    assert got == {
+        (HOUR, "task-a", "INFO"): 7,
+        (HOUR, "task-a", "ERROR"): 1,
+        (HOUR, "task-b", "INFO"): 2,
+    }
+
+
+def test_store_stats_add_up_and_keep_the_maximum(store: Store) -> None:
+    def stat(count: int, max_ms: float, throttles: int = 0) -> StoreCallStat:
+        return StoreCallStat(
+            minute=HOUR,
+            task="task-a",
+            backend="dynamodb",
+            operation="get_user",
+            count=count,
+            errors=1,
+            throttles=throttles,
+            latency_sum_ms=count * 2.0,
+            latency_max_ms=max_ms,
+            capacity_units=count * 0.5,
+        )
+
+    store.write_store_stats([stat(10, 7.5)])
+    store.write_store_stats([stat(4, 3.0, throttles=2)])
+    other = StoreCallStat(HOUR + 60, "task-a", "dynamodb", "put", 1, 0, 0, 1.0, 1.0, 1.0)
+    store.write_store_stats([other])
+    (got,) = store.read_store_stats(HOUR, HOUR + 60)
+    assert got == StoreCallStat(
+        minute=HOUR,
+        task="task-a",
+        backend="dynamodb",
+        operation="get_user",
+        count=14,
+        errors=2,
+        throttles=2,
+        latency_sum_ms=28.0,
+        latency_max_ms=7.5,
+        capacity_units=7.0,
+    )
+
+
+def test_the_store_times_its_own_calls(store: Store) -> None:
+    store.call_stats.drain("task-a")  # forget the calls of the set-up
+    user = store.create_user(NewUser(name="Timed", email="timed@example.com"))
+    store.get_user(user.id)
+    store.get_user(user.id)
+    stats = {s.operation: s for s in store.call_stats.drain("task-a")}
+    assert stats["create_user"].count == 1
+    assert stats["get_user"].count == 2
+    assert stats["get_user"].errors == 0
+    assert stats["get_user"].backend == store.backend
+    assert stats["get_user"].task == "task-a"
+    assert 0 < stats["get_user"].latency_max_ms <= stats["get_user"].latency_sum_ms
