@@ -17,6 +17,7 @@ from portfolio.cli.docs import docs_app
 from portfolio.cli.infra import infra_app
 from portfolio.cli.logs import logs_app
 from portfolio.cli.opslog import incident_app, maintenance_app, worklog_app
+from portfolio.cli.store import store_app
 from portfolio.errors import PortfolioError
 
 app = typer.Typer(
@@ -36,6 +37,7 @@ app.add_typer(worklog_app, name="worklog")
 app.add_typer(docs_app, name="docs")
 app.add_typer(infra_app, name="infra")
 app.add_typer(logs_app, name="logs")
+app.add_typer(store_app, name="store")
 
 
 @app.command()
