@@ -193,7 +193,9 @@ def test_unprocessed_items_past_the_last_attempt_are_an_error(
     store, stubber, _ = stubbed
     left = {"PutRequest": {"Item": {"pk": {"S": "x"}, "sk": {"S": "y"}}}}
     for _ in range(4):
-        stubber.add_response("batch_write_item", {"UnprocessedItems": {store.metrics_table: [left]}})
+        stubber.add_response(
+            "batch_write_item", {"UnprocessedItems": {store.metrics_table: [left]}}
+        )
     with pytest.raises(StoreError, match="1 item\\(s\\) unprocessed after 4 attempts"):
         store.write_resource_samples([ResourceSample(60, "task-a", 1.0, 10, 2.0)])
 
