@@ -14,7 +14,6 @@ Set ``PORTFOLIO_TEST_DYNAMODB_ENDPOINT`` to use an instance already running.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import tempfile
 import time
@@ -29,6 +28,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from portfolio.store.dynamodb import DynamoDBStore, make_client
 from portfolio.store.protocols import Store
+from tests.server import free_port
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -49,13 +49,6 @@ def jar_dir() -> Path:
             f"DynamoDB Local could not be installed: {result.stderr.strip()}", pytrace=False
         )
     return Path(result.stdout.strip().splitlines()[-1])
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 class DynamoDBLocal:

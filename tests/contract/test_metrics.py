@@ -171,38 +171,50 @@ def test_log_counts_add_up(store: Store) -> None:
     }
 
 
-def test_store_stats_add_up_and_keep_the_maximum(store: Store) -> None:
-    def stat(count: int, max_ms: float, throttles: int = 0) -> StoreCallStat:
+def test_store_stats_add_up_per_hour_and_keep_the_maximum(store: Store) -> None:
+    def stat(minute: int, count: int, max_ms: float, operation: str = "get_user") -> StoreCallStat:
         return StoreCallStat(
-            minute=HOUR,
+            minute=minute,
             task="task-a",
             backend="dynamodb",
-            operation="get_user",
+            operation=operation,
             count=count,
             errors=1,
-            throttles=throttles,
+            throttles=count // 4,
             latency_sum_ms=count * 2.0,
             latency_max_ms=max_ms,
             capacity_units=count * 0.5,
         )
 
-    store.write_store_stats([stat(10, 7.5)])
-    store.write_store_stats([stat(4, 3.0, throttles=2)])
-    other = StoreCallStat(HOUR + 60, "task-a", "dynamodb", "put", 1, 0, 0, 1.0, 1.0, 1.0)
-    store.write_store_stats([other])
-    (got,) = store.read_store_stats(HOUR, HOUR + 60)
-    assert got == StoreCallStat(
-        minute=HOUR,
-        task="task-a",
-        backend="dynamodb",
-        operation="get_user",
-        count=14,
-        errors=2,
-        throttles=2,
-        latency_sum_ms=28.0,
-        latency_max_ms=7.5,
-        capacity_units=7.0,
+    store.write_store_stats([stat(HOUR, 10, 7.5), stat(HOUR + 60, 1, 1.0, "put")])
+    store.write_store_stats([stat(HOUR, 4, 3.0)])  # the same minute again: adds up
+    store.write_store_stats([stat(HOUR + 120, 8, 9.0), stat(HOUR + 3600, 2, 1.0)])
+    got = list(store.read_store_stats(HOUR, HOUR + 3600))
+    assert sorted(got, key=lambda s: s.operation) == [
+        StoreCallStat(HOUR, "task-a", "dynamodb", "get_user", 22, 3, 5, 44.0, 9.0, 11.0),
+        StoreCallStat(HOUR, "task-a", "dynamodb", "put", 1, 1, 0, 2.0, 1.0, 0.5),
+    ]
+    later = list(store.read_store_stats(HOUR, HOUR + 7200))
+    assert [(s.minute, s.count) for s in later if s.operation == "get_user"] == [
+        (HOUR, 22),
+        (HOUR + 3600, 2),
+    ]
+
+
+def test_minute_totals_sum_every_endpoint_and_task(store: Store) -> None:
+    store.write_rollups(
+        [
+            rollup(HOUR, [1.0, 2.0]),
+            rollup(HOUR, [10.0], endpoint="/health", task="task-b"),
+            rollup(HOUR, [100.0, 300.0], status=503),
+            rollup(HOUR + 120, [4.0]),
+            rollup(HOUR + 180, [4.0]),
+        ]
     )
+    store.write_rollups([rollup(HOUR, [5.0], status=500)])
+    totals = store.read_minute_totals(HOUR, HOUR + 180)
+    assert [(t.minute, t.count, t.errors_5xx) for t in totals] == [(HOUR, 6, 3), (HOUR + 120, 1, 0)]
+    assert totals[0].latency_sum_ms == 418.0
 
 
 def test_the_store_times_its_own_calls(store: Store) -> None:

@@ -22,7 +22,8 @@ import pytest
 
 from portfolio.store.dynamodb import DynamoDBStore, make_client
 from tests.conftest import WRITE_KEY
-from tests.dynamodb_local import free_port, new_table_prefix
+from tests.dynamodb_local import new_table_prefix
+from tests.server import free_port
 
 pytestmark = pytest.mark.slow
 

@@ -75,6 +75,7 @@ from portfolio.store.records import (
     Incident,
     LogCount,
     MaintenanceWindow,
+    MinuteTotals,
     NewUser,
     ProbeResult,
     ResourceSample,
@@ -638,8 +639,12 @@ class DynamoDBStore:
         below: str | None = None,
         index: str | None = None,
         filter_endpoint: str | None = None,
+        attributes: Sequence[str] = (),
     ) -> Iterator[Item]:
-        """Every item of one partition, optionally within a sort-key range, page by page."""
+        """Every item of one partition, optionally within a sort-key range, page by page.
+
+        ``attributes`` limits what comes back (it saves transfer, not read capacity).
+        """
         names_: dict[str, str] = {"#pk": "gsi1pk" if index else "pk"}
         values: dict[str, Any] = {":pk": _s(partition)}
         condition = "#pk = :pk"
@@ -666,6 +671,9 @@ class DynamoDBStore:
             names_["#endpoint"] = "endpoint"
             values[":endpoint"] = _s(filter_endpoint)
             params["FilterExpression"] = "#endpoint = :endpoint"
+        if attributes:
+            names_ |= {f"#a{i}": name for i, name in enumerate(attributes)}
+            params["ProjectionExpression"] = ", ".join(f"#a{i}" for i in range(len(attributes)))
         while True:
             response = self._call(note, self._client.query, **params)
             yield from response.get("Items", [])
@@ -683,6 +691,7 @@ class DynamoDBStore:
         *,
         scale: int = 1,
         filter_endpoint: str | None = None,
+        attributes: Sequence[str] = (),
     ) -> Iterator[Item]:
         """Items of a time series with ``start <= time < end`` (times in seconds * scale)."""
         start = max(start, 0)
@@ -703,6 +712,7 @@ class DynamoDBStore:
                 low=low,
                 high=high,
                 filter_endpoint=filter_endpoint,
+                attributes=attributes,
             )
 
     def _merge(
@@ -1184,6 +1194,27 @@ class DynamoDBStore:
                 for item in self._query_series(note, series, start, end, filter_endpoint=endpoint)
             ]
 
+    def read_minute_totals(self, start: int, end: int) -> list[MinuteTotals]:
+        """Summed from the minute rollups, read without their sketches."""
+        totals: dict[int, list[float]] = {}
+        with self.call_stats.timed("read_minute_totals") as note:
+            for item in self._query_series(
+                note,
+                keys.ROLLUPS_MINUTE,
+                start,
+                end,
+                attributes=("minute", "status", "count", "duration_sum_ms"),
+            ):
+                acc = totals.setdefault(_int(item, "minute"), [0, 0, 0.0])
+                count = _int(item, "count")
+                acc[0] += count
+                acc[1] += count if _int(item, "status") >= 500 else 0
+                acc[2] += _float(item, "duration_sum_ms")
+        return [
+            MinuteTotals(minute=m, count=int(c), errors_5xx=int(e), latency_sum_ms=lat)
+            for m, (c, e, lat) in sorted(totals.items())
+        ]
+
     def write_resource_samples(self, samples: Sequence[ResourceSample]) -> None:
         if not samples:
             return
@@ -1312,8 +1343,16 @@ class DynamoDBStore:
             self._merge(note, entries, _store_stat_attrs, _store_stat, _add_stats)
 
     def read_store_stats(self, start: int, end: int) -> Iterable[StoreCallStat]:
+        """The minutes in range, summed per hour (``minute`` = the hour's start)."""
+        hours: dict[tuple[int, str, str, str], StoreCallStat] = {}
         with self.call_stats.timed("read_store_stats") as note:
-            return [_store_stat(i) for i in self._query_series(note, keys.STORE_STATS, start, end)]
+            for item in self._query_series(note, keys.STORE_STATS, start, end):
+                stat = _store_stat(item)
+                stat = replace(stat, minute=stat.minute - stat.minute % 3600)
+                k = (stat.minute, stat.task, stat.backend, stat.operation)
+                previous = hours.get(k)
+                hours[k] = stat if previous is None else _add_stats(previous, stat)
+        return sorted(hours.values(), key=lambda s: s.minute)
 
     # -- operations log ------------------------------------------------------------
 
