@@ -6,6 +6,9 @@ month, and our peak memory on 6.5M lines (bench/alb_logs.py; `make bench-logs`).
 API throughput: wrk on loopback against the real `portfolio serve` (telemetry on,
 SQLite store, 2 workers) and against a bare FastAPI app on the same server and
 settings; both servers (uvicorn, granian) so the choice between them is measured.
+The same API on DynamoDB Local beside SQLite shows what the store costs a request
+(DynamoDB Local is a Java emulator on the same 2 cores: a lower bound for the API
+on AWS, whose DynamoDB answers in single-digit ms over the network instead).
 Results are printed and written to bench/results/latest.json. Never run in tests.
 """
 
@@ -153,11 +156,75 @@ def api_benchmarks(server: str, results: dict[str, object], emit: Callable[[str]
     }
 
 
+def portfolio_dynamodb_command(port: int, endpoint: str) -> list[str]:
+    return [
+        sys.executable, "-m", "portfolio", "serve", "--port", str(port), "--store", "dynamodb",
+        "--endpoint-url", endpoint, "--workers", str(WORKERS), "--no-probe",
+    ]  # fmt: skip
+
+
+@contextmanager
+def dynamodb_local() -> Iterator[str]:
+    """DynamoDB Local (in memory) from scripts/dynamodb-local.sh, with the tables created."""
+    script = ["bash", str(ROOT / "scripts" / "dynamodb-local.sh")]
+    port = subprocess.run(
+        [*script, "start"], check=True, capture_output=True, text=True
+    ).stdout.split()[-1]
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "portfolio", "store", "init", "--endpoint-url", endpoint],
+            check=True,
+            capture_output=True,
+        )
+        yield endpoint
+    finally:
+        subprocess.run([*script, "stop", port], check=True)
+
+
+def dynamodb_benchmarks(results: dict[str, object], emit: Callable[[str], None]) -> None:
+    """GET /users/{id} and /health on DynamoDB Local and on SQLite, measured in turn."""
+    sqlite_port, dynamo_port = free_port(), free_port()
+    sqlite_base = f"http://127.0.0.1:{sqlite_port}"
+    dynamo_base = f"http://127.0.0.1:{dynamo_port}"
+    env = {"PYTHONPATH": str(ROOT), "PORTFOLIO_API_KEYS": KEY}
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        dynamodb_local() as endpoint,
+        running(
+            portfolio_command("uvicorn", sqlite_port, Path(tmp) / "bench.db"),
+            sqlite_base + "/health",
+            env,
+        ),
+        running(portfolio_dynamodb_command(dynamo_port, endpoint), dynamo_base + "/health", env),
+    ):
+        urls: dict[str, str] = {}
+        for name, base in (("sqlite", sqlite_base), ("dynamodb", dynamo_base)):
+            created = httpx.post(
+                base + "/api/v1/users",
+                json={"name": "Bench", "email": "bench@example.com"},
+                headers={"Authorization": f"Bearer {KEY}"},
+            ).json()
+            urls[f"{name} /users/{{id}}"] = f"{base}/api/v1/users/{created['id']}"
+            urls[f"{name} /health"] = base + "/health"
+        rows = measure_alternating(urls)
+    for name, r in rows.items():
+        emit(f"  {name:<24} {r.requests_per_s:>9.0f} req/s  p99 {r.p99_ms:7.2f} ms"
+             f"  errors {r.errors}")  # fmt: skip
+    ratio = rows["dynamodb /users/{id}"].requests_per_s / rows["sqlite /users/{id}"].requests_per_s
+    emit(f"  ratio dynamodb / sqlite on /users/{{id}}  {ratio:.2f}")
+    results["dynamodb_local"] = {
+        name: {"requests_per_s": r.requests_per_s, "p99_ms": r.p99_ms, "errors": r.errors}
+        for name, r in rows.items()
+    } | {"ratio_user_dynamodb_vs_sqlite": ratio}
+
+
 BENCHMARKS: list[tuple[str, Callable[[dict[str, object], Callable[[str], None]], None]]] = [
     ("API on uvicorn", lambda res, emit: api_benchmarks("uvicorn", res, emit)),
     ("API on granian", lambda res, emit: api_benchmarks("granian", res, emit)),
     ("Report from the store", report_benchmark),
     ("ALB logs vs goaccess", alb_logs_benchmark),
+    ("API on DynamoDB Local beside SQLite", dynamodb_benchmarks),
 ]
 
 
