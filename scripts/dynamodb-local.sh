@@ -80,10 +80,13 @@ start() {
   local storage=(-inMemory)
   if [[ -n $db_path ]]; then
     mkdir -p "$db_path"
-    storage=(-dbPath "$db_path")
+    storage=(-dbPath "$(cd "$db_path" && pwd)")
   fi
-  nohup java -Djava.library.path="$dir/DynamoDBLocal_lib" -jar "$dir/DynamoDBLocal.jar" \
-    "${storage[@]}" -sharedDb -port "$port" >"$RUN_DIR/$port.log" 2>&1 &
+  # From the run directory: DynamoDB Local writes a metadata file into its working directory.
+  # -disableTelemetry: it would otherwise try to send usage data to AWS.
+  (cd "$RUN_DIR" && exec nohup java -Djava.library.path="$dir/DynamoDBLocal_lib" \
+    -jar "$dir/DynamoDBLocal.jar" "${storage[@]}" -sharedDb -disableTelemetry -port "$port" \
+    >"$RUN_DIR/$port.log" 2>&1) &
   local pid=$!
   echo "$pid" >"$RUN_DIR/$port.pid"
   for _ in $(seq 1 600); do

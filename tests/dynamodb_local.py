@@ -83,11 +83,13 @@ class DynamoDBLocal:
                     str(directory / "DynamoDBLocal.jar"),
                     *storage,
                     "-sharedDb",
+                    "-disableTelemetry",  # it would otherwise try to send usage data to AWS
                     "-port",
                     str(self.port),
                 ],
                 stdout=log,
                 stderr=subprocess.STDOUT,
+                cwd=self.log_path.parent,  # it writes a metadata file into its working directory
             )
         self._wait_ready()
 
