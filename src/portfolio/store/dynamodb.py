@@ -30,6 +30,10 @@ read-modify-write conditional on a per-item revision ``rev``: a writer that
 loses the race gets the winner's item back (``ReturnValuesOnConditionCheckFailure``)
 and merges into it, so concurrent flushers never lose counts.
 
+Telemetry items expire ``rollup_retention_days`` after their minute (TTL on
+``expires_at``; DynamoDB Local deletes them too, so tests write recent times);
+users and the operations log never expire.
+
 The minute rollup and its hourly rollup are separate writes (a transaction per
 flush would double the write cost of all telemetry); if a flush fails between
 them, the hour is short by what that flush carried, and the error is raised.
@@ -1176,8 +1180,8 @@ class DynamoDBStore:
             hourly.merge(r)
             hour_entries.append((_series_key(keys.ROLLUPS_HOUR, hour, hour, rest), hourly))
         with self.call_stats.timed("write_rollups") as note:
-            for entries in (minute_entries, hour_entries):
-                self._merge(note, entries, _rollup_attrs, _rollup, _merged_rollup)
+            # One merge for both: one BatchGetItem reads the minutes and their hours.
+            self._merge(note, minute_entries + hour_entries, _rollup_attrs, _rollup, _merged_rollup)
 
     def read_rollups(
         self,
