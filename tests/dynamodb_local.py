@@ -136,18 +136,25 @@ class DynamoDBLocal:
 
 
 _shared: DynamoDBLocal | None = None
+_failure: str | None = None
 _external = os.environ.get("PORTFOLIO_TEST_DYNAMODB_ENDPOINT")
 
 
 def shared_client() -> DynamoDBClient:
     """The client of the session's DynamoDB Local, started on first use."""
-    global _shared
+    global _shared, _failure
     if _external:
         return _external_client()
+    if _failure is not None:  # fail every later test at once, with the first reason
+        pytest.fail(_failure, pytrace=False)
     if _shared is None:
         log = Path(tempfile.mkdtemp(prefix="dynamodb-local-")) / "server.log"
         server = DynamoDBLocal(log)
-        server.start()
+        try:
+            server.start()
+        except pytest.fail.Exception as failed:
+            _failure = f"DynamoDB Local is not available: {failed.msg}"
+            raise
         _shared = server
     return _shared.client()
 
