@@ -146,7 +146,7 @@ def test_throttling_past_the_last_attempt_is_a_clear_store_error(
     message = str(caught.value)
     assert "throttled 4 times" in message
     assert "ProvisionedThroughputExceededException" in message
-    assert "not stored" in message
+    assert "not carried out" in message
     assert not isinstance(caught.value, StoreUnavailableError)
     assert len(sleeps) == 3
     (stat,) = store.call_stats.drain("task-a")

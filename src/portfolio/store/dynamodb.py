@@ -564,7 +564,7 @@ class DynamoDBStore:
                     raise StoreError(
                         f"DynamoDB {request.__name__} was {what} {attempt} times in a row"
                         f" ({code}{': ' + ', '.join(sorted(failed)) if failed else ''});"
-                        " gave up — the write was not stored, retry later"
+                        " gave up: the request was not carried out, retry later"
                     ) from err
                 self.retry.sleep(self.retry.delay(attempt))
                 continue
@@ -628,7 +628,7 @@ class DynamoDBStore:
                 )
                 raise StoreError(
                     f"DynamoDB {call.__name__} left {left} item(s) unprocessed after"
-                    f" {attempt} attempts (throttled); gave up — they were not stored"
+                    f" {attempt} attempts (throttled); gave up: they were not carried out"
                 )
             self.retry.sleep(self.retry.delay(attempt))
 
