@@ -14,7 +14,8 @@ README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding=
 
 
 def commands(group: Any, prefix: str) -> Iterator[tuple[str, Any]]:
-    for name, command in group.commands.items():
+    for name in group.list_commands(None):
+        command = group.get_command(None, name)
         path = f"{prefix} {name}"
         if hasattr(command, "commands"):
             yield from commands(command, path)

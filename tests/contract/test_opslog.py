@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from portfolio.errors import NotFoundError
+from portfolio.errors import ConflictError, NotFoundError
 from portfolio.store.protocols import Store
 from portfolio.store.records import (
     CheckRun,
@@ -66,11 +66,12 @@ def test_incidents_overlapping_the_range_are_listed_in_start_order(store: Store)
         "out": (3.5, 12),  # runs out of the range
         "after": (10, 11),  # starts at the range's end: excluded
         "point": (6, None),  # open, started inside
+        "ongoing": (0.5, None),  # open, started before the range: still going on
     }
     for iid, (start, end) in spans.items():
         store.add_incident(incident(iid, start, end))
     listed = store.list_incidents(at(2), at(10))
-    assert [i.id for i in listed] == ["into", "across", "out", "inside", "point"]
+    assert [i.id for i in listed] == ["ongoing", "into", "across", "out", "inside", "point"]
 
 
 def test_incident_update_replaces_every_field(store: Store) -> None:
@@ -122,3 +123,21 @@ def test_work_items_in_range_in_time_order(store: Store) -> None:
         store.add_work_item(item)
     assert store.list_work_items(at(1), at(3)) == [items[1], items[0]]
     assert store.list_work_items(at(3), at(1)) == []
+
+
+def test_recording_the_same_record_twice_is_a_conflict(store: Store) -> None:
+    """A retried write of an ops-log record fails loudly instead of duplicating it."""
+    records = (
+        (store.add_incident, incident("twice", 1, 2)),
+        (store.add_check_run, CheckRun("run-twice", "daily", "local", at(1), at(1.1), ())),
+        (store.add_maintenance, MaintenanceWindow("mw-twice", at(1), at(2), "patching")),
+        (store.add_work_item, WorkItem("wi-twice", at(1), "docs", "runbook")),
+    )
+    for add, record in records:
+        add(record)  # type: ignore[operator]
+        with pytest.raises(ConflictError):
+            add(record)  # type: ignore[operator]
+    assert [i.id for i in store.list_incidents(at(0), at(3))] == ["twice"]
+    assert len(store.list_check_runs(at(0), at(3))) == 1
+    assert len(store.list_maintenance(at(0), at(3))) == 1
+    assert len(store.list_work_items(at(0), at(3))) == 1

@@ -17,7 +17,9 @@ from portfolio.cli.common import console
 from portfolio.report.render.jsonout import render_schema
 
 docs_app = typer.Typer(
-    help="Generate the documentation that is derived from code.", no_args_is_help=True
+    add_completion=False,
+    help="Generate the documentation that is derived from code.",
+    no_args_is_help=True,
 )
 
 SCHEMA_PATH = Path("docs/report.schema.json")

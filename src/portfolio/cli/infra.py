@@ -21,6 +21,7 @@ from portfolio.infra.cost import ASSESSMENTS, StackCost, stack_cost
 from portfolio.infra.ledger import render_ledger
 
 infra_app = typer.Typer(
+    add_completion=False,
     help="Synthesize the AWS stacks (CDK), estimate their monthly cost, write the ledger.",
     no_args_is_help=True,
 )

@@ -20,7 +20,9 @@ from portfolio.sources.base import Period
 from portfolio.sources.logfiles import find_files
 from portfolio.sources.progress import file_progress, warn
 
-logs_app = typer.Typer(help="Analyse ALB access logs (files, .gz, directories, s3://).")
+logs_app = typer.Typer(
+    add_completion=False, help="Analyse ALB access logs (files, .gz, directories, s3://)."
+)
 
 
 def _ms(value: float | None) -> str:

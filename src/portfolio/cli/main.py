@@ -1,43 +1,77 @@
-"""The `portfolio` command: sub-apps registered here, errors turned into exit codes.
+"""The `portfolio` command: sub-commands by name, loaded when used; errors to exit codes.
 
 Exit codes: 0 success; 1 the command ran and found problems (checks); 2 the
 command could not run (bad input, bad settings, unreachable store) — with one
 line on stderr saying why.
+
+Each sub-command's module is imported only when that command runs (or when
+help lists it): a cron job running ``portfolio check daily`` should not pay for
+importing DuckDB, the CDK helpers and the report renderers first.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
+from typing import Any
 
 import typer
+from typer.core import TyperGroup
 
 from portfolio import __version__
-from portfolio.cli import check, report, serve
-from portfolio.cli.docs import docs_app
-from portfolio.cli.infra import infra_app
-from portfolio.cli.logs import logs_app
-from portfolio.cli.opslog import incident_app, maintenance_app, worklog_app
-from portfolio.cli.store import store_app
 from portfolio.errors import PortfolioError
+
+# name -> (module, attribute): a Typer sub-app, or a function registered as one command.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "serve": ("portfolio.cli.serve", "serve"),
+    "report": ("portfolio.cli.report", "report"),
+    "demo": ("portfolio.cli.report", "demo"),
+    "check": ("portfolio.cli.check", "check"),
+    "incident": ("portfolio.cli.opslog", "incident_app"),
+    "maintenance": ("portfolio.cli.opslog", "maintenance_app"),
+    "worklog": ("portfolio.cli.opslog", "worklog_app"),
+    "docs": ("portfolio.cli.docs", "docs_app"),
+    "infra": ("portfolio.cli.infra", "infra_app"),
+    "logs": ("portfolio.cli.logs", "logs_app"),
+    "store": ("portfolio.cli.store", "store_app"),
+}
+
+
+class LazyGroup(TyperGroup):
+    """A command group that imports a sub-command's module when the command is asked for."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in COMMANDS:
+            return super().get_command(ctx, cmd_name)
+        module, attribute = COMMANDS[cmd_name]
+        target = getattr(importlib.import_module(module), attribute)
+        command: Any
+        if isinstance(target, typer.Typer):  # always a group, even with one sub-command
+            command = typer.main.get_group(target)
+        else:
+            single = typer.Typer(pretty_exceptions_enable=False, add_completion=False)
+            single.command(name=cmd_name)(target)
+            command = typer.main.get_command(single)
+        command.name = cmd_name
+        return command
+
 
 app = typer.Typer(
     name="portfolio",
     help="Run and operate the AWS Portfolio Infrastructure: API, telemetry, checks, reports.",
+    cls=LazyGroup,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-app.command(name="serve")(serve.serve)
-app.command(name="report")(report.report)
-app.command(name="demo")(report.demo)
-app.command(name="check")(check.check)
-app.add_typer(incident_app, name="incident")
-app.add_typer(maintenance_app, name="maintenance")
-app.add_typer(worklog_app, name="worklog")
-app.add_typer(docs_app, name="docs")
-app.add_typer(infra_app, name="infra")
-app.add_typer(logs_app, name="logs")
-app.add_typer(store_app, name="store")
+
+
+@app.callback()
+def _root() -> None:
+    """Run and operate the AWS Portfolio Infrastructure: API, telemetry, checks, reports."""
 
 
 @app.command()

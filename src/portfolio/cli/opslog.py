@@ -17,10 +17,14 @@ from portfolio.store.ids import new_id
 from portfolio.store.records import Incident, MaintenanceWindow, WorkItem
 
 incident_app = typer.Typer(
-    help="Record and annotate incidents (インシデント).", no_args_is_help=True
+    add_completion=False, help="Record and annotate incidents (インシデント).", no_args_is_help=True
 )
-maintenance_app = typer.Typer(help="Record planned maintenance windows.", no_args_is_help=True)
-worklog_app = typer.Typer(help="Record work done (実施した作業).", no_args_is_help=True)
+maintenance_app = typer.Typer(
+    add_completion=False, help="Record planned maintenance windows.", no_args_is_help=True
+)
+worklog_app = typer.Typer(
+    add_completion=False, help="Record work done (実施した作業).", no_args_is_help=True
+)
 
 SEVERITIES = ("minor", "major", "critical", "security")
 WORK_KINDS = ("improvement", "docs", "maintenance")

@@ -9,7 +9,7 @@ import typer
 from portfolio.cli.common import console, load_settings
 from portfolio.errors import ConfigError
 
-store_app = typer.Typer(help="Set up the data store.", no_args_is_help=True)
+store_app = typer.Typer(add_completion=False, help="Set up the data store.", no_args_is_help=True)
 
 
 @store_app.command()

@@ -1478,7 +1478,7 @@ class DynamoDBStore:
         return _incident(item)
 
     def list_incidents(self, start: datetime, end: datetime) -> list[Incident]:
-        """Incidents with ``started_at < end`` and ``(ended_at or started_at) >= start``.
+        """Incidents with ``started_at < end`` that had not ended before ``start``.
 
         The incidents partition is read whole: incidents are few, and an overlap
         query on two times has no single sort-key range.
@@ -1487,7 +1487,9 @@ class DynamoDBStore:
             items = list(self._query(note, self.metrics_table, keys.INCIDENTS.partition(0)))
         incidents = [_incident(i) for i in items]
         chosen = [
-            i for i in incidents if i.started_at < end and (i.ended_at or i.started_at) >= start
+            i
+            for i in incidents
+            if i.started_at < end and (i.ended_at is None or i.ended_at >= start)
         ]
         return sorted(chosen, key=lambda i: i.started_at)
 

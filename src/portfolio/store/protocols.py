@@ -113,7 +113,12 @@ class MetricsRepository(Protocol):
 
 
 class OpsLog(Protocol):
-    def add_check_run(self, run: CheckRun) -> None: ...
+    def add_check_run(self, run: CheckRun) -> None:
+        """Record a run; ConflictError if this run is already recorded (a retried write).
+
+        The same holds for every ``add_*`` of the operations log.
+        """
+        ...
 
     def list_check_runs(self, start: datetime, end: datetime) -> list[CheckRun]: ...
 
@@ -126,7 +131,7 @@ class OpsLog(Protocol):
     def get_incident(self, incident_id: str) -> Incident: ...
 
     def list_incidents(self, start: datetime, end: datetime) -> list[Incident]:
-        """Incidents that overlap [start, end)."""
+        """Incidents that overlap [start, end); one still open counts as ongoing."""
         ...
 
     def add_maintenance(self, window: MaintenanceWindow) -> None: ...

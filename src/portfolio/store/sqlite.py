@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 import orjson
 
 from portfolio.errors import (
+    ConflictError,
     DuplicateEmailError,
     InputError,
     NotFoundError,
@@ -498,6 +499,15 @@ class SQLiteStore:
 
     # -- operations log ----------------------------------------------------
 
+    @contextmanager
+    def _insert_once(self, what: str) -> Iterator[sqlite3.Connection]:
+        """A write transaction whose primary-key clash is a ConflictError, as on DynamoDB."""
+        try:
+            with self._write() as conn:
+                yield conn
+        except sqlite3.IntegrityError as err:
+            raise ConflictError(f"{what} is already recorded") from err
+
     def add_check_run(self, run: CheckRun) -> None:
         findings = orjson.dumps(
             [
@@ -505,7 +515,7 @@ class SQLiteStore:
                 for f in run.findings
             ]
         ).decode()
-        with self._write() as conn:
+        with self._insert_once(f"check run {run.id}") as conn:
             conn.execute(
                 "INSERT INTO check_runs (id, kind, target, started_at, finished_at, findings)"
                 " VALUES (?,?,?,?,?,?)",
@@ -576,7 +586,7 @@ class SQLiteStore:
         )
 
     def add_incident(self, incident: Incident) -> None:
-        with self._write() as conn:
+        with self._insert_once(f"incident {incident.id}") as conn:
             conn.execute(
                 f"INSERT INTO incidents ({self._INCIDENT_COLUMNS})"  # noqa: S608
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
@@ -612,7 +622,7 @@ class SQLiteStore:
             self._conn()
             .execute(
                 f"SELECT {self._INCIDENT_COLUMNS} FROM incidents"  # noqa: S608
-                " WHERE started_at < ? AND coalesce(ended_at, started_at) >= ?"
+                " WHERE started_at < ? AND (ended_at IS NULL OR ended_at >= ?)"
                 " ORDER BY started_at",
                 (_ts(end), _ts(start)),
             )
@@ -621,7 +631,7 @@ class SQLiteStore:
         return [self._incident(r) for r in rows]
 
     def add_maintenance(self, window: MaintenanceWindow) -> None:
-        with self._write() as conn:
+        with self._insert_once(f"maintenance window {window.id}") as conn:
             conn.execute(
                 "INSERT INTO maintenance (id, start, end, description) VALUES (?,?,?,?)",
                 (window.id, _ts(window.start), _ts(window.end), window.description),
@@ -643,7 +653,7 @@ class SQLiteStore:
         ]
 
     def add_work_item(self, item: WorkItem) -> None:
-        with self._write() as conn:
+        with self._insert_once(f"work item {item.id}") as conn:
             conn.execute(
                 "INSERT INTO work_items (id, at, kind, summary) VALUES (?,?,?,?)",
                 (item.id, _ts(item.at), item.kind, item.summary),
