@@ -92,6 +92,12 @@ class ApiSettings(BaseModel):
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     max_metric_points: int = Field(default=2000, ge=10)
     max_metric_range_days: int = Field(default=93, ge=1)
+    status_cache_s: float = Field(
+        default=15.0,
+        ge=0,
+        description="How long /api/v1/status answers from its last computation"
+        " (probes arrive once a minute; 0 disables).",
+    )
     cors_origins: list[str] = Field(default_factory=list)
     site_dir: Path | None = Field(
         default=None,

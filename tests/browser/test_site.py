@@ -20,7 +20,10 @@ pytestmark = pytest.mark.slow
 def _serve(db: Path) -> Iterator[ServerProcess]:
     # Without its own telemetry the server's figures stay the seeded ones while the
     # page and the test both read them.
-    server = ServerProcess(db, PORTFOLIO_TELEMETRY__ENABLED="false")
+    # No status cache: the test writes an outage and expects the very next load to show it.
+    server = ServerProcess(
+        db, PORTFOLIO_TELEMETRY__ENABLED="false", PORTFOLIO_API__STATUS_CACHE_S="0"
+    )
     server.start()
     try:
         yield server

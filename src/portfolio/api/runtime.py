@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import anyio
 
@@ -15,6 +17,7 @@ from portfolio.store.protocols import Store
 from portfolio.telemetry.recorder import Recorder
 
 READINESS_TTL_S = 1.0
+T = TypeVar("T")
 
 
 def default_task_id() -> str:
@@ -31,6 +34,18 @@ class Runtime:
     started_monotonic: float = field(default_factory=time.monotonic)
     _ready_at: float = -1e9
     _ready: tuple[bool, str | None] = (False, "not checked yet")
+    _cache: dict[object, tuple[float, object]] = field(default_factory=dict)
+
+    def cached(self, key: object, ttl_s: float, compute: Callable[[], T]) -> T:
+        """``compute()``, reused for ``ttl_s`` seconds per key (reads that many people poll)."""
+        now = time.monotonic()
+        hit = self._cache.get(key)
+        if hit is not None and now - hit[0] < ttl_s:
+            return hit[1]  # type: ignore[return-value]
+        value = compute()
+        if ttl_s > 0:
+            self._cache[key] = (now, value)
+        return value
 
     @property
     def uptime_s(self) -> float:

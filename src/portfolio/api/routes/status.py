@@ -22,11 +22,16 @@ def get_status(
     days: Annotated[int, Query(ge=1, le=90, description="Calendar days of uptime bars")] = 90,
 ) -> StatusResponse:
     report = runtime.settings.report
-    status = service_status(
-        store,
-        now=datetime.now(UTC),
-        days=days,
-        timezone=report.timezone,
-        outage_min_minutes=report.outage_min_minutes,
-    )
-    return StatusResponse.model_validate(status, from_attributes=True)
+
+    def compute() -> StatusResponse:
+        status = service_status(
+            store,
+            now=datetime.now(UTC),
+            days=days,
+            timezone=report.timezone,
+            outage_min_minutes=report.outage_min_minutes,
+        )
+        return StatusResponse.model_validate(status, from_attributes=True)
+
+    # 90 days of minute probes is ~130k rows: every visitor's poll must not re-read them.
+    return runtime.cached(("status", days), runtime.settings.api.status_cache_s, compute)
