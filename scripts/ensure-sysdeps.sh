@@ -9,6 +9,8 @@ need=()
 # Japanese report prints as empty boxes; poppler's pdftoppm/pdftotext read the PDF back.
 command -v chromium >/dev/null || need+=(chromium)
 fc-list :lang=ja 2>/dev/null | grep -qi "noto sans cjk" || need+=(fonts-noto-cjk)
+# The KPI marks (✅ ⚠️ ❌) are emoji: without a colour-emoji font they print as empty boxes.
+fc-list 2>/dev/null | grep -qi "noto color emoji" || need+=(fonts-noto-color-emoji)
 if [[ ${1:-} != --report ]]; then
   command -v wrk >/dev/null || need+=(wrk)
   command -v goaccess >/dev/null || need+=(goaccess)

@@ -106,6 +106,8 @@ def test_html_report_renders_its_charts_from_the_report(
     assert p.evaluate("document.activeElement.className") == "skip"
     if lang == "ja":
         assert "Noto Sans CJK JP" in _fonts_of(p, "h1")
+    # ✅ / ⚠️ / ❌ are emoji: without an emoji font they print as empty boxes.
+    assert "Noto Color Emoji" in _fonts_of(p, "td.mark")
     screenshot(p, f"report-{lang}")
     assert watch.requests == [(out / f"operations-report.{lang}.html").as_uri()]
     watch.assert_clean()

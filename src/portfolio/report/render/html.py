@@ -29,7 +29,7 @@ from portfolio.report.render.svg import (
     line_chart,
     timeline,
 )
-from portfolio.report.render.text import Lang
+from portfolio.report.render.text import STATUS_ICON, Lang
 from portfolio.report.sections import SECTIONS
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
@@ -151,11 +151,19 @@ class _HtmlDoc(_Doc):
         return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+_MARKS = frozenset(STATUS_ICON.values())
+
+
 def _cell(index: int, text: str) -> str:
     tag = "th" if index == 0 else "td"
     scope = ' scope="row"' if index == 0 else ""
-    numeric = " class=num" if re.fullmatch(r"[-+$]?[\d,.]+\s*(%|ms|min|MB|h|×)?", text) else ""
-    return f"<{tag}{scope}{numeric}>{_inline(text)}</{tag}>"
+    if text in _MARKS:
+        css = " class=mark"
+    elif re.fullmatch(r"[-+$]?[\d,.]+\s*(%|ms|min|MB|h|×)?", text):
+        css = " class=num"
+    else:
+        css = ""
+    return f"<{tag}{scope}{css}>{_inline(text)}</{tag}>"
 
 
 # -- charts: one function per figure, keyed by where it goes -----------------------
