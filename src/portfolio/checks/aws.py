@@ -38,6 +38,7 @@ from portfolio.checks.snapshot import (
     Utilisation,
     WeeklySnapshot,
     WindowStats,
+    policy_statements,
 )
 from portfolio.checks.template import EXPECTED_TABLES
 from portfolio.cloud import (
@@ -237,12 +238,6 @@ def weekly(context: CheckContext, at: datetime) -> WeeklySnapshot:
 # -- monthly ----------------------------------------------------------------------------------
 
 
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list) else [value]
-
-
 def _document(raw: Any) -> dict[str, Any]:
     """IAM returns policy documents URL-encoded (the real API) or as a dict (some SDKs)."""
     if isinstance(raw, dict):
@@ -251,23 +246,12 @@ def _document(raw: Any) -> dict[str, Any]:
     return parsed
 
 
-def _statements(document: dict[str, Any]) -> list[PolicyStatement]:
-    return [
-        PolicyStatement(
-            effect=str(st.get("Effect", "Allow")),
-            actions=tuple(str(a) for a in _as_list(st.get("Action"))),
-            resources=tuple(str(r) for r in _as_list(st.get("Resource"))),
-        )
-        for st in _as_list(document.get("Statement"))
-    ]
-
-
 def task_role_statements(aws: Aws, role_arn: str) -> list[PolicyStatement]:
     iam = aws.client("iam")
     role = role_arn.rsplit("/", 1)[-1]
     statements: list[PolicyStatement] = []
     for name in iam.list_role_policies(RoleName=role).get("PolicyNames", []):
-        statements += _statements(
+        statements += policy_statements(
             _document(iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"])
         )
     for attached in iam.list_attached_role_policies(RoleName=role).get("AttachedPolicies", []):
@@ -275,7 +259,7 @@ def task_role_statements(aws: Aws, role_arn: str) -> list[PolicyStatement]:
         version = iam.get_policy_version(
             PolicyArn=attached["PolicyArn"], VersionId=policy["DefaultVersionId"]
         )
-        statements += _statements(_document(version["PolicyVersion"]["Document"]))
+        statements += policy_statements(_document(version["PolicyVersion"]["Document"]))
     return statements
 
 

@@ -8,8 +8,10 @@ fill these; nothing here knows where the figures came from except ``source``.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 # -- daily: health --------------------------------------------------------------------
 
@@ -108,6 +110,31 @@ class PolicyStatement:
     effect: str
     actions: tuple[str, ...]
     resources: tuple[str, ...]
+
+
+def as_list(value: Any) -> list[Any]:
+    """IAM documents allow one value where a list is meant; read both as a list."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def policy_statements(
+    document: Mapping[str, Any], render: Callable[[Any], str] = str
+) -> list[PolicyStatement]:
+    """The statements of an IAM policy document, from AWS or from a template.
+
+    ``render`` turns a value into text: ``str`` for documents AWS returns, the
+    template reader's ``text`` for CloudFormation values that may be references.
+    """
+    return [
+        PolicyStatement(
+            effect=str(st.get("Effect", "Allow")),
+            actions=tuple(render(a) for a in as_list(st.get("Action"))),
+            resources=tuple(render(r) for r in as_list(st.get("Resource"))),
+        )
+        for st in as_list(document.get("Statement"))
+    ]
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ from portfolio.checks.snapshot import (
     MonthlySnapshot,
     PolicyStatement,
     TableConfig,
+    policy_statements,
 )
 from portfolio.infra.assembly import Assembly, Resource, find_app, load_assembly, synthesize
 
@@ -107,23 +108,6 @@ def ref_id(value: Any) -> str | None:
     return None
 
 
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list) else [value]
-
-
-def _statements(document: Mapping[str, Any]) -> list[PolicyStatement]:
-    return [
-        PolicyStatement(
-            effect=str(st.get("Effect", "Allow")),
-            actions=tuple(text(a) for a in _as_list(st.get("Action"))),
-            resources=tuple(text(r) for r in _as_list(st.get("Resource"))),
-        )
-        for st in _as_list(document.get("Statement"))
-    ]
-
-
 def _port(value: Any) -> int | None:
     return None if value is None else int(value)
 
@@ -160,13 +144,13 @@ def snapshot_from_assembly(assembly: Assembly, *, at: datetime) -> MonthlySnapsh
     for key, policy in of_type("AWS::IAM::Policy"):
         roles = {f"{stack_of(key)}/{ref_id(r)}" for r in policy.properties.get("Roles", [])}
         if roles & task_roles:
-            statements += _statements(policy.properties.get("PolicyDocument", {}))
+            statements += policy_statements(policy.properties.get("PolicyDocument", {}), text)
     for role_key in task_roles:
         role_resource = resources.get(role_key)
         if role_resource is None:
             continue
         for inline in role_resource.properties.get("Policies", []):
-            statements += _statements(inline.get("PolicyDocument", {}))
+            statements += policy_statements(inline.get("PolicyDocument", {}), text)
         for arn in role_resource.properties.get("ManagedPolicyArns", []):
             # A managed policy's statements are not in the template; name it so a reader sees it.
             statements.append(PolicyStatement("Allow", (f"managed-policy:{text(arn)}",), ("*",)))
