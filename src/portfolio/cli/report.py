@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import numpy as np
 import typer
@@ -22,6 +23,10 @@ from portfolio.report.write import WRITERS, Format, Language, write_report
 from portfolio.sources.base import Period, ReportSource, SourceOptions, make_source
 from portfolio.sources.local import LocalSource
 from portfolio.store.sqlite import SQLiteStore
+
+if TYPE_CHECKING:
+    from portfolio.config import Settings
+    from portfolio.infra.assembly import Assembly
 
 LANGS: dict[str, list[Language]] = {"ja": ["ja"], "en": ["en"], "all": ["ja", "en"]}
 
@@ -151,9 +156,6 @@ def demo(
     report says in its header that the data is simulated.
     """
     from portfolio.checks.template import cached_assembly
-    from portfolio.simulate.checks import record_simulated_checks
-    from portfolio.simulate.generate import simulate_period
-    from portfolio.simulate.model import TrafficModel, demo_incidents
 
     settings = load_settings()
     period = Period.parse(month, settings.report.timezone)
@@ -163,8 +165,34 @@ def demo(
     store = SQLiteStore(path)
     rng = np.random.default_rng(seed)
     started = time.perf_counter()
-    with console.status("loading the synthesized CDK templates for the monthly checks..."):
-        assembly = cached_assembly()
+    # The monthly checks need the synthesized templates; the first synth on a machine
+    # takes ~20 s in a child process, so it runs while the traffic is simulated.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        templates = pool.submit(cached_assembly)
+        _simulate_months(store, period, settings, rng, templates)
+    console.print(
+        f"simulated into {path} in {time.perf_counter() - started:.1f} s", highlight=False
+    )
+    started = time.perf_counter()
+    result, written = generate(
+        LocalSource(store), period, out / period.label, langs=["ja", "en"], formats=list(WRITERS)
+    )
+    store.close()
+    print_summary(result, written, time.perf_counter() - started)
+
+
+def _simulate_months(
+    store: SQLiteStore,
+    period: Period,
+    settings: Settings,
+    rng: np.random.Generator,
+    templates: Future[Assembly],
+) -> None:
+    """The month before (for 前月比) and the target month, each followed by its check runs."""
+    from portfolio.simulate.checks import record_simulated_checks
+    from portfolio.simulate.generate import simulate_period
+    from portfolio.simulate.model import TrafficModel, demo_incidents
+
     with Progress(
         TextColumn("{task.description}"), BarColumn(),
         TextColumn("{task.completed}/{task.total} days"), TimeElapsedColumn(), console=console,
@@ -178,13 +206,4 @@ def demo(
                 store, target, model, rng=rng, users=users,
                 on_day=lambda _day, task=task: progress.advance(task),  # type: ignore[misc]
             )  # fmt: skip
-            record_simulated_checks(store, target, settings, assembly)
-    console.print(
-        f"simulated into {path} in {time.perf_counter() - started:.1f} s", highlight=False
-    )
-    started = time.perf_counter()
-    result, written = generate(
-        LocalSource(store), period, out / period.label, langs=["ja", "en"], formats=list(WRITERS)
-    )
-    store.close()
-    print_summary(result, written, time.perf_counter() - started)
+            record_simulated_checks(store, target, settings, templates.result())
