@@ -155,7 +155,7 @@ def compute_report(
     options = compare(_profile(obs, index), prices) if index.total.count else []
     work = _work(obs, period, now)
     security = _security(obs)
-    services = _services(obs, index, availability)
+    services = _services(obs, index, availability, settings)
     error_rate = (
         _r(100 * index.total.errors_5xx / index.total.count, 4) if index.total.count else None
     )
@@ -430,7 +430,9 @@ def _mean(values: list[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-def _services(obs: Observations, index: _TrafficIndex, availability: Availability) -> Services:
+def _services(
+    obs: Observations, index: _TrafficIndex, availability: Availability, settings: Settings
+) -> Services:
     cpu = [s.cpu_pct for s in obs.resources]
     mem = [s.mem_pct for s in obs.resources]
     mem_mb = [s.mem_bytes / 1_000_000 for s in obs.resources]
@@ -443,7 +445,7 @@ def _services(obs: Observations, index: _TrafficIndex, availability: Availabilit
         memory_avg_percent=_r(_mean(mem)),
         memory_max_percent=_r(max(mem)) if mem else None,
         memory_avg_mb=_r(_mean(mem_mb), 1),
-        utilisation_target_percent=80.0,
+        utilisation_target_percent=settings.kpi.cpu_mem_pct,
         network_in_bytes=index.total.bytes_in if index.total.count else None,
         network_out_bytes=index.total.bytes_out if index.total.count else None,
     )

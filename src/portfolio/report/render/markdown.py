@@ -159,10 +159,10 @@ def _services(d: _Doc) -> None:
             (d.t("svc.health"), d.num(c.health_percent, "%", 3)),
             (d.t("svc.cpu"),
              f"{d.num(c.cpu_avg_percent, '%', 1)} / {d.num(c.cpu_max_percent, '%', 1)}"
-             f" ({d.t('svc.target80')})"),
+             f" ({d.t('svc.target', target=f'{c.utilisation_target_percent:g}')})"),
             (d.t("svc.memory"),
              f"{d.num(c.memory_avg_percent, '%', 1)} / {d.num(c.memory_max_percent, '%', 1)}"
-             f" ({d.t('svc.target80')})"),
+             f" ({d.t('svc.target', target=f'{c.utilisation_target_percent:g}')})"),
             (d.t("svc.memory_mb"), d.num(c.memory_avg_mb, "MB", 0)),
             (d.t("svc.network"), f"{d.bytes(c.network_in_bytes)} / {d.bytes(c.network_out_bytes)}"),
         ]
