@@ -88,3 +88,16 @@ def test_every_proposal_and_kpi_has_text() -> None:
         assert f"prop.{proposal_id}" in TEXT["en"], proposal_id
     for kpi_id in re.findall(r'_kpi\("([a-z_]+)"', source):
         assert f"kpi.{kpi_id}" in TEXT["en"], kpi_id
+
+
+def test_money_and_counts_read_as_a_person_writes_them(simulated: SimulatedMonth) -> None:
+    en = render_markdown(simulated.report, "en")
+    assert "$-" not in en  # negative amounts are "-$42.53"
+    assert not re.search(r"\$\d+\.\d(?!\d)", en)  # "$10.00", never "$10.0"
+    counts = [
+        value
+        for proposal in simulated.report.proposals
+        for name, value in proposal.evidence.items()
+        if name in ("incidents", "done", "expected", "week", "outages")
+    ]
+    assert all(isinstance(value, int) for value in counts)

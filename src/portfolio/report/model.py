@@ -293,7 +293,9 @@ class ErrorBudget(BaseModel):
 class Proposal(BaseModel):
     id: str
     priority: Literal["high", "medium", "low"]
-    evidence: dict[str, float | str]
+    evidence: dict[str, int | float | str] = Field(
+        description="The figures that triggered the proposal, by name."
+    )
 
 
 class Summary(BaseModel):

@@ -37,7 +37,10 @@ class _Doc:
         return self.num(value, "ms", 1)
 
     def usd(self, value: float | None, digits: int = 2) -> str:
-        return self.t("no_data") if value is None else f"${value:,.{digits}f}"
+        if value is None:
+            return self.t("no_data")
+        sign = "-" if value < 0 else ""
+        return f"{sign}${abs(value):,.{digits}f}"
 
     def when(self, value: datetime | None) -> str:
         if value is None:
