@@ -15,7 +15,7 @@ from rich.table import Table
 
 from portfolio.checks.base import get_check, parse_kind
 from portfolio.checks.run import DEFAULT_URL, CheckContext, run_checks
-from portfolio.cli.common import DbOption, console, load_settings
+from portfolio.cli.common import AwsEndpointOption, DbOption, console, load_settings
 from portfolio.errors import InputError
 from portfolio.store import open_store
 from portfolio.store.records import CheckRun, FindingStatus
@@ -81,9 +81,7 @@ def check(
         str | None,
         typer.Option(help=f"Entry point for /health (local default {DEFAULT_URL}; aws: the ALB)."),
     ] = None,
-    endpoint_url: Annotated[
-        str | None, typer.Option(help="AWS endpoint override (local stand-ins).")
-    ] = None,
+    endpoint_url: Annotated[str | None, AwsEndpointOption] = None,
     db: Annotated[Path | None, DbOption] = None,
 ) -> None:
     """Run the daily, weekly or monthly checklist; exit 0 all pass, 1 findings, 2 could not run."""

@@ -25,6 +25,8 @@ DbOption = typer.Option(
     dir_okay=False,
 )
 
+AwsEndpointOption = typer.Option(help="AWS endpoint override (local stand-ins such as moto).")
+
 
 def load_settings(**overrides: Any) -> Settings:
     """Settings from the environment, with command-line values on top; ConfigError if invalid."""

@@ -14,7 +14,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from portfolio.cli.common import DbOption, console, load_settings
+from portfolio.cli.common import AwsEndpointOption, DbOption, console, load_settings
 from portfolio.errors import InputError
 from portfolio.report.build import compute_report
 from portfolio.report.model import Report
@@ -102,9 +102,7 @@ def report(
     cloudfront_logs: Annotated[
         list[str] | None, typer.Option(help="CloudFront standard-log files or prefixes.")
     ] = None,
-    endpoint_url: Annotated[
-        str | None, typer.Option(help="AWS endpoint override (local stand-ins).")
-    ] = None,
+    endpoint_url: Annotated[str | None, AwsEndpointOption] = None,
     db: Annotated[Path | None, DbOption] = None,
 ) -> None:
     """Write the monthly operations report (運用報告書) of one month from measured data."""
