@@ -16,10 +16,10 @@ import numpy as np
 
 from portfolio.config import Settings
 from portfolio.costs import load_prices
+from portfolio.period import Period
 from portfolio.report.build import build_report
 from portfolio.simulate.generate import simulate_period
 from portfolio.simulate.model import TrafficModel, demo_incidents
-from portfolio.sources.base import Period
 from portfolio.sources.local import LocalSource
 from portfolio.store.sqlite import SQLiteStore
 

@@ -15,11 +15,11 @@ from portfolio.checks.snapshot import TargetHealth
 from portfolio.config import Settings
 from portfolio.costs import load_prices
 from portfolio.infra.assembly import Assembly
+from portfolio.period import Period
 from portfolio.report.build import compute_report
 from portfolio.simulate.checks import TARGET, _recorded_health, record_simulated_checks
 from portfolio.simulate.generate import simulate_period
 from portfolio.simulate.model import IncidentPlan, TrafficModel
-from portfolio.sources.base import Period
 from portfolio.sources.local import LocalSource
 from portfolio.store.records import FindingStatus
 from portfolio.store.sqlite import SQLiteStore

@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 
 from portfolio.config import Settings
+from portfolio.period import Period
 from portfolio.report.build import build_report
 from portfolio.report.model import Report
 from portfolio.simulate.generate import DayEvents, simulate_period
 from portfolio.simulate.model import TrafficModel, demo_incidents
-from portfolio.sources.base import Period
 from portfolio.sources.local import LocalSource
 from portfolio.store.sqlite import SQLiteStore
 

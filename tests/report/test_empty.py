@@ -8,13 +8,13 @@ from pathlib import Path
 import numpy as np
 
 from portfolio.config import Settings
+from portfolio.period import Period
 from portfolio.report.build import build_report
 from portfolio.report.model import Status
 from portfolio.report.render.jsonout import render_json
 from portfolio.report.render.markdown import render_markdown
 from portfolio.simulate.generate import simulate_period
 from portfolio.simulate.model import TrafficModel
-from portfolio.sources.base import Period
 from portfolio.sources.local import LocalSource
 from portfolio.store.sqlite import SQLiteStore
 

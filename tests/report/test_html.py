@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 
 from portfolio.config import Settings
 from portfolio.costs import load_prices
+from portfolio.period import Period
 from portfolio.report.build import compute_report
 from portfolio.report.model import Report
 from portfolio.report.render.html import render_html
-from portfolio.sources.base import Period
 from portfolio.sources.local import LocalSource
 from portfolio.store.sqlite import SQLiteStore
 

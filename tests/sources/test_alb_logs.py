@@ -15,6 +15,7 @@ import pytest
 from bench.alb_gen import generate
 
 from portfolio.errors import InputError, SourceError
+from portfolio.period import Period
 from portfolio.sources import alb_format as fmt
 from portfolio.sources import alb_logs as a
 from portfolio.sources.alb_logs import (
@@ -26,7 +27,6 @@ from portfolio.sources.alb_logs import (
     scan_alb,
     sketches_by_endpoint,
 )
-from portfolio.sources.base import Period
 from portfolio.sources.logfiles import find_files
 from tests.sources.conftest import Generated
 

@@ -15,10 +15,11 @@ from portfolio import names
 from portfolio.cloud import Aws
 from portfolio.config import Settings
 from portfolio.costs import load_prices
+from portfolio.period import Period
 from portfolio.report.build import build_report
 from portfolio.report.render.markdown import render_markdown
 from portfolio.sources.aws import ALL_ENDPOINTS, AwsSource, approximate_sketch
-from portfolio.sources.base import Period, SourceOptions, make_source
+from portfolio.sources.base import SourceOptions, make_source
 from portfolio.store.records import CheckRun, Finding, FindingStatus
 from portfolio.store.sqlite import SQLiteStore
 from tests.sources.moto_aws import (

@@ -114,7 +114,7 @@ def test_report_from_a_month_of_gzipped_logs(month_logs: Generated, tmp_path: Pa
 
 
 def test_cloudfront_figures_and_edges(tmp_path: Path) -> None:
-    from portfolio.sources.base import Period
+    from portfolio.period import Period
     from portfolio.sources.cloudfront_logs import read_cloudfront
 
     cloudfront_log(tmp_path / "a.gz")

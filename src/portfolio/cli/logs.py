@@ -14,9 +14,9 @@ import typer
 from rich.table import Table
 
 from portfolio.cli.common import console, load_settings
+from portfolio.period import Period
 from portfolio.sources import alb_format
 from portfolio.sources.alb_logs import AlbScan, describe_skipped, scan_alb, sketches_by_endpoint
-from portfolio.sources.base import Period
 from portfolio.sources.logfiles import find_files
 from portfolio.sources.progress import file_progress, warn
 

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from portfolio.cli.common import DbOption, cli_store, console, parse_time
 from portfolio.errors import InputError, NotFoundError
-from portfolio.sources.base import Period
+from portfolio.period import Period
 from portfolio.store.ids import new_id
 from portfolio.store.records import Incident, MaintenanceWindow, WorkItem
 

@@ -16,11 +16,12 @@ from rich.table import Table
 
 from portfolio.cli.common import AwsEndpointOption, DbOption, console, load_settings
 from portfolio.errors import InputError
+from portfolio.period import Period
 from portfolio.report.build import compute_report
 from portfolio.report.model import Report
 from portfolio.report.render.text import STATUS_ICON, t
 from portfolio.report.write import WRITERS, Format, Language, write_report
-from portfolio.sources.base import Period, ReportSource, SourceOptions, make_source
+from portfolio.sources.base import ReportSource, SourceOptions, make_source
 from portfolio.sources.local import LocalSource
 from portfolio.store.sqlite import SQLiteStore
 

@@ -24,6 +24,7 @@ from portfolio.costs import (
     estimate,
     load_prices,
 )
+from portfolio.period import Period
 from portfolio.report import analysis
 from portfolio.report.model import (
     Availability,
@@ -57,7 +58,7 @@ from portfolio.report.model import (
     WorkDone,
     WorkEntry,
 )
-from portfolio.sources.base import CostLine, Observations, Period, ReportSource, TrafficBucket
+from portfolio.sources.base import CostLine, Observations, ReportSource, TrafficBucket
 from portfolio.store.records import (
     CheckRun,
     FindingStatus,

@@ -17,7 +17,7 @@ from portfolio.checks.snapshot import HealthAnswer, TargetHealth
 from portfolio.checks.template import snapshot_from_assembly
 from portfolio.config import Settings
 from portfolio.infra.assembly import Assembly
-from portfolio.sources.base import Period
+from portfolio.period import Period
 from portfolio.store.protocols import Store
 from portfolio.store.records import CheckRun
 

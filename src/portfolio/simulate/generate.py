@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import numpy.typing as npt
 
+from portfolio.period import Period
 from portfolio.simulate.model import IncidentPlan, TrafficModel
-from portfolio.sources.base import Period
 from portfolio.sources.local import SIMULATED_MARKER
 from portfolio.store.ids import new_id
 from portfolio.store.protocols import Store

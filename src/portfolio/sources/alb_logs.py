@@ -46,10 +46,10 @@ import numpy as np
 import numpy.typing as npt
 
 from portfolio.errors import SourceError
+from portfolio.period import Period
 from portfolio.sources import alb_format as fmt
 from portfolio.sources.base import (
     Observations,
-    Period,
     SourceOptions,
     TrafficBucket,
     register_source,

@@ -51,13 +51,13 @@ from portfolio.cloud import (
     target_group,
 )
 from portfolio.errors import SourceError
+from portfolio.period import Period
 from portfolio.sources.base import (
     ComputeStatus,
     CostLine,
     DataStoreStatus,
     MeasuredCosts,
     Observations,
-    Period,
     ReportSource,
     SourceOptions,
     StaticSiteStats,

@@ -7,16 +7,14 @@ name so the CLI's ``--source`` is a registry lookup, not an if-chain.
 
 from __future__ import annotations
 
-import calendar
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
 from portfolio.config import Settings
 from portfolio.errors import InputError
+from portfolio.period import Period
 from portfolio.store.records import (
     CheckRun,
     Incident,
@@ -29,65 +27,6 @@ from portfolio.store.records import (
     WorkItem,
 )
 from portfolio.telemetry.sketch import LatencySketch
-
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-
-
-@dataclass(frozen=True, slots=True)
-class Period:
-    """A calendar month in a time zone; ``start``/``end`` are the UTC instants bounding it."""
-
-    year: int
-    month: int
-    tz: str
-
-    @classmethod
-    def parse(cls, text: str, tz: str) -> Period:
-        match = _MONTH.match(text.strip())
-        if not match:
-            raise InputError(f"month must look like 2025-08, got {text!r}")
-        return cls(int(match.group(1)), int(match.group(2)), tz)
-
-    @classmethod
-    def previous_to(cls, moment: datetime, tz: str) -> Period:
-        local = moment.astimezone(ZoneInfo(tz))
-        first = local.date().replace(day=1) - timedelta(days=1)
-        return cls(first.year, first.month, tz)
-
-    @property
-    def label(self) -> str:
-        return f"{self.year:04d}-{self.month:02d}"
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.tz)
-
-    @property
-    def start(self) -> datetime:
-        return datetime(self.year, self.month, 1, tzinfo=self.zone).astimezone(UTC)
-
-    @property
-    def end(self) -> datetime:
-        return self.next().start
-
-    @property
-    def days(self) -> list[date]:
-        count = calendar.monthrange(self.year, self.month)[1]
-        return [date(self.year, self.month, d) for d in range(1, count + 1)]
-
-    @property
-    def hours(self) -> float:
-        return (self.end - self.start).total_seconds() / 3600
-
-    def previous(self) -> Period:
-        if self.month == 1:
-            return Period(self.year - 1, 12, self.tz)
-        return Period(self.year, self.month - 1, self.tz)
-
-    def next(self) -> Period:
-        if self.month == 12:
-            return Period(self.year + 1, 1, self.tz)
-        return Period(self.year, self.month + 1, self.tz)
 
 
 @dataclass(slots=True)
@@ -133,6 +72,55 @@ class DataStoreStatus:
     status: str | None = None
     point_in_time_recovery: bool | None = None
     encryption: str | None = None
+    max_read_units_per_s: float | None = None
+    """The reference of コンシュームドキャパシティ: the table's maximum read throughput
+    (on-demand: its MaxReadRequestUnits setting; local: the configured equivalent)."""
+    max_write_units_per_s: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TargetHealthSample:
+    """One minute of the load balancer's view of its targets (ターゲット健全性)."""
+
+    minute: int
+    healthy: int
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class AccessAnomalies:
+    """異常アクセス: requests that probe for weaknesses, by a documented rule.
+
+    ``scanner_requests`` counts requests to known scanner paths (``/wp-login.php``,
+    ``/.env``, ...); ``burst_clients`` counts clients that drew a burst of 401/403/404
+    answers. ``rule`` names the rule's id so the report can state it.
+    """
+
+    scanner_requests: int
+    burst_clients: int
+    rule: str
+    top_paths: list[tuple[str, int]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class PermissionChange:
+    """権限変更: a change of who may do what (a user's role, the API-key set, an IAM event)."""
+
+    at: datetime
+    kind: str  # "user_role" | "api_keys" | "iam"
+    subject: str
+    detail: str = ""
+    actor: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SiteProbe:
+    """One probe of the static website (its status for S3 + CloudFront の静的サイト)."""
+
+    at: datetime
+    ok: bool
+    status: int | None
+    latency_ms: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +157,11 @@ class Observations:
     static_site: StaticSiteStats | None = None
     measured_costs: MeasuredCosts | None = None
     load_balancer_errors_5xx: int | None = None
+    target_health: list[TargetHealthSample] = field(default_factory=list)
+    access_anomalies: AccessAnomalies | None = None
+    permission_changes: list[PermissionChange] | None = None
+    """None when no source of permission changes was read (not the same as none found)."""
+    site_probes: list[SiteProbe] = field(default_factory=list)
     skipped_lines: int = 0
     user_count: int | None = None
 

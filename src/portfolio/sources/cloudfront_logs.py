@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from portfolio.errors import SourceError
-from portfolio.sources.base import Period, StaticSiteStats
+from portfolio.period import Period
+from portfolio.sources.base import StaticSiteStats
 from portfolio.sources.logfiles import Materialized, batches, find_files
 
 FIELDS = (

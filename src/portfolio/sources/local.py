@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from portfolio import names
+from portfolio.period import Period
 from portfolio.sources.base import (
     ComputeStatus,
     DataStoreStatus,
     Observations,
-    Period,
     SourceOptions,
     TrafficBucket,
     register_source,
