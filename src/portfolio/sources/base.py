@@ -89,15 +89,17 @@ class TargetHealthSample:
 
 @dataclass(frozen=True, slots=True)
 class AccessAnomalies:
-    """異常アクセス: requests that probe for weaknesses, by a documented rule.
+    """異常アクセス: requests that probe for weaknesses, by the rules of portfolio.security_rules.
 
-    ``scanner_requests`` counts requests to known scanner paths (``/wp-login.php``,
-    ``/.env``, ...); ``burst_clients`` counts clients that drew a burst of 401/403/404
-    answers. ``rule`` names the rule's id so the report can state it.
+    ``scanner_requests`` counts requests to scanner paths (``/wp-login.php``, ``/.env``,
+    ...); ``burst_clients`` counts clients that drew a burst of 401/403/404 answers (None
+    where the source keeps no client addresses); ``burst_minutes`` counts minutes with such
+    a burst service-wide. ``rule`` is security_rules.RULE_ID as the source applied it.
     """
 
     scanner_requests: int
-    burst_clients: int
+    burst_minutes: int
+    burst_clients: int | None
     rule: str
     top_paths: list[tuple[str, int]] = field(default_factory=list)
 
