@@ -71,7 +71,13 @@ class ReportSettings(BaseModel):
     timezone: str = "Asia/Tokyo"
     environment_name: str = "AWS Portfolio Infrastructure"
     author: str = "Operations team"
-    approver: str = "Service owner"
+    approver: str = Field(default="", description="Blank leaves a line to sign on.")
+    environment: Literal["production", "staging", "development"] = "production"
+    frequency: Literal["monthly"] = "monthly"
+    min_coverage_pct: float = Field(
+        default=99.0, gt=0, le=100, description="Probe coverage below this is a finding."
+    )
+    cache_hit_target_pct: float = Field(default=90.0, ge=0, le=100)
     outage_min_minutes: int = Field(default=2, ge=1)
     incident_min_minutes: int = Field(default=5, ge=1)
     region: str = names.DEFAULT_REGION

@@ -41,9 +41,17 @@ def test_empty_month_reports_no_data_everywhere(tmp_path: Path) -> None:
     assert "no data" in en
     assert "nan" not in en.lower().replace("maintenance", "")
     assert '"total_usd": null' in render_json(report)
-    assert [p.id for p in report.proposals] == [
+    assert sorted(p.id for p in report.proposals) == sorted([
         "daily_checks_missed", "weekly_checks_missed", "monthly_checks_missed", "enable_prober",
-    ]  # fmt: skip
+        "security_scans_not_run",
+    ])  # fmt: skip
+    # Nothing measured is never ✅: no compliance line, no audit line, no checklist tick.
+    assert all(c.outcome == "not_run" for c in report.security.compliance)
+    assert all(a.outcome == "not_run" for a in report.security.audit)
+    assert "**データ保護**: 準拠" not in ja
+    assert "**IAM設定**: 適切" not in ja
+    assert "[x]" not in ja
+    assert "| ✅ |" not in ja
 
 
 def test_partial_month_uses_only_days_with_data(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from portfolio.config import Settings
 from portfolio.costs import load_prices
 from portfolio.period import Period
 from portfolio.report.build import compute_report
-from portfolio.report.model import Report
+from portfolio.report.model import Report, WorkEntry
 from portfolio.report.render.html import render_html
 from portfolio.sources.local import LocalSource
 from portfolio.store.sqlite import SQLiteStore
@@ -40,7 +40,10 @@ def test_a_month_without_data_shows_no_data_boxes_not_numbers(tmp_path: object) 
 
 def test_recorded_text_is_escaped(tmp_path: object) -> None:
     report = _empty_report(tmp_path)
-    report.document.notes.append("<img src=x onerror=alert(1)> **bold** `code`")
+    report.work.improvements.append(
+        WorkEntry(at=datetime(2025, 8, 3, tzinfo=UTC), kind="improvement",
+                  summary="<img src=x onerror=alert(1)> **bold** `code`")
+    )  # fmt: skip
     html = render_html(report, "en")
     assert "<img src=x" not in html
     assert "&lt;img src=x onerror=alert(1)&gt; <strong>bold</strong> <code>code</code>" in html

@@ -76,7 +76,7 @@ def print_summary(report: Report, written: list[Path], seconds: float) -> None:
     for kpi in report.kpis:
         actual = "no data" if kpi.actual is None else f"{kpi.actual:,.3f}".rstrip("0").rstrip(".")
         table.add_row(
-            t("en", f"kpi.{kpi.id}"), f"{kpi.target:,.4g} {kpi.unit}", actual,
+            t("en", f"k.{kpi.id}"), f"{kpi.target:,.4g} {kpi.unit}", actual,
             STATUS_ICON[kpi.status.value],
         )  # fmt: skip
     console.print(table)

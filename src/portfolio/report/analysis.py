@@ -12,6 +12,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 from portfolio.report.model import Outage, Status
 from portfolio.store.records import MinuteTotals, ProbeResult
@@ -186,6 +187,25 @@ def merge_overlapping(detections: Sequence[Detection]) -> list[Detection]:
     return merged
 
 
+MAJOR_SEVERITIES = frozenset({"major", "critical"})
+"""Recorded severities that make an incident 重大 (with any detected outage)."""
+SECURITY_SEVERITY = "security"
+
+
+def incident_category(kind: str, severity: str | None) -> Literal["major", "minor", "security"]:
+    """The severity rule of インシデント発生状況 (docs/report.md states it).
+
+    セキュリティインシデント: recorded with severity ``security``. 重大インシデント: an
+    outage (the service stopped answering its health probe), or recorded as ``major`` /
+    ``critical``. 軽微な問題: everything else (latency or error-rate breaches, minor records).
+    """
+    if severity == SECURITY_SEVERITY:
+        return "security"
+    if kind == "outage" or severity in MAJOR_SEVERITIES:
+        return "major"
+    return "minor"
+
+
 def trend(change_percent: float | None) -> str | None:
     if change_percent is None:
         return None
@@ -194,6 +214,19 @@ def trend(change_percent: float | None) -> str | None:
     if change_percent < -TREND_THRESHOLD_PERCENT:
         return "improving"
     return "stable"
+
+
+OFF_PEAK_FACTOR = 0.5
+"""An hour of day is off-peak when its traffic is at most this × the median hour's."""
+
+
+def off_peak_hours(requests_by_hour: dict[int, int]) -> list[int]:
+    """Hours of day whose traffic is at most OFF_PEAK_FACTOR × the median hour's."""
+    if not requests_by_hour or not any(requests_by_hour.values()):
+        return []
+    counts = [requests_by_hour.get(h, 0) for h in range(24)]
+    median = statistics.median(counts)
+    return [h for h in range(24) if counts[h] <= OFF_PEAK_FACTOR * median]
 
 
 def peak_hours(requests_by_hour: dict[int, int]) -> list[int]:

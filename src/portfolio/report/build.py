@@ -25,11 +25,13 @@ from portfolio.costs import (
     load_prices,
 )
 from portfolio.period import Period
-from portfolio.report import analysis
+from portfolio.report import analysis, rules, security
 from portfolio.report.model import (
+    SCHEMA_VERSION,
     Availability,
     BudgetDay,
     CheckSummary,
+    Closing,
     ComputeSection,
     CostRow,
     Costs,
@@ -40,9 +42,11 @@ from portfolio.report.model import (
     EntryPointSection,
     ErrorBudget,
     HourRow,
+    IncidentCounts,
     IncidentRow,
     Kpi,
     LatencyFigures,
+    MaintenanceItem,
     PeakAnalysis,
     Performance,
     PeriodInfo,
@@ -53,11 +57,13 @@ from portfolio.report.model import (
     StaticSiteSection,
     Status,
     Summary,
+    SummaryPoint,
     Traffic,
     WeekRow,
     WorkDone,
     WorkEntry,
 )
+from portfolio.security_rules import PERMISSION_KIND_PREFIX
 from portfolio.sources.base import CostLine, Observations, ReportSource, TrafficBucket
 from portfolio.store.records import (
     CheckRun,
@@ -70,6 +76,8 @@ from portfolio.telemetry.sketch import LatencySketch
 from portfolio.telemetry.totals import RequestTotals
 
 CHECK_KINDS = ("daily", "weekly", "monthly")
+DOCS_KIND = "docs"
+"""The work-item kind counted under ドキュメント更新 (the rest is 改善作業)."""
 READ_PREFIXES = ("get", "list", "read", "query", "scan", "ping")
 
 
@@ -148,7 +156,7 @@ def compute_report(
     index = _TrafficIndex.of(obs.traffic, zone)
     elapsed = _elapsed_fraction(period, now)
 
-    availability = _availability(obs, settings)
+    availability = _availability(obs, settings, elapsed)
     traffic = _traffic(index, period)
     performance = _performance(index, period)
     incidents = _incidents(obs, settings, availability)
@@ -160,13 +168,20 @@ def compute_report(
     error_rate = (
         _r(100 * index.total.errors_5xx / index.total.count, 4) if index.total.count else None
     )
+    _cheapest(costs, options)
     error_budget = _error_budget(availability, targets.availability_pct, elapsed, obs)
     kpis = _kpis(obs, settings, availability, index, error_rate, incidents, work, costs, security)
-    proposals = _proposals(
-        settings, options, availability, error_rate, performance, incidents, work,
-        security, costs, services, error_budget,
+    overall = latency(index.total.sketch)
+    proposals = rules.proposals(
+        rules.RuleInputs(
+            settings=settings, availability=availability, error_rate=error_rate,
+            performance=performance, incidents=incidents, work=work, security=security,
+            costs=costs, services=services, budget=error_budget, p95_ms=overall.p95,
+        )
     )  # fmt: skip
     statuses = [k.status for k in kpis]
+    categories = [i.category for i in incidents]
+    in_progress = now < period.end
     return Report(
         document=DocumentInfo(
             title=f"{settings.report.environment_name} {period.label}",
@@ -178,6 +193,12 @@ def compute_report(
             sources=[obs.source],
             simulated=obs.simulated,
             notes=list(obs.notes),
+            version=f"v{SCHEMA_VERSION}",
+            target_environment=settings.report.environment,
+            platform="aws"
+            if obs.source.startswith("aws") or obs.source.startswith("alb")
+            else "local",
+            frequency=settings.report.frequency,
         ),
         period=PeriodInfo(
             month=period.label,
@@ -186,6 +207,8 @@ def compute_report(
             timezone=period.tz,
             total_hours=period.hours,
             days=len(period.days),
+            in_progress=in_progress,
+            elapsed_hours=round(period.hours * elapsed, 2),
         ),
         availability=availability,
         latency_ms=latency(index.total.sketch),
@@ -195,12 +218,20 @@ def compute_report(
         performance=performance,
         traffic=traffic,
         incidents=incidents,
+        incident_counts=IncidentCounts(
+            major=categories.count("major"),
+            minor=categories.count("minor"),
+            security=categories.count("security"),
+        ),
         costs=costs,
         security=security,
         work=work,
         error_budget=error_budget,
         proposals=proposals,
         summary=Summary(
+            achievements=_achievements(kpis, incidents, availability),
+            issues=_issues(kpis, incidents, proposals),
+            expectations=_expectations(proposals),
             kpis_met=statuses.count(Status.MET),
             kpis_warn=statuses.count(Status.WARN),
             kpis_missed=statuses.count(Status.MISSED),
@@ -208,6 +239,12 @@ def compute_report(
             incidents=len(incidents),
             incidents_without_cause=sum(1 for i in incidents if i.cause is None),
             proposals=len(proposals),
+        ),
+        closing=Closing(
+            report_date=now.astimezone(zone).date(),
+            reporter=settings.report.author,
+            approver=settings.report.approver,
+            next_report_date=period.next().days[-1],
         ),
     )
 
@@ -234,9 +271,11 @@ def _overlap_minutes(windows: Iterable[MaintenanceWindow], start: datetime, end:
     return total
 
 
-def _availability(obs: Observations, settings: Settings) -> Availability:
+def _availability(obs: Observations, settings: Settings, elapsed: float = 1.0) -> Availability:
     period = obs.period
     total_minutes = period.hours * 60
+    # A month in progress is measured up to now: the rest of it is not yet missing.
+    span_minutes = max(total_minutes * elapsed, 1.0)
     planned = _overlap_minutes(obs.maintenance, period.start, period.end)
     probes = obs.probes
     if not probes:
@@ -250,9 +289,13 @@ def _availability(obs: Observations, settings: Settings) -> Availability:
             probes=0,
             probe_success_percent=None,
             outages=[],
+            coverage_threshold_percent=settings.report.min_coverage_pct,
+            coverage_sufficient=None,
         )
     interval_s = analysis.probe_interval_seconds(probes) or 60.0
-    monitored = min(total_minutes, len(probes) * interval_s / 60)
+    # Minutes without a probe are unknown, not up: availability is over measured minutes only.
+    monitored = min(span_minutes, len(probes) * interval_s / 60)
+    coverage = 100 * monitored / span_minutes
     found = analysis.find_outages(probes, min_minutes=settings.report.outage_min_minutes)
     # Failed probes inside a recorded maintenance window are planned downtime, not outages.
     planned_part = [_overlap_minutes(obs.maintenance, o.start, o.end) for o in found]
@@ -266,12 +309,14 @@ def _availability(obs: Observations, settings: Settings) -> Availability:
         percent=_r(percent, 4),
         total_minutes=total_minutes,
         monitored_minutes=round(monitored, 2),
-        coverage_percent=_r(100 * monitored / total_minutes),
+        coverage_percent=_r(coverage),
         planned_downtime_minutes=round(planned, 2),
         unplanned_downtime_minutes=round(unplanned, 2),
         probes=len(probes),
         probe_success_percent=_r(100 * ok / len(probes), 3),
         outages=outages,
+        coverage_threshold_percent=settings.report.min_coverage_pct,
+        coverage_sufficient=coverage >= settings.report.min_coverage_pct,
     )
 
 
@@ -401,20 +446,23 @@ def _performance(index: _TrafficIndex, period: Period) -> Performance:
         )
         for h, g in sorted(index.by_hour.items())
     ]
-    hours = analysis.peak_hours({h: g.count for h, g in index.by_hour.items()})
+    counts = {h: g.count for h, g in index.by_hour.items()}
+    hours = analysis.peak_hours(counts)
+    quiet = [h for h in analysis.off_peak_hours(counts) if h not in hours]
     peak, off_peak = LatencySketch(), LatencySketch()
     peak_count = 0
     for h, g in index.by_hour.items():
         if h in hours:
             peak.merge(g.sketch)
             peak_count += g.count
-        else:
+        elif h in quiet or not quiet:
             off_peak.merge(g.sketch)
     total = index.total.count
     return Performance(
         weekly=weeks,
         peak=PeakAnalysis(
             peak_hours=hours,
+            off_peak_hours=quiet,
             rule=f"hours with ≥ {analysis.PEAK_FACTOR}× the median hour's requests",
             peak=latency(peak),
             off_peak=latency(off_peak),
@@ -437,7 +485,18 @@ def _services(
     cpu = [s.cpu_pct for s in obs.resources]
     mem = [s.mem_pct for s in obs.resources]
     mem_mb = [s.mem_bytes / 1_000_000 for s in obs.resources]
+    levels: dict[str, int] = defaultdict(int)
+    for log in obs.log_counts:
+        levels[log.level.lower()] += log.count
+    measured_s = 60 * len({m.minute for m in obs.minutes if m.count}) or None
+    moved = index.total.bytes_in + index.total.bytes_out
     compute = ComputeSection(
+        cluster=names.CLUSTER,
+        service=names.SERVICE,
+        network_mb_per_s=_r(moved / 1e6 / measured_s, 4) if measured_s and moved else None,
+        logs_recorded=bool(obs.log_counts),
+        error_logs=(levels["error"] + levels["critical"]) if obs.log_counts else None,
+        warning_logs=levels["warning"] if obs.log_counts else None,
         desired_tasks=obs.compute.desired_tasks if obs.compute else None,
         running_tasks=obs.compute.running_tasks if obs.compute else None,
         health_percent=availability.probe_success_percent,
@@ -452,7 +511,12 @@ def _services(
     )
     active_minutes = [m.count for m in obs.minutes if m.count]
     total = index.total.count
+    healthy = sum(h.healthy for h in obs.target_health)
+    registered = sum(h.total for h in obs.target_health)
     entry = EntryPointSection(
+        load_balancer=names.LOAD_BALANCER,
+        target_group=names.TARGET_GROUP,
+        target_health_percent=_r(100 * healthy / registered, 3) if registered else None,
         latency_ms=latency(index.total.sketch),
         requests_per_minute_avg=_r(total / len(active_minutes)) if active_minutes else None,
         requests_per_minute_peak=float(max(active_minutes)) if active_minutes else None,
@@ -470,7 +534,20 @@ def _services(
 
     ds = obs.data_store
     latest_monthly = _latest(obs.check_runs, "monthly")
+    seconds = 3600 * obs.period.hours
+
+    def capacity_percent(stats: list[StoreCallStat], limit: float | None) -> float | None:
+        if not stats or not limit:
+            return None
+        return _r(100 * sum(s.capacity_units for s in stats) / seconds / limit, 3)
+
     data_store = DataStoreSection(
+        read_capacity_percent=capacity_percent(reads, ds.max_read_units_per_s if ds else None),
+        write_capacity_percent=capacity_percent(writes, ds.max_write_units_per_s if ds else None),
+        max_read_units_per_s=ds.max_read_units_per_s if ds else None,
+        max_write_units_per_s=ds.max_write_units_per_s if ds else None,
+        backup_enabled=_backup_enabled(latest_monthly, ds.point_in_time_recovery if ds else None),
+        encryption_type=ds.encryption if ds else None,
         backend=ds.backend if ds else None,
         tables=ds.tables if ds else [names.USERS_TABLE, names.METRICS_TABLE],
         status=ds.status if ds else None,
@@ -487,16 +564,35 @@ def _services(
         encryption=_finding_text(latest_monthly, ("encrypt",)) or (ds.encryption if ds else None),
     )
     site = obs.static_site
+    site_ok = sum(1 for p in obs.site_probes if p.ok)
     static = StaticSiteSection(
+        bucket=obs.site_bucket,
+        distribution=obs.site_distribution,
+        site_probes=len(obs.site_probes),
+        site_ok_percent=_r(100 * site_ok / len(obs.site_probes), 3) if obs.site_probes else None,
+        origin_error_rate_percent=_r(100 * site.errors_5xx / site.requests, 4)
+        if site and site.requests
+        else None,
+        edge_locations=site.edge_locations[:5] if site else [],
         requests=site.requests if site else None,
         cache_hit_ratio_percent=_r(100 * site.cache_hits / site.requests)
         if site and site.requests
         else None,
+        cache_hit_target_percent=settings.report.cache_hit_target_pct,
         bytes_out=site.bytes_out if site else None,
         errors_5xx=site.errors_5xx if site else None,
         top_paths=site.top_paths[:5] if site else [],
     )
     return Services(compute=compute, entry_point=entry, data_store=data_store, static_site=static)
+
+
+def _backup_enabled(run: CheckRun | None, pitr: bool | None) -> bool | None:
+    """PITR on, from the monthly check when it ran (it sees the real table), else the source."""
+    if run is not None:
+        found = [f for f in run.findings if f.check_id == "backup_pitr_enabled"]
+        if found:
+            return all(f.status is FindingStatus.PASS for f in found)
+    return pitr
 
 
 def _flag(value: bool | None, yes: str, no: str) -> str | None:
@@ -567,6 +663,7 @@ def _incidents(
                 response=match.response if match else "",
                 prevention=match.prevention if match else "",
                 response_minutes=_response_minutes(match),
+                category=analysis.incident_category(kind, match.severity if match else None),
             )
         )
     for incident in obs.incidents:
@@ -592,6 +689,7 @@ def _incidents(
                 response=incident.response,
                 prevention=incident.prevention,
                 response_minutes=_response_minutes(incident),
+                category=analysis.incident_category("recorded", incident.severity),
             )
         )
     return sorted(rows, key=lambda r: r.start)
@@ -684,12 +782,58 @@ def _costs(
             per_hour_usd=None,
             users=obs.user_count,
             lines=[],
+            budget_attainment_percent=None,
+            per_request_previous_usd=None,
+            per_user_previous_usd=None,
+            per_hour_previous_usd=None,
+            per_request_change_percent=None,
+            per_user_change_percent=None,
+            per_hour_change_percent=None,
+            efficiency=None,
+            cheapest_design=None,
+            cheapest_design_usd=None,
+            cheapest_design_saving_usd=None,
         )
     total = sum(line.usd for line in lines)
     previous_by_service = {line.service: line.usd for line in previous_lines or []}
     previous_total = sum(previous_by_service.values()) if previous_lines else None
     requests = index.total.count
+    per_request = total / requests if requests else None
+    per_user = round(total / obs.user_count, 4) if obs.user_count else None
+    per_hour = round(total / obs.period.hours, 5)
+    prev_requests = sum(b.count for b in previous.traffic) if previous is not None else 0
+    prev_per_request = (
+        previous_total / prev_requests if previous_total is not None and prev_requests else None
+    )
+    prev_per_user = (
+        round(previous_total / previous.user_count, 4)
+        if previous is not None and previous_total is not None and previous.user_count
+        else None
+    )
+    prev_per_hour = (
+        round(previous_total / previous.period.hours, 5)
+        if previous is not None and previous_total is not None
+        else None
+    )
+    efficiency = None
+    if per_request is not None and prev_per_request is not None:
+        efficiency = (
+            "improved" if per_request < prev_per_request
+            else "worsened" if per_request > prev_per_request
+            else "unchanged"
+        )  # fmt: skip
     return Costs(
+        budget_attainment_percent=round(min(100.0, 100 * budget / total), 2) if total else 100.0,
+        per_request_previous_usd=prev_per_request,
+        per_user_previous_usd=prev_per_user,
+        per_hour_previous_usd=prev_per_hour,
+        per_request_change_percent=analysis.percent_change(per_request, prev_per_request),
+        per_user_change_percent=analysis.percent_change(per_user, prev_per_user),
+        per_hour_change_percent=analysis.percent_change(per_hour, prev_per_hour),
+        efficiency=efficiency,
+        cheapest_design=None,
+        cheapest_design_usd=None,
+        cheapest_design_saving_usd=None,
         source=source,
         source_detail=detail,
         total_usd=round(total, 4),
@@ -698,9 +842,9 @@ def _costs(
         budget_usd=budget,
         headroom_usd=round(budget - total, 4),
         budget_used_percent=round(100 * total / budget, 2),
-        per_request_usd=total / requests if requests else None,
-        per_user_usd=round(total / obs.user_count, 4) if obs.user_count else None,
-        per_hour_usd=round(total / obs.period.hours, 5),
+        per_request_usd=per_request,
+        per_user_usd=per_user,
+        per_hour_usd=per_hour,
         users=obs.user_count,
         lines=[
             CostRow(
@@ -718,6 +862,16 @@ def _costs(
             for line in sorted(lines, key=lambda item: -item.usd)
         ],
     )
+
+
+def _cheapest(costs: Costs, options: list[CostEstimate]) -> None:
+    """最適化余地's second half: the cheapest design the estimator priced for this usage."""
+    if not options or costs.total_usd is None:
+        return
+    cheapest = options[0]
+    costs.cheapest_design = cheapest.architecture.value
+    costs.cheapest_design_usd = round(cheapest.total_usd, 4)
+    costs.cheapest_design_saving_usd = round(costs.total_usd - cheapest.total_usd, 4)
 
 
 # -- checks, security, work -------------------------------------------------------
@@ -756,15 +910,52 @@ def _work(obs: Observations, period: Period, now: datetime) -> WorkDone:
                 else [],
             )
         )
-    items = [WorkEntry(at=w.at, kind=w.kind, summary=w.summary) for w in obs.work_items]
-    return WorkDone(checks=checks, items=items)
+    # Permission changes are recorded in the same log but are not work done.
+    items = [
+        WorkEntry(at=w.at, kind=w.kind, summary=w.summary)
+        for w in obs.work_items
+        if not w.kind.startswith(PERMISSION_KIND_PREFIX)
+    ]
+    return WorkDone(
+        checks=checks,
+        items=items,
+        maintenance=_maintenance(obs, checks),
+        improvements=[i for i in items if i.kind != DOCS_KIND],
+        documentation=[i for i in items if i.kind == DOCS_KIND],
+    )
+
+
+def _maintenance(obs: Observations, checks: list[CheckSummary]) -> list[MaintenanceItem]:
+    """定期メンテナンス: the original's four lines, each counting the runs that happened."""
+    by_kind = {c.kind: c for c in checks}
+    monthly = [r for r in obs.check_runs if r.kind == "monthly"]
+    backup_runs = sum(
+        1 for r in monthly if any(f.check_id.startswith("backup_") for f in r.findings)
+    )
+    return [
+        MaintenanceItem(id="daily", count=by_kind["daily"].done,
+                        expected=by_kind["daily"].expected),
+        MaintenanceItem(id="weekly", count=by_kind["weekly"].done,
+                        expected=by_kind["weekly"].expected),
+        MaintenanceItem(id="monthly_security", count=by_kind["monthly"].done,
+                        expected=by_kind["monthly"].expected),
+        MaintenanceItem(id="monthly_backup", count=min(backup_runs, by_kind["monthly"].expected)
+                        if by_kind["monthly"].expected else backup_runs,
+                        expected=by_kind["monthly"].expected),
+    ]  # fmt: skip
 
 
 def _security(obs: Observations) -> SecurityStatus:
     security_incidents = sum(1 for i in obs.incidents if i.severity == "security")
     latest = _latest(obs.check_runs, "monthly")
+    named = {
+        "audit": security.audit(latest),
+        "metrics": security.metrics(obs, latest),
+        "compliance": security.compliance(latest),
+    }
     if latest is None:
         return SecurityStatus(
+            **named,
             status=Status.NO_DATA,
             last_run=None,
             findings_pass=0,
@@ -780,6 +971,7 @@ def _security(obs: Observations) -> SecurityStatus:
     elif counts[FindingStatus.WARN]:
         status = Status.WARN
     return SecurityStatus(
+        **named,
         status=status,
         last_run=latest.started_at,
         findings_pass=counts[FindingStatus.PASS],
@@ -831,18 +1023,22 @@ def _kpis(
     security: SecurityStatus,
 ) -> list[Kpi]:
     t = settings.kpi
+    # Coverage below the threshold leaves too many minutes unknown to claim the target.
+    measured_availability = availability.percent if availability.coverage_sufficient else None
+    # A month with nothing observed is no evidence of zero security incidents.
+    observed = bool(obs.traffic or obs.probes or obs.incidents)
     responses = [i.response_minutes for i in incidents if i.response_minutes is not None]
     expected = sum(c.expected for c in work.checks)
     done = sum(c.done for c in work.checks)
-    docs = sum(1 for w in obs.work_items if w.kind == "docs")
+    docs = len(work.documentation)
     return [
-        _kpi("availability", "technical", "%", t.availability_pct, availability.percent,
+        _kpi("availability", "technical", "%", t.availability_pct, measured_availability,
              higher_is_better=True, tolerance=100 - t.availability_pct),
         _kpi("response_time_avg", "technical", "ms", t.response_time_ms,
              _r(index.total.mean), higher_is_better=False),
         _kpi("error_rate", "technical", "%", t.error_rate_pct, error_rate, higher_is_better=False),
-        _kpi("security_incidents", "technical", "count", 0, float(security.security_incidents),
-             higher_is_better=False),
+        _kpi("security_incidents", "technical", "count", 0,
+             float(security.security_incidents) if observed else None, higher_is_better=False),
         _kpi("incident_response_time", "operational", "min", t.incident_response_minutes,
              _r(_mean(responses), 1), higher_is_better=False),
         _kpi("maintenance_completion", "operational", "%", t.maintenance_completion_pct,
@@ -851,162 +1047,51 @@ def _kpis(
              float(docs), higher_is_better=True),
         _kpi("monthly_cost", "cost", "USD", t.budget_usd, _r(costs.total_usd),
              higher_is_better=False),
-        _kpi("budget_attainment", "cost", "%", 100.0, costs.budget_used_percent,
+        _kpi("cost_efficiency", "cost", "USD/req", costs.per_request_previous_usd or 0.0,
+             costs.per_request_usd if costs.per_request_previous_usd is not None else None,
              higher_is_better=False),
+        _kpi("budget_attainment", "cost", "%", 100.0, costs.budget_attainment_percent,
+             higher_is_better=True),
     ]  # fmt: skip
 
 
-# -- proposals ----------------------------------------------------------------------
+# -- 総括・所感 -----------------------------------------------------------------------
 
 
-def _proposals(
-    settings: Settings,
-    options: list[CostEstimate],
-    availability: Availability,
-    error_rate: float | None,
-    performance: Performance,
-    incidents: list[IncidentRow],
-    work: WorkDone,
-    security: SecurityStatus,
-    costs: Costs,
-    services: Services,
-    budget: ErrorBudget,
-) -> list[Proposal]:
-    """Rules over the figures; each proposal carries the figures that triggered it."""
-    t = settings.kpi
-    out: list[Proposal] = []
-    if costs.total_usd is not None and costs.total_usd > t.budget_usd and costs.lines:
-        top = costs.lines[0]
-        out.append(
-            Proposal(
-                id="cost_over_budget",
-                priority="high",
-                evidence={
-                    "total_usd": round(costs.total_usd, 2),
-                    "budget_usd": t.budget_usd,
-                    "top_service": top.service,
-                    "top_usd": round(top.usd, 2),
-                },
-            )
+def _achievements(
+    kpis: list[Kpi], incidents: list[IncidentRow], availability: Availability
+) -> list[SummaryPoint]:
+    """成果・成功要因: each KPI that met its target, and a month without an outage."""
+    points = [
+        SummaryPoint(key=f"sum.met.{k.id}", values={"actual": k.actual or 0.0, "target": k.target})
+        for k in kpis
+        if k.status is Status.MET and k.actual is not None
+    ]
+    if availability.probes and not availability.outages:
+        points.insert(0, SummaryPoint(key="sum.no_outage", values={"probes": availability.probes}))
+    return points
+
+
+def _issues(
+    kpis: list[Kpi], incidents: list[IncidentRow], proposals: list[Proposal]
+) -> list[SummaryPoint]:
+    """課題・改善点: each KPI missed or unmeasured, and incidents still without a cause."""
+    points = [
+        SummaryPoint(
+            key=f"sum.missed.{k.id}" if k.actual is not None else "sum.no_data_kpi",
+            values={"kpi": k.id, "actual": k.actual or 0.0, "target": k.target},
         )
-        cheapest = options[0] if options else None
-        if cheapest is not None and cheapest.architecture is not Architecture.FARGATE_ALB:
-            out.append(
-                Proposal(
-                    id="cheaper_architecture",
-                    priority="medium",
-                    evidence={
-                        "architecture": cheapest.architecture.value,
-                        "usd": round(cheapest.total_usd, 2),
-                        "current_usd": round(costs.total_usd, 2),
-                    },
-                )
-            )
-    if availability.percent is not None and availability.percent < t.availability_pct:
-        out.append(
-            Proposal(
-                id="availability_below_target",
-                priority="high",
-                evidence={
-                    "availability_percent": availability.percent,
-                    "target_percent": t.availability_pct,
-                    "outages": len(availability.outages),
-                },
-            )
-        )
-    if error_rate is not None and error_rate > t.error_rate_pct:
-        out.append(
-            Proposal(
-                id="error_rate_above_target",
-                priority="high",
-                evidence={"error_rate_percent": error_rate, "target_percent": t.error_rate_pct},
-            )
-        )
-    rising = [w for w in performance.weekly if w.trend == "rising"]
-    if rising:
-        last = rising[-1]
-        out.append(
-            Proposal(
-                id="latency_rising",
-                priority="medium",
-                evidence={
-                    "week": last.week,
-                    "change_percent": last.change_percent or 0.0,
-                    "avg_ms": last.avg_ms or 0.0,
-                },
-            )
-        )
-    peak_p95 = performance.peak.peak.p95
-    if peak_p95 is not None and peak_p95 > t.response_time_ms:
-        out.append(
-            Proposal(
-                id="peak_p95_over_target",
-                priority="medium",
-                evidence={
-                    "peak_p95_ms": peak_p95,
-                    "target_ms": t.response_time_ms,
-                    "peak_hours": ",".join(str(h) for h in performance.peak.peak_hours),
-                },
-            )
-        )
-    compute = services.compute
-    for metric, value in (("cpu", compute.cpu_avg_percent), ("memory", compute.memory_avg_percent)):
-        if value is not None and value > t.cpu_mem_pct:
-            out.append(
-                Proposal(
-                    id=f"{metric}_high",
-                    priority="high",
-                    evidence={"avg_percent": value, "target_percent": t.cpu_mem_pct},
-                )
-            )
-    missing_cause = [i for i in incidents if i.cause is None]
-    if missing_cause:
-        out.append(
-            Proposal(
-                id="record_incident_causes",
-                priority="medium",
-                evidence={
-                    "incidents": len(missing_cause),
-                    "first": missing_cause[0].id,
-                },
-            )
-        )
-    for check in work.checks:
-        if check.expected and check.done < check.expected:
-            out.append(
-                Proposal(
-                    id=f"{check.kind}_checks_missed",
-                    priority="medium" if check.kind != "monthly" else "high",
-                    evidence={"done": check.done, "expected": check.expected},
-                )
-            )
-    if security.status is Status.MISSED:
-        out.append(
-            Proposal(
-                id="security_findings",
-                priority="high",
-                evidence={"failing": ", ".join(security.failing), "fail": security.findings_fail},
-            )
-        )
-    if budget.burn_rate is not None and budget.burn_rate > 1:
-        out.append(
-            Proposal(
-                id="error_budget_burning",
-                priority="high",
-                evidence={
-                    "burn_rate": budget.burn_rate,
-                    "remaining_minutes": budget.remaining_minutes or 0.0,
-                },
-            )
-        )
-    if availability.probes == 0:
-        out.append(Proposal(id="enable_prober", priority="high", evidence={"probes": 0}))
-    elif availability.coverage_percent is not None and availability.coverage_percent < 90:
-        out.append(
-            Proposal(
-                id="prober_coverage_low",
-                priority="medium",
-                evidence={"coverage_percent": availability.coverage_percent},
-            )
-        )
-    return out
+        for k in kpis
+        if k.status in (Status.MISSED, Status.WARN, Status.NO_DATA)
+    ]
+    open_causes = [i for i in incidents if i.cause is None]
+    if open_causes:
+        points.append(SummaryPoint(key="sum.open_causes", values={"incidents": len(open_causes)}))
+    return points
+
+
+def _expectations(proposals: list[Proposal]) -> list[SummaryPoint]:
+    """次期への期待: the high-priority proposals, then the rest, as next month's aims."""
+    ordered = sorted(proposals, key=lambda p: ["high", "medium", "low"].index(p.priority))
+    points = [SummaryPoint(key="sum.next", values={"proposal": p.id}) for p in ordered[:3]]
+    return points or [SummaryPoint(key="sum.keep", values={})]

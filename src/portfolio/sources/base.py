@@ -164,6 +164,10 @@ class Observations:
     permission_changes: list[PermissionChange] | None = None
     """None when no source of permission changes was read (not the same as none found)."""
     site_probes: list[SiteProbe] = field(default_factory=list)
+    site_bucket: str | None = None
+    """The static site's S3 bucket name, where the source knows it (None: not known)."""
+    site_distribution: str | None = None
+    """The CloudFront distribution's id or name, where the source knows it."""
     skipped_lines: int = 0
     user_count: int | None = None
 

@@ -1,10 +1,12 @@
 """The report as one self-contained HTML page (ja or en) with inline SVG charts.
 
-The sections, their order and every table come from the Markdown renderer's
-section functions: this module gives them an HTML document to write into, so the
-two formats cannot drift apart. Charts are added after the subsection whose
-figures they draw. Nothing is fetched when the page is opened (inline CSS, inline
+A back-end of the neutral document (report.document): each block becomes its
+HTML element, a Chart block becomes its SVG, and nothing is re-parsed from
+Markdown. The summary's 主要指標達成状況 is drawn first as tiles, so it is the
+first thing on screen and on the PDF's first page; a table with a row a day folds
+under its chart. Nothing is fetched when the page is opened (inline CSS, inline
 SVG, no script), so the file can be mailed, archived or printed to PDF as is.
+Dark mode follows the reader's system setting (prefers-color-scheme).
 
 Formatting only: charts place the model's figures on axes, a missing figure is a
 gap or a "no data" box, and nothing is computed that the model does not hold.
@@ -16,9 +18,25 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from html import escape
+from zoneinfo import ZoneInfo
 
+from portfolio.report.compose import compose
+from portfolio.report.document import (
+    Block,
+    Bullets,
+    Chart,
+    Checklist,
+    Document,
+    Fields,
+    Heading,
+    Note,
+    Notice,
+    Numbered,
+    Paragraph,
+    Rule,
+    Table,
+)
 from portfolio.report.model import Report
-from portfolio.report.render.markdown import RENDERERS, _Doc
 from portfolio.report.render.svg import (
     PALETTE,
     Series,
@@ -29,111 +47,50 @@ from portfolio.report.render.svg import (
     line_chart,
     timeline,
 )
-from portfolio.report.render.text import STATUS_ICON, Lang
-from portfolio.report.sections import SECTIONS
+from portfolio.report.render.text import STATUS_ICON, Lang, t
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _CODE = re.compile(r"`([^`]+)`")
 
 
 def _inline(text: str) -> str:
-    """Escape, then turn the Markdown renderer's two inline marks (bold, code) into HTML."""
+    """Escape, then turn the document's two inline marks (bold, code) into HTML."""
     html = escape(text, quote=False)
     html = _CODE.sub(r"<code>\1</code>", html)
     return _BOLD.sub(r"<strong>\1</strong>", html)
 
 
-class _HtmlDoc(_Doc):
-    """The Markdown renderer's document, writing HTML elements instead of Markdown lines."""
+class _Ctx:
+    """What a chart needs: the model, the language's words and number formats."""
 
     def __init__(self, report: Report, lang: Lang) -> None:
-        super().__init__(report, lang)
-        self.parts: list[str] = []
-        self._para: list[str] = []
-        self._items: list[str] = []
-        self.section = ""
-        self.subsection: int | None = None
-        self._tables = 0
+        self.r = report
+        self.lang = lang
+        self.zone = ZoneInfo(report.period.timezone)
 
-    # -- the Markdown document's interface, in HTML --------------------------
-    def add(self, *lines: str) -> None:
-        for line in lines:
-            if not line:
-                self._flush()
-            elif line.startswith("> "):
-                self._flush()
-                self.parts.append(f'<p class="notice" role="note">{_inline(line[2:])}</p>')
-            elif line.startswith("- "):
-                if self._para:
-                    self._flush()
-                self._items.append(f"<li>{_inline(line[2:])}</li>")
-            elif len(line) > 2 and line.startswith("_") and line.endswith("_"):
-                self._flush()
-                self.parts.append(f'<p class="note">{_inline(line[1:-1])}</p>')
-            else:
-                if self._items:
-                    self._flush()
-                self._para.append(_inline(line))
+    def t(self, key: str, **values: object) -> str:
+        return t(self.lang, key, **values)
 
-    def heading(self, text: str, level: int = 2) -> None:
-        self._flush()
-        anchor = f"{self.section}-{self.subsection}" if level > 2 else self.section
-        self.parts.append(f'<h{level} id="{anchor}">{escape(text)}</h{level}>')
+    def num(self, value: float | None, unit: str = "", digits: int = 2) -> str:
+        if value is None:
+            return self.t("no_data")
+        text = f"{value:,.{digits}f}"
+        return f"{text}%" if unit == "%" else f"{text} {unit}".strip()
 
-    def table(self, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-        self._flush()
-        self._tables += 1
-        caption = self._caption()
-        head = "".join(f'<th scope="col">{_inline(h)}</th>' for h in header)
-        body = "".join(
-            "<tr>" + "".join(_cell(i, c) for i, c in enumerate(row)) + "</tr>" for row in rows
-        )
-        self.parts.append(
-            f'<div class="table-wrap" role="region" tabindex="0"'
-            f' aria-label="{escape(caption)}"><table><thead><tr>{head}</tr></thead>'
-            f"<tbody>{body}</tbody></table></div>"
-        )
+    def ms(self, value: float | None) -> str:
+        return self.num(value, "ms", 1)
 
-    def sub(self, section: str, index: int) -> None:
-        self._charts_after()
-        self.subsection = index
-        super().sub(section, index)
+    def usd(self, value: float | None, digits: int = 2) -> str:
+        if value is None:
+            return self.t("no_data")
+        sign = "-" if value < 0 else ""
+        return f"{sign}${abs(value):,.{digits}f}"
 
-    # -- structure -------------------------------------------------------------
-    def open_section(self, section_id: str, heading: str) -> None:
-        self.section, self.subsection = section_id, None
-        self.parts.append(f'<section aria-labelledby="{section_id}">')
-        self.heading(heading)
-        chart = CHARTS.get((section_id, "start"))
-        if chart:
-            self.parts.append(chart(self))
+    def when(self, value: datetime | None) -> str:
+        if value is None:
+            return self.t("no_data")
+        return value.astimezone(self.zone).strftime("%Y-%m-%d %H:%M")
 
-    def close_section(self) -> None:
-        self._charts_after()
-        self._flush()
-        self.parts.append("</section>")
-
-    def _charts_after(self) -> None:
-        self._flush()
-        key = (self.section, "end" if self.subsection is None else self.subsection)
-        chart = CHARTS.get(key)
-        if chart:
-            self.parts.append(chart(self))
-
-    def _caption(self) -> str:
-        heading = next(s for s in SECTIONS if s.id == self.section)
-        name = heading.ja if self.lang == "ja" else heading.en
-        return f"{name} — {self.t('html.table')} {self._tables}"
-
-    def _flush(self) -> None:
-        if self._para:
-            self.parts.append("<p>" + "<br>".join(self._para) + "</p>")
-            self._para = []
-        if self._items:
-            self.parts.append("<ul>" + "".join(self._items) + "</ul>")
-            self._items = []
-
-    # -- chart helpers -----------------------------------------------------------
     def figure(self, uid: str, svg: str, caption: str, data: str = "") -> str:
         details = ""
         if data:
@@ -148,7 +105,10 @@ class _HtmlDoc(_Doc):
         body = "".join(
             "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in rows
         )
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        return (
+            f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table></div>"
+        )
 
 
 _MARKS = frozenset(STATUS_ICON.values())
@@ -169,7 +129,7 @@ def _cell(index: int, text: str) -> str:
 # -- charts: one function per figure, keyed by where it goes -----------------------
 
 
-def _daily(d: _HtmlDoc) -> str:
+def _daily(d: _Ctx) -> str:
     daily = d.r.traffic.daily
     title = d.t("chart.daily.title")
     if not d.r.traffic.days_with_traffic:  # a month of zero-height bars says nothing
@@ -191,7 +151,7 @@ def _daily(d: _HtmlDoc) -> str:
     return d.figure("daily", svg, desc)
 
 
-def _hourly(d: _HtmlDoc) -> str:
+def _hourly(d: _Ctx) -> str:
     rows = d.r.performance.by_hour
     title = d.t("chart.hourly.title")
     if not rows or all(r.p50_ms is None and r.p95_ms is None for r in rows):
@@ -218,7 +178,7 @@ def _hourly(d: _HtmlDoc) -> str:
     return d.figure("hourly", svg, desc, data)
 
 
-def _weekly(d: _HtmlDoc) -> str:
+def _weekly(d: _Ctx) -> str:
     weeks = d.r.performance.weekly
     title = d.t("chart.weekly.title")
     if not weeks or all(w.avg_ms is None for w in weeks):
@@ -235,7 +195,7 @@ def _weekly(d: _HtmlDoc) -> str:
     return d.figure("weekly", svg, desc)
 
 
-def _mix(d: _HtmlDoc) -> str:
+def _mix(d: _Ctx) -> str:
     endpoints = d.r.traffic.by_endpoint
     title = d.t("chart.mix.title")
     if not endpoints:
@@ -251,7 +211,7 @@ def _mix(d: _HtmlDoc) -> str:
     return d.figure("mix", svg, desc)
 
 
-def _costs(d: _HtmlDoc) -> str:
+def _costs(d: _Ctx) -> str:
     c = d.r.costs
     title = d.t("chart.cost.title")
     if c.source == "none" or not c.lines:
@@ -267,7 +227,7 @@ def _costs(d: _HtmlDoc) -> str:
     return d.figure("costs", svg, desc)
 
 
-def _burn_down(d: _HtmlDoc) -> str:
+def _burn_down(d: _Ctx) -> str:
     b = d.r.error_budget
     title = d.t("chart.budget.title")
     if not b.burn_down:
@@ -301,7 +261,7 @@ _KIND_COLOUR = {
 }
 
 
-def _timeline(d: _HtmlDoc) -> str:
+def _timeline(d: _Ctx) -> str:
     p = d.r.period
     title = d.t("chart.timeline.title")
     length = (p.end - p.start).total_seconds()
@@ -330,20 +290,153 @@ def _timeline(d: _HtmlDoc) -> str:
     return d.figure("timeline", svg, desc)
 
 
-def _midnight(day: date, d: _HtmlDoc) -> datetime:
+def _midnight(day: date, d: _Ctx) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=d.zone)
 
 
-CHARTS: dict[tuple[str, str | int], Callable[[_HtmlDoc], str]] = {
-    ("performance", 0): _weekly,
-    ("performance", 1): _hourly,
-    ("performance", 2): _daily,
-    ("performance", 3): _mix,
-    ("incidents", "start"): _timeline,
-    ("costs", 0): _costs,
-    ("slo", "end"): _burn_down,
+CHARTS: dict[str, Callable[[_Ctx], str]] = {
+    "weekly": _weekly,
+    "hourly": _hourly,
+    "daily": _daily,
+    "mix": _mix,
+    "timeline": _timeline,
+    "costs": _costs,
+    "budget": _burn_down,
 }
-"""Where each chart goes: after subsection N of a section, or at its start or end."""
+"""Chart blocks of the document by key."""
+
+
+class _Writer:
+    """Writes the document's blocks as HTML; sections open at each level-2 heading."""
+
+    def __init__(self, ctx: _Ctx) -> None:
+        self.ctx = ctx
+        self.parts: list[str] = []
+        self.open = False
+        self.heading = ""
+        self.tables = 0
+        self.pending_data: list[str] = []
+
+    def write(self, block: Block) -> None:
+        WRITERS[type(block)](self, block)
+
+    def close(self) -> None:
+        if self.open:
+            self.parts.append("</section>")
+            self.open = False
+
+
+def _w_heading(w: _Writer, b: Heading) -> None:
+    if b.level == 2:
+        w.close()
+        w.parts.append(f'<section aria-labelledby="{b.anchor}">')
+        w.open = True
+    w.heading = b.text
+    w.parts.append(f'<h{b.level} id="{b.anchor}">{escape(b.text)}</h{b.level}>')
+
+
+def _w_fields(w: _Writer, b: Fields) -> None:
+    items = "".join(
+        f'<li><span class="label">{_inline(i.label)}</span>: {_inline(i.value)}</li>'
+        for i in b.items
+    )
+    css = "fields" if b.bullets else "fields bare"
+    w.parts.append(f'<ul class="{css}">{items}</ul>')
+
+
+def _w_checklist(w: _Writer, b: Checklist) -> None:
+    items = "".join(
+        f'<li><span class="box" aria-hidden="true">{"☑" if done else "☐"}</span>'
+        f'<span class="sr">{"✓ " if done else ""}</span>{_inline(text)}</li>'
+        for done, text in b.items
+    )
+    w.parts.append(f'<ul class="checklist">{items}</ul>')
+
+
+def _w_numbered(w: _Writer, b: Numbered) -> None:
+    items = []
+    for title, text, subs in b.items:
+        head = f"<strong>{_inline(title)}</strong>: {_inline(text)}" if text else _inline(title)
+        sub = "".join(f"<li>{_inline(x)}</li>" for x in subs)
+        items.append(f"<li>{head}" + (f"<ul>{sub}</ul>" if sub else "") + "</li>")
+    w.parts.append("<ol>" + "".join(items) + "</ol>")
+
+
+def _w_bullets(w: _Writer, b: Bullets) -> None:
+    w.parts.append("<ul>" + "".join(f"<li>{_inline(x)}</li>" for x in b.items) + "</ul>")
+
+
+def _w_table(w: _Writer, b: Table) -> None:
+    w.tables += 1
+    caption = f"{w.heading} — {w.ctx.t('html.table')} {w.tables}"
+    head = "".join(f'<th scope="col">{_inline(h)}</th>' for h in b.header)
+    body = "".join(
+        "<tr>" + "".join(_cell(i, c) for i, c in enumerate(row)) + "</tr>" for row in b.rows
+    )
+    table = (
+        f'<div class="table-wrap" role="region" tabindex="0" aria-label="{escape(caption)}">'
+        f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+    )
+    if b.collapse:
+        table = (
+            f'<details class="data"><summary>{escape(w.ctx.t("html.data"))}'
+            f" ({len(b.rows)})</summary>{table}</details>"
+        )
+    w.parts.append(table)
+
+
+def _w_chart(w: _Writer, b: Chart) -> None:
+    w.parts.append(CHARTS[b.key](w.ctx))
+
+
+def _w_paragraph(w: _Writer, b: Paragraph) -> None:
+    w.parts.append(f"<p>{_inline(b.text)}</p>")
+
+
+def _w_note(w: _Writer, b: Note) -> None:
+    w.parts.append(f'<p class="note">{_inline(b.text)}</p>')
+
+
+def _w_notice(w: _Writer, b: Notice) -> None:
+    w.parts.append(f'<p class="notice" role="note">{_inline(b.text)}</p>')
+
+
+WRITERS: dict[type, Callable[[_Writer, Block], None]] = {
+    Heading: _w_heading,  # type: ignore[dict-item]
+    Fields: _w_fields,  # type: ignore[dict-item]
+    Checklist: _w_checklist,  # type: ignore[dict-item]
+    Numbered: _w_numbered,  # type: ignore[dict-item]
+    Bullets: _w_bullets,  # type: ignore[dict-item]
+    Table: _w_table,  # type: ignore[dict-item]
+    Chart: _w_chart,  # type: ignore[dict-item]
+    Paragraph: _w_paragraph,  # type: ignore[dict-item]
+    Note: _w_note,  # type: ignore[dict-item]
+    Notice: _w_notice,  # type: ignore[dict-item]
+    Rule: lambda w, b: None,
+}
+"""One HTML writer per block type: the Markdown back-end's counterpart."""
+
+
+def _tiles(doc: Document, ctx: _Ctx) -> str:
+    """The summary's key indicators as tiles: the first thing on screen and on page 1."""
+    table = next((b for b in doc.blocks if isinstance(b, Table) and b.kpi), None)
+    if table is None:
+        return ""
+    heading = ctx.t("h.summary.kpis")
+    status = {v: k for k, v in STATUS_ICON.items()}
+    tiles = "".join(
+        f'<div class="tile {status.get(row[4], "no_data")}">'
+        f'<div class="tile-name">{_inline(row[0])}</div>'
+        f'<div class="tile-value">{_inline(row[2])}</div>'
+        f'<div class="tile-target">{escape(table.header[1])}: {_inline(row[1])}</div>'
+        f'<div class="tile-mark mark" aria-label="{escape(table.header[4])}">'
+        f"{escape(row[4])}</div></div>"
+        for row in table.rows
+    )
+    return (
+        f'<section class="tiles" aria-label="{escape(heading)}">'
+        f'<h2 class="tiles-h">{escape(heading)}</h2><div class="tile-grid">{tiles}</div></section>'
+    )
 
 
 CSS = """
@@ -377,7 +470,7 @@ section:first-of-type h2 { margin-top: 0; }
 .notice { background: var(--warn-bg); color: var(--warn); border-left: 4px solid #c77700;
   padding: .6rem 1rem; }
 .note { color: var(--muted); font-size: .9rem; }
-.table-wrap { overflow-x: auto; margin: .8rem 0; }
+.table-wrap { overflow-x: auto; margin: .8rem 0; max-width: 100%; }
 table { border-collapse: collapse; font-size: .9rem; min-width: 50%; }
 th, td { border: 1px solid var(--line); padding: .3rem .6rem; text-align: left;
   vertical-align: top; }
@@ -401,7 +494,38 @@ svg.chart .band { fill: #fdf0dc; }
 svg.chart .nodata { fill: var(--soft); stroke: var(--line); }
 svg.chart .nodata-text { font-size: 14px; fill: var(--muted); }
 svg.chart .rowlabel { font-size: 11px; }
-@media (max-width: 900px) { .layout { grid-template-columns: 1fr; } nav.toc { position: static; } }
+main { min-width: 0; overflow-wrap: anywhere; }
+ul.fields { padding-left: 1.2rem; }
+ul.fields.bare { list-style: none; padding-left: 0; }
+ul.fields .label { font-weight: 600; }
+ul.checklist { list-style: none; padding-left: .2rem; }
+ul.checklist .box { margin-right: .4em; }
+.sr { position: absolute; left: -9999px; }
+details.data { margin: .5rem 0 1rem; }
+details.data summary { cursor: pointer; color: var(--accent); }
+section.tiles { max-width: 78rem; margin: 0 auto; padding: 1rem 2rem 0; }
+.tiles-h { margin: 0 0 .6rem; border: 0; font-size: 1.1rem; }
+.tile-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(9.5rem, 1fr));
+  gap: .8rem; }
+.tile { border: 1px solid var(--line); border-left: 6px solid var(--muted); border-radius: 6px;
+  padding: .6rem .8rem; background: var(--soft); position: relative; }
+.tile.met { border-left-color: #2e7d32; } .tile.warn { border-left-color: #c77700; }
+.tile.missed { border-left-color: #b3261e; }
+.tile-name { font-size: .85rem; color: var(--muted); }
+.tile-value { font-size: 1.35rem; font-weight: 700; font-variant-numeric: tabular-nums; }
+.tile-target { font-size: .8rem; color: var(--muted); }
+.tile-mark { position: absolute; top: .5rem; right: .6rem; }
+@media (prefers-color-scheme: dark) {
+  :root { --ink: #e8eaed; --muted: #b0b6be; --line: #4a5058; --bg: #16181c;
+    --accent: #8ab4f8; --soft: #23262b; --warn-bg: #3a2a10; --warn: #ffd18a; }
+  header.doc { background: #0b0c0e; }
+  svg.chart .tick, svg.chart .unit, svg.chart .legend { fill: #c9ccd1; }
+  svg.chart .grid { stroke: #33373d; }
+  svg.chart .band { fill: #3a3220; }
+}
+@media (max-width: 900px) { .layout { grid-template-columns: 1fr; padding: 1rem; }
+  nav.toc { position: static; } section.tiles { padding: 1rem 1rem 0; }
+  header.doc { padding: 1rem; } }
 @page { size: A4; margin: 14mm 12mm 16mm;
   @bottom-center { content: counter(page) " / " counter(pages); font-size: 9pt; color: #555; } }
 @media print {
@@ -414,7 +538,10 @@ svg.chart .rowlabel { font-size: 11px; }
   h2 { margin-top: 1.4rem; }
   h2, h3 { break-after: avoid; }
   figure.chart-figure, tr { break-inside: avoid; }
-  figure details { display: none; }
+  figure details, details.data { display: none; }
+  section.tiles { padding: .5rem 0 0; }
+  .tile-grid { grid-template-columns: repeat(4, 1fr); }
+  .table-wrap, table, .tile-grid { break-inside: avoid; }
   .table-wrap { overflow: visible; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
@@ -423,35 +550,38 @@ svg.chart .rowlabel { font-size: 11px; }
 
 def render_html(report: Report, lang: Lang, *, alternate: str | None = None) -> str:
     """The whole page; ``alternate`` is the file name of the other language's page, if written."""
-    d = _HtmlDoc(report, lang)
-    title = d.t("title", env=report.document.environment, month=report.period.month)
+    ctx = _Ctx(report, lang)
+    doc = compose(report, lang)
+    writer = _Writer(ctx)
+    for block in doc.blocks:
+        writer.write(block)
+    writer.close()
     other: Lang = "en" if lang == "ja" else "ja"
     alt_link = (
         f' · <a class="alt" href="{escape(alternate)}" hreflang="{other}" lang="{other}">'
-        f"{escape(d.t('html.other_lang'))}</a>"
+        f"{escape(ctx.t('html.other_lang'))}</a>"
         if alternate
         else ""
     )
-    for section in SECTIONS:
-        d.open_section(section.id, section.ja if lang == "ja" else section.en)
-        RENDERERS[section.id](d)
-        d.close_section()
     toc = "".join(
-        f'<li><a href="#{s.id}">{escape(s.ja if lang == "ja" else s.en)}</a></li>' for s in SECTIONS
+        f'<li><a href="#{h.anchor}">{escape(h.text)}</a></li>'
+        for h in doc.headings()
+        if h.level == 2
     )
-    period = (
-        f"{d.when(report.period.start)} – {d.when(report.period.end)} ({report.period.timezone})"
-    )
+    span = f"{ctx.when(report.period.start)} – {ctx.when(report.period.end)}"
+    period = f"{span} ({report.period.timezone})"
     return (
         f'<!doctype html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{escape(title)}</title>\n"
+        '<meta name="color-scheme" content="light dark">\n'
+        f"<title>{escape(doc.title)}</title>\n"
         f'<meta name="generator" content="portfolio report">\n<style>{CSS}</style>\n</head>\n'
-        f'<body>\n<a class="skip" href="#main">{escape(d.t("html.skip"))}</a>\n'
-        f'<header class="doc"><h1>{escape(title)}</h1>'
-        f"<p>{escape(d.t('doc.period'))}: {escape(period)}{alt_link}</p></header>\n"
-        f'<div class="layout">\n<nav class="toc" aria-label="{escape(d.t("html.toc"))}">'
+        f'<body>\n<a class="skip" href="#main">{escape(ctx.t("html.skip"))}</a>\n'
+        f'<header class="doc"><h1>{escape(doc.title)}</h1>'
+        f"<p>{escape(ctx.t('l.period'))}: {escape(period)}{alt_link}</p></header>\n"
+        f"{_tiles(doc, ctx)}\n"
+        f'<div class="layout">\n<nav class="toc" aria-label="{escape(ctx.t("html.toc"))}">'
         f"<ol>{toc}</ol></nav>\n"
-        f'<main id="main" tabindex="-1">\n' + "\n".join(d.parts) + "\n</main>\n</div>\n"
+        f'<main id="main" tabindex="-1">\n' + "\n".join(writer.parts) + "\n</main>\n</div>\n"
         "</body>\n</html>\n"
     )

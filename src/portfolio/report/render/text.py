@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from portfolio.report.render.labels import LABELS, PROPOSALS
+
 Lang = Literal["ja", "en"]
 
 STATUS_ICON = {"met": "✅", "warn": "⚠️", "missed": "❌", "no_data": "—"}
@@ -165,29 +167,9 @@ TEXT: dict[Lang, dict[str, str]] = {
         "slo.remaining": "残り",
         "slo.burn": "バーンレート",
         "slo.note": "計画外停止時間（プローブ実測）から算出。バーンレート1.0は月末にちょうど使い切るペース。",
-        "prop.none": "改善提案はありません: 提案ルール（予算超過、可用性・エラー率・応答時間の目標未達、週次応答時間の上昇、リソース使用率が目標超過、原因未記録のインシデント、点検未実施、エラーバジェット消費）のいずれにも該当しませんでした。",
-        "prop.priority": "優先度",
-        "prop.proposal": "提案",
-        "prop.evidence": "根拠",
         "priority.high": "高",
         "priority.medium": "中",
         "priority.low": "低",
-        "prop.cost_over_budget": "月額コスト ${total_usd:,.2f} が予算 ${budget_usd:,.2f} を超過しています。最大のコスト要因は {top_service}（${top_usd:,.2f}）です。構成の見直しを検討してください。",
-        "prop.cheaper_architecture": "同じ利用量で最も安い構成は {architecture}（見積 ${usd:,.2f}/月、現構成 ${current_usd:,.2f}/月）です。",
-        "prop.availability_below_target": "可用性 {availability_percent}% が目標 {target_percent}% を下回りました（計画外停止 {outages} 件）。停止原因への対策を優先してください。",
-        "prop.error_rate_above_target": "5xxエラー率 {error_rate_percent}% が目標 {target_percent}% を超えています。エラーの多いエンドポイントを調査してください。",
-        "prop.latency_rising": "第{week}週の平均応答時間が前週比 {change_percent}% 上昇しました（{avg_ms} ms）。原因を調査してください。",
-        "prop.peak_p95_over_target": "ピーク時間帯（{peak_hours}時台）のp95応答時間 {peak_p95_ms} ms が目標 {target_ms} ms を超えています。ピーク前のスケールアウトを検討してください。",
-        "prop.cpu_high": "CPU使用率の平均 {avg_percent}% が目標 {target_percent}% を超えています。タスク数またはサイズの拡張を検討してください。",
-        "prop.memory_high": "メモリ使用率の平均 {avg_percent}% が目標 {target_percent}% を超えています。タスクのメモリ拡張を検討してください。",
-        "prop.record_incident_causes": "原因が未記録のインシデントが {incidents} 件あります（例: {first}）。`portfolio incident annotate` で原因と再発防止策を記録してください。",
-        "prop.daily_checks_missed": "日次ヘルスチェックの実施が {done}/{expected} 回でした。cron等で自動実行してください。",
-        "prop.weekly_checks_missed": "週次パフォーマンスレビューの実施が {done}/{expected} 回でした。",
-        "prop.monthly_checks_missed": "月次セキュリティ・バックアップ点検が未実施です（{done}/{expected}）。`portfolio check monthly` を実行してください。",
-        "prop.security_findings": "セキュリティ点検で {fail} 件の不合格があります: {failing}。",
-        "prop.error_budget_burning": "エラーバジェットのバーンレートが {burn_rate} です（残り {remaining_minutes} 分）。変更のペースを落とし信頼性対策を優先してください。",
-        "prop.enable_prober": "ヘルスチェックのプローブ記録がないため可用性を測定できません。`portfolio serve` のプローブを有効にしてください。",
-        "prop.prober_coverage_low": "プローブが期間の {coverage_percent}% しかカバーしていません。可用性の数値の信頼性が低くなります。",
         "sum.kpis": "KPI {total} 項目中、達成 {met}、許容範囲内 {warn}、未達 {missed}、データなし {no_data}。",
         "sum.availability": "稼働率は {availability}、平均応答時間は {avg}、5xxエラー率は {error_rate} でした。",
         "sum.incidents": "インシデントは {incidents} 件（うち原因未記録 {no_cause} 件）。",
@@ -376,29 +358,9 @@ TEXT: dict[Lang, dict[str, str]] = {
         "slo.remaining": "Remaining",
         "slo.burn": "Burn rate",
         "slo.note": "From unplanned downtime measured by the probes. A burn rate of 1.0 spends the budget exactly by the month's end.",
-        "prop.none": "No proposals: none of the rules (over budget, availability / error-rate / response-time targets missed, rising weekly latency, CPU or memory above their target, incidents without a cause, checks not run, error budget burning) was triggered.",
-        "prop.priority": "Priority",
-        "prop.proposal": "Proposal",
-        "prop.evidence": "Evidence",
         "priority.high": "high",
         "priority.medium": "medium",
         "priority.low": "low",
-        "prop.cost_over_budget": "The monthly cost ${total_usd:,.2f} exceeds the ${budget_usd:,.2f} budget. The largest cost driver is {top_service} (${top_usd:,.2f}); review the design.",
-        "prop.cheaper_architecture": "The cheapest design for the same usage is {architecture} (estimated ${usd:,.2f}/month against ${current_usd:,.2f}/month now).",
-        "prop.availability_below_target": "Availability {availability_percent} % is below the {target_percent} % target ({outages} unplanned outages); fix their causes first.",
-        "prop.error_rate_above_target": "The 5xx error rate {error_rate_percent} % exceeds the {target_percent} % target; investigate the endpoints with most errors.",
-        "prop.latency_rising": "Week {week}'s mean response time rose {change_percent} % against the week before ({avg_ms} ms); find out why.",
-        "prop.peak_p95_over_target": "p95 response time in peak hours ({peak_hours}h) is {peak_p95_ms} ms, over the {target_ms} ms target; scale out before the peaks.",
-        "prop.cpu_high": "Average CPU {avg_percent} % exceeds the {target_percent} % target; add tasks or size them up.",
-        "prop.memory_high": "Average memory {avg_percent} % exceeds the {target_percent} % target; give tasks more memory.",
-        "prop.record_incident_causes": "{incidents} incident(s) have no recorded cause (e.g. {first}); record cause and prevention with `portfolio incident annotate`.",
-        "prop.daily_checks_missed": "Daily health checks ran {done} of {expected} times; schedule them (cron).",
-        "prop.weekly_checks_missed": "Weekly performance reviews ran {done} of {expected} times.",
-        "prop.monthly_checks_missed": "The monthly security and backup check did not run ({done}/{expected}); run `portfolio check monthly`.",
-        "prop.security_findings": "The security check has {fail} failing finding(s): {failing}.",
-        "prop.error_budget_burning": "The error budget burns at {burn_rate}× ({remaining_minutes} minutes left); slow down changes and prioritise reliability.",
-        "prop.enable_prober": "No health probes were recorded, so availability cannot be measured; enable the prober of `portfolio serve`.",
-        "prop.prober_coverage_low": "Probes covered only {coverage_percent} % of the period; the availability figure is weak.",
         "sum.kpis": "Of {total} KPIs: {met} met, {warn} within tolerance, {missed} missed, {no_data} without data.",
         "sum.availability": "Availability was {availability}, average response time {avg}, 5xx error rate {error_rate}.",
         "sum.incidents": "{incidents} incident(s), {no_cause} without a recorded cause.",
@@ -436,6 +398,11 @@ TEXT: dict[Lang, dict[str, str]] = {
         "chart.timeline.desc": "{incidents} incident(s) from {start} to {end}, one lane per kind.",
     },
 }
+
+
+for _lang in ("ja", "en"):
+    TEXT[_lang].update(LABELS[_lang])
+    TEXT[_lang].update(PROPOSALS[_lang])
 
 
 def t(lang: Lang, key: str, **values: object) -> str:
