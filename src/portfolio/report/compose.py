@@ -228,6 +228,15 @@ def _kpi_cells(f: _Fmt, k: Kpi) -> tuple[str, str]:
     return target, actual
 
 
+def _availability_text(f: _Fmt) -> str:
+    """可用性 over measured time; below full coverage the reader is told the share measured."""
+    a = f.r.availability
+    value = f.pct(a.percent, 3, "reason.no_probes")
+    if a.percent is None or a.coverage_percent is None or a.coverage_percent >= 100:
+        return value
+    return f.t("availability.partial", value=value, coverage=f.pct(a.coverage_percent, 1))
+
+
 def _availability_gap(f: _Fmt) -> str:
     a = f.r.availability
     if a.percent is None:
@@ -288,7 +297,7 @@ def _summary(doc: Document, f: _Fmt) -> None:
                     f.t("l.unplanned"),
                     _hours_minutes(f, a.unplanned_downtime_minutes, "reason.no_probes"),
                 ),
-                Field(f.t("l.availability"), f.pct(a.percent, 3, "reason.no_probes")),
+                Field(f.t("l.availability"), _availability_text(f)),
                 Field(f.t("l.coverage"), coverage),
             ]
         )
