@@ -17,7 +17,7 @@ from rich.table import Table
 from portfolio.cli.common import AwsEndpointOption, DbOption, console, load_settings
 from portfolio.errors import InputError
 from portfolio.period import Period
-from portfolio.report.build import compute_report
+from portfolio.report.build import compute_report, has_data
 from portfolio.report.model import Report
 from portfolio.report.render.text import STATUS_ICON, t
 from portfolio.report.write import WRITERS, Format, Language, write_report
@@ -44,8 +44,12 @@ def generate(
     *,
     langs: list[Language],
     formats: list[Format],
-) -> tuple[Report, list[Path]]:
-    """Observe, compute and write, with a progress bar over the steps."""
+    allow_empty: bool = True,
+) -> tuple[Report, list[Path]] | None:
+    """Observe, compute and write, with a progress bar over the steps.
+
+    None, with nothing written, when the month has no data and ``allow_empty`` is off.
+    """
     settings = load_settings()
     from portfolio.costs import load_prices
 
@@ -55,6 +59,8 @@ def generate(
     ) as progress:  # fmt: skip
         task = progress.add_task(f"report {period.label}: observing", total=4)
         observations = source.observe(period)
+        if not allow_empty and not has_data(observations):
+            return None
         progress.update(task, advance=1, description=f"report {period.label}: previous month")
         previous = source.observe(period.previous(), traffic_only=True)
         progress.update(task, advance=1, description=f"report {period.label}: computing")
@@ -105,13 +111,22 @@ def report(
     ] = None,
     endpoint_url: Annotated[str | None, AwsEndpointOption] = None,
     db: Annotated[Path | None, DbOption] = None,
+    allow_empty: Annotated[
+        bool, typer.Option(help="Write the no-data report for a month with no data.")
+    ] = False,
 ) -> None:
-    """Write the monthly operations report (運用報告書) of one month from measured data."""
+    """Write the monthly operations report (運用報告書) of one month from measured data.
+
+    A month with no data writes nothing and exits 1, unless --allow-empty.
+    """
     _choice(lang, LANGS, "--lang")
     formats = _formats(fmt)
     settings = load_settings(store__sqlite_path=db)
     tz = settings.report.timezone
     period = Period.parse(month, tz) if month else Period.previous_to(datetime.now(UTC), tz)
+    if db is not None and not db.exists():
+        # Only serve and demo create stores; a report of a store that is not there is a typo.
+        raise InputError(f"--db {db}: no such store (only serve and demo create one)")
     chosen = make_source(
         source,
         SourceOptions(
@@ -122,10 +137,18 @@ def report(
         ),
     )
     started = time.perf_counter()
-    result, written = generate(
-        chosen, period, out or Path("reports") / period.label, langs=LANGS[lang], formats=formats
-    )
-    print_summary(result, written, time.perf_counter() - started)
+    done = generate(
+        chosen, period, out or Path("reports") / period.label, langs=LANGS[lang], formats=formats,
+        allow_empty=allow_empty,
+    )  # fmt: skip
+    if done is None:
+        typer.echo(
+            f"portfolio: no data for {period.label} in source {source}; nothing written"
+            " (--allow-empty writes the no-data report)",
+            err=True,
+        )
+        raise typer.Exit(1)
+    print_summary(*done, time.perf_counter() - started)
 
 
 def _formats(fmt: str) -> list[Format]:
@@ -173,11 +196,12 @@ def demo(
         f"simulated into {path} in {time.perf_counter() - started:.1f} s", highlight=False
     )
     started = time.perf_counter()
-    result, written = generate(
+    done = generate(
         LocalSource(store), period, out / period.label, langs=["ja", "en"], formats=list(WRITERS)
     )
     store.close()
-    print_summary(result, written, time.perf_counter() - started)
+    if done is not None:  # always: the demo allows an empty month
+        print_summary(*done, time.perf_counter() - started)
 
 
 def _simulate_months(

@@ -141,6 +141,15 @@ def build_report(
     )
 
 
+def has_data(obs: Observations) -> bool:
+    """Anything measured or recorded in the period: otherwise the report would be all 'no data'."""
+    return bool(
+        obs.traffic or obs.probes or obs.resources or obs.check_runs or obs.incidents
+        or obs.work_items or obs.static_site or obs.measured_costs or obs.store_stats
+        or obs.site_probes or obs.log_counts
+    )  # fmt: skip
+
+
 def compute_report(
     obs: Observations,
     settings: Settings,
