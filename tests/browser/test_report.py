@@ -20,11 +20,11 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from portfolio.report.render.text import t
-from portfolio.report.sections import SECTIONS
 from portfolio.store.records import ProbeResult
 from portfolio.store.sqlite import SQLiteStore
 from tests.browser.conftest import ARTIFACTS, Watch, screenshot
 from tests.browser.seed import seed_traffic
+from tests.report.original import original_text, parse
 
 pytestmark = pytest.mark.slow
 
@@ -73,11 +73,30 @@ def test_html_report_renders_its_charts_from_the_report(
     out, report = written
     p, watch = page
     p.goto((out / f"operations-report.{lang}.html").as_uri())
-    title = t(lang, "title", env=report["document"]["environment"], month=MONTH)  # type: ignore[arg-type]
+    title = t(lang, "h.title", env=report["document"]["environment"])  # type: ignore[arg-type]
     assert p.title() == title
     assert p.locator("h1").inner_text() == title
     assert p.locator("html").get_attribute("lang") == lang
-    assert p.locator("main h2").all_inner_texts() == [getattr(s, lang) for s in SECTIONS]
+    sections = [text for level, text in parse(original_text())[0] if level == 2]
+    h2 = p.locator("main h2").all_inner_texts()
+    if lang == "ja":
+        assert h2 == [*sections, "付録"]
+    else:
+        assert len(h2) == len(sections) + 1
+
+    # The key indicators come first: tiles above the first section, on the first screen.
+    tiles = p.locator("section.tiles .tile")
+    expect(tiles).to_have_count(4)
+    first = tiles.first.bounding_box()
+    document = p.locator("main h2").first.bounding_box()
+    assert first is not None
+    assert document is not None
+    assert first["y"] < document["y"]
+    assert first["y"] + first["height"] < (p.viewport_size or {"height": 720})["height"]
+    # The table of 31 days folds under its chart.
+    daily_table = p.locator("details.data table")
+    expect(daily_table).to_have_count(1)
+    expect(daily_table).to_be_hidden()
 
     figures = p.locator("figure.chart-figure")
     expect(figures).to_have_count(7)
@@ -107,9 +126,52 @@ def test_html_report_renders_its_charts_from_the_report(
     if lang == "ja":
         assert "Noto Sans CJK JP" in _fonts_of(p, "h1")
     # ✅ / ⚠️ / ❌ are emoji: without an emoji font they print as empty boxes.
-    assert "Noto Color Emoji" in _fonts_of(p, "td.mark")
+    p.evaluate(
+        "[...document.querySelectorAll('td.mark')].find(e => e.textContent !== '—')"
+        ".id = 'emoji-probe'"
+    )
+    assert "Noto Color Emoji" in _fonts_of(p, "#emoji-probe")
     screenshot(p, f"report-{lang}")
     assert watch.requests == [(out / f"operations-report.{lang}.html").as_uri()]
+    watch.assert_clean()
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_html_report_fits_a_phone_without_horizontal_scroll(
+    written: tuple[Path, dict[str, Any]], page: tuple[Page, Watch], lang: str
+) -> None:
+    out, _ = written
+    p, watch = page
+    p.set_viewport_size({"width": 390, "height": 844})
+    p.goto((out / f"operations-report.{lang}.html").as_uri())
+    width = p.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, width
+    # Wide tables scroll inside their own box, never the page.
+    for box in p.locator("main").all():
+        assert (box.bounding_box() or {"width": 0})["width"] <= 390
+    screenshot(p, f"report-{lang}-390", full_page=False)
+    watch.assert_clean()
+
+
+def test_html_report_follows_the_dark_colour_scheme(
+    written: tuple[Path, dict[str, Any]], page: tuple[Page, Watch]
+) -> None:
+    out, _ = written
+    p, watch = page
+
+    def luminance(css: str) -> float:
+        r, g, b = (int(x) for x in re.findall(r"\d+", css)[:3])
+        return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255
+
+    p.goto((out / "operations-report.ja.html").as_uri())
+    light_bg = p.evaluate("getComputedStyle(document.documentElement).backgroundColor")
+    p.emulate_media(color_scheme="dark")
+    dark_bg = p.evaluate("getComputedStyle(document.documentElement).backgroundColor")
+    dark_ink = p.evaluate("getComputedStyle(document.querySelector('main p, main li')).color")
+    assert luminance(light_bg) > 0.9
+    assert luminance(dark_bg) < 0.2
+    assert luminance(dark_ink) > 0.7  # light text on the dark page
+    screenshot(p, "report-ja-dark", full_page=False)
     watch.assert_clean()
 
 
@@ -133,8 +195,12 @@ def test_pdf_first_page_has_the_title_and_is_not_blank(
         ["pdftotext", "-f", "1", "-l", "1", "-layout", str(pdf), "-"],
         check=True, capture_output=True, text=True,
     ).stdout  # fmt: skip
-    title = t("ja", "title", env=report["document"]["environment"], month=MONTH)
-    assert title in " ".join(text.split()), text[:300]
+    title = t("ja", "h.title", env=report["document"]["environment"])
+    flat = " ".join(text.split())
+    assert title in flat, text[:300]
+    # Page 1 carries the key indicators, read from the tiles.
+    assert t("ja", "h.summary.kpis") in flat
+    assert t("ja", "k.availability") in flat
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     stem = ARTIFACTS / "report-pdf-page1"

@@ -1020,6 +1020,13 @@ def _kpi(
     )
 
 
+def _coverage_caveat(kpi: Kpi, availability: Availability) -> Kpi:
+    """Coverage below the threshold leaves too many minutes unknown to claim the target: ⚠️."""
+    if kpi.status is Status.MET and availability.coverage_sufficient is False:
+        return kpi.model_copy(update={"status": Status.WARN, "met": False})
+    return kpi
+
+
 def _kpis(
     obs: Observations,
     settings: Settings,
@@ -1032,8 +1039,6 @@ def _kpis(
     security: SecurityStatus,
 ) -> list[Kpi]:
     t = settings.kpi
-    # Coverage below the threshold leaves too many minutes unknown to claim the target.
-    measured_availability = availability.percent if availability.coverage_sufficient else None
     # A month with nothing observed is no evidence of zero security incidents.
     observed = bool(obs.traffic or obs.probes or obs.incidents)
     responses = [i.response_minutes for i in incidents if i.response_minutes is not None]
@@ -1041,8 +1046,11 @@ def _kpis(
     done = sum(c.done for c in work.checks)
     docs = len(work.documentation)
     return [
-        _kpi("availability", "technical", "%", t.availability_pct, measured_availability,
-             higher_is_better=True, tolerance=100 - t.availability_pct),
+        _coverage_caveat(
+            _kpi("availability", "technical", "%", t.availability_pct, availability.percent,
+                 higher_is_better=True, tolerance=100 - t.availability_pct),
+            availability,
+        ),
         _kpi("response_time_avg", "technical", "ms", t.response_time_ms,
              _r(index.total.mean), higher_is_better=False),
         _kpi("error_rate", "technical", "%", t.error_rate_pct, error_rate, higher_is_better=False),

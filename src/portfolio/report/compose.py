@@ -193,9 +193,7 @@ def _kpi_cells(f: _Fmt, k: Kpi) -> tuple[str, str]:
     actual: str
     if k.id == "availability":
         target = f.pct(k.target, 1)
-        actual = (
-            f.pct(k.actual, 3, "reason.no_probes") if k.actual is not None else _availability_gap(f)
-        )
+        actual = _availability_gap(f)
     elif k.id == "response_time_avg":
         target, actual = f.t("le", value=f.ms(k.target)), f.ms(k.actual)
     elif k.id == "error_rate":
@@ -239,11 +237,10 @@ def _availability_text(f: _Fmt) -> str:
 
 def _availability_gap(f: _Fmt) -> str:
     a = f.r.availability
-    if a.percent is None:
-        return f.nd("reason.no_probes")
-    return f.t(
-        "coverage.low", value=f.pct(a.percent, 3), threshold=f.pct(a.coverage_threshold_percent, 1)
-    )
+    value = f.pct(a.percent, 3, "reason.no_probes")
+    if a.percent is None or a.coverage_percent is None or a.coverage_percent >= 100:
+        return value
+    return f.t("availability.kpi", value=value, coverage=f.pct(a.coverage_percent, 1))
 
 
 def _kpi_row(f: _Fmt, k: Kpi, label_key: str | None = None) -> list[str]:
