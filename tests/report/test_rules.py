@@ -69,8 +69,7 @@ TRIGGERS: dict[str, Callable[[Report], dict[str, object]]] = {
     "incident_response_slow": lambda r: {"incidents": [
         _copy(r.incidents[0], response_minutes=45.0)]},
     "record_incident_causes": lambda r: {"incidents": [_copy(r.incidents[0], cause=None)]},
-    "security_findings": lambda r: {"security": _copy(r.security, findings_fail=2,
-                                                      failing=["sec_public_ingress"])},
+    "security_findings": lambda r: {"security": _copy(r.security, findings_fail=2)},
     "access_anomalies": lambda r: {"security": _copy(r.security, metrics=_copy(
         r.security.metrics, anomalous_requests=37, burst_minutes=3))},
     "security_scans_not_run": lambda r: {"security": _copy(r.security, metrics=_copy(

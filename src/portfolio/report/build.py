@@ -186,6 +186,7 @@ def compute_report(
             settings=settings, availability=availability, error_rate=error_rate,
             performance=performance, incidents=incidents, work=work, security=security,
             costs=costs, services=services, budget=error_budget, p95_ms=overall.p95,
+            performance_zone=zone,
         )
     )  # fmt: skip
     statuses = [k.status for k in kpis]

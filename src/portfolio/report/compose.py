@@ -32,7 +32,7 @@ from portfolio.report.document import (
 )
 from portfolio.report.model import CheckedItem, IncidentRow, Kpi, Proposal, Report
 from portfolio.report.render.text import STATUS_ICON, TEXT, Lang, t
-from portfolio.report.rules import SERVICE_NAMES
+from portfolio.report.rules import ARCHITECTURE_NAMES, SERVICE_NAMES
 
 RELATED_DOCS = (
     ("docs/08-operations-checklist.md", "related.08"),
@@ -830,7 +830,7 @@ def _costs(doc: Document, f: _Fmt) -> None:
         if c.cheapest_design and c.cheapest_design_saving_usd and c.cheapest_design_saving_usd > 0:
             headroom += f.t(
                 "headroom.design",
-                design=c.cheapest_design,
+                design=ARCHITECTURE_NAMES.get(c.cheapest_design, c.cheapest_design),
                 usd=f.usd(c.cheapest_design_usd),
                 saving=f.usd(c.cheapest_design_saving_usd),
             )
@@ -885,7 +885,9 @@ def _checked(f: _Fmt, item: CheckedItem, prefix: str) -> str:
         return f.t(f"{prefix}.pass")
     if item.outcome == "not_run":
         return f.t(f"{prefix}.not_run")
-    return f.t(f"{prefix}.{item.outcome}", checks=", ".join(item.failing))
+    titles = item.failing_titles_ja if f.lang == "ja" else item.failing_titles_en
+    return f.t(f"{prefix}.{item.outcome}", checks="、".join(titles) if f.lang == "ja"
+               else ", ".join(titles))  # fmt: skip
 
 
 def _security(doc: Document, f: _Fmt) -> None:

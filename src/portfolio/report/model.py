@@ -327,7 +327,9 @@ class CheckedItem(BaseModel):
     id: str
     outcome: Outcome
     checks: list[str]
-    failing: list[str]
+    failing: list[str] = Field(description="Checks that did not pass, or did not run.")
+    failing_titles_ja: list[str] = Field(default_factory=list)
+    failing_titles_en: list[str] = Field(default_factory=list)
 
 
 class SecurityMetrics(BaseModel):

@@ -10,8 +10,9 @@ of evidence and nothing else; a test holds each rule's text and evidence togethe
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final, Literal
+from zoneinfo import ZoneInfo
 
 from portfolio.config import Settings
 from portfolio.report.model import (
@@ -56,6 +57,15 @@ SERVICE_NAMES: dict[str, str] = {
 """Billing names (Cost Explorer's SERVICE dimension) as the original's cost table writes them."""
 
 
+ARCHITECTURE_NAMES: dict[str, str] = {
+    "fargate-alb": "Fargate ARM64 + ALB",
+    "fargate-x86-alb": "Fargate x86 + ALB",
+    "fargate-spot-alb": "Fargate Spot ARM64 + ALB",
+    "lambda-http-api": "Lambda ARM64 + API Gateway (HTTP API)",
+}
+"""The estimator's designs (costs.Architecture) by product name, the same in both languages."""
+
+
 @dataclass(frozen=True)
 class RuleInputs:
     """The figures rules read; built once by the report builder."""
@@ -71,6 +81,8 @@ class RuleInputs:
     services: Services
     budget: ErrorBudget
     p95_ms: float | None
+    performance_zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+    """The report's time zone, for times named in a proposal."""
 
 
 @dataclass(frozen=True)
@@ -272,7 +284,8 @@ def _causes(x: RuleInputs) -> Evidence | None:
     missing = [i for i in x.incidents if i.cause is None]
     if not missing:
         return None
-    return {"incidents": len(missing), "first": missing[0].id}
+    first = missing[0].start.astimezone(x.performance_zone).strftime("%Y-%m-%d %H:%M")
+    return {"incidents": len(missing), "first": first}
 
 
 # -- 中期改善: セキュリティ強化 --------------------------------------------------------------
@@ -283,7 +296,7 @@ def _findings(x: RuleInputs) -> Evidence | None:
     s = x.security
     if not s.findings_fail:
         return None
-    return {"fail": s.findings_fail, "failing": ", ".join(s.failing)}
+    return {"fail": s.findings_fail}
 
 
 @rule("access_anomalies", "mid", "security", "medium")
@@ -297,8 +310,8 @@ def _anomalies(x: RuleInputs) -> Evidence | None:
 @rule("security_scans_not_run", "mid", "security", "medium")
 def _scans(x: RuleInputs) -> Evidence | None:
     m = x.security.metrics
-    missing = [item.checks[0] for item in (m.scan, m.vulnerabilities) if item.outcome == "not_run"]
-    return {"checks": ", ".join(missing), "count": len(missing)} if missing else None
+    missing = [item for item in (m.scan, m.vulnerabilities) if item.outcome == "not_run"]
+    return {"count": len(missing)} if missing else None
 
 
 # -- 長期改善（6ヶ月以上）: アーキテクチャ進化 -------------------------------------------
@@ -312,7 +325,7 @@ def _cheaper(x: RuleInputs) -> Evidence | None:
     if c.cheapest_design_saving_usd <= 0 or c.total_usd is None:
         return None
     return {
-        "architecture": c.cheapest_design,
+        "architecture": ARCHITECTURE_NAMES.get(c.cheapest_design, c.cheapest_design),
         "usd": round(c.cheapest_design_usd or 0.0, 2),
         "current_usd": round(c.total_usd, 2),
         "saving_usd": round(c.cheapest_design_saving_usd, 2),

@@ -72,7 +72,23 @@ def judge(item_id: str, checks: Sequence[str], run: CheckRun | None) -> CheckedI
         outcome = "warn"
     else:
         outcome = "pass"
-    return CheckedItem(id=item_id, outcome=outcome, checks=list(checks), failing=failing + missing)
+    names = failing + missing
+    return CheckedItem(
+        id=item_id, outcome=outcome, checks=list(checks), failing=names,
+        failing_titles_ja=[_title(c, "ja") for c in names],
+        failing_titles_en=[_title(c, "en") for c in names],
+    )  # fmt: skip
+
+
+def _title(check_id: str, lang: str) -> str:
+    """A check's title from its metadata (the checklist's words), its id if not registered."""
+    import portfolio.checks.registry  # noqa: F401  (registers every check)
+    from portfolio.checks.base import CHECKS
+
+    check = CHECKS.get(check_id)
+    if check is None:
+        return check_id
+    return check.title_ja if lang == "ja" else check.title_en
 
 
 def audit(run: CheckRun | None) -> list[CheckedItem]:
