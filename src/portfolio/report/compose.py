@@ -980,7 +980,7 @@ def _work(doc: Document, f: _Fmt) -> None:
                         True,
                         f"{f.text(i.summary)}（{f.day(i.at.astimezone(f.zone).date())}）"
                         if f.lang == "ja"
-                        else f"{f.text(i.summary)} ({f.day(i.at.date())})",
+                        else f"{f.text(i.summary)} ({f.day(i.at.astimezone(f.zone).date())})",
                     )
                     for i in w.improvements
                 ]
@@ -997,7 +997,7 @@ def _work(doc: Document, f: _Fmt) -> None:
                         True,
                         f"{f.text(i.summary)}（{f.day(i.at.astimezone(f.zone).date())}）"
                         if f.lang == "ja"
-                        else f"{f.text(i.summary)} ({f.day(i.at.date())})",
+                        else f"{f.text(i.summary)} ({f.day(i.at.astimezone(f.zone).date())})",
                     )
                     for i in w.documentation
                 ]
