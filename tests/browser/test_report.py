@@ -217,6 +217,20 @@ def test_pdf_first_page_has_the_title_and_is_not_blank(
     assert 0.01 < ratio < 0.6, f"share of non-white pixels on page 1: {ratio:.4f}"
 
 
+def test_pdf_keeps_each_kpi_table_on_one_page(written: tuple[Path, dict[str, Any]]) -> None:
+    """A table that fits on a page is not split: its header and last row share a page."""
+    out, _ = written
+    pdf = out / "operations-report.ja.pdf"
+    pages = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout.split("\f")
+    tables = {"技術KPI": "セキュリティインシデント", "運用KPI": "ドキュメント更新率",
+              "コストKPI": "予算達成率"}  # fmt: skip
+    for heading, last in tables.items():
+        page = next(p for p in pages if heading in [line.strip() for line in p.splitlines()])
+        assert last in page.split(heading, 1)[1], f"{heading}: its last row is on another page"
+
+
 def _ink_ratio(pgm: bytes) -> float:
     """Share of pixels darker than near-white in a binary PGM (P5) image."""
     header = re.match(rb"P5\s+(\d+)\s+(\d+)\s+255\s", pgm)
