@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from portfolio import names
@@ -141,6 +142,12 @@ def build_report(
     )
 
 
+def _platform(source: str) -> Literal["aws", "local"]:
+    """Where the measured service ran: AWS for the AWS source, ALB logs or a DynamoDB store."""
+    text = source.lower()
+    return "aws" if any(word in text for word in ("aws", "alb", "dynamodb")) else "local"
+
+
 def has_data(obs: Observations) -> bool:
     """Anything measured or recorded in the period: otherwise the report would be all 'no data'."""
     return bool(
@@ -205,9 +212,7 @@ def compute_report(
             notes=list(obs.notes),
             version=f"v{SCHEMA_VERSION}",
             target_environment=settings.report.environment,
-            platform="aws"
-            if obs.source.startswith("aws") or obs.source.startswith("alb")
-            else "local",
+            platform=_platform(obs.source),
             frequency=settings.report.frequency,
         ),
         period=PeriodInfo(

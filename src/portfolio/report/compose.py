@@ -1144,9 +1144,21 @@ def _appendix(doc: Document, f: _Fmt) -> None:
                 f.t("method.sources", sources=", ".join(r.document.sources), tz=r.period.timezone),
                 f.t("method.availability"),
                 f.t("method.latency"),
+                *_source_notes(f),
             ]
         )
     )
+
+
+def _source_notes(f: _Fmt) -> list[str]:
+    """The sources' own notes (skipped lines, approximations). They are written in English,
+    so the Japanese report counts them and points to the English one and report.json."""
+    notes = f.r.document.notes
+    if not notes:
+        return []
+    if f.lang == "en":
+        return list(notes)
+    return [f.t("method.notes", count=len(notes))]
 
 
 SECTIONS: tuple[Section, ...] = (
