@@ -67,6 +67,7 @@ from portfolio.errors import (
     StoreUnavailableError,
     VersionMismatchError,
 )
+from portfolio.security_rules import BURST_STATUSES
 from portfolio.store import keys
 from portfolio.store.callstats import CallStats, _CallNote
 from portfolio.store.ids import decode_cursor, encode_cursor, new_id
@@ -1209,14 +1210,17 @@ class DynamoDBStore:
                 end,
                 attributes=("minute", "status", "count", "duration_sum_ms"),
             ):
-                acc = totals.setdefault(_int(item, "minute"), [0, 0, 0.0])
-                count = _int(item, "count")
+                acc = totals.setdefault(_int(item, "minute"), [0, 0, 0.0, 0])
+                count, status = _int(item, "count"), _int(item, "status")
                 acc[0] += count
-                acc[1] += count if _int(item, "status") >= 500 else 0
+                acc[1] += count if status >= 500 else 0
                 acc[2] += _float(item, "duration_sum_ms")
+                acc[3] += count if status in BURST_STATUSES else 0
         return [
-            MinuteTotals(minute=m, count=int(c), errors_5xx=int(e), latency_sum_ms=lat)
-            for m, (c, e, lat) in sorted(totals.items())
+            MinuteTotals(
+                minute=m, count=int(c), errors_5xx=int(e), latency_sum_ms=lat, denied=int(d)
+            )
+            for m, (c, e, lat, d) in sorted(totals.items())
         ]
 
     def write_resource_samples(self, samples: Sequence[ResourceSample]) -> None:

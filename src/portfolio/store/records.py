@@ -90,6 +90,8 @@ class MinuteTotals:
     count: int
     errors_5xx: int
     latency_sum_ms: float
+    denied: int = 0
+    """Answers of security_rules.BURST_STATUSES (401/403/404): a burst's evidence."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,7 @@ from portfolio.errors import (
     StoreUnavailableError,
     VersionMismatchError,
 )
+from portfolio.security_rules import BURST_STATUSES
 from portfolio.store.callstats import CallStats
 from portfolio.store.ids import decode_cursor, encode_cursor, new_id
 from portfolio.store.migrations import migrate
@@ -56,6 +57,15 @@ from portfolio.telemetry.sketch import LatencySketch
 
 T = TypeVar("T")
 _ROLLUP_TABLES: dict[Resolution, str] = {"minute": "rollups", "hour": "rollups_hourly"}
+
+
+_DENIED = ",".join(str(s) for s in sorted(BURST_STATUSES))
+_MINUTE_TOTALS_SQL = (
+    "SELECT minute, sum(count), sum(CASE WHEN status >= 500 THEN count ELSE 0 END),"  # noqa: S608 (integer constants)
+    f" sum(duration_sum_ms), sum(CASE WHEN status IN ({_DENIED}) THEN count ELSE 0 END)"
+    " FROM rollups WHERE minute >= ? AND minute < ? GROUP BY minute ORDER BY minute"
+)
+"""Per-minute totals; ``denied`` counts the answers a 4xx burst is made of."""
 
 
 def _ts(value: datetime) -> float:
@@ -383,9 +393,7 @@ class SQLiteStore:
         rows = (
             self._conn()
             .execute(
-                "SELECT minute, sum(count), sum(CASE WHEN status >= 500 THEN count ELSE 0 END),"
-                " sum(duration_sum_ms) FROM rollups WHERE minute >= ? AND minute < ?"
-                " GROUP BY minute ORDER BY minute",
+                _MINUTE_TOTALS_SQL,
                 (start, end),
             )
             .fetchall()
