@@ -169,12 +169,18 @@ def demo(
     with ThreadPoolExecutor(max_workers=1) as pool:
         templates = pool.submit(cached_assembly)
         _simulate_months(store, period, settings, rng, templates)
+    cloudfront = _simulate_cloudfront(out / "demo-logs" / "cloudfront", period, rng)
     console.print(
         f"simulated into {path} in {time.perf_counter() - started:.1f} s", highlight=False
     )
     started = time.perf_counter()
+    source = LocalSource(
+        store,
+        cloudfront_logs=(str(cloudfront),),
+        max_units_per_s=(settings.store.max_read_units_per_s, settings.store.max_write_units_per_s),
+    )
     result, written = generate(
-        LocalSource(store), period, out / period.label, langs=["ja", "en"], formats=list(WRITERS)
+        source, period, out / period.label, langs=["ja", "en"], formats=list(WRITERS)
     )
     store.close()
     print_summary(result, written, time.perf_counter() - started)
@@ -190,19 +196,30 @@ def _simulate_months(
     """The month before (for 前月比) and the target month, each followed by its check runs."""
     from portfolio.simulate.checks import record_simulated_checks
     from portfolio.simulate.generate import simulate_period
-    from portfolio.simulate.model import TrafficModel, demo_incidents
+    from portfolio.simulate.scenarios import ORIGINAL_MONTH, ORIGINAL_USERS, previous_month
 
     with Progress(
         TextColumn("{task.description}"), BarColumn(),
         TextColumn("{task.completed}/{task.total} days"), TimeElapsedColumn(), console=console,
     ) as progress:  # fmt: skip
         for label, target, model, users in (
-            ("previous month", period.previous(), TrafficModel(), 0),
-            ("target month", period, TrafficModel(incidents=demo_incidents()), 40),
+            ("previous month", period.previous(), previous_month(), 0),
+            ("target month", period, ORIGINAL_MONTH, ORIGINAL_USERS),
         ):
             task = progress.add_task(f"simulating {target.label} ({label})", total=len(target.days))
             simulate_period(
-                store, target, model, rng=rng, users=users,
+                store, target, model, rng=rng, users=users, maintenance=None,
                 on_day=lambda _day, task=task: progress.advance(task),  # type: ignore[misc]
             )  # fmt: skip
             record_simulated_checks(store, target, settings, templates.result())
+
+
+def _simulate_cloudfront(out: Path, period: Period, rng: np.random.Generator) -> Path:
+    """CloudFront standard logs of the two simulated months, for the S3 + CloudFront section."""
+    from portfolio.simulate.cloudfront import write_cloudfront_logs
+
+    for stale in out.glob("*.gz"):
+        stale.unlink()
+    for month in (period.previous(), period):
+        write_cloudfront_logs(out, month, rng)
+    return out
