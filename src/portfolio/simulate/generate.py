@@ -25,6 +25,7 @@ from portfolio.sources.local import SIMULATED_MARKER
 from portfolio.store.ids import new_id
 from portfolio.store.protocols import Store
 from portfolio.store.records import (
+    PROBE_SITE,
     Incident,
     LogCount,
     MaintenanceWindow,
@@ -347,6 +348,24 @@ def _write_side_records(
             )
             for at, good, lat in zip(
                 probe_at.tolist(), ok.tolist(), probe_latency.tolist(), strict=True
+            )
+        ]
+    )
+    # The static page, probed beside /health: the same tasks serve it, so it is down
+    # exactly when /health is.
+    site_latency = rng.lognormal(np.log(3.0), 0.3, probe_at.size)
+    store.write_probe_results(
+        [
+            ProbeResult(
+                at=datetime.fromtimestamp(at, UTC),
+                ok=bool(good),
+                latency_ms=round(float(lat), 3) if good else None,
+                status=200 if good else None,
+                detail="" if good else "ConnectTimeout",
+                target=PROBE_SITE,
+            )
+            for at, good, lat in zip(
+                probe_at.tolist(), ok.tolist(), site_latency.tolist(), strict=True
             )
         ]
     )

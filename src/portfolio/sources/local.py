@@ -14,6 +14,7 @@ How the local store answers the report's newer items (docs/report.md states the 
   change); they are not listed again as work done.
 - コンシュームドキャパシティ's reference: ``store.max_read_units_per_s`` /
   ``store.max_write_units_per_s`` (settings), the local stand-in for a table's maximum.
+- 静的サイト: the prober's probes of the static page (``target`` = PROBE_SITE).
 - S3 + CloudFront: CloudFront standard logs when given (``--cloudfront-logs``; the demo
   writes simulated ones), read by the same parser as the access-log source.
 """
@@ -31,6 +32,7 @@ from portfolio.sources.base import (
     DataStoreStatus,
     Observations,
     PermissionChange,
+    SiteProbe,
     SourceOptions,
     StaticSiteStats,
     TargetHealthSample,
@@ -40,7 +42,7 @@ from portfolio.sources.base import (
 )
 from portfolio.store import open_store
 from portfolio.store.protocols import Store
-from portfolio.store.records import MinuteTotals, ResourceSample, Rollup, WorkItem
+from portfolio.store.records import PROBE_SITE, MinuteTotals, ResourceSample, Rollup, WorkItem
 
 SIMULATED_MARKER = "simulated"
 
@@ -108,6 +110,10 @@ class LocalSource:
             target_health=target_health(resources, self.desired_tasks),
             access_anomalies=access_anomalies(traffic, minutes),
             permission_changes=permission_changes(work_items),
+            site_probes=[
+                SiteProbe(at=p.at, ok=p.ok, status=p.status, latency_ms=p.latency_ms)
+                for p in self.store.read_probe_results(period.start, period.end, target=PROBE_SITE)
+            ],
         )
 
     def _static_site(self, period: Period) -> tuple[StaticSiteStats | None, list[str]]:

@@ -15,6 +15,9 @@ from enum import StrEnum
 from portfolio.telemetry.sketch import LatencySketch
 
 USER_FIELDS = ("name", "email", "role", "title", "bio", "links")
+PROBE_API = "api"
+PROBE_SITE = "site"
+"""Probe targets: the API's /health and the static page `portfolio serve` also serves."""
 
 
 class Role(StrEnum):
@@ -114,6 +117,8 @@ class ProbeResult:
     latency_ms: float | None
     status: int | None
     detail: str = ""
+    target: str = "api"
+    """What was probed: PROBE_API (/health, the availability record) or PROBE_SITE."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,7 @@ from portfolio.store.ids import decode_cursor, encode_cursor, new_id
 from portfolio.store.migrations import migrate
 from portfolio.store.protocols import Resolution
 from portfolio.store.records import (
+    PROBE_API,
     USER_FIELDS,
     CheckRun,
     Finding,
@@ -423,22 +424,30 @@ class SQLiteStore:
     def write_probe_results(self, results: Sequence[ProbeResult]) -> None:
         with self._write() as conn:
             conn.executemany(
-                "INSERT INTO probe_results (at, ok, latency_ms, status, detail) VALUES (?,?,?,?,?)",
-                [(_ts(r.at), int(r.ok), r.latency_ms, r.status, r.detail) for r in results],
+                "INSERT INTO probe_results (at, ok, latency_ms, status, detail, target)"
+                " VALUES (?,?,?,?,?,?)",
+                [
+                    (_ts(r.at), int(r.ok), r.latency_ms, r.status, r.detail, r.target)
+                    for r in results
+                ],
             )
 
-    def read_probe_results(self, start: datetime, end: datetime) -> Iterable[ProbeResult]:
+    def read_probe_results(
+        self, start: datetime, end: datetime, *, target: str = PROBE_API
+    ) -> Iterable[ProbeResult]:
         rows = (
             self._conn()
             .execute(
                 "SELECT at, ok, latency_ms, status, detail FROM probe_results"
-                " WHERE at >= ? AND at < ? ORDER BY at",
-                (_ts(start), _ts(end)),
+                " WHERE at >= ? AND at < ? AND target = ? ORDER BY at",
+                (_ts(start), _ts(end), target),
             )
             .fetchall()
         )
         return [
-            ProbeResult(at=_dt_required(at), ok=bool(ok), latency_ms=lat, status=st, detail=d)
+            ProbeResult(
+                at=_dt_required(at), ok=bool(ok), latency_ms=lat, status=st, detail=d, target=target
+            )
             for (at, ok, lat, st, d) in rows
         ]
 

@@ -40,6 +40,7 @@ from portfolio.store.dynamodb.codecs import (
 from portfolio.store.ids import new_id
 from portfolio.store.protocols import Resolution
 from portfolio.store.records import (
+    PROBE_API,
     LogCount,
     MinuteTotals,
     ProbeResult,
@@ -157,11 +158,15 @@ class DynamoMetrics(DynamoCalls):
                 item["latency_ms"] = _n(float(r.latency_ms))
             if r.status is not None:
                 item["status"] = _n(r.status)
+            if r.target != PROBE_API:  # items without one are the API's, as before
+                item["target"] = _s(r.target)
             items.append(self._expiring(item, _seconds(r.at)))
         with self.call_stats.timed("write_probe_results") as note:
             self._batch_put(note, self.metrics_table, items)
 
-    def read_probe_results(self, start: datetime, end: datetime) -> Iterable[ProbeResult]:
+    def read_probe_results(
+        self, start: datetime, end: datetime, *, target: str = PROBE_API
+    ) -> Iterable[ProbeResult]:
         with self.call_stats.timed("read_probe_results") as note:
             items = list(
                 self._query_series(note, keys.PROBE_RESULTS, _us(start), _us(end), scale=1_000_000)
@@ -173,8 +178,10 @@ class DynamoMetrics(DynamoCalls):
                 latency_ms=_float(i, "latency_ms") if "latency_ms" in i else None,
                 status=_int(i, "status") if "status" in i else None,
                 detail=_str(i, "detail"),
+                target=target,
             )
             for i in items
+            if (_str(i, "target") if "target" in i else PROBE_API) == target
         ]
 
     def write_log_counts(self, counts: Sequence[LogCount]) -> None:
