@@ -127,7 +127,7 @@ def demo_incidents() -> tuple[IncidentPlan, ...]:
             day=12,
             start_hour=14.2,
             minutes=22,
-            latency_factor=8.0,
+            latency_ms=400.0,
             record={
                 "summary": "API応答遅延 / API latency degradation",
                 "severity": "minor",
