@@ -133,3 +133,31 @@ def test_target_health_of_a_simulated_day_is_read_from_the_store(store: Store) -
     )
     samples = LocalSource(store).observe(PERIOD).target_health
     assert [(s.healthy, s.total) for s in samples] == [(2, 2)] * 3
+
+
+def test_the_site_prober_records_under_its_own_target(store: Store) -> None:
+    import httpx
+
+    from portfolio.telemetry.prober import site_prober
+
+    prober = site_prober(store, "http://127.0.0.1:1/")
+    prober._client = httpx.Client(  # a page that answers, without a server
+        transport=httpx.MockTransport(lambda request: httpx.Response(200, text="<html>"))
+    )
+    try:
+        result = prober.run_once()
+    finally:
+        prober.stop()
+    assert result.target == PROBE_SITE
+    around = (result.at - timedelta(seconds=1), result.at + timedelta(seconds=1))
+    assert [p.ok for p in store.read_probe_results(*around, target=PROBE_SITE)] == [True]
+    assert list(store.read_probe_results(*around)) == []
+
+
+def test_both_backends_time_the_same_store_operations(store: Store) -> None:
+    store.write_rollups([_rollup(MINUTE, names.HEALTH_PATH, 200, 3)])
+    list(store.read_rollups(MINUTE, MINUTE + 60))
+    store.add_work_item(WorkItem(new_id(), PERIOD.start, "docs", "runbook"))
+    store.list_work_items(PERIOD.start, PERIOD.end)
+    timed = {s.operation for s in store.call_stats.drain("t")}  # type: ignore[attr-defined]
+    assert {"write_rollups", "read_rollups", "add_work_item", "list_work_items"} <= timed
