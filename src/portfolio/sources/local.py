@@ -144,7 +144,8 @@ def _is_log_entry(item: WorkItem) -> bool:
 
 def target_health(samples: list[ResourceSample], desired: int) -> list[TargetHealthSample]:
     """Per minute the service ran: workers that recorded a sample, of the desired tasks."""
-    reporting = Counter(minute for minute, _ in {(s.minute, s.task) for s in samples})
+    # (minute, task) is a sample's key in every store, so counting minutes counts workers.
+    reporting = Counter(s.minute for s in samples)
     return [
         TargetHealthSample(minute=minute, healthy=min(n, desired), total=desired)
         for minute, n in sorted(reporting.items())
