@@ -24,8 +24,9 @@ from portfolio.store.records import (
     WorkItem,
 )
 
-PERIOD = Period.parse("2025-08", "Asia/Tokyo")
-MINUTE = int(PERIOD.start.timestamp()) + 3 * 86400  # 08-04 00:00 JST
+# Last month, not a fixed one: DynamoDB Local deletes items whose retention has expired.
+PERIOD = Period.previous_to(datetime.now(UTC), "Asia/Tokyo")
+MINUTE = int(PERIOD.start.timestamp()) + 3 * 86400  # the 4th, 00:00 JST
 
 
 def _rollup(minute: int, endpoint: str, status: int, count: int) -> Rollup:
@@ -127,7 +128,7 @@ def test_without_cloudfront_logs_the_static_site_is_unknown(store: Store) -> Non
 
 
 def test_target_health_of_a_simulated_day_is_read_from_the_store(store: Store) -> None:
-    start = int(datetime(2025, 8, 10, tzinfo=UTC).timestamp())
+    start = MINUTE + 6 * 86400
     store.write_resource_samples(
         [ResourceSample(start + 60 * m, t, 40, 1, 30) for m in range(3) for t in ("a", "b")]
     )
