@@ -42,6 +42,16 @@ class StoreSettings(BaseModel):
     region: str = names.DEFAULT_REGION
     users_table: str = names.USERS_TABLE
     metrics_table: str = names.METRICS_TABLE
+    max_read_units_per_s: float = Field(
+        default=40_000.0,
+        gt=0,
+        description="The local store's stand-in for the table's maximum read throughput, the"
+        " reference of コンシュームドキャパシティ: DynamoDB's default per-table on-demand quota;"
+        " set the table's MaxReadRequestUnits when one is configured.",
+    )
+    max_write_units_per_s: float = Field(
+        default=40_000.0, gt=0, description="As max_read_units_per_s, for writes."
+    )
 
 
 class TelemetrySettings(BaseModel):

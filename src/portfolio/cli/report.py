@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -191,13 +191,13 @@ def demo(
     # takes ~20 s in a child process, so it runs while the traffic is simulated.
     with ThreadPoolExecutor(max_workers=1) as pool:
         templates = pool.submit(cached_assembly)
-        _simulate_months(store, period, settings, rng, templates)
+        source = _simulate_months(store, period, settings, rng, templates, out)
     console.print(
         f"simulated into {path} in {time.perf_counter() - started:.1f} s", highlight=False
     )
     started = time.perf_counter()
     done = generate(
-        LocalSource(store), period, out / period.label, langs=["ja", "en"], formats=list(WRITERS)
+        source, period, out / period.label, langs=["ja", "en"], formats=list(WRITERS)
     )
     store.close()
     if done is not None:  # always: the demo allows an empty month
@@ -210,23 +210,22 @@ def _simulate_months(
     settings: Settings,
     rng: np.random.Generator,
     templates: Future[Assembly],
-) -> None:
-    """The month before (for 前月比) and the target month, each followed by its check runs."""
-    from portfolio.simulate.checks import record_simulated_checks
-    from portfolio.simulate.generate import simulate_period
-    from portfolio.simulate.model import TrafficModel, demo_incidents
+    out: Path,
+) -> LocalSource:
+    """The month before (for 前月比) and the target month, each followed by its check runs,
+    and the static site's CloudFront logs under OUT/demo-logs/cloudfront."""
+    from portfolio.simulate.demo import simulate_demo
 
     with Progress(
         TextColumn("{task.description}"), BarColumn(),
         TextColumn("{task.completed}/{task.total} days"), TimeElapsedColumn(), console=console,
     ) as progress:  # fmt: skip
-        for label, target, model, users in (
-            ("previous month", period.previous(), TrafficModel(), 0),
-            ("target month", period, TrafficModel(incidents=demo_incidents()), 40),
-        ):
+
+        def track(label: str, target: Period) -> Callable[[date], None]:
             task = progress.add_task(f"simulating {target.label} ({label})", total=len(target.days))
-            simulate_period(
-                store, target, model, rng=rng, users=users,
-                on_day=lambda _day, task=task: progress.advance(task),  # type: ignore[misc]
-            )  # fmt: skip
-            record_simulated_checks(store, target, settings, templates.result())
+            return lambda _day: progress.advance(task)
+
+        return simulate_demo(
+            store, period, settings, rng=rng, assembly=templates.result,
+            logs_dir=out / "demo-logs" / "cloudfront", track=track,
+        )  # fmt: skip

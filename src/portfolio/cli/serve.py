@@ -9,8 +9,10 @@ from typing import Annotated, Literal
 import typer
 
 from portfolio.cli.common import console, load_settings
+from portfolio.config import Settings
 from portfolio.names import HEALTH_PATH
 from portfolio.store import open_store
+from portfolio.store.protocols import Store
 from portfolio.telemetry.prober import Prober
 
 APP_FACTORY = "portfolio.api.app:create_app_from_env"
@@ -67,12 +69,33 @@ def serve(
         f"{settings.store.backend} store, server {server}",
         highlight=False,
     )
+    site = _start_site_prober(probe_store, settings, host, port) if prober is not None else None
     try:
         _run_server(server, host=host, port=port, workers=workers)  # type: ignore[arg-type]
     finally:
+        if site is not None:
+            site.stop()
         if prober is not None:
             prober.stop()
         probe_store.close()
+
+
+def _start_site_prober(store: Store, settings: Settings, host: str, port: int) -> Prober | None:
+    """Probe the static page too when the server serves one (静的サイト status)."""
+    from portfolio.api.app import site_dir
+    from portfolio.telemetry.prober import site_prober
+
+    if site_dir(settings) is None:
+        return None
+    probe_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
+    prober = site_prober(
+        store,
+        f"http://{probe_host}:{port}/",
+        interval_s=settings.telemetry.probe_interval_s,
+        timeout_s=settings.telemetry.probe_timeout_s,
+    )
+    prober.start(initial_delay_s=min(5.0, settings.telemetry.probe_interval_s))
+    return prober
 
 
 def _run_server(server: Server, *, host: str, port: int, workers: int) -> None:

@@ -17,12 +17,15 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import numpy.typing as npt
 
+from portfolio import names
 from portfolio.period import Period
+from portfolio.security_rules import PERMISSION_USER_ROLE
 from portfolio.simulate.model import IncidentPlan, TrafficModel
 from portfolio.sources.local import SIMULATED_MARKER
 from portfolio.store.ids import new_id
 from portfolio.store.protocols import Store
 from portfolio.store.records import (
+    PROBE_SITE,
     Incident,
     LogCount,
     MaintenanceWindow,
@@ -36,6 +39,10 @@ from portfolio.store.records import (
 from portfolio.telemetry.bulk import rollups_from_events
 
 PROBE_INTERVAL_S = 60
+LB_ERROR_STATUS = 502
+"""The load balancer's own answer when a target drops a reused connection: never logged
+by the service, so not counted as an ERROR log line."""
+STORE_CALL_SIGMA = 0.35
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,78 @@ def hourly_weights(model: TrafficModel) -> npt.NDArray[np.float64]:
     return normalised
 
 
+def hour_latency_factors(model: TrafficModel) -> npt.NDArray[np.float64]:
+    """How much slower (peak) or faster (night) each hour of day answers than the rest."""
+    factors = np.ones(24)
+    factors[model.night_hours[0] : model.night_hours[1]] = model.night_latency_factor
+    for start, end in model.peak_windows:
+        factors[start:end] = model.peak_latency_factor
+    return factors
+
+
+def unit_mean_latency(model: TrafficModel) -> float:
+    """The expected mean response time of a day at scale 1: mix means × hour factors.
+
+    A lognormal with median m and sigma s has mean m·exp(s²/2); hours weigh by traffic.
+    """
+    mix_mean = sum(e.share * e.median_ms * np.exp(e.sigma**2 / 2) for e in model.mix)
+    hours = float(np.dot(hourly_weights(model), hour_latency_factors(model)))
+    return float(mix_mean) * hours
+
+
+def daily_volumes(model: TrafficModel, days: list[date], rng: np.random.Generator) -> list[float]:
+    """Expected requests of each day: quieter weekends, day-to-day noise, pinned days kept.
+
+    Without pinned days the month's mean day is ``daily_requests`` in expectation.
+    With them, the other days are rescaled so the month's mean is exactly that and
+    clipped to stay clear of the pinned quietest and busiest days.
+    """
+    mean_factor = (5 + 2 * model.weekend_factor) / 7
+    volumes = []
+    for day in days:
+        weekend = day.weekday() >= 5
+        noise = max(0.5, 1 + float(rng.normal(0, model.day_noise)))
+        volumes.append(
+            model.daily_requests * (model.weekend_factor if weekend else 1.0) / mean_factor * noise
+        )
+    pinned = {d: v for d, v in model.pinned_days if d <= len(days)}
+    if not pinned:
+        return volumes
+    free = [i for i, day in enumerate(days) if day.day not in pinned]
+    if not free:
+        return [pinned[day.day] for day in days]
+    low, high = min(pinned.values()) * 1.04, max(pinned.values()) * 0.96
+    wanted = model.daily_requests * len(days) - sum(pinned.values())
+    for _ in range(20):  # rescale and clip until the free days' sum settles
+        scale = wanted / sum(volumes[i] for i in free)
+        for i in free:
+            volumes[i] = min(high, max(low, volumes[i] * scale))
+    return [pinned.get(day.day, volumes[i]) for i, day in enumerate(days)]
+
+
+def latency_scales(model: TrafficModel, days: list[date], rng: np.random.Generator) -> list[float]:
+    """Per day, the factor that turns the mix's medians into milliseconds.
+
+    With ``weekly_latency_ms`` a day's expected mean is its week's target times a
+    small day factor (centred within the week, so the week keeps its target);
+    without, medians are milliseconds already (scale 1).
+    """
+    if not model.weekly_latency_ms:
+        return [1.0] * len(days)
+    unit = unit_mean_latency(model)
+    weeks = [(day.day - 1) // 7 for day in days]
+    z = rng.normal(0, model.day_latency_spread, len(days)) if model.day_latency_spread else None
+    scales = []
+    for i, week in enumerate(weeks):
+        target = model.weekly_latency_ms[min(week, len(model.weekly_latency_ms) - 1)]
+        factor = 1.0
+        if z is not None:
+            same = [j for j, w in enumerate(weeks) if w == week]
+            factor = float(np.exp(z[i] - z[same].mean()))
+        scales.append(target * factor / unit)
+    return scales
+
+
 def _local_midnight(day: date, zone: ZoneInfo) -> float:
     return datetime(day.year, day.month, day.day, tzinfo=zone).timestamp()
 
@@ -71,42 +150,53 @@ def _incident_window(plan: IncidentPlan, day: date, zone: ZoneInfo) -> tuple[flo
 
 
 def generate_day(
-    model: TrafficModel, day: date, zone: ZoneInfo, rng: np.random.Generator
+    model: TrafficModel,
+    day: date,
+    zone: ZoneInfo,
+    rng: np.random.Generator,
+    *,
+    expected: float | None = None,
+    latency_scale: float = 1.0,
 ) -> DayEvents:
-    weekend = day.weekday() >= 5
-    # Scale so a month's mean day is model.daily_requests despite quieter weekends.
-    mean_factor = (5 + 2 * model.weekend_factor) / 7
-    noise = max(0.5, 1 + float(rng.normal(0, model.day_noise)))
-    factor = (model.weekend_factor if weekend else 1.0) / mean_factor * noise
-    n = int(rng.poisson(model.daily_requests * factor))
+    """One day's requests; ``expected`` (default: one of daily_volumes) is the day's mean volume."""
+    if expected is None:
+        expected = daily_volumes(model, [day], rng)[0]
+    n = int(rng.poisson(expected))
 
     hours = rng.choice(24, size=n, p=hourly_weights(model))
     epoch = _local_midnight(day, zone) + hours * 3600 + rng.uniform(0, 3600, size=n)
-    order = np.argsort(epoch)
-    epoch, hours = epoch[order], hours[order]
-
     mix = model.mix
     endpoint = rng.choice(len(mix), size=n, p=np.array([e.share for e in mix]))
+    epoch, hours, endpoint = _add_scanner_bursts(model, day, zone, rng, epoch, hours, endpoint)
+    order = np.argsort(epoch, kind="stable")
+    epoch, hours, endpoint = epoch[order], hours[order], endpoint[order]
+    n = epoch.size
+
     medians = np.array([e.median_ms for e in mix])[endpoint]
     sigmas = np.array([e.sigma for e in mix])[endpoint]
-    latency = rng.lognormal(np.log(medians), sigmas)
-    in_peak = np.zeros(n, dtype=bool)
-    for start, end in model.peak_windows:
-        in_peak |= (hours >= start) & (hours < end)
-    latency[in_peak] *= model.peak_latency_factor
+    # Expected time of each request, so an incident can set its mean directly.
+    expected_ms = medians * np.exp(sigmas**2 / 2) * hour_latency_factors(model)[hours]
+    expected_ms *= latency_scale
+    latency = rng.lognormal(np.log(medians * latency_scale), sigmas)
+    latency *= hour_latency_factors(model)[hours]
 
     status = np.array([e.status for e in mix])[endpoint]
     client_error = rng.random(n) < np.array([e.error_4xx_share for e in mix])[endpoint]
     status = np.where(client_error, np.where(status == 201, 409, 404), status)
     server_error = rng.random(n) < model.base_error_share
     status = np.where(server_error, 500, status)
+    balancer_error = rng.random(n) < model.lb_error_share
+    status = np.where(balancer_error, LB_ERROR_STATUS, status)
 
     for plan in model.incidents:
         if plan.day != day.day:
             continue
         opens, closes = _incident_window(plan, day, zone)
         hit = (epoch >= opens) & (epoch < closes)
-        latency[hit] *= plan.latency_factor
+        if plan.latency_ms is not None:
+            latency[hit] *= plan.latency_ms / expected_ms[hit]
+        else:
+            latency[hit] *= plan.latency_factor
         failing = hit & (rng.random(n) < plan.error_share)
         status = np.where(failing, 503, status)
 
@@ -122,6 +212,34 @@ def generate_day(
         bytes_in=bytes_in.astype(np.int64),
         bytes_out=bytes_out.astype(np.int64),
     )
+
+
+def _add_scanner_bursts(
+    model: TrafficModel,
+    day: date,
+    zone: ZoneInfo,
+    rng: np.random.Generator,
+    epoch: npt.NDArray[np.float64],
+    hours: npt.NDArray[np.int64],
+    endpoint: npt.NDArray[np.int64],
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The day's scanner sweeps as extra requests to the mix's scanner endpoint."""
+    bursts = [b for b in model.scanner_bursts if b.day == day.day]
+    if not bursts:
+        return epoch, hours, endpoint
+    scanner = next(
+        (i for i, e in enumerate(model.mix) if e.endpoint == names.SCANNER_ENDPOINT), None
+    )
+    if scanner is None:
+        raise ValueError("scanner bursts need a mix entry for names.SCANNER_ENDPOINT")
+    midnight = _local_midnight(day, zone)
+    for burst in bursts:
+        start = midnight + burst.start_hour * 3600
+        at = start + rng.uniform(0, burst.minutes * 60, burst.requests)
+        epoch = np.concatenate([epoch, at])
+        hours = np.concatenate([hours, ((at - midnight) // 3600).astype(np.int64)])
+        endpoint = np.concatenate([endpoint, np.full(burst.requests, scanner, dtype=np.int64)])
+    return epoch, hours, endpoint
 
 
 @dataclass
@@ -146,9 +264,12 @@ def simulate_period(
     zone = period.zone
     endpoints = [(e.endpoint, e.method) for e in model.mix]
     window = _maintenance(store, period, maintenance)
+    days = list(period.days)
+    volumes = daily_volumes(model, days, rng)
+    scales = latency_scales(model, days, rng)
     total = 0
-    for day in period.days:
-        events = generate_day(model, day, zone, rng)
+    for day, expected, scale in zip(days, volumes, scales, strict=True):
+        events = generate_day(model, day, zone, rng, expected=expected, latency_scale=scale)
         total += events.epoch_s.size
         if on_events is not None:
             on_events(events)
@@ -169,7 +290,8 @@ def simulate_period(
         if on_day is not None:
             on_day(day)
     _record_incidents(store, period, model)
-    _record_users_and_work(store, period, users, rng)
+    _record_users_and_work(store, period, users, rng, model.work_items)
+    _record_role_changes(store, period, model.role_changes)
     return total
 
 
@@ -229,13 +351,33 @@ def _write_side_records(
             )
         ]
     )
+    # The static page, probed beside /health: the same tasks serve it, so it is down
+    # exactly when /health is.
+    site_latency = rng.lognormal(np.log(3.0), 0.3, probe_at.size)
+    store.write_probe_results(
+        [
+            ProbeResult(
+                at=datetime.fromtimestamp(at, UTC),
+                ok=bool(good),
+                latency_ms=round(float(lat), 3) if good else None,
+                status=200 if good else None,
+                detail="" if good else "ConnectTimeout",
+                target=PROBE_SITE,
+            )
+            for at, good, lat in zip(
+                probe_at.tolist(), ok.tolist(), site_latency.tolist(), strict=True
+            )
+        ]
+    )
 
     # Resource samples: CPU follows each task's traffic; memory drifts slowly.
     samples = []
     for t, task in enumerate(model.tasks):
         per_minute = np.bincount(minute_index[events.task_index == t], minlength=1440)
-        cpu = np.clip(4.0 + 1.1 * per_minute + rng.normal(0, 1.5, 1440), 0.5, 100)
-        mem = np.clip(36.0 + 0.05 * per_minute + rng.normal(0, 0.8, 1440), 5, 100)
+        cpu = model.cpu_base_pct + model.cpu_pct_per_request * per_minute
+        cpu = np.clip(cpu + rng.normal(0, 1.5, 1440), 0.5, 100)
+        mem = model.mem_base_pct + model.mem_pct_per_request * per_minute
+        mem = np.clip(mem + rng.normal(0, 0.8, 1440), 5, 100)
         samples += [
             ResourceSample(
                 minute=midnight + 60 * m,
@@ -248,19 +390,24 @@ def _write_side_records(
         ]
     store.write_resource_samples(samples)
 
-    # Error log lines: the service logs one ERROR line per 5xx it answers.
-    errors = np.bincount(minute_index[events.status >= 500], minlength=1440)
-    store.write_log_counts(
-        [
-            LogCount(
-                minute=midnight + 60 * int(m),
-                task=model.tasks[0],
-                level="ERROR",
-                count=int(errors[m]),
+    # Log lines: the service logs one ERROR line per 5xx it answers itself (not the
+    # load balancer's 502s), and the WARNING lines of log-warning incidents.
+    own_errors = (events.status >= 500) & (events.status != LB_ERROR_STATUS)
+    errors = np.bincount(minute_index[own_errors], minlength=1440)
+    counts = [
+        LogCount(
+            minute=midnight + 60 * int(m), task=model.tasks[0], level="ERROR", count=int(errors[m])
+        )
+        for m in np.flatnonzero(errors)
+    ]
+    for plan in model.incidents:
+        if plan.day == day.day and plan.warnings:
+            start, _ = _incident_window(plan, day, zone)
+            minute = int(start // 60 * 60)
+            counts.append(
+                LogCount(minute=minute, task=model.tasks[0], level="WARNING", count=plan.warnings)
             )
-            for m in np.flatnonzero(errors)
-        ]
-    )
+    store.write_log_counts(counts)
 
     # Store calls made by the requests (one per users/metrics request) and their latency.
     operations = {
@@ -278,7 +425,9 @@ def _write_side_records(
         minutes_of = minute_index[events.endpoint_index == index]
         count = np.bincount(minutes_of, minlength=1440)
         write = op in ("create_user", "update_user")
-        lat = rng.lognormal(np.log(3.5 if write else 1.6), 0.35, minutes_of.size)
+        mean = model.store_write_ms if write else model.store_read_ms
+        median = mean / np.exp(STORE_CALL_SIGMA**2 / 2)
+        lat = rng.lognormal(np.log(median), STORE_CALL_SIGMA, minutes_of.size)
         lat_sum = np.bincount(minutes_of, weights=lat, minlength=1440)
         lat_max = np.zeros(1440)
         np.maximum.at(lat_max, minutes_of, lat)
@@ -319,7 +468,7 @@ def _record_incidents(store: Store, period: Period, model: TrafficModel) -> None
                 response=plan.record.get("response", ""),
                 prevention=plan.record.get("prevention", ""),
                 detected_at=started + timedelta(minutes=3),
-                responded_at=started + timedelta(minutes=11),
+                responded_at=started + timedelta(minutes=3 + plan.response_minutes),
             )
         )
 
@@ -329,7 +478,11 @@ _FAMILY = ["Sato", "Suzuki", "Takahashi", "Tanaka", "Watanabe", "Ito", "Yamamoto
 
 
 def _record_users_and_work(
-    store: Store, period: Period, users: int, rng: np.random.Generator
+    store: Store,
+    period: Period,
+    users: int,
+    rng: np.random.Generator,
+    work: tuple[tuple[int, str, str], ...],
 ) -> None:
     for i in range(users):
         given = _GIVEN[i % len(_GIVEN)]
@@ -351,11 +504,28 @@ def _record_users_and_work(
             summary="この期間のデータは portfolio demo が生成 / data generated by portfolio demo",
         )
     )
-    for offset, kind, summary in (
-        (0, "docs", "運用手順書を更新 / updated the operations runbook"),
-        (9, "improvement", "テレメトリ書き込みのバッチ化 / batched telemetry writes"),
-        (19, "maintenance", "依存パッケージ更新 / dependency updates"),
-    ):
+    for offset, kind, summary in work:
         store.add_work_item(
             WorkItem(id=new_id(), at=at + timedelta(days=offset), kind=kind, summary=summary)
+        )
+
+
+def _record_role_changes(store: Store, period: Period, changes: int) -> None:
+    """Promote viewers to editors through the store, logging each as a permission change.
+
+    The operations-log entry is what the API writes when a role changes
+    (security_rules.PERMISSION_USER_ROLE), so the report reads both the same way.
+    """
+    if changes <= 0:
+        return
+    viewers = [u for u in store.list_users(limit=100).items if u.role is Role.VIEWER]
+    for k, user in enumerate(viewers[:changes]):
+        store.update_user(user.id, {"role": Role.EDITOR.value}, expected_version=user.version)
+        store.add_work_item(
+            WorkItem(
+                id=new_id(),
+                at=period.start + timedelta(days=10 + 7 * k, hours=1),
+                kind=PERMISSION_USER_ROLE,
+                summary=f"{user.email}: {Role.VIEWER.value} → {Role.EDITOR.value}",
+            )
         )

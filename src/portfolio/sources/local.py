@@ -1,23 +1,48 @@
-"""The local store as a report source: what `portfolio serve` (or the demo) recorded."""
+"""The local store as a report source: what `portfolio serve` (or the demo) recorded.
+
+How the local store answers the report's newer items (docs/report.md states the same):
+
+- ターゲット健全性: each minute in which any worker's resource sampler recorded a sample
+  (the service was running), the workers that recorded one are the healthy targets out
+  of the desired task count. Minutes with no sample at all are not counted: a laptop
+  that is switched off is not an unhealthy target.
+- 異常アクセス: requests the telemetry filed under ``names.SCANNER_ENDPOINT``, and minutes
+  with ``security_rules.BURST_THRESHOLD`` or more 401/403/404 answers service-wide;
+  telemetry keeps no client addresses, so bursting clients are not known (None).
+- 権限変更: operations-log entries whose kind starts with
+  ``security_rules.PERMISSION_KIND_PREFIX`` (the API writes one per role or API-key
+  change); they are not listed again as work done.
+- コンシュームドキャパシティ's reference: ``store.max_read_units_per_s`` /
+  ``store.max_write_units_per_s`` (settings), the local stand-in for a table's maximum.
+- 静的サイト: the prober's probes of the static page (``target`` = PROBE_SITE).
+- S3 + CloudFront: CloudFront standard logs when given (``--cloudfront-logs``; the demo
+  writes simulated ones), read by the same parser as the access-log source.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 
-from portfolio import names
+from portfolio import names, security_rules
 from portfolio.period import Period
 from portfolio.sources.base import (
+    AccessAnomalies,
     ComputeStatus,
     DataStoreStatus,
     Observations,
+    PermissionChange,
+    SiteProbe,
     SourceOptions,
+    StaticSiteStats,
+    TargetHealthSample,
     TrafficBucket,
     register_source,
     utc_hour,
 )
 from portfolio.store import open_store
 from portfolio.store.protocols import Store
-from portfolio.store.records import ResourceSample, Rollup
+from portfolio.store.records import PROBE_SITE, MinuteTotals, ResourceSample, Rollup, WorkItem
 
 SIMULATED_MARKER = "simulated"
 
@@ -27,9 +52,20 @@ class LocalSource:
 
     name = "local"
 
-    def __init__(self, store: Store, *, desired_tasks: int = names.DESIRED_TASKS) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        desired_tasks: int = names.DESIRED_TASKS,
+        cloudfront_logs: tuple[str, ...] = (),
+        endpoint_url: str | None = None,
+        max_units_per_s: tuple[float, float] | None = None,
+    ) -> None:
         self.store = store
         self.desired_tasks = desired_tasks
+        self.cloudfront_logs = cloudfront_logs
+        self.endpoint_url = endpoint_url
+        self.max_units_per_s = max_units_per_s
 
     @property
     def source_name(self) -> str:
@@ -43,12 +79,16 @@ class LocalSource:
         resources = list(self.store.read_resource_samples(start, end))
         work_items = self.store.list_work_items(period.start, period.end)
         simulated = any(item.kind == SIMULATED_MARKER for item in work_items)
+        minutes = self.store.read_minute_totals(start, end)
+        static_site, notes = self._static_site(period)
+        max_read, max_write = self.max_units_per_s or (None, None)
         return Observations(
             period=period,
             source=self.source_name,
             simulated=simulated,
+            notes=notes,
             traffic=traffic,
-            minutes=self.store.read_minute_totals(start, end),
+            minutes=minutes,
             probes=list(self.store.read_probe_results(period.start, period.end)),
             resources=resources,
             log_counts=list(self.store.read_log_counts(start, end)),
@@ -56,20 +96,84 @@ class LocalSource:
             incidents=self.store.list_incidents(period.start, period.end),
             maintenance=self.store.list_maintenance(period.start, period.end),
             check_runs=self.store.list_check_runs(period.start, period.end),
-            work_items=[w for w in work_items if w.kind != SIMULATED_MARKER],
+            work_items=[w for w in work_items if not _is_log_entry(w)],
             compute=_compute_status(resources, self.desired_tasks),
             user_count=count_users(self.store),
             data_store=DataStoreStatus(
                 backend=self.store.backend,
                 tables=[names.USERS_TABLE, names.METRICS_TABLE],
                 status="ACTIVE" if resources or work_items else None,
+                max_read_units_per_s=max_read,
+                max_write_units_per_s=max_write,
             ),
+            static_site=static_site,
+            target_health=target_health(resources, self.desired_tasks),
+            access_anomalies=access_anomalies(traffic, minutes),
+            permission_changes=permission_changes(work_items),
+            site_probes=[
+                SiteProbe(at=p.at, ok=p.ok, status=p.status, latency_ms=p.latency_ms)
+                for p in self.store.read_probe_results(period.start, period.end, target=PROBE_SITE)
+            ],
         )
+
+    def _static_site(self, period: Period) -> tuple[StaticSiteStats | None, list[str]]:
+        if not self.cloudfront_logs:
+            return None, []
+        from portfolio.sources.cloudfront_logs import read_cloudfront
+
+        return read_cloudfront(self.cloudfront_logs, period, endpoint_url=self.endpoint_url)
 
 
 @register_source("local")
 def _local(options: SourceOptions) -> LocalSource:
-    return LocalSource(open_store(options.settings))
+    store = options.settings.store
+    return LocalSource(
+        open_store(options.settings),
+        cloudfront_logs=options.cloudfront_logs,
+        endpoint_url=options.endpoint_url,
+        max_units_per_s=(store.max_read_units_per_s, store.max_write_units_per_s),
+    )
+
+
+def _is_log_entry(item: WorkItem) -> bool:
+    """Entries the operations log keeps that are not work done: the demo marker, permissions."""
+    return item.kind == SIMULATED_MARKER or item.kind.startswith(
+        security_rules.PERMISSION_KIND_PREFIX
+    )
+
+
+def target_health(samples: list[ResourceSample], desired: int) -> list[TargetHealthSample]:
+    """Per minute the service ran: workers that recorded a sample, of the desired tasks."""
+    # (minute, task) is a sample's key in every store, so counting minutes counts workers.
+    reporting = Counter(s.minute for s in samples)
+    return [
+        TargetHealthSample(minute=minute, healthy=min(n, desired), total=desired)
+        for minute, n in sorted(reporting.items())
+    ]
+
+
+def access_anomalies(
+    traffic: list[TrafficBucket], minutes: list[MinuteTotals]
+) -> AccessAnomalies | None:
+    """Scanner-path requests and 4xx-burst minutes by security_rules; None without traffic."""
+    if not traffic:
+        return None
+    return AccessAnomalies(
+        scanner_requests=sum(b.count for b in traffic if b.endpoint == names.SCANNER_ENDPOINT),
+        burst_minutes=sum(1 for m in minutes if m.denied >= security_rules.BURST_THRESHOLD),
+        burst_clients=None,
+        rule=security_rules.RULE_ID,
+    )
+
+
+def permission_changes(items: list[WorkItem]) -> list[PermissionChange]:
+    """The operations log's permission entries (kind ``permission:<what>``)."""
+    prefix = security_rules.PERMISSION_KIND_PREFIX
+    return [
+        PermissionChange(at=w.at, kind=w.kind.removeprefix(prefix), subject=w.summary)
+        for w in items
+        if w.kind.startswith(prefix)
+    ]
 
 
 def merge_tasks(rollups: Iterable[Rollup]) -> list[TrafficBucket]:

@@ -132,6 +132,12 @@ MIGRATIONS: list[list[str]] = [
         )
         """,
     ],
+    [
+        # Probes of the static site beside those of the API; old rows were all the API's.
+        "ALTER TABLE probe_results ADD COLUMN target TEXT NOT NULL DEFAULT 'api'",
+        "DROP INDEX probe_results_at",
+        "CREATE INDEX probe_results_target_at ON probe_results (target, at)",
+    ],
 ]
 
 

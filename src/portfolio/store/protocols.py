@@ -12,6 +12,7 @@ from typing import Literal, Protocol
 
 from portfolio.store.callstats import CallStats
 from portfolio.store.records import (
+    PROBE_API,
     CheckRun,
     Incident,
     LogCount,
@@ -91,7 +92,11 @@ class MetricsRepository(Protocol):
 
     def write_probe_results(self, results: Sequence[ProbeResult]) -> None: ...
 
-    def read_probe_results(self, start: datetime, end: datetime) -> Iterable[ProbeResult]: ...
+    def read_probe_results(
+        self, start: datetime, end: datetime, *, target: str = PROBE_API
+    ) -> Iterable[ProbeResult]:
+        """Probes of one target (default: the API, whose probes are the availability record)."""
+        ...
 
     def write_log_counts(self, counts: Sequence[LogCount]) -> None:
         """Add counts to stored ones with the same (minute, task, level)."""

@@ -15,6 +15,9 @@ from enum import StrEnum
 from portfolio.telemetry.sketch import LatencySketch
 
 USER_FIELDS = ("name", "email", "role", "title", "bio", "links")
+PROBE_API = "api"
+PROBE_SITE = "site"
+"""Probe targets: the API's /health and the static page `portfolio serve` also serves."""
 
 
 class Role(StrEnum):
@@ -90,6 +93,8 @@ class MinuteTotals:
     count: int
     errors_5xx: int
     latency_sum_ms: float
+    denied: int = 0
+    """Answers of security_rules.BURST_STATUSES (401/403/404): a burst's evidence."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +117,8 @@ class ProbeResult:
     latency_ms: float | None
     status: int | None
     detail: str = ""
+    target: str = "api"
+    """What was probed: PROBE_API (/health, the availability record) or PROBE_SITE."""
 
 
 @dataclass(frozen=True, slots=True)

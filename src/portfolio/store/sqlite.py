@@ -10,13 +10,14 @@ shared across threads.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 import orjson
 
@@ -28,11 +29,13 @@ from portfolio.errors import (
     StoreUnavailableError,
     VersionMismatchError,
 )
+from portfolio.security_rules import BURST_STATUSES
 from portfolio.store.callstats import CallStats
 from portfolio.store.ids import decode_cursor, encode_cursor, new_id
 from portfolio.store.migrations import migrate
 from portfolio.store.protocols import Resolution
 from portfolio.store.records import (
+    PROBE_API,
     USER_FIELDS,
     CheckRun,
     Finding,
@@ -55,7 +58,44 @@ from portfolio.store.records import (
 from portfolio.telemetry.sketch import LatencySketch
 
 T = TypeVar("T")
+P = ParamSpec("P")
+
+
+class _Timed(Protocol):
+    call_stats: CallStats
+
+
+def _timed_call(
+    operation: str,
+) -> Callable[[Callable[Concatenate[Any, P], T]], Callable[Concatenate[Any, P], T]]:
+    """Time a metrics or operations-log method as DynamoDB's store times every call.
+
+    Both backends then record the same operations in their call statistics, so the
+    report's read and write latencies mean the same thing on either (reads are the
+    get/list/read operations, writes the rest).
+    """
+
+    def wrap(method: Callable[Concatenate[Any, P], T]) -> Callable[Concatenate[Any, P], T]:
+        @functools.wraps(method)
+        def run(self: _Timed, /, *args: P.args, **kwargs: P.kwargs) -> T:
+            with self.call_stats.timed(operation):
+                return method(self, *args, **kwargs)
+
+        return run
+
+    return wrap
+
+
 _ROLLUP_TABLES: dict[Resolution, str] = {"minute": "rollups", "hour": "rollups_hourly"}
+
+
+_DENIED = ",".join(str(s) for s in sorted(BURST_STATUSES))
+_MINUTE_TOTALS_SQL = (
+    "SELECT minute, sum(count), sum(CASE WHEN status >= 500 THEN count ELSE 0 END),"  # noqa: S608 (integer constants)
+    f" sum(duration_sum_ms), sum(CASE WHEN status IN ({_DENIED}) THEN count ELSE 0 END)"
+    " FROM rollups WHERE minute >= ? AND minute < ? GROUP BY minute ORDER BY minute"
+)
+"""Per-minute totals; ``denied`` counts the answers a 4xx burst is made of."""
 
 
 def _ts(value: datetime) -> float:
@@ -290,6 +330,7 @@ class SQLiteStore:
 
     # -- telemetry ---------------------------------------------------------
 
+    @_timed_call("write_rollups")
     def write_rollups(self, rollups: Sequence[Rollup]) -> None:
         if not rollups:
             return
@@ -346,6 +387,7 @@ class SQLiteStore:
             rows,
         )
 
+    @_timed_call("read_rollups")
     def read_rollups(
         self,
         start: int,
@@ -379,19 +421,19 @@ class SQLiteStore:
             for (m, e, meth, s, t, c, bi, bo, blob) in rows
         ]
 
+    @_timed_call("read_minute_totals")
     def read_minute_totals(self, start: int, end: int) -> list[MinuteTotals]:
         rows = (
             self._conn()
             .execute(
-                "SELECT minute, sum(count), sum(CASE WHEN status >= 500 THEN count ELSE 0 END),"
-                " sum(duration_sum_ms) FROM rollups WHERE minute >= ? AND minute < ?"
-                " GROUP BY minute ORDER BY minute",
+                _MINUTE_TOTALS_SQL,
                 (start, end),
             )
             .fetchall()
         )
         return [MinuteTotals(*row) for row in rows]
 
+    @_timed_call("write_resource_samples")
     def write_resource_samples(self, samples: Sequence[ResourceSample]) -> None:
         with self._write() as conn:
             conn.executemany(
@@ -400,6 +442,7 @@ class SQLiteStore:
                 [(s.minute, s.task, s.cpu_pct, s.mem_bytes, s.mem_pct) for s in samples],
             )
 
+    @_timed_call("read_resource_samples")
     def read_resource_samples(self, start: int, end: int) -> Iterable[ResourceSample]:
         rows = (
             self._conn()
@@ -412,28 +455,39 @@ class SQLiteStore:
         )
         return [ResourceSample(*row) for row in rows]
 
+    @_timed_call("write_probe_results")
     def write_probe_results(self, results: Sequence[ProbeResult]) -> None:
         with self._write() as conn:
             conn.executemany(
-                "INSERT INTO probe_results (at, ok, latency_ms, status, detail) VALUES (?,?,?,?,?)",
-                [(_ts(r.at), int(r.ok), r.latency_ms, r.status, r.detail) for r in results],
+                "INSERT INTO probe_results (at, ok, latency_ms, status, detail, target)"
+                " VALUES (?,?,?,?,?,?)",
+                [
+                    (_ts(r.at), int(r.ok), r.latency_ms, r.status, r.detail, r.target)
+                    for r in results
+                ],
             )
 
-    def read_probe_results(self, start: datetime, end: datetime) -> Iterable[ProbeResult]:
+    @_timed_call("read_probe_results")
+    def read_probe_results(
+        self, start: datetime, end: datetime, *, target: str = PROBE_API
+    ) -> Iterable[ProbeResult]:
         rows = (
             self._conn()
             .execute(
                 "SELECT at, ok, latency_ms, status, detail FROM probe_results"
-                " WHERE at >= ? AND at < ? ORDER BY at",
-                (_ts(start), _ts(end)),
+                " WHERE at >= ? AND at < ? AND target = ? ORDER BY at",
+                (_ts(start), _ts(end), target),
             )
             .fetchall()
         )
         return [
-            ProbeResult(at=_dt_required(at), ok=bool(ok), latency_ms=lat, status=st, detail=d)
+            ProbeResult(
+                at=_dt_required(at), ok=bool(ok), latency_ms=lat, status=st, detail=d, target=target
+            )
             for (at, ok, lat, st, d) in rows
         ]
 
+    @_timed_call("write_log_counts")
     def write_log_counts(self, counts: Sequence[LogCount]) -> None:
         with self._write() as conn:
             conn.executemany(
@@ -442,6 +496,7 @@ class SQLiteStore:
                 [(c.minute, c.task, c.level, c.count) for c in counts],
             )
 
+    @_timed_call("read_log_counts")
     def read_log_counts(self, start: int, end: int) -> Iterable[LogCount]:
         rows = (
             self._conn()
@@ -454,6 +509,7 @@ class SQLiteStore:
         )
         return [LogCount(*row) for row in rows]
 
+    @_timed_call("write_store_stats")
     def write_store_stats(self, stats: Sequence[StoreCallStat]) -> None:
         with self._write() as conn:
             conn.executemany(
@@ -483,6 +539,7 @@ class SQLiteStore:
                 ],
             )
 
+    @_timed_call("read_store_stats")
     def read_store_stats(self, start: int, end: int) -> Iterable[StoreCallStat]:
         rows = (
             self._conn()
@@ -508,6 +565,7 @@ class SQLiteStore:
         except sqlite3.IntegrityError as err:
             raise ConflictError(f"{what} is already recorded") from err
 
+    @_timed_call("add_check_run")
     def add_check_run(self, run: CheckRun) -> None:
         findings = orjson.dumps(
             [
@@ -522,6 +580,7 @@ class SQLiteStore:
                 (run.id, run.kind, run.target, _ts(run.started_at), _ts(run.finished_at), findings),
             )
 
+    @_timed_call("list_check_runs")
     def list_check_runs(self, start: datetime, end: datetime) -> list[CheckRun]:
         rows = (
             self._conn()
@@ -585,6 +644,7 @@ class SQLiteStore:
             responded_at=_dt(resp),
         )
 
+    @_timed_call("add_incident")
     def add_incident(self, incident: Incident) -> None:
         with self._insert_once(f"incident {incident.id}") as conn:
             conn.execute(
@@ -593,6 +653,7 @@ class SQLiteStore:
                 self._incident_row(incident),
             )
 
+    @_timed_call("update_incident")
     def update_incident(self, incident: Incident) -> None:
         row = self._incident_row(incident)
         with self._write() as conn:
@@ -604,6 +665,7 @@ class SQLiteStore:
             if cursor.rowcount == 0:
                 raise NotFoundError(f"incident {incident.id} not found")
 
+    @_timed_call("get_incident")
     def get_incident(self, incident_id: str) -> Incident:
         row = (
             self._conn()
@@ -617,6 +679,7 @@ class SQLiteStore:
             raise NotFoundError(f"incident {incident_id} not found")
         return self._incident(row)
 
+    @_timed_call("list_incidents")
     def list_incidents(self, start: datetime, end: datetime) -> list[Incident]:
         rows = (
             self._conn()
@@ -630,6 +693,7 @@ class SQLiteStore:
         )
         return [self._incident(r) for r in rows]
 
+    @_timed_call("add_maintenance")
     def add_maintenance(self, window: MaintenanceWindow) -> None:
         with self._insert_once(f"maintenance window {window.id}") as conn:
             conn.execute(
@@ -637,6 +701,7 @@ class SQLiteStore:
                 (window.id, _ts(window.start), _ts(window.end), window.description),
             )
 
+    @_timed_call("list_maintenance")
     def list_maintenance(self, start: datetime, end: datetime) -> list[MaintenanceWindow]:
         rows = (
             self._conn()
@@ -652,6 +717,7 @@ class SQLiteStore:
             for (i, s, e, d) in rows
         ]
 
+    @_timed_call("add_work_item")
     def add_work_item(self, item: WorkItem) -> None:
         with self._insert_once(f"work item {item.id}") as conn:
             conn.execute(
@@ -659,6 +725,7 @@ class SQLiteStore:
                 (item.id, _ts(item.at), item.kind, item.summary),
             )
 
+    @_timed_call("list_work_items")
     def list_work_items(self, start: datetime, end: datetime) -> list[WorkItem]:
         rows = (
             self._conn()

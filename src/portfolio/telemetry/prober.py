@@ -2,20 +2,24 @@
 
 It runs outside the workers (in the ``portfolio serve`` supervisor), the way an
 ALB health check or an external uptime probe stands outside the tasks, so a
-dead worker pool is recorded as down rather than not recorded at all.
+dead worker pool is recorded as down rather than not recorded at all. A second
+prober (``site_prober``) fetches the static page the server also serves, the
+local stand-in for the S3 + CloudFront site's 静的サイト status; its results are
+stored apart (``target`` = PROBE_SITE) so they never count towards availability.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import httpx
 
 from portfolio.errors import StoreError
 from portfolio.store.protocols import MetricsRepository
-from portfolio.store.records import ProbeResult
+from portfolio.store.records import PROBE_API, PROBE_SITE, ProbeResult
 
 
 def probe_once(client: httpx.Client, url: str) -> ProbeResult:
@@ -41,9 +45,11 @@ class Prober:
         *,
         interval_s: float = 60.0,
         timeout_s: float = 5.0,
+        target: str = PROBE_API,
     ) -> None:
         self.store = store
         self.url = url
+        self.target = target
         self.interval_s = interval_s
         self._client = httpx.Client(timeout=timeout_s)
         self._stop = threading.Event()
@@ -51,7 +57,7 @@ class Prober:
         self._pending: list[ProbeResult] = []
 
     def run_once(self) -> ProbeResult:
-        result = probe_once(self._client, self.url)
+        result = replace(probe_once(self._client, self.url), target=self.target)
         self._pending.append(result)
         try:
             self.store.write_probe_results(self._pending)
@@ -79,3 +85,10 @@ class Prober:
         if self._thread is not None:
             self._thread.join(timeout=10)
         self._client.close()
+
+
+def site_prober(
+    store: MetricsRepository, url: str, *, interval_s: float = 60.0, timeout_s: float = 5.0
+) -> Prober:
+    """A prober of the static site's page, recording under PROBE_SITE."""
+    return Prober(store, url, interval_s=interval_s, timeout_s=timeout_s, target=PROBE_SITE)

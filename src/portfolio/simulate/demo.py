@@ -1,0 +1,57 @@
+"""What `portfolio demo` does before it writes the report, as one library call.
+
+The CLI and tests/report/test_original_figures.py both run this, so the test
+checks the very figures the demo prints. Two months are simulated — the month
+before (for 前月比) and the target month shaped after the original report —
+each followed by its replayed check runs, then the static site's CloudFront logs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from portfolio.config import Settings
+from portfolio.infra.assembly import Assembly
+from portfolio.period import Period
+from portfolio.simulate.checks import record_simulated_checks
+from portfolio.simulate.cloudfront import write_cloudfront_logs
+from portfolio.simulate.generate import simulate_period
+from portfolio.simulate.scenarios import ORIGINAL_MONTH, ORIGINAL_USERS, previous_month
+from portfolio.sources.local import LocalSource
+from portfolio.store.protocols import Store
+
+Track = Callable[[str, Period], Callable[[date], None] | None]
+"""Given (label, month), the per-day callback of a progress display (or None)."""
+
+
+def simulate_demo(
+    store: Store,
+    period: Period,
+    settings: Settings,
+    *,
+    rng: np.random.Generator,
+    assembly: Callable[[], Assembly],
+    logs_dir: Path,
+    track: Track | None = None,
+) -> LocalSource:
+    """Fill ``store`` and ``logs_dir``; return the source the demo's report reads."""
+    for label, month, model, users in (
+        ("previous month", period.previous(), previous_month(), 0),
+        ("target month", period, ORIGINAL_MONTH, ORIGINAL_USERS),
+    ):
+        on_day = track(label, month) if track is not None else None
+        simulate_period(store, month, model, rng=rng, users=users, maintenance=None, on_day=on_day)
+        record_simulated_checks(store, month, settings, assembly())
+    for stale in logs_dir.glob("*.gz"):
+        stale.unlink()
+    for month in (period.previous(), period):
+        write_cloudfront_logs(logs_dir, month, rng)
+    return LocalSource(
+        store,
+        cloudfront_logs=(str(logs_dir),),
+        max_units_per_s=(settings.store.max_read_units_per_s, settings.store.max_write_units_per_s),
+    )

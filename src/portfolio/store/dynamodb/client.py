@@ -1,0 +1,480 @@
+"""Calls to DynamoDB: the client, our retry policy, batches, queries and merges.
+
+It uses the low-level client (plain ``{"S": ...}`` attribute values, no resource
+layer) so numbers are written exactly as we format them and no float has to be
+turned into a ``Decimal``.
+
+Retries are our own, not botocore's: the client is built with one attempt per
+call (``total_max_attempts=1``) and :class:`RetryPolicy` retries throttling,
+transient server errors, transaction conflicts and connection failures with
+exponential backoff and full jitter. Why not ``retries={"mode": "standard"}``
+or ``"adaptive"``: botocore's retries are invisible to us, and the report's
+data-store section must count every throttled attempt; ``adaptive`` also rate-
+limits on the client side per process, which with one client per worker only
+adds queueing latency that the API's p99 would show and the table would not
+need. One policy we own is counted, bounded, testable with botocore's Stubber
+(which answers before botocore's retry loop would run) and gives up with a clear
+:class:`StoreError` instead of a silent drop. Connection failures are retried
+once and then become :class:`StoreUnavailableError`, so the API answers 503
+quickly while the endpoint is down instead of after botocore's backoff.
+
+Rollups and store statistics are merged by read-modify-write conditional on a
+per-item revision ``rev``: a writer that loses the race gets the winner's item
+back (``ReturnValuesOnConditionCheckFailure``) and merges into it, so concurrent
+flushers never lose counts.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotoConnectionError
+
+from portfolio import names
+from portfolio.errors import (
+    InputError,
+    StoreError,
+    StoreUnavailableError,
+)
+from portfolio.store import keys
+from portfolio.store.callstats import CallStats, _CallNote
+from portfolio.store.dynamodb.codecs import Item, _int, _n, _s
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+
+
+R = TypeVar("R")
+
+MAX_PARTITIONS_PER_READ = 1000
+"""A range read Queries each bucket; beyond this many it is refused, not run for minutes."""
+
+THROTTLE_CODES = frozenset(
+    {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
+)
+TRANSIENT_CODES = frozenset(
+    {"InternalServerError", "ServiceUnavailable", "TransactionConflictException"}
+)
+_RETRYABLE_REASONS = frozenset(
+    {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"}
+)
+_THROTTLE_REASONS = frozenset({"ThrottlingError", "ProvisionedThroughputExceeded"})
+_CONDITION_FAILED = "ConditionalCheckFailedException"
+_REASON_CONDITION_FAILED = "ConditionalCheckFailed"
+_BATCH_GET_MAX = 100
+_BATCH_WRITE_MAX = 25
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Exponential backoff with full jitter (sleep uniform in [0, min(cap, base * 2^n)]).
+
+    Full jitter spreads retries of many clients throttled at once, which is the
+    usual case (two workers flushing on the same tick); the cap bounds a request's
+    extra latency: the defaults give up after about 2.5 s of sleeping at worst.
+    ``sleep`` is injectable so tests run the policy without waiting.
+    """
+
+    max_attempts: int = 8
+    base_s: float = 0.025
+    cap_s: float = 1.0
+    connect_attempts: int = 2
+    max_conflicts: int = 32
+    """Merges lost to another writer before giving up: each loss means that writer's
+    counts landed, so many writers on one item need many rounds, each cheap."""
+    sleep: Callable[[float], None] = time.sleep
+
+    def delay(self, attempt: int) -> float:
+        ceiling = min(self.cap_s, self.base_s * 2 ** (attempt - 1))
+        return random.uniform(0, ceiling)  # noqa: S311 - jitter, not a secret
+
+
+def make_client(endpoint_url: str | None, region: str) -> DynamoDBClient:
+    """A DynamoDB client with botocore's retries off (see the module docstring).
+
+    For a local endpoint without AWS credentials in the environment, fixed
+    placeholder credentials are used: DynamoDB Local checks only their format,
+    and looking for real ones would query the instance metadata service first.
+    """
+    config = Config(
+        retries={"total_max_attempts": 1, "mode": "standard"},
+        connect_timeout=2,
+        read_timeout=10,
+        max_pool_connections=64,  # FastAPI's thread pool runs up to 40 handlers at once
+        tcp_keepalive=True,
+    )
+    placeholder = endpoint_url is not None and not os.environ.get("AWS_ACCESS_KEY_ID")
+    # A session per store: boto3's default session is shared state across threads.
+    session = boto3.session.Session()
+    client: DynamoDBClient = session.client(
+        "dynamodb",
+        endpoint_url=endpoint_url,
+        region_name=region,
+        config=config,
+        aws_access_key_id="local" if placeholder else None,
+        aws_secret_access_key="local" if placeholder else None,
+    )
+    return client
+
+
+# -- responses and errors ---------------------------------------------------------
+
+
+def _code(err: ClientError) -> str:
+    code: str = err.response.get("Error", {}).get("Code", "")
+    return code
+
+
+def _reasons(err: ClientError) -> list[Mapping[str, Any]]:
+    """The per-action outcomes of a cancelled transaction, in TransactItems order."""
+    if _code(err) != "TransactionCanceledException":
+        return []
+    reasons: list[Mapping[str, Any]] = list(err.response.get("CancellationReasons", []))
+    return reasons
+
+
+def _error_item(err: ClientError) -> Mapping[str, Any] | None:
+    """The stored item a failed condition returned (ReturnValuesOnConditionCheckFailure)."""
+    item = err.response.get("Item")
+    return item if isinstance(item, Mapping) else None
+
+
+def _reason_code(reasons: Sequence[Mapping[str, Any]], index: int) -> str:
+    if index >= len(reasons):
+        return ""
+    code: str = reasons[index].get("Code", "")
+    return code
+
+
+def _consumed(capacity: object) -> float:
+    if isinstance(capacity, Mapping):
+        return float(capacity.get("CapacityUnits", 0.0))
+    if isinstance(capacity, list):
+        return sum(_consumed(c) for c in capacity)
+    return 0.0
+
+
+def _chunks(items: Sequence[R], size: int) -> Iterator[Sequence[R]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _key_of(item: Mapping[str, Any]) -> tuple[str, str]:
+    return (item["pk"]["S"], item["sk"]["S"])
+
+
+# -- the calls every repository makes ---------------------------------------------
+
+
+class DynamoCalls:
+    """The client, the tables and the retry policy, with the calls built on them.
+
+    Each repository of the store (users, metrics, operations log, admin) is a
+    subclass using these; :class:`~portfolio.store.dynamodb.store.DynamoDBStore`
+    combines them.
+    """
+
+    backend = "dynamodb"
+
+    def __init__(
+        self,
+        client: DynamoDBClient,
+        *,
+        users_table: str = names.USERS_TABLE,
+        metrics_table: str = names.METRICS_TABLE,
+        retention_days: int = 400,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self._client = client
+        self.users_table = users_table
+        self.metrics_table = metrics_table
+        self.retention_s = retention_days * keys.DAY_S
+        self.retry = retry or RetryPolicy()
+        self.call_stats = CallStats(self.backend)
+        self.endpoint = client.meta.endpoint_url
+
+    def _call(self, note: _CallNote, request: Callable[..., Any], /, **params: Any) -> Any:
+        """One DynamoDB call under the retry policy, its throttles and capacity noted.
+
+        Errors the policy does not handle are re-raised as they are, for the
+        caller to branch on (a failed condition) or to surface (a bug).
+        """
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = request(**params)
+            except ClientError as err:
+                code = _code(err)
+                reasons = [str(r.get("Code", "")) for r in _reasons(err)]
+                failed = {c for c in reasons if c not in ("", "None")}
+                throttled = code in THROTTLE_CODES or bool(failed & _THROTTLE_REASONS)
+                note.throttles += int(throttled)
+                retryable = (
+                    code in THROTTLE_CODES
+                    or code in TRANSIENT_CODES
+                    or (bool(failed) and failed <= _RETRYABLE_REASONS)
+                )
+                if code == "ResourceNotFoundException":
+                    raise StoreUnavailableError(
+                        f"DynamoDB at {self.endpoint}: a table of the store is missing"
+                        f" ({self.users_table}, {self.metrics_table}); create them with"
+                        " `portfolio store init` (DynamoDB Local) or the CDK app (AWS)"
+                    ) from err
+                if not retryable:
+                    raise
+                if attempt >= self.retry.max_attempts:
+                    what = "throttled" if throttled else "failed"
+                    raise StoreError(
+                        f"DynamoDB {request.__name__} was {what} {attempt} times in a row"
+                        f" ({code}{': ' + ', '.join(sorted(failed)) if failed else ''});"
+                        " gave up: the request was not carried out, retry later"
+                    ) from err
+                self.retry.sleep(self.retry.delay(attempt))
+                continue
+            except (BotoConnectionError, HTTPClientError) as err:
+                if attempt >= self.retry.connect_attempts:
+                    raise StoreUnavailableError(
+                        f"DynamoDB at {self.endpoint} cannot be reached: {err}"
+                    ) from err
+                self.retry.sleep(self.retry.delay(attempt))
+                continue
+            note.capacity_units += _consumed(response.get("ConsumedCapacity"))
+            return response
+
+    def _batch_get(
+        self, note: _CallNote, table: str, item_keys: Sequence[Item]
+    ) -> dict[tuple[str, str], Item]:
+        """Strongly consistent reads of many keys; unprocessed keys are retried with backoff."""
+        found: dict[tuple[str, str], Item] = {}
+        for chunk in _chunks(item_keys, _BATCH_GET_MAX):
+            request: dict[str, Any] = {table: {"Keys": list(chunk), "ConsistentRead": True}}
+            self._drain_batch(
+                note,
+                self._client.batch_get_item,
+                request,
+                "UnprocessedKeys",
+                on_response=lambda r: found.update(
+                    (_key_of(i), i) for i in r.get("Responses", {}).get(table, [])
+                ),
+            )
+        return found
+
+    def _batch_put(self, note: _CallNote, table: str, items: Iterable[Item]) -> None:
+        """Put many items (the last of equal keys wins); unprocessed ones are retried."""
+        unique = list({_key_of(i): i for i in items}.values())
+        for chunk in _chunks(unique, _BATCH_WRITE_MAX):
+            request: dict[str, Any] = {table: [{"PutRequest": {"Item": i}} for i in chunk]}
+            self._drain_batch(note, self._client.batch_write_item, request, "UnprocessedItems")
+
+    def _drain_batch(
+        self,
+        note: _CallNote,
+        call: Callable[..., Any],
+        request: dict[str, Any],
+        unprocessed: Literal["UnprocessedKeys", "UnprocessedItems"],
+        on_response: Callable[[Mapping[str, Any]], None] | None = None,
+    ) -> None:
+        """Send a batch until nothing is left unprocessed; a throttled remainder counts too."""
+        attempt = 0
+        while request:
+            attempt += 1
+            response = self._call(note, call, RequestItems=request, ReturnConsumedCapacity="TOTAL")
+            if on_response is not None:
+                on_response(response)
+            request = response.get(unprocessed) or {}
+            if not request:
+                return
+            note.throttles += 1
+            if attempt >= self.retry.max_attempts:
+                left = sum(
+                    len(v["Keys"]) if isinstance(v, Mapping) else len(v) for v in request.values()
+                )
+                raise StoreError(
+                    f"DynamoDB {call.__name__} left {left} item(s) unprocessed after"
+                    f" {attempt} attempts (throttled); gave up: they were not carried out"
+                )
+            self.retry.sleep(self.retry.delay(attempt))
+
+    def _query(
+        self,
+        note: _CallNote,
+        table: str,
+        partition: str,
+        *,
+        low: str | None = None,
+        high: str | None = None,
+        below: str | None = None,
+        index: str | None = None,
+        filter_endpoint: str | None = None,
+        attributes: Sequence[str] = (),
+    ) -> Iterator[Item]:
+        """Every item of one partition, optionally within a sort-key range, page by page.
+
+        ``attributes`` limits what comes back (it saves transfer, not read capacity).
+        """
+        names_: dict[str, str] = {"#pk": "gsi1pk" if index else "pk"}
+        values: dict[str, Any] = {":pk": _s(partition)}
+        condition = "#pk = :pk"
+        if low is not None and high is not None:
+            names_["#sk"] = "sk"
+            values |= {":low": _s(low), ":high": _s(high)}
+            condition += " AND #sk BETWEEN :low AND :high"
+        elif below is not None:
+            names_["#sk"] = "sk"
+            values[":below"] = _s(below)
+            condition += " AND #sk < :below"
+        params: dict[str, Any] = {
+            "TableName": table,
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeNames": names_,
+            "ExpressionAttributeValues": values,
+            "ReturnConsumedCapacity": "TOTAL",
+        }
+        if index is not None:
+            params["IndexName"] = index
+        else:
+            params["ConsistentRead"] = True
+        if filter_endpoint is not None:
+            names_["#endpoint"] = "endpoint"
+            values[":endpoint"] = _s(filter_endpoint)
+            params["FilterExpression"] = "#endpoint = :endpoint"
+        if attributes:
+            names_ |= {f"#a{i}": name for i, name in enumerate(attributes)}
+            params["ProjectionExpression"] = ", ".join(f"#a{i}" for i in range(len(attributes)))
+        while True:
+            response = self._call(note, self._client.query, **params)
+            yield from response.get("Items", [])
+            last = response.get("LastEvaluatedKey")
+            if not last:
+                return
+            params["ExclusiveStartKey"] = last
+
+    def _query_series(
+        self,
+        note: _CallNote,
+        series: keys.Series,
+        start: int,
+        end: int,
+        *,
+        scale: int = 1,
+        filter_endpoint: str | None = None,
+        attributes: Sequence[str] = (),
+    ) -> Iterator[Item]:
+        """Items of a time series with ``start <= time < end`` (times in seconds * scale)."""
+        start = max(start, 0)
+        if end <= start:
+            return
+        partitions = series.partitions(start // scale, -(-end // scale))
+        if len(partitions) > MAX_PARTITIONS_PER_READ:
+            raise InputError(
+                f"the range spans {len(partitions)} partitions of {series.prefix};"
+                f" read at most {MAX_PARTITIONS_PER_READ} at once (use hourly resolution)"
+            )
+        low, high = keys.time_sort_key(start), keys.time_sort_key(end)
+        for partition in partitions:
+            yield from self._query(
+                note,
+                self.metrics_table,
+                partition,
+                low=low,
+                high=high,
+                filter_endpoint=filter_endpoint,
+                attributes=attributes,
+            )
+
+    def _merge(
+        self,
+        note: _CallNote,
+        entries: Sequence[tuple[Item, R]],
+        encode: Callable[[R], Item],
+        decode: Callable[[Mapping[str, Any]], R],
+        add: Callable[[R, R], R],
+    ) -> None:
+        """Merge records into the metrics items at their keys, never losing a concurrent write.
+
+        Equal keys are combined first; one consistent BatchGetItem reads what is
+        stored; each item is then put on condition that its revision is still the
+        one read (or that it still does not exist). A writer that loses gets the
+        winner's item in the error and merges into that.
+        """
+        combined: dict[tuple[str, str], tuple[Item, R]] = {}
+        for key, record in entries:
+            k = _key_of(key)
+            previous = combined.get(k)
+            combined[k] = (key, record if previous is None else add(previous[1], record))
+        if not combined:
+            return
+        stored = self._batch_get(note, self.metrics_table, [key for key, _ in combined.values()])
+        for k, (key, record) in combined.items():
+            self._merge_one(note, key, record, stored.get(k), encode, decode, add)
+
+    def _merge_one(
+        self,
+        note: _CallNote,
+        key: Item,
+        record: R,
+        current: Mapping[str, Any] | None,
+        encode: Callable[[R], Item],
+        decode: Callable[[Mapping[str, Any]], R],
+        add: Callable[[R, R], R],
+    ) -> None:
+        for attempt in range(1, self.retry.max_conflicts + 1):
+            if current is None:
+                item = {**key, **encode(record), "rev": _n(1)}
+                condition: dict[str, Any] = {
+                    "ConditionExpression": "attribute_not_exists(#pk)",
+                    "ExpressionAttributeNames": {"#pk": "pk"},
+                }
+            else:
+                revision = _int(current, "rev")
+                item = {**key, **encode(add(decode(current), record)), "rev": _n(revision + 1)}
+                condition = {
+                    "ConditionExpression": "#rev = :rev",
+                    "ExpressionAttributeNames": {"#rev": "rev"},
+                    "ExpressionAttributeValues": {":rev": _n(revision)},
+                }
+            item["expires_at"] = _n(_int(item, "minute") + self.retention_s)
+            try:
+                self._call(
+                    note,
+                    self._client.put_item,
+                    TableName=self.metrics_table,
+                    Item=item,
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                    ReturnConsumedCapacity="TOTAL",
+                    **condition,
+                )
+                return
+            except ClientError as err:
+                if _code(err) != _CONDITION_FAILED:
+                    raise
+                current = _error_item(err)  # the winner's item: merge into it
+                if attempt > 1:
+                    self.retry.sleep(self.retry.delay(min(attempt - 1, 6)))
+        pk, sk = _key_of(key)
+        raise StoreError(
+            f"could not merge into {self.metrics_table} {pk} {sk}: another writer won"
+            f" {self.retry.max_conflicts} times in a row; the counts were not stored"
+        )
+
+    @staticmethod
+    def _put_new(table: str, item: Item) -> dict[str, Any]:
+        return {
+            "TableName": table,
+            "Item": item,
+            "ConditionExpression": "attribute_not_exists(#pk)",
+            "ExpressionAttributeNames": {"#pk": "pk"},
+        }
+
+    def _expiring(self, item: Item, at_s: int) -> Item:
+        item["expires_at"] = _n(at_s + self.retention_s)
+        return item

@@ -1,0 +1,254 @@
+"""Telemetry on the ``portfolio-metrics`` table: rollups, samples, probes, logs, call stats.
+
+The minute rollup and its hourly rollup are separate writes (a transaction per
+flush would double the write cost of all telemetry); if a flush fails between
+them, the hour is short by what that flush carried, and the error is raised.
+
+Like botocore's own retries, a retried write whose first attempt did reach the
+table is applied again; that matters only for the ``ADD`` of log counts (a
+count can be too high after a timeout).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import datetime
+
+from portfolio.security_rules import BURST_STATUSES
+from portfolio.store import keys
+from portfolio.store.dynamodb.client import DynamoCalls
+from portfolio.store.dynamodb.codecs import (
+    Item,
+    _add_stats,
+    _float,
+    _int,
+    _log_sort_key,
+    _merged_rollup,
+    _n,
+    _rollup,
+    _rollup_attrs,
+    _s,
+    _seconds,
+    _series_key,
+    _store_stat,
+    _store_stat_attrs,
+    _str,
+    _time,
+    _us,
+)
+from portfolio.store.ids import new_id
+from portfolio.store.protocols import Resolution
+from portfolio.store.records import (
+    PROBE_API,
+    LogCount,
+    MinuteTotals,
+    ProbeResult,
+    ResourceSample,
+    Rollup,
+    StoreCallStat,
+)
+
+
+class DynamoMetrics(DynamoCalls):
+    """The metrics repository."""
+
+    def write_rollups(self, rollups: Sequence[Rollup]) -> None:
+        if not rollups:
+            return
+        minute_entries: list[tuple[Item, Rollup]] = []
+        hour_entries: list[tuple[Item, Rollup]] = []
+        for r in rollups:
+            rest = (r.endpoint, r.method, r.status, r.task)
+            minute_entries.append((_series_key(keys.ROLLUPS_MINUTE, r.minute, r.minute, rest), r))
+            hour = r.minute - r.minute % 3600
+            hourly = Rollup(hour, r.endpoint, r.method, r.status, r.task)
+            hourly.merge(r)
+            hour_entries.append((_series_key(keys.ROLLUPS_HOUR, hour, hour, rest), hourly))
+        with self.call_stats.timed("write_rollups") as note:
+            # One merge for both: one BatchGetItem reads the minutes and their hours.
+            self._merge(note, minute_entries + hour_entries, _rollup_attrs, _rollup, _merged_rollup)
+
+    def read_rollups(
+        self,
+        start: int,
+        end: int,
+        *,
+        endpoint: str | None = None,
+        resolution: Resolution = "minute",
+    ) -> Iterable[Rollup]:
+        series = keys.ROLLUPS_MINUTE if resolution == "minute" else keys.ROLLUPS_HOUR
+        with self.call_stats.timed("read_rollups") as note:
+            return [
+                _rollup(item)
+                for item in self._query_series(note, series, start, end, filter_endpoint=endpoint)
+            ]
+
+    def read_minute_totals(self, start: int, end: int) -> list[MinuteTotals]:
+        """Summed from the minute rollups, read without their sketches."""
+        totals: dict[int, list[float]] = {}
+        with self.call_stats.timed("read_minute_totals") as note:
+            for item in self._query_series(
+                note,
+                keys.ROLLUPS_MINUTE,
+                start,
+                end,
+                attributes=("minute", "status", "count", "duration_sum_ms"),
+            ):
+                acc = totals.setdefault(_int(item, "minute"), [0, 0, 0.0, 0])
+                count, status = _int(item, "count"), _int(item, "status")
+                acc[0] += count
+                acc[1] += count if status >= 500 else 0
+                acc[2] += _float(item, "duration_sum_ms")
+                acc[3] += count if status in BURST_STATUSES else 0
+        return [
+            MinuteTotals(
+                minute=m, count=int(c), errors_5xx=int(e), latency_sum_ms=lat, denied=int(d)
+            )
+            for m, (c, e, lat, d) in sorted(totals.items())
+        ]
+
+    def write_resource_samples(self, samples: Sequence[ResourceSample]) -> None:
+        if not samples:
+            return
+        items = [
+            self._expiring(
+                {
+                    **_series_key(keys.RESOURCE_SAMPLES, s.minute, s.minute, (s.task,)),
+                    "minute": _n(s.minute),
+                    "task": _s(s.task),
+                    "cpu_pct": _n(float(s.cpu_pct)),
+                    "mem_bytes": _n(s.mem_bytes),
+                    "mem_pct": _n(float(s.mem_pct)),
+                },
+                s.minute,
+            )
+            for s in samples
+        ]
+        with self.call_stats.timed("write_resource_samples") as note:
+            self._batch_put(note, self.metrics_table, items)
+
+    def read_resource_samples(self, start: int, end: int) -> Iterable[ResourceSample]:
+        with self.call_stats.timed("read_resource_samples") as note:
+            return [
+                ResourceSample(
+                    minute=_int(i, "minute"),
+                    task=_str(i, "task"),
+                    cpu_pct=_float(i, "cpu_pct"),
+                    mem_bytes=_int(i, "mem_bytes"),
+                    mem_pct=_float(i, "mem_pct"),
+                )
+                for i in self._query_series(note, keys.RESOURCE_SAMPLES, start, end)
+            ]
+
+    def write_probe_results(self, results: Sequence[ProbeResult]) -> None:
+        if not results:
+            return
+        items = []
+        for r in results:
+            at_us = _us(r.at)
+            item: Item = {
+                "pk": _s(keys.PROBE_RESULTS.partition(_seconds(r.at))),
+                "sk": _s(_log_sort_key(at_us, new_id())),
+                "at": _n(at_us),
+                "ok": {"BOOL": r.ok},
+                "detail": _s(r.detail),
+            }
+            if r.latency_ms is not None:
+                item["latency_ms"] = _n(float(r.latency_ms))
+            if r.status is not None:
+                item["status"] = _n(r.status)
+            if r.target != PROBE_API:  # items without one are the API's, as before
+                item["target"] = _s(r.target)
+            items.append(self._expiring(item, _seconds(r.at)))
+        with self.call_stats.timed("write_probe_results") as note:
+            self._batch_put(note, self.metrics_table, items)
+
+    def read_probe_results(
+        self, start: datetime, end: datetime, *, target: str = PROBE_API
+    ) -> Iterable[ProbeResult]:
+        with self.call_stats.timed("read_probe_results") as note:
+            items = list(
+                self._query_series(note, keys.PROBE_RESULTS, _us(start), _us(end), scale=1_000_000)
+            )
+        return [
+            ProbeResult(
+                at=_time(_int(i, "at")),
+                ok=bool(i["ok"]["BOOL"]),
+                latency_ms=_float(i, "latency_ms") if "latency_ms" in i else None,
+                status=_int(i, "status") if "status" in i else None,
+                detail=_str(i, "detail"),
+                target=target,
+            )
+            for i in items
+            if (_str(i, "target") if "target" in i else PROBE_API) == target
+        ]
+
+    def write_log_counts(self, counts: Sequence[LogCount]) -> None:
+        """Atomic ``ADD`` per (minute, task, level): concurrent writers simply add up."""
+        totals: dict[tuple[int, str, str], int] = {}
+        for c in counts:
+            k = (c.minute, c.task, c.level)
+            totals[k] = totals.get(k, 0) + c.count
+        with self.call_stats.timed("write_log_counts") as note:
+            for (minute, task, level), count in totals.items():
+                self._call(
+                    note,
+                    self._client.update_item,
+                    TableName=self.metrics_table,
+                    Key=_series_key(keys.LOG_COUNTS, minute, minute, (task, level)),
+                    UpdateExpression=(
+                        "ADD #count :count SET #minute = :minute, #task = :task,"
+                        " #level = :level, #expires_at = :expires_at"
+                    ),
+                    ExpressionAttributeNames={
+                        "#count": "count",
+                        "#minute": "minute",
+                        "#task": "task",
+                        "#level": "level",
+                        "#expires_at": "expires_at",
+                    },
+                    ExpressionAttributeValues={
+                        ":count": _n(count),
+                        ":minute": _n(minute),
+                        ":task": _s(task),
+                        ":level": _s(level),
+                        ":expires_at": _n(minute + self.retention_s),
+                    },
+                    ReturnConsumedCapacity="TOTAL",
+                )
+
+    def read_log_counts(self, start: int, end: int) -> Iterable[LogCount]:
+        with self.call_stats.timed("read_log_counts") as note:
+            return [
+                LogCount(
+                    minute=_int(i, "minute"),
+                    task=_str(i, "task"),
+                    level=_str(i, "level"),
+                    count=_int(i, "count"),
+                )
+                for i in self._query_series(note, keys.LOG_COUNTS, start, end)
+            ]
+
+    def write_store_stats(self, stats: Sequence[StoreCallStat]) -> None:
+        entries = [
+            (
+                _series_key(keys.STORE_STATS, s.minute, s.minute, (s.task, s.backend, s.operation)),
+                s,
+            )
+            for s in stats
+        ]
+        with self.call_stats.timed("write_store_stats") as note:
+            self._merge(note, entries, _store_stat_attrs, _store_stat, _add_stats)
+
+    def read_store_stats(self, start: int, end: int) -> Iterable[StoreCallStat]:
+        """The minutes in range, summed per hour (``minute`` = the hour's start)."""
+        hours: dict[tuple[int, str, str, str], StoreCallStat] = {}
+        with self.call_stats.timed("read_store_stats") as note:
+            for item in self._query_series(note, keys.STORE_STATS, start, end):
+                stat = _store_stat(item)
+                stat = replace(stat, minute=stat.minute - stat.minute % 3600)
+                k = (stat.minute, stat.task, stat.backend, stat.operation)
+                previous = hours.get(k)
+                hours[k] = stat if previous is None else _add_stats(previous, stat)
+        return sorted(hours.values(), key=lambda s: s.minute)

@@ -1,0 +1,322 @@
+"""Users on the ``portfolio-users`` table.
+
+Users keep a unique, case-insensitive email with a guard item per email,
+written in the same transaction as the user; updates and deletes are
+conditional on ``version``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from portfolio.errors import (
+    ConflictError,
+    DuplicateEmailError,
+    InputError,
+    NotFoundError,
+    StoreError,
+    VersionMismatchError,
+)
+from portfolio.store import keys
+from portfolio.store.callstats import _CallNote
+from portfolio.store.dynamodb.client import (
+    _CONDITION_FAILED,
+    _REASON_CONDITION_FAILED,
+    DynamoCalls,
+    _code,
+    _error_item,
+    _reason_code,
+    _reasons,
+)
+from portfolio.store.dynamodb.codecs import (
+    Item,
+    _apply,
+    _check_size,
+    _int,
+    _n,
+    _s,
+    _str,
+    _us,
+    _user,
+    _user_item,
+    _user_value,
+)
+from portfolio.store.ids import decode_cursor, encode_cursor, new_id
+from portfolio.store.records import (
+    USER_FIELDS,
+    NewUser,
+    User,
+    UserChanges,
+    UsersPage,
+)
+
+_USER_ID_CHARS = frozenset("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+
+
+class DynamoUsers(DynamoCalls):
+    """The user repository: conditional writes, one winner in every race."""
+
+    def create_user(self, new: NewUser) -> User:
+        now = datetime.now(UTC)
+        user = User(
+            id=new_id(),
+            name=new.name,
+            email=new.email,
+            role=new.role,
+            title=new.title,
+            bio=new.bio,
+            links=tuple(new.links),
+            created_at=now,
+            updated_at=now,
+            version=1,
+        )
+        item = _user_item(user)
+        _check_size(item, f"user {new.email}")
+        with self.call_stats.timed("create_user") as note:
+            try:
+                self._call(
+                    note,
+                    self._client.transact_write_items,
+                    TransactItems=[
+                        {"Put": self._put_new(self.users_table, item)},
+                        {"Put": self._put_new(self.users_table, self._guard(new.email, user.id))},
+                    ],
+                    ReturnConsumedCapacity="TOTAL",
+                )
+            except ClientError as err:
+                reasons = _reasons(err)
+                if _reason_code(reasons, 1) == _REASON_CONDITION_FAILED:
+                    raise DuplicateEmailError(f"a user with email {new.email} exists") from err
+                if _reason_code(reasons, 0) == _REASON_CONDITION_FAILED:
+                    raise ConflictError(f"user id {user.id} is already taken; retry") from err
+                raise
+        return user
+
+    @staticmethod
+    def _guard(email: str, user_id: str) -> Item:
+        return {**keys.email_key(email), "user_id": _s(user_id)}
+
+    def _release_guard(self, email: str, user_id: str) -> dict[str, Any]:
+        return {
+            "TableName": self.users_table,
+            "Key": keys.email_key(email),
+            "ConditionExpression": "#user_id = :user_id",
+            "ExpressionAttributeNames": {"#user_id": "user_id"},
+            "ExpressionAttributeValues": {":user_id": _s(user_id)},
+        }
+
+    def _read_user(self, note: _CallNote, user_id: str) -> Item | None:
+        response = self._call(
+            note,
+            self._client.get_item,
+            TableName=self.users_table,
+            Key=keys.user_key(user_id),
+            ConsistentRead=True,
+            ReturnConsumedCapacity="TOTAL",
+        )
+        item: Item | None = response.get("Item")
+        return item
+
+    def get_user(self, user_id: str) -> User:
+        with self.call_stats.timed("get_user") as note:
+            item = self._read_user(note, user_id)
+        if item is None:
+            raise NotFoundError(f"user {user_id} not found")
+        return _user(item)
+
+    def list_users(self, *, limit: int, cursor: str | None = None) -> UsersPage:
+        """Users in id (= creation) order from the by-created index.
+
+        The cursor names the last user returned, like the SQLite store's, and
+        becomes the index's ExclusiveStartKey; one more item than asked for is
+        read so the last page carries no cursor. The index is eventually
+        consistent on AWS: a user created a moment ago may be missing for a moment.
+        """
+        if limit < 1:
+            raise InputError("limit must be at least 1")
+        start: Item | None = None
+        if cursor is not None:
+            after = decode_cursor(cursor).get("after")
+            if not isinstance(after, str) or len(after) != 26 or set(after) - _USER_ID_CHARS:
+                raise InputError("cursor is not one this API returned")
+            start = keys.user_index_key(after)
+        items: list[User] = []
+        with self.call_stats.timed("list_users") as note:
+            while len(items) <= limit:
+                params: dict[str, Any] = {
+                    "TableName": self.users_table,
+                    "IndexName": keys.USERS_INDEX,
+                    "KeyConditionExpression": "#pk = :pk",
+                    "ExpressionAttributeNames": {"#pk": "gsi1pk"},
+                    "ExpressionAttributeValues": {":pk": _s(keys.USERS_INDEX_PARTITION)},
+                    "Limit": limit + 1 - len(items),
+                    "ReturnConsumedCapacity": "TOTAL",
+                }
+                if start is not None:
+                    params["ExclusiveStartKey"] = start
+                response = self._call(note, self._client.query, **params)
+                items += [_user(i) for i in response.get("Items", [])]
+                start = response.get("LastEvaluatedKey")
+                if not start:
+                    break
+        page = items[:limit]
+        more = len(items) > limit
+        next_cursor = encode_cursor({"after": page[-1].id}) if more and page else None
+        return UsersPage(items=page, next_cursor=next_cursor)
+
+    def update_user(self, user_id: str, changes: UserChanges, *, expected_version: int) -> User:
+        unknown = set(changes) - set(USER_FIELDS)
+        if unknown:
+            raise InputError(f"unknown user fields: {', '.join(sorted(unknown))}")
+        with self.call_stats.timed("update_user") as note:
+            if "email" in changes:
+                return self._update_with_email(note, user_id, changes, expected_version)
+            return self._update_in_place(note, user_id, changes, expected_version)
+
+    def _update_in_place(
+        self, note: _CallNote, user_id: str, changes: UserChanges, expected: int
+    ) -> User:
+        """One conditional UpdateItem: the version check and the write are one step."""
+        now = datetime.now(UTC)
+        attr_names = {"#pk": "pk", "#version": "version", "#updated_at": "updated_at"}
+        values: dict[str, Any] = {
+            ":expected": _n(expected),
+            ":next": _n(expected + 1),
+            ":now": _n(_us(now)),
+        }
+        assignments = ["#updated_at = :now", "#version = :next"]
+        for i, (name, value) in enumerate(changes.items()):
+            attr_names[f"#f{i}"] = name
+            values[f":v{i}"] = _user_value(name, value)
+            assignments.append(f"#f{i} = :v{i}")
+        _check_size({n: values[f":v{i}"] for i, n in enumerate(changes)}, f"user {user_id}")
+        try:
+            response = self._call(
+                note,
+                self._client.update_item,
+                TableName=self.users_table,
+                Key=keys.user_key(user_id),
+                UpdateExpression="SET " + ", ".join(assignments),
+                ConditionExpression="attribute_exists(#pk) AND #version = :expected",
+                ExpressionAttributeNames=attr_names,
+                ExpressionAttributeValues=values,
+                ReturnValues="ALL_NEW",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                ReturnConsumedCapacity="TOTAL",
+            )
+        except ClientError as err:
+            if _code(err) == _CONDITION_FAILED:
+                raise self._missing_or_stale(user_id, expected, _error_item(err)) from err
+            if _code(err) == "ValidationException":
+                # Rejected for its size? Only the whole item tells: measure it.
+                current = self._read_user(note, user_id)
+                if current is not None:
+                    _check_size(_user_item(_apply(_user(current), changes, now)), f"user {user_id}")
+            raise
+        return _user(response["Attributes"])
+
+    def _update_with_email(
+        self, note: _CallNote, user_id: str, changes: UserChanges, expected: int
+    ) -> User:
+        """Read, then write the user and swap its email guard in one transaction.
+
+        The read tells which guard to release; the write is still conditional on
+        the version, so a writer that slipped in between makes this one fail.
+        """
+        item = self._read_user(note, user_id)
+        if item is None or _int(item, "version") != expected:
+            raise self._missing_or_stale(user_id, expected, item)
+        current = _user(item)
+        updated = _apply(current, changes, datetime.now(UTC))
+        new_item = _user_item(updated)
+        _check_size(new_item, f"user {user_id}")
+        put = {
+            "TableName": self.users_table,
+            "Item": new_item,
+            "ConditionExpression": "#version = :expected",
+            "ExpressionAttributeNames": {"#version": "version"},
+            "ExpressionAttributeValues": {":expected": _n(expected)},
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+        same_guard = keys.email_key(updated.email) == keys.email_key(current.email)
+        try:
+            if same_guard:
+                self._call(note, self._client.put_item, **put, ReturnConsumedCapacity="TOTAL")
+            else:
+                self._call(
+                    note,
+                    self._client.transact_write_items,
+                    TransactItems=[
+                        {"Put": put},
+                        {"Delete": self._release_guard(current.email, user_id)},
+                        {
+                            "Put": self._put_new(
+                                self.users_table, self._guard(updated.email, user_id)
+                            )
+                        },
+                    ],
+                    ReturnConsumedCapacity="TOTAL",
+                )
+        except ClientError as err:
+            if _code(err) == _CONDITION_FAILED:
+                raise self._missing_or_stale(user_id, expected, _error_item(err)) from err
+            reasons = _reasons(err)
+            if _reason_code(reasons, 0) == _REASON_CONDITION_FAILED:
+                stored = reasons[0].get("Item")
+                raise self._missing_or_stale(user_id, expected, stored) from err
+            if _reason_code(reasons, 2) == _REASON_CONDITION_FAILED:
+                raise DuplicateEmailError(f"a user with email {updated.email} exists") from err
+            if _reason_code(reasons, 1) == _REASON_CONDITION_FAILED:
+                raise StoreError(f"the email guard of user {user_id} is not held by it") from err
+            raise
+        return updated
+
+    def delete_user(self, user_id: str, *, expected_version: int) -> None:
+        with self.call_stats.timed("delete_user") as note:
+            item = self._read_user(note, user_id)
+            if item is None or _int(item, "version") != expected_version:
+                raise self._missing_or_stale(user_id, expected_version, item)
+            try:
+                self._call(
+                    note,
+                    self._client.transact_write_items,
+                    TransactItems=[
+                        {
+                            "Delete": {
+                                "TableName": self.users_table,
+                                "Key": keys.user_key(user_id),
+                                "ConditionExpression": "#version = :expected",
+                                "ExpressionAttributeNames": {"#version": "version"},
+                                "ExpressionAttributeValues": {":expected": _n(expected_version)},
+                                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                            }
+                        },
+                        {"Delete": self._release_guard(_str(item, "email"), user_id)},
+                    ],
+                    ReturnConsumedCapacity="TOTAL",
+                )
+            except ClientError as err:
+                reasons = _reasons(err)
+                if _reason_code(reasons, 0) == _REASON_CONDITION_FAILED:
+                    stored = reasons[0].get("Item")
+                    raise self._missing_or_stale(user_id, expected_version, stored) from err
+                if _reason_code(reasons, 1) == _REASON_CONDITION_FAILED:
+                    raise StoreError(
+                        f"the email guard of user {user_id} is not held by it"
+                    ) from err
+                raise
+
+    @staticmethod
+    def _missing_or_stale(
+        user_id: str, expected: int, stored: Mapping[str, Any] | None
+    ) -> NotFoundError | VersionMismatchError:
+        if not stored:
+            return NotFoundError(f"user {user_id} not found")
+        current = _int(stored, "version")
+        return VersionMismatchError(
+            f"user {user_id} is at version {current}, not {expected}", current_version=current
+        )

@@ -1,0 +1,239 @@
+"""The demo's month beside the original report's: each of the original's figures, ours within
+a stated tolerance.
+
+The report is built exactly as `portfolio demo` builds it (same library call, same
+seed), so these are the figures the demo prints. Each row names the original's figure,
+where ours comes from and how close it must be. Figures the original could not have
+measured are not compared, and the reason is written here:
+
+- Costs ($8.45 in all, $2.80 for the ALB, $0.00039/req): an ALB alone bills more than
+  $8.45 a month and the unit costs do not multiply out; the report shows the honest
+  estimate and docs/report.md explains the difference.
+- Network I/O "2.3 MB/s": 21,600 small JSON answers a day are ~0.6 kB/s; 2.3 MB/s
+  would be ~9 MB per request. The demo's bytes are simulated per request and the
+  figure is what they sum to.
+- "150 req/min": 21,600 requests a day are 15 a minute; we check that ours agrees with
+  our own daily volume instead.
+- Weekly 最大値/最小値 (95–105 / 65–72 ms): read as the highest and lowest daily mean,
+  a day at 102–105 ms would run its peak hours above the 100 ms target for hours — a
+  latency incident the original does not report. Ours stay within a few ms of the week.
+- コンシュームドキャパシティ 15 %: ours is against the table's maximum throughput
+  setting (store.max_read_units_per_s), not comparable with an unstated reference.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from portfolio.checks.template import cached_assembly
+from portfolio.config import Settings
+from portfolio.costs import load_prices
+from portfolio.period import Period
+from portfolio.report.build import compute_report
+from portfolio.report.model import Report
+from portfolio.simulate.demo import simulate_demo
+from portfolio.sources.base import Observations
+from portfolio.store.sqlite import SQLiteStore
+
+DEMO_SEED = 7  # `portfolio demo`'s default
+MONTH = "2025-08"
+
+
+@dataclass
+class Demo:
+    report: Report
+    obs: Observations
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    settings = Settings()
+    root = Path(tmp_path_factory.mktemp("demo"))
+    period = Period.parse(MONTH, settings.report.timezone)
+    store = SQLiteStore(root / "demo.db")
+    source = simulate_demo(
+        store,
+        period,
+        settings,
+        rng=np.random.default_rng(DEMO_SEED),
+        assembly=cached_assembly,
+        logs_dir=root / "cloudfront",
+    )
+    obs = source.observe(period)
+    previous = source.observe(period.previous(), traffic_only=True)
+    report = compute_report(
+        obs, settings, previous=previous, now=datetime.now(UTC), prices=load_prices()
+    )
+    yield Demo(report, obs)
+    store.close()
+
+
+def _share(r: Report, match: Callable[[str], bool]) -> float:
+    return 100 * sum(e.share for e in r.traffic.by_endpoint if match(e.endpoint))
+
+
+_MAIN = ("/health", "/api/v1/users", "/api/v1/metrics")
+
+
+def _night_ms(r: Report) -> float:
+    """Mean response time 0:00–6:00, request-weighted from the hour-of-day rows."""
+    rows = [h for h in r.performance.by_hour if h.hour < 6 and h.avg_ms is not None]
+    return sum(h.avg_ms * h.requests for h in rows if h.avg_ms) / sum(h.requests for h in rows)
+
+
+def _week(r: Report, n: int) -> float | None:
+    return r.performance.weekly[n - 1].avg_ms
+
+
+def _busiest(r: Report) -> float | None:
+    return r.traffic.busiest_day.requests if r.traffic.busiest_day else None
+
+
+def _quietest(r: Report) -> float | None:
+    return r.traffic.quietest_day.requests if r.traffic.quietest_day else None
+
+
+# (the original's label, its figure, ours from the report, absolute tolerance)
+FIGURES: list[tuple[str, float, Callable[[Report], float | None], float]] = [
+    ("日次リクエスト数 平均 (req/day)", 21_600, lambda r: r.traffic.daily_average, 21_600 * 0.02),
+    ("最大 (req/day, 8月15日)", 28_400, _busiest, 28_400 * 0.03),
+    ("最小 (req/day, 8月8日)", 15_200, _quietest, 15_200 * 0.03),
+    ("GET /health (%)", 45, lambda r: _share(r, lambda e: e == "/health"), 1.0),
+    ("GET /api/v1/users (%)", 25, lambda r: _share(r, lambda e: e.startswith(_MAIN[1])), 1.0),
+    ("GET /api/v1/metrics (%)", 20, lambda r: _share(r, lambda e: e == _MAIN[2]), 1.0),
+    ("その他 (%)", 10, lambda r: _share(r, lambda e: not e.startswith(_MAIN)), 1.0),
+    ("第1週 平均 (ms)", 78, lambda r: _week(r, 1), 2.0),
+    ("第2週 平均 (ms)", 82, lambda r: _week(r, 2), 2.0),
+    ("第3週 平均 (ms)", 85, lambda r: _week(r, 3), 2.0),
+    ("第4週 平均 (ms)", 87, lambda r: _week(r, 4), 2.0),
+    ("レスポンス時間 (ms)", 85, lambda r: r.latency_ms.avg, 3.0),
+    ("ピーク時間 平均 (ms)", 90, lambda r: r.performance.peak.peak.avg, 3.0),
+    ("オフピーク 0:00-6:00 平均 (ms)", 75, _night_ms, 3.0),
+    ("エラー率 (%)", 0.2, lambda r: r.error_rate, 0.05),
+    ("CPU使用率 平均 (%)", 45, lambda r: r.services.compute.cpu_avg_percent, 3.0),
+    ("メモリ使用率 平均 (%)", 38, lambda r: r.services.compute.memory_avg_percent, 2.0),
+    ("キャッシュヒット率 (%)", 92, lambda r: r.services.static_site.cache_hit_ratio_percent, 1.5),
+    ("読み取りレイテンシー (ms)", 12, lambda r: r.services.data_store.read_latency_ms, 1.0),
+    ("書き込みレイテンシー (ms)", 8, lambda r: r.services.data_store.write_latency_ms, 1.0),
+    ("可用性 (%)", 100, lambda r: r.availability.percent, 0.0),
+    ("予期しない停止 (min)", 0, lambda r: r.availability.unplanned_downtime_minutes, 0.0),
+    ("計画停止 (min)", 0, lambda r: r.availability.planned_downtime_minutes, 0.0),
+    ("ヘルスチェック (%)", 100, lambda r: r.services.entry_point.health_check_success_percent, 0),
+    ("インシデント対応時間 (min)", 15, lambda r: _kpi(r, "incident_response_time"), 0.0),
+]  # fmt: skip
+
+
+def _kpi(r: Report, kpi_id: str) -> float | None:
+    return next(k.actual for k in r.kpis if k.id == kpi_id)
+
+
+@pytest.mark.parametrize(
+    ("label", "original", "ours", "tolerance"), FIGURES, ids=[f[0] for f in FIGURES]
+)
+def test_figure_matches_the_original(
+    demo: Demo,
+    label: str,
+    original: float,
+    ours: Callable[[Report], float | None],
+    tolerance: float,
+) -> None:
+    value = ours(demo.report)
+    assert value is not None, f"{label}: no data"
+    assert math.isclose(value, original, abs_tol=tolerance), (
+        f"{label}: ours {value}, original {original}"
+    )
+
+
+def test_busiest_and_quietest_days_are_the_originals(demo: Demo) -> None:
+    traffic = demo.report.traffic
+    assert traffic.busiest_day is not None
+    assert traffic.quietest_day is not None
+    assert traffic.busiest_day.date.isoformat() == "2025-08-15"
+    assert traffic.quietest_day.date.isoformat() == "2025-08-08"
+
+
+def test_peak_hours_are_9_to_11_and_13_to_15(demo: Demo) -> None:
+    assert demo.report.performance.peak.peak_hours == [9, 10, 13, 14]
+
+
+def test_every_week_is_stable_as_in_the_original(demo: Demo) -> None:
+    # 安定 in all four rows of the original; the first week has no week before it.
+    assert [w.trend for w in demo.report.performance.weekly[1:4]] == ["stable"] * 3
+
+
+def test_the_two_minor_problems_at_the_originals_times(demo: Demo) -> None:
+    zone = demo.obs.period.zone
+    rows = [(i.start.astimezone(zone), i.end, i.severity, i.kind) for i in demo.report.incidents]
+    assert [(start.strftime("%m-%d %H:%M"), severity) for start, _, severity, _ in rows] == [
+        ("08-18 14:30", "minor"),
+        ("08-22 10:15", "minor"),
+    ]
+    spell = demo.report.incidents[1]
+    assert spell.kind == "latency"
+    assert spell.detected
+    assert spell.recorded
+    assert spell.end is not None
+    assert spell.end.astimezone(zone).strftime("%H:%M") == "10:45"
+
+
+def test_the_latency_spell_averages_about_120_ms(demo: Demo) -> None:
+    spell = demo.report.incidents[1]
+    assert spell.end is not None
+    start, end = spell.start.timestamp(), spell.end.timestamp()
+    minutes = [m for m in demo.obs.minutes if start <= m.minute < end]
+    mean = sum(m.latency_sum_ms for m in minutes) / sum(m.count for m in minutes)
+    assert math.isclose(mean, 120, abs_tol=5), mean
+
+
+def test_no_error_log_lines_and_two_warnings(demo: Demo) -> None:
+    levels = {"ERROR": 0, "WARNING": 0}
+    for count in demo.obs.log_counts:
+        levels[count.level] = levels.get(count.level, 0) + count.count
+    assert levels["ERROR"] == 0
+    assert levels["WARNING"] == 2
+
+
+def test_requests_per_minute_agree_with_the_daily_volume(demo: Demo) -> None:
+    # The original's 150 req/min contradicts its own 21,600 req/day (15 a minute).
+    per_minute = demo.report.services.entry_point.requests_per_minute_avg
+    daily = demo.report.traffic.daily_average
+    assert per_minute is not None
+    assert daily is not None
+    assert math.isclose(per_minute, daily / 1440, rel_tol=0.02)
+
+
+def test_scheduled_checks_ran_31_4_and_1_times(demo: Demo) -> None:
+    done = {c.kind: c.done for c in demo.report.work.checks}
+    assert done == {"daily": 31, "weekly": 4, "monthly": 1}
+
+
+def test_static_site_has_no_origin_errors_and_is_served_from_japan(demo: Demo) -> None:
+    site = demo.obs.static_site
+    assert site is not None
+    assert site.requests > 0
+    assert site.errors_5xx == 0
+    edges = [code for code, _ in site.edge_locations]
+    assert edges[0] == "NRT"
+    assert "KIX" in edges
+
+
+def test_targets_were_healthy_all_month(demo: Demo) -> None:
+    samples = demo.obs.target_health
+    assert len(samples) == 31 * 24 * 60
+    assert sum(s.healthy for s in samples) == sum(s.total for s in samples)
+
+
+def test_abnormal_access_is_small_but_measured(demo: Demo) -> None:
+    anomalies = demo.obs.access_anomalies
+    assert anomalies is not None
+    total = demo.report.traffic.total_requests
+    assert 0 < anomalies.scanner_requests < 0.01 * total
+    assert 1 <= anomalies.burst_minutes <= 5  # the one scanner sweep of 08-12
+    assert anomalies.burst_clients is None
