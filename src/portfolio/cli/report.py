@@ -19,6 +19,7 @@ from portfolio.errors import InputError
 from portfolio.period import Period
 from portfolio.report.build import compute_report
 from portfolio.report.model import Report
+from portfolio.report.render.pdf import missing_packages
 from portfolio.report.render.text import STATUS_ICON, t
 from portfolio.report.write import WRITERS, Format, Language, write_report
 from portfolio.sources.base import ReportSource, SourceOptions, make_source
@@ -172,12 +173,26 @@ def demo(
     console.print(
         f"simulated into {path} in {time.perf_counter() - started:.1f} s", highlight=False
     )
+    # Only the PDF needs Chromium and the Japanese fonts: without them the demo writes
+    # every other format and says how to get the PDF.
+    missing = missing_packages()
+    formats = [fmt for fmt in WRITERS if not (missing and fmt == "pdf")]
     started = time.perf_counter()
-    result, written = generate(
-        LocalSource(store), period, out / period.label, langs=["ja", "en"], formats=list(WRITERS)
-    )
-    store.close()
+    try:
+        result, written = generate(
+            LocalSource(store), period, out / period.label, langs=["ja", "en"], formats=formats
+        )
+    finally:
+        store.close()
     print_summary(result, written, time.perf_counter() - started)
+    size_mb = sum(p.stat().st_size for p in path.parent.glob(path.name + "*")) / 1e6
+    console.print(f"demo store: {path} ({size_mb:.0f} MB; delete it when done)", highlight=False)
+    if missing:
+        console.print(
+            f"no PDF: it needs {', '.join(missing)}; get it with"
+            f" `sudo apt-get install {' '.join(missing)}`, then `make demo` again",
+            highlight=False,
+        )
 
 
 def _simulate_months(
