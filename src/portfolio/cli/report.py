@@ -14,7 +14,13 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from portfolio.cli.common import AwsEndpointOption, DbOption, console, load_settings
+from portfolio.cli.common import (
+    AwsEndpointOption,
+    DbOption,
+    choices,
+    console,
+    load_settings,
+)
 from portfolio.errors import InputError
 from portfolio.period import Period
 from portfolio.report.build import compute_report
@@ -90,8 +96,10 @@ def report(
     month: Annotated[
         str | None, typer.Option(help="YYYY-MM (default: the previous month in the report zone).")
     ] = None,
-    lang: Annotated[str, typer.Option(help="ja, en or all.")] = "all",
-    fmt: Annotated[str, typer.Option("--format", help="One of the formats below, or all.")] = "all",
+    lang: Annotated[str, typer.Option(help="Language.", metavar=choices(LANGS))] = "all",
+    fmt: Annotated[
+        str, typer.Option("--format", help="File format.", metavar=choices([*WRITERS, "all"]))
+    ] = "all",
     out: Annotated[
         Path | None, typer.Option(help="Directory (default: ./reports/YYYY-MM/).", file_okay=False)
     ] = None,
@@ -192,6 +200,7 @@ def demo(
             f"no PDF: it needs {', '.join(missing)}; get it with"
             f" `sudo apt-get install {' '.join(missing)}`, then `make demo` again",
             highlight=False,
+            soft_wrap=True,  # one line, however narrow the terminal
         )
 
 

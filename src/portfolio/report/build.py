@@ -59,6 +59,7 @@ from portfolio.report.model import (
     WorkEntry,
 )
 from portfolio.sources.base import CostLine, Observations, ReportSource, TrafficBucket
+from portfolio.store.ids import detected_incident_id
 from portfolio.store.records import (
     CheckRun,
     FindingStatus,
@@ -552,7 +553,7 @@ def _incidents(
             claimed.add(match.id)
         rows.append(
             IncidentRow(
-                id=match.id if match else f"auto-{kind}-{start:%Y%m%d%H%M}",
+                id=match.id if match else detected_incident_id(kind, start),
                 kind=kind,
                 start=start,
                 end=end_at,
