@@ -182,3 +182,16 @@ def test_detected_incident_ids_round_trip() -> None:
     assert made == "auto-outage-202508221806"
     assert parse_detected_incident_id(made) == ("outage", start)
     assert parse_detected_incident_id("01K2ABCDEFGHJKMNPQRSTVWXYZ") is None
+
+
+def test_check_takes_json_like_every_summary(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = run(
+        ["-q", "check", "daily", "--json", "--url", "http://127.0.0.1:9",
+         "--db", str(tmp_path / "ops.db")]
+    )  # fmt: skip
+    out = json.loads(capsys.readouterr().out)
+    assert out["kind"] == "daily"
+    assert out["started_at"].endswith("+00:00")
+    assert code == (0 if out["passed"] else 1)
