@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.table import Table
 
 from portfolio.cli.common import (
@@ -59,13 +60,23 @@ def _as_json(records: list[Incident] | list[MaintenanceWindow] | list[WorkItem])
     return json.dumps(rows, indent=2, ensure_ascii=False)
 
 
-def _table(title: str, columns: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> Table:
-    """A table whose first column, the id, is never cut: `incident annotate` needs it whole."""
-    table = Table(title=title)
-    longest = max((len(row[0]) for row in rows), default=ID_WIDTH)
-    table.add_column(columns[0], no_wrap=True, min_width=max(ID_WIDTH, longest))
-    for column in columns[1:]:
-        table.add_column(column)
+def _table(
+    title: str, columns: tuple[str, ...], rows: Sequence[tuple[str, ...]], *, whole: int = 2
+) -> Table:
+    """A table whose first ``whole`` columns (the id, times, short words) are never cut.
+
+    `incident annotate` needs the id whole, and a time cut short is a wrong time; the
+    free text after them wraps instead of ending in "…".
+    """
+    # No vertical rules: on an 80-column terminal the free text keeps room beside them.
+    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
+    for index, column in enumerate(columns):
+        if index < whole:
+            longest = max((len(row[index]) for row in rows), default=0)
+            floor = ID_WIDTH if index == 0 else 0
+            table.add_column(column, no_wrap=True, min_width=max(floor, longest, len(column)))
+        else:
+            table.add_column(column, overflow="fold", ratio=1)
     for row in rows:
         table.add_row(*row)
     return table
@@ -192,8 +203,8 @@ def incident_list(
         )
         for i in incidents
     ]
-    columns = ("id", "started", "minutes", "severity", "summary", "cause")
-    console.print(_table(f"incidents {period.label}", columns, rows))
+    columns = ("id", "started", "min", "severity", "summary", "cause")
+    console.print(_table(f"incidents {period.label}", columns, rows, whole=4))
 
 
 @maintenance_app.command("add")
@@ -233,7 +244,7 @@ def maintenance_list(
         for w in windows
     ]
     columns = ("id", "start", "end", "description")
-    console.print(_table(f"maintenance {period.label}", columns, rows))
+    console.print(_table(f"maintenance {period.label}", columns, rows, whole=3))
 
 
 @worklog_app.command("add")
@@ -271,4 +282,5 @@ def worklog_list(
         typer.echo(_as_json(items))
         return
     rows = [(w.id, show_time(w.at, period.zone), w.kind, w.summary) for w in items]
-    console.print(_table(f"work log {period.label}", ("id", "at", "kind", "summary"), rows))
+    columns = ("id", "at", "kind", "summary")
+    console.print(_table(f"work log {period.label}", columns, rows, whole=3))
