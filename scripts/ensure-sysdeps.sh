@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Installs the Debian packages that tests and benchmarks need, when they are missing.
 # Fails loudly, naming the package, when it cannot: no test may skip for lack of one.
-# `--report` checks only what `portfolio demo` needs (the PDF: Chromium and CJK fonts).
+# `--report` checks only what the PDF report needs (Chromium and CJK fonts). Only root
+# installs; for anyone else `--report` succeeds quietly, because only the PDF needs these
+# and `portfolio demo` says in one line how to get it.
 set -euo pipefail
 
 need=()
 # Chromium prints the PDF report and runs the browser tests; without CJK fonts the
 # Japanese report prints as empty boxes; poppler's pdftoppm/pdftotext read the PDF back.
-command -v chromium >/dev/null || need+=(chromium)
+# PORTFOLIO_CHROMIUM names the browser the PDF uses; when it is set, that one is used.
+if [[ -z ${PORTFOLIO_CHROMIUM:-} ]]; then
+  command -v chromium >/dev/null || need+=(chromium)
+fi
 fc-list :lang=ja 2>/dev/null | grep -qi "noto sans cjk" || need+=(fonts-noto-cjk)
 # The KPI marks (✅ ⚠️ ❌) are emoji: without a colour-emoji font they print as empty boxes.
 fc-list 2>/dev/null | grep -qi "noto color emoji" || need+=(fonts-noto-color-emoji)
@@ -19,7 +24,8 @@ fi
 
 if ((${#need[@]})); then
   if [[ $(id -u) -ne 0 ]]; then
-    echo "ensure-sysdeps: missing ${need[*]}; run as root or install them: apt-get install ${need[*]}" >&2
+    [[ ${1:-} == --report ]] && exit 0
+    echo "ensure-sysdeps: missing ${need[*]}; install them: sudo apt-get install ${need[*]} (or sudo make sysdeps)" >&2
     exit 1
   fi
   echo "ensure-sysdeps: installing ${need[*]}" >&2

@@ -1,17 +1,21 @@
 // The portfolio page: every profile from GET /api/v1/users (following next_cursor).
 import { getJson, el } from "./api.js";
+import { setupLanguage, t } from "./i18n.js";
+
+let users = null; // null: not loaded yet
+let failure = null;
 
 async function loadUsers() {
-  const users = [];
+  const found = [];
   let cursor = null;
   do {
     const query = new URLSearchParams({ limit: "100" });
     if (cursor) query.set("cursor", cursor);
     const page = await getJson(`/api/v1/users?${query}`);
-    users.push(...page.items);
+    found.push(...page.items);
     cursor = page.next_cursor;
   } while (cursor);
-  return users;
+  return found;
 }
 
 function card(user) {
@@ -21,22 +25,33 @@ function card(user) {
     el("h3", {}, [user.name]),
     user.title ? el("p", { class: "title" }, [user.title]) : null,
     user.bio ? el("p", { class: "bio" }, [user.bio]) : null,
-    links.length ? el("ul", { class: "links", "aria-label": `${user.name}: links` }, links) : null,
+    links.length ? el("ul", { class: "links", "aria-label": t("portfolio.links", { name: user.name }) }, links) : null,
   ]);
 }
 
-async function main() {
+// Drawn again when the visitor switches language; the profiles are not fetched again.
+function render() {
   const state = document.getElementById("people-state");
-  try {
-    const users = await loadUsers();
+  state.classList.toggle("error", failure !== null);
+  if (failure !== null) {
+    state.textContent = `${t("load.failed")}: ${failure.message}`;
+  } else if (users === null) {
+    state.textContent = t("loading");
+  } else {
     document.getElementById("people").replaceChildren(...users.map(card));
-    state.textContent = users.length
-      ? `${users.length} 人 / ${users.length} people`
-      : "登録されたプロフィールはありません / No profiles yet";
-  } catch (err) {
-    state.textContent = `読み込めませんでした / Could not load: ${err.message}`;
-    state.classList.add("error");
+    state.textContent = users.length ? t("portfolio.count", { n: users.length }) : t("portfolio.none");
   }
+}
+
+async function main() {
+  setupLanguage(render);
+  render();
+  try {
+    users = await loadUsers();
+  } catch (err) {
+    failure = err;
+  }
+  render();
 }
 
 main();

@@ -8,12 +8,21 @@ and a missing browser must fail the run, not skip it.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Request,
+    Response,
+    sync_playwright,
+)
 
 from portfolio.report.render.pdf import BROWSERS
 
@@ -100,3 +109,45 @@ def screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
     page.screenshot(path=str(path), full_page=full_page)
     assert path.stat().st_size > 5000, f"{path} looks empty"
     return path
+
+
+PHONE = {"width": 390, "height": 844}
+"""An iPhone 12-14 viewport in CSS pixels: the width a page must fit without scrolling."""
+
+
+@pytest.fixture
+def open_page(browser: Browser) -> Iterator[Callable[..., tuple[Page, Watch]]]:
+    """A page factory for a viewport, language, colour scheme and zone; each page is watched."""
+    contexts: list[BrowserContext] = []
+
+    def make(
+        *,
+        viewport: dict[str, int] | None = None,
+        locale: str = "ja-JP",
+        color_scheme: Literal["light", "dark"] = "light",
+        timezone_id: str | None = None,
+    ) -> tuple[Page, Watch]:
+        context = browser.new_context(
+            viewport=viewport or {"width": 1280, "height": 900},  # type: ignore[arg-type]
+            locale=locale,
+            color_scheme=color_scheme,
+            timezone_id=timezone_id,
+        )
+        contexts.append(context)
+        page = context.new_page()
+        watch = Watch()
+        page.on("console", watch.console)
+        page.on("pageerror", watch.page_error)
+        page.on("request", watch.request)
+        page.on("requestfailed", watch.request_failed)
+        page.on("response", watch.response)
+        return page, watch
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def horizontal_overflow(page: Page) -> int:
+    """How many CSS pixels the page is wider than its viewport (0: no sideways scrolling)."""
+    return int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))

@@ -9,13 +9,21 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.table import Table
 
 from portfolio.checks.base import get_check, parse_kind
 from portfolio.checks.run import DEFAULT_URL, CheckContext, run_checks
-from portfolio.cli.common import AwsEndpointOption, DbOption, console, load_settings
+from portfolio.cli.common import (
+    AwsEndpointOption,
+    DbOption,
+    choices,
+    console,
+    load_settings,
+    show_time,
+)
 from portfolio.errors import InputError
 from portfolio.store import open_store
 from portfolio.store.records import CheckRun, FindingStatus
@@ -24,8 +32,8 @@ FORMATS = ("table", "json")
 STYLE = {FindingStatus.PASS: "green", FindingStatus.WARN: "yellow", FindingStatus.FAIL: "red"}
 
 
-def _print_table(run: CheckRun) -> None:
-    table = Table(title=f"{run.kind} checks on {run.target} at {run.started_at:%Y-%m-%d %H:%M} UTC")
+def _print_table(run: CheckRun, zone: ZoneInfo) -> None:
+    table = Table(title=f"{run.kind} checks on {run.target} at {show_time(run.started_at, zone)}")
     table.add_column("status")
     table.add_column("check")
     table.add_column("severity")
@@ -66,11 +74,14 @@ def run_json(run: CheckRun) -> str:
 
 
 def check(
-    kind: Annotated[str, typer.Argument(help="daily, weekly or monthly.")],
+    kind: Annotated[str, typer.Argument(help="Which checklist.", metavar="<daily|weekly|monthly>")],
     target: Annotated[
         str, typer.Option(help="local (this machine's service, store and CDK template) or aws.")
     ] = "local",
-    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    fmt: Annotated[
+        str, typer.Option("--format", help="How to print the run.", metavar=choices(FORMATS))
+    ] = "table",
+    as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
     restore_test: Annotated[
         bool,
         typer.Option(
@@ -104,9 +115,9 @@ def check(
         )
     finally:
         store.close()
-    if fmt == "json":
+    if fmt == "json" or as_json:
         typer.echo(run_json(run))
     else:
-        _print_table(run)
+        _print_table(run, ZoneInfo(settings.report.timezone))
     if not run.passed:
         raise typer.Exit(1)

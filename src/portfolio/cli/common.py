@@ -1,7 +1,14 @@
-"""What every command shares: settings, the store, times, and the error-to-exit-code rule."""
+"""What every command shares: settings, the store, times, choices and quiet output.
+
+Times: every time a command shows is in one zone, the report's
+(``PORTFOLIO_REPORT__TIMEZONE``, default Asia/Tokyo), and says which; JSON output
+carries ISO 8601 with the offset.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -50,9 +57,38 @@ def load_settings(**overrides: Any) -> Settings:
         raise ConfigError(f"invalid setting {where}: {first['msg']}") from err
 
 
-def cli_store(db: Path | None) -> tuple[Settings, Store]:
+@contextmanager
+def cli_store(db: Path | None) -> Iterator[tuple[Settings, Store]]:
+    """Settings and the store they name, closed when the command is done with it."""
     settings = load_settings(store__sqlite_path=db)
-    return settings, open_store(settings)
+    store = open_store(settings)
+    try:
+        yield settings, store
+    finally:
+        store.close()
+
+
+def choices(values: Iterable[str]) -> str:
+    """The metavar that lists an option's allowed values in `--help`, as `<a|b|c>`."""
+    return f"<{'|'.join(values)}>"
+
+
+def check_choice(value: str, allowed: Iterable[str], name: str) -> None:
+    """InputError (one line, exit 2) unless ``value`` is one of ``allowed``."""
+    options = list(allowed)
+    if value not in options:
+        raise InputError(f"{name} must be one of {', '.join(options)}, got {value!r}")
+
+
+def show_time(value: datetime, zone: ZoneInfo) -> str:
+    """A time as a person reads it: minutes, in the given zone, with the zone's name."""
+    local = value.astimezone(zone)
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname() or zone.key}"
+
+
+def set_quiet(quiet: bool) -> None:
+    """--quiet: no progress, tables or "wrote …" lines; JSON, errors and exit codes remain."""
+    console.quiet = quiet
 
 
 def parse_time(text: str, tz: str) -> datetime:

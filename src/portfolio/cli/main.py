@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import importlib
 import sys
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
@@ -65,13 +65,39 @@ app = typer.Typer(
     cls=LazyGroup,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish
 )
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"portfolio {__version__}")
+        raise typer.Exit(0)
+
+
 @app.callback()
-def _root() -> None:
-    """Run and operate the AWS Portfolio Infrastructure: API, telemetry, checks, reports."""
+def _root(
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", "-q", help="Print only results asked for (--json) and errors; no progress."
+        ),
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print the version and exit.", is_eager=True, callback=_print_version
+        ),
+    ] = False,
+) -> None:
+    """Run and operate the AWS Portfolio Infrastructure: API, telemetry, checks, reports.
+
+    Times are shown in one zone, PORTFOLIO_REPORT__TIMEZONE (default Asia/Tokyo), with
+    its name. Exit codes: 0 success, 1 findings (checks), 2 could not run.
+    """
+    from portfolio.cli.common import set_quiet  # here, so `--version` stays quick
+
+    set_quiet(quiet)
 
 
 @app.command()

@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
-import re
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.table import Table
 
-from portfolio.cli.common import DbOption, cli_store, console, parse_time
+from portfolio.cli.common import (
+    DbOption,
+    check_choice,
+    choices,
+    cli_store,
+    console,
+    parse_time,
+    show_time,
+)
 from portfolio.errors import InputError, NotFoundError
 from portfolio.period import Period
-from portfolio.store.ids import new_id
+from portfolio.store.ids import new_id, parse_detected_incident_id
 from portfolio.store.records import Incident, MaintenanceWindow, WorkItem
 
 incident_app = typer.Typer(
@@ -28,16 +39,47 @@ worklog_app = typer.Typer(
 
 SEVERITIES = ("minor", "major", "critical", "security")
 WORK_KINDS = ("improvement", "docs", "maintenance")
-_AUTO_ID = re.compile(r"^auto-(latency|errors|outage)-(\d{12})$")
+ID_WIDTH = 26
+"""A ULID's length: the id column is never narrower, so ids are never cut."""
+
+MonthOption = typer.Option(help="YYYY-MM in the report's time zone (default: this month).")
+JsonOption = typer.Option("--json", help="Print JSON: every field, times in ISO 8601 (UTC).")
 
 
 def _month_range(month: str | None, tz: str) -> Period:
     return Period.parse(month, tz) if month else Period.previous_to(datetime.now(UTC), tz).next()
 
 
-def _check(value: str, allowed: tuple[str, ...], name: str) -> None:
-    if value not in allowed:
-        raise InputError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
+def _as_json(records: list[Incident] | list[MaintenanceWindow] | list[WorkItem]) -> str:
+    """Records as a JSON array, every field as stored (times keep their offset)."""
+
+    def plain(value: Any) -> Any:
+        return value.isoformat() if isinstance(value, datetime) else value
+
+    rows = [{k: plain(v) for k, v in asdict(record).items()} for record in records]
+    return json.dumps(rows, indent=2, ensure_ascii=False)
+
+
+def _table(
+    title: str, columns: tuple[str, ...], rows: Sequence[tuple[str, ...]], *, whole: int = 2
+) -> Table:
+    """A table whose first ``whole`` columns (the id, times, short words) are never cut.
+
+    `incident annotate` needs the id whole, and a time cut short is a wrong time; the
+    free text after them wraps instead of ending in "…".
+    """
+    # No vertical rules: on an 80-column terminal the free text keeps room beside them.
+    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
+    for index, column in enumerate(columns):
+        if index < whole:
+            longest = max((len(row[index]) for row in rows), default=0)
+            floor = ID_WIDTH if index == 0 else 0
+            table.add_column(column, no_wrap=True, min_width=max(floor, longest, len(column)))
+        else:
+            table.add_column(column, overflow="fold", ratio=1)
+    for row in rows:
+        table.add_row(*row)
+    return table
 
 
 @incident_app.command("add")
@@ -47,7 +89,7 @@ def incident_add(
     ],
     summary: Annotated[str, typer.Option(help="One line: what happened.")],
     end: Annotated[str | None, typer.Option(help="When it ended.")] = None,
-    severity: Annotated[str, typer.Option(help=f"One of {', '.join(SEVERITIES)}.")] = "minor",
+    severity: Annotated[str, typer.Option(help="How bad.", metavar=choices(SEVERITIES))] = "minor",
     impact: Annotated[str, typer.Option(help="Who or what was affected.")] = "",
     cause: Annotated[str, typer.Option(help="Root cause.")] = "",
     response: Annotated[str, typer.Option(help="What was done.")] = "",
@@ -59,35 +101,39 @@ def incident_add(
     db: Annotated[Path | None, DbOption] = None,
 ) -> None:
     """Record an incident; the report merges it with what it detects in the same time."""
-    _check(severity, SEVERITIES, "--severity")
-    settings, store = cli_store(db)
-    tz = settings.report.timezone
-    started = parse_time(start, tz)
-    ended = parse_time(end, tz) if end else None
-    if ended is not None and ended < started:
-        raise InputError("--end is before --start")
-    incident = Incident(
-        id=new_id(), started_at=started.astimezone(UTC),
-        ended_at=ended.astimezone(UTC) if ended else None, summary=summary, severity=severity,
-        impact=impact, cause=cause, response=response, prevention=prevention,
-        detected_at=parse_time(detected_at, tz).astimezone(UTC) if detected_at else None,
-        responded_at=parse_time(responded_at, tz).astimezone(UTC) if responded_at else None,
-    )  # fmt: skip
-    store.add_incident(incident)
+    check_choice(severity, SEVERITIES, "--severity")
+    with cli_store(db) as (settings, store):
+        tz = settings.report.timezone
+        started = parse_time(start, tz)
+        ended = parse_time(end, tz) if end else None
+        if ended is not None and ended < started:
+            raise InputError("--end is before --start")
+        incident = Incident(
+            id=new_id(), started_at=started.astimezone(UTC),
+            ended_at=ended.astimezone(UTC) if ended else None, summary=summary, severity=severity,
+            impact=impact, cause=cause, response=response, prevention=prevention,
+            detected_at=parse_time(detected_at, tz).astimezone(UTC) if detected_at else None,
+            responded_at=parse_time(responded_at, tz).astimezone(UTC) if responded_at else None,
+        )  # fmt: skip
+        store.add_incident(incident)
     console.print(f"recorded incident {incident.id}", highlight=False)
 
 
 @incident_app.command("annotate")
 def incident_annotate(
     incident_id: Annotated[str, typer.Argument(help="An incident id, or a detected one (auto-…).")],
-    summary: Annotated[str | None, typer.Option()] = None,
-    end: Annotated[str | None, typer.Option()] = None,
-    severity: Annotated[str | None, typer.Option()] = None,
-    impact: Annotated[str | None, typer.Option()] = None,
-    cause: Annotated[str | None, typer.Option()] = None,
-    response: Annotated[str | None, typer.Option()] = None,
-    prevention: Annotated[str | None, typer.Option()] = None,
-    responded_at: Annotated[str | None, typer.Option()] = None,
+    summary: Annotated[str | None, typer.Option(help="One line: what happened.")] = None,
+    end: Annotated[str | None, typer.Option(help="When it ended (ISO 8601).")] = None,
+    severity: Annotated[
+        str | None, typer.Option(help="How bad.", metavar=choices(SEVERITIES))
+    ] = None,
+    impact: Annotated[str | None, typer.Option(help="Who or what was affected.")] = None,
+    cause: Annotated[str | None, typer.Option(help="Root cause.")] = None,
+    response: Annotated[str | None, typer.Option(help="What was done.")] = None,
+    prevention: Annotated[str | None, typer.Option(help="How it will not happen again.")] = None,
+    responded_at: Annotated[
+        str | None, typer.Option(help="When someone started responding (ISO 8601).")
+    ] = None,
     db: Annotated[Path | None, DbOption] = None,
 ) -> None:
     """Add notes (cause, response, prevention, ...) to an incident.
@@ -96,20 +142,7 @@ def incident_annotate(
     records a new incident at that time, which the report then merges with it.
     """
     if severity is not None:
-        _check(severity, SEVERITIES, "--severity")
-    settings, store = cli_store(db)
-    tz = settings.report.timezone
-    auto = _AUTO_ID.match(incident_id)
-    if auto:
-        began = datetime.strptime(auto.group(2), "%Y%m%d%H%M").replace(tzinfo=UTC)
-        current = Incident(id=new_id(), started_at=began, ended_at=None,
-                           summary=f"{auto.group(1)} (detected)", detected_at=began)  # fmt: skip
-        store.add_incident(current)
-    else:
-        try:
-            current = store.get_incident(incident_id)
-        except NotFoundError as err:
-            raise InputError(f"no incident {incident_id}; see `portfolio incident list`") from err
+        check_choice(severity, SEVERITIES, "--severity")
     changes: dict[str, object] = {
         k: v
         for k, v in {
@@ -118,106 +151,136 @@ def incident_annotate(
         }.items()
         if v is not None
     }  # fmt: skip
-    if end:
-        changes["ended_at"] = parse_time(end, tz).astimezone(UTC)
-    if responded_at:
-        changes["responded_at"] = parse_time(responded_at, tz).astimezone(UTC)
-    if not changes:
+    if not (changes or end or responded_at):
         raise InputError("nothing to annotate: give at least one option, e.g. --cause")
-    from dataclasses import replace
-
-    updated = replace(current, **changes)  # type: ignore[arg-type]
-    store.update_incident(updated)
+    with cli_store(db) as (settings, store):
+        tz = settings.report.timezone
+        if end:
+            changes["ended_at"] = parse_time(end, tz).astimezone(UTC)
+        if responded_at:
+            changes["responded_at"] = parse_time(responded_at, tz).astimezone(UTC)
+        detected = parse_detected_incident_id(incident_id)
+        if detected:
+            kind, began = detected
+            current = Incident(id=new_id(), started_at=began, ended_at=None,
+                               summary=f"{kind} (detected)", detected_at=began)  # fmt: skip
+            store.add_incident(current)
+        else:
+            try:
+                current = store.get_incident(incident_id)
+            except NotFoundError as err:
+                raise InputError(
+                    f"no incident {incident_id}; see `portfolio incident list`"
+                ) from err
+        updated = replace(current, **changes)  # type: ignore[arg-type]
+        store.update_incident(updated)
     console.print(f"annotated incident {updated.id}", highlight=False)
 
 
 @incident_app.command("list")
 def incident_list(
-    month: Annotated[str | None, typer.Option(help="YYYY-MM (default: this month).")] = None,
+    month: Annotated[str | None, MonthOption] = None,
+    as_json: Annotated[bool, JsonOption] = False,
     db: Annotated[Path | None, DbOption] = None,
 ) -> None:
     """List recorded incidents of a month (detected ones appear in the report)."""
-    settings, store = cli_store(db)
-    period = _month_range(month, settings.report.timezone)
-    table = Table(title=f"incidents {period.label}")
-    for column in ("id", "started", "minutes", "severity", "summary", "cause"):
-        table.add_column(column)
-    for i in store.list_incidents(period.start, period.end):
-        minutes = (
+    with cli_store(db) as (settings, store):
+        period = _month_range(month, settings.report.timezone)
+        incidents = store.list_incidents(period.start, period.end)
+    if as_json:
+        typer.echo(_as_json(incidents))
+        return
+    rows = [
+        (
+            i.id,
+            show_time(i.started_at, period.zone),
             ""
             if i.ended_at is None
-            else f"{(i.ended_at - i.started_at) / timedelta(minutes=1):.0f}"
+            else f"{(i.ended_at - i.started_at) / timedelta(minutes=1):.0f}",
+            i.severity,
+            i.summary,
+            i.cause or "—",
         )
-        table.add_row(i.id, i.started_at.astimezone(period.zone).strftime("%Y-%m-%d %H:%M"),
-                      minutes, i.severity, i.summary, i.cause or "—")  # fmt: skip
-    console.print(table)
+        for i in incidents
+    ]
+    columns = ("id", "started", "min", "severity", "summary", "cause")
+    console.print(_table(f"incidents {period.label}", columns, rows, whole=4))
 
 
 @maintenance_app.command("add")
 def maintenance_add(
-    start: Annotated[str, typer.Option(help="Start (ISO 8601).")],
+    start: Annotated[str, typer.Option(help="Start (ISO 8601; zone defaults to the report's).")],
     end: Annotated[str, typer.Option(help="End (ISO 8601).")],
     description: Annotated[str, typer.Option(help="What the maintenance is for.")],
     db: Annotated[Path | None, DbOption] = None,
 ) -> None:
     """Record a planned maintenance window: its downtime counts as planned, not unplanned."""
-    settings, store = cli_store(db)
-    tz = settings.report.timezone
-    opens, closes = parse_time(start, tz), parse_time(end, tz)
-    if closes <= opens:
-        raise InputError("--end must be after --start")
-    window = MaintenanceWindow(id=new_id(), start=opens.astimezone(UTC),
-                               end=closes.astimezone(UTC), description=description)  # fmt: skip
-    store.add_maintenance(window)
+    with cli_store(db) as (settings, store):
+        tz = settings.report.timezone
+        opens, closes = parse_time(start, tz), parse_time(end, tz)
+        if closes <= opens:
+            raise InputError("--end must be after --start")
+        window = MaintenanceWindow(id=new_id(), start=opens.astimezone(UTC),
+                                   end=closes.astimezone(UTC), description=description)  # fmt: skip
+        store.add_maintenance(window)
     console.print(f"recorded maintenance window {window.id}", highlight=False)
 
 
 @maintenance_app.command("list")
 def maintenance_list(
-    month: Annotated[str | None, typer.Option(help="YYYY-MM (default: this month).")] = None,
+    month: Annotated[str | None, MonthOption] = None,
+    as_json: Annotated[bool, JsonOption] = False,
     db: Annotated[Path | None, DbOption] = None,
 ) -> None:
     """List maintenance windows of a month."""
-    settings, store = cli_store(db)
-    period = _month_range(month, settings.report.timezone)
-    table = Table(title=f"maintenance {period.label}")
-    for column in ("id", "start", "end", "description"):
-        table.add_column(column)
-    for w in store.list_maintenance(period.start, period.end):
-        opens = w.start.astimezone(period.zone).strftime("%Y-%m-%d %H:%M")
-        closes = w.end.astimezone(period.zone).strftime("%Y-%m-%d %H:%M")
-        table.add_row(w.id, opens, closes, w.description)
-    console.print(table)
+    with cli_store(db) as (settings, store):
+        period = _month_range(month, settings.report.timezone)
+        windows = store.list_maintenance(period.start, period.end)
+    if as_json:
+        typer.echo(_as_json(windows))
+        return
+    rows = [
+        (w.id, show_time(w.start, period.zone), show_time(w.end, period.zone), w.description)
+        for w in windows
+    ]
+    columns = ("id", "start", "end", "description")
+    console.print(_table(f"maintenance {period.label}", columns, rows, whole=3))
 
 
 @worklog_app.command("add")
 def worklog_add(
     summary: Annotated[str, typer.Option(help="What was done.")],
-    kind: Annotated[str, typer.Option(help=f"One of {', '.join(WORK_KINDS)}.")] = "improvement",
-    at: Annotated[str | None, typer.Option(help="When (ISO 8601; default now).")] = None,
+    kind: Annotated[
+        str, typer.Option(help="What sort of work.", metavar=choices(WORK_KINDS))
+    ] = "improvement",
+    at: Annotated[
+        str | None,
+        typer.Option(help="When (ISO 8601; zone defaults to the report's; default now)."),
+    ] = None,
     db: Annotated[Path | None, DbOption] = None,
 ) -> None:
     """Record a work item; docs items count toward the documentation KPI."""
-    _check(kind, WORK_KINDS, "--kind")
-    settings, store = cli_store(db)
-    when = parse_time(at, settings.report.timezone) if at else datetime.now(UTC)
-    item = WorkItem(id=new_id(), at=when.astimezone(UTC), kind=kind, summary=summary)
-    store.add_work_item(item)
+    check_choice(kind, WORK_KINDS, "--kind")
+    with cli_store(db) as (settings, store):
+        when = parse_time(at, settings.report.timezone) if at else datetime.now(UTC)
+        item = WorkItem(id=new_id(), at=when.astimezone(UTC), kind=kind, summary=summary)
+        store.add_work_item(item)
     console.print(f"recorded work item {item.id}", highlight=False)
 
 
 @worklog_app.command("list")
 def worklog_list(
-    month: Annotated[str | None, typer.Option(help="YYYY-MM (default: this month).")] = None,
+    month: Annotated[str | None, MonthOption] = None,
+    as_json: Annotated[bool, JsonOption] = False,
     db: Annotated[Path | None, DbOption] = None,
 ) -> None:
     """List work items of a month."""
-    settings, store = cli_store(db)
-    period = _month_range(month, settings.report.timezone)
-    table = Table(title=f"work log {period.label}")
-    for column in ("id", "at", "kind", "summary"):
-        table.add_column(column)
-    for w in store.list_work_items(period.start, period.end):
-        table.add_row(w.id, w.at.astimezone(period.zone).strftime("%Y-%m-%d %H:%M"), w.kind,
-                      w.summary)  # fmt: skip
-    console.print(table)
+    with cli_store(db) as (settings, store):
+        period = _month_range(month, settings.report.timezone)
+        items = store.list_work_items(period.start, period.end)
+    if as_json:
+        typer.echo(_as_json(items))
+        return
+    rows = [(w.id, show_time(w.at, period.zone), w.kind, w.summary) for w in items]
+    columns = ("id", "at", "kind", "summary")
+    console.print(_table(f"work log {period.label}", columns, rows, whole=3))

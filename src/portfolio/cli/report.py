@@ -14,11 +14,18 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from portfolio.cli.common import AwsEndpointOption, DbOption, console, load_settings
+from portfolio.cli.common import (
+    AwsEndpointOption,
+    DbOption,
+    choices,
+    console,
+    load_settings,
+)
 from portfolio.errors import InputError
 from portfolio.period import Period
 from portfolio.report.build import compute_report, has_data
 from portfolio.report.model import Report
+from portfolio.report.render.pdf import missing_packages
 from portfolio.report.render.text import STATUS_ICON, t
 from portfolio.report.write import WRITERS, Format, Language, write_report
 from portfolio.sources.base import ReportSource, SourceOptions, make_source
@@ -95,8 +102,10 @@ def report(
     month: Annotated[
         str | None, typer.Option(help="YYYY-MM (default: the previous month in the report zone).")
     ] = None,
-    lang: Annotated[str, typer.Option(help="ja, en or all.")] = "all",
-    fmt: Annotated[str, typer.Option("--format", help="One of the formats below, or all.")] = "all",
+    lang: Annotated[str, typer.Option(help="Language.", metavar=choices(LANGS))] = "all",
+    fmt: Annotated[
+        str, typer.Option("--format", help="File format.", metavar=choices([*WRITERS, "all"]))
+    ] = "all",
     out: Annotated[
         Path | None, typer.Option(help="Directory (default: ./reports/YYYY-MM/).", file_okay=False)
     ] = None,
@@ -195,13 +204,26 @@ def demo(
     console.print(
         f"simulated into {path} in {time.perf_counter() - started:.1f} s", highlight=False
     )
+    # Only the PDF needs Chromium and the Japanese fonts: without them the demo writes
+    # every other format and says how to get the PDF.
+    missing = missing_packages()
+    formats = [fmt for fmt in WRITERS if not (missing and fmt == "pdf")]
     started = time.perf_counter()
-    done = generate(
-        source, period, out / period.label, langs=["ja", "en"], formats=list(WRITERS)
-    )
-    store.close()
+    try:
+        done = generate(source, period, out / period.label, langs=["ja", "en"], formats=formats)
+    finally:
+        store.close()
     if done is not None:  # always: the demo allows an empty month
         print_summary(*done, time.perf_counter() - started)
+    size_mb = sum(p.stat().st_size for p in path.parent.glob(path.name + "*")) / 1e6
+    console.print(f"demo store: {path} ({size_mb:.0f} MB; delete it when done)", highlight=False)
+    if missing:
+        console.print(
+            f"no PDF: it needs {', '.join(missing)}; get it with"
+            f" `sudo apt-get install {' '.join(missing)}`, then `make demo` again",
+            highlight=False,
+            soft_wrap=True,  # one line, however narrow the terminal
+        )
 
 
 def _simulate_months(

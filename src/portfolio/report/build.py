@@ -66,6 +66,7 @@ from portfolio.report.model import (
 )
 from portfolio.security_rules import PERMISSION_KIND_PREFIX
 from portfolio.sources.base import CostLine, Observations, ReportSource, TrafficBucket
+from portfolio.store.ids import detected_incident_id
 from portfolio.store.records import (
     CheckRun,
     FindingStatus,
@@ -663,7 +664,7 @@ def _incidents(
             claimed.add(match.id)
         rows.append(
             IncidentRow(
-                id=match.id if match else f"auto-{kind}-{start:%Y%m%d%H%M}",
+                id=match.id if match else detected_incident_id(kind, start),
                 kind=kind,
                 start=start,
                 end=end_at,

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 from portfolio.report.model import Report
+from portfolio.report.render.csv import write_csv
 from portfolio.report.render.html import render_html
 from portfolio.report.render.jsonout import render_json
 from portfolio.report.render.markdown import render_markdown
@@ -49,6 +50,9 @@ def _json(report: Report, langs: list[Language], out: Path) -> list[Path]:
     path = out / "report.json"
     path.write_text(render_json(report), encoding="utf-8")
     return [path]
+
+
+_writer("csv")(lambda report, langs, out: write_csv(report, out))
 
 
 DEFAULT_NAME = "operations-report"

@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 import binascii
 import os
+import re
 import time
+from datetime import UTC, datetime
 
 import orjson
 
@@ -42,3 +44,26 @@ def decode_cursor(cursor: str) -> dict[str, object]:
     if not isinstance(position, dict):
         raise InputError("cursor is not one this API returned")
     return position
+
+
+DETECTED_KINDS = ("latency", "errors", "outage")
+"""What the report's rules detect in the measurements (IncidentRow.kind, less "recorded")."""
+_DETECTED_ID = re.compile(r"^auto-(latency|errors|outage)-(\d{12})$")
+
+
+def detected_incident_id(kind: str, start: datetime) -> str:
+    """The id of an incident the report detected: ``auto-KIND-YYYYMMDDHHMM`` (start, UTC).
+
+    Made from what was detected, not stored, so the same incident has the same id in
+    every run of the report and `portfolio incident annotate` can name it.
+    """
+    return f"auto-{kind}-{start.astimezone(UTC):%Y%m%d%H%M}"
+
+
+def parse_detected_incident_id(text: str) -> tuple[str, datetime] | None:
+    """(kind, start in UTC) of a detected incident's id; None for any other id."""
+    match = _DETECTED_ID.match(text)
+    if match is None:
+        return None
+    started = datetime.strptime(match.group(2), "%Y%m%d%H%M").replace(tzinfo=UTC)
+    return match.group(1), started

@@ -42,7 +42,10 @@ def find_browser() -> str:
     """The Chromium to print with; ConfigError naming how to install one when there is none."""
     named = os.environ.get("PORTFOLIO_CHROMIUM")
     if named:
-        return named
+        found = shutil.which(named)
+        if found is None:
+            raise ConfigError(f"PORTFOLIO_CHROMIUM={named} is not an executable")
+        return found
     for name in BROWSERS:
         found = shutil.which(name)
         if found:
@@ -51,6 +54,38 @@ def find_browser() -> str:
         "the PDF report needs Chromium: install it (Debian: apt-get install chromium"
         " fonts-noto-cjk) or set PORTFOLIO_CHROMIUM to its path"
     )
+
+
+FONTS = {
+    "fonts-noto-cjk": ":lang=ja",  # without it the Japanese report prints as empty boxes
+    "fonts-noto-color-emoji": ":charset=2705",  # the KPI marks ✅ ⚠️ ❌
+}
+"""Debian font packages the PDF needs, with the fontconfig pattern that finds them."""
+
+
+def missing_packages() -> list[str]:
+    """The Debian packages the PDF needs and this machine lacks (empty: the PDF can print).
+
+    Asked before printing so a caller can write every other format and say in one line
+    what to install, instead of failing after the other files.
+    """
+    missing = []
+    try:
+        find_browser()
+    except ConfigError:
+        missing.append("chromium")
+    fc_list = shutil.which("fc-list")
+    for package, pattern in FONTS.items():
+        if fc_list is None:
+            missing.append(package)
+            continue
+        # Our fixed arguments to fontconfig's own lister; no shell is involved.
+        listed = subprocess.run(  # noqa: S603
+            [fc_list, pattern, "family"], capture_output=True, text=True, check=False
+        )
+        if "noto" not in listed.stdout.lower():
+            missing.append(package)
+    return missing
 
 
 def print_pdfs(jobs: Sequence[tuple[Path, Path]], *, timeout_s: float = 120.0) -> None:
