@@ -14,6 +14,7 @@ fc-list 2>/dev/null | grep -qi "noto color emoji" || need+=(fonts-noto-color-emo
 if [[ ${1:-} != --report ]]; then
   command -v wrk >/dev/null || need+=(wrk)
   command -v goaccess >/dev/null || need+=(goaccess)
+  command -v hyperfine >/dev/null || need+=(hyperfine)
   command -v pdftoppm >/dev/null || need+=(poppler-utils)
 fi
 
