@@ -248,8 +248,9 @@ def main(argv: list[str] | None = None) -> None:
     unknown = sorted(w for w in only if not any(w in t.lower() for t, _ in BENCHMARKS))
     if unknown:
         parser.error(f"no benchmark matches {', '.join(unknown)}")
+    date = datetime.now(UTC).isoformat(timespec="seconds")
     results: dict[str, object] = {
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "date": date,
         "load_average": list(os.getloadavg()),
         "cpus": os.cpu_count(),
         "seconds": SECONDS,
@@ -261,10 +262,19 @@ def main(argv: list[str] | None = None) -> None:
             continue
         print(f"{title}:", flush=True)
         bench(results, lambda line: print(line, flush=True))
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / "latest.json").write_text(json.dumps(results, indent=2))
-    print(f"results: {out / 'latest.json'}")
+    out = ROOT / "bench" / "results" / "latest.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(merged(out, results, date), indent=2) + "\n")
+    print(f"results: {out}")
+
+
+def merged(path: Path, results: dict[str, object], date: str) -> dict[str, object]:
+    """This run's results over the previous ones: a partial run (`make bench-logs`) keeps the
+    other benchmarks' figures, and ``dates`` says when each section was measured."""
+    previous = json.loads(path.read_text()) if path.exists() else {}
+    dates = dict(previous.get("dates", {}))
+    dates.update({key: date for key, value in results.items() if isinstance(value, dict)})
+    return {**previous, **results, "dates": dates}
 
 
 if __name__ == "__main__":

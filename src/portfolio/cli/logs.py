@@ -1,8 +1,10 @@
 """`portfolio logs`: a quick look at any set of ALB access logs, and the Athena path.
 
 ``summary`` reads files, directories, .gz files or s3:// prefixes with the same
-engine the ``alb-logs`` report source uses; ``athena`` prints the table and the
-queries to run the same analysis in Athena when the logs outgrow one machine.
+scan the ``alb-logs`` report source uses; its figures come from
+sources/log_summary.py and this module only formats them (tables or ``--json``).
+``athena`` prints the table and the queries to run the same analysis in Athena
+when the logs outgrow one machine.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from rich.table import Table
 from portfolio.cli.common import console, load_settings
 from portfolio.period import Period
 from portfolio.sources import alb_format
+from portfolio.sources.alb_logs import describe_skipped
 from portfolio.sources.log_summary import LogSummary, PathCount, summarize_logs, to_json
 from portfolio.sources.progress import file_progress, warn
 
@@ -89,12 +92,6 @@ def summary_tables(summary: LogSummary) -> list[Table]:
     ]
 
 
-def describe_skipped(summary: LogSummary) -> str:
-    """The warning for skipped lines: how many, and the first few with file and line."""
-    shown = "\n".join(f"  {e.file}:{e.line_number}: {e.text[:120]}" for e in summary.examples)
-    return f"skipped {summary.skipped:,} malformed lines of {summary.lines:,}; first ones:\n{shown}"
-
-
 @logs_app.command()
 def summary(
     paths: Annotated[list[str], typer.Argument(help="Log files, directories or s3:// prefixes.")],
@@ -112,11 +109,11 @@ def summary(
     Times are shown in the report's zone (PORTFOLIO_REPORT__TIMEZONE, Asia/Tokyo by default).
     """
     tz = load_settings().report.timezone
-    result, _scan = summarize_logs(
+    result, scan = summarize_logs(
         paths, tz, endpoint_url=endpoint_url, progress=file_progress, top=top
     )
     if result.skipped:
-        warn(describe_skipped(result))
+        warn(describe_skipped(scan))
     if as_json:
         typer.echo(json.dumps(to_json(result), ensure_ascii=False, indent=2))
         return
