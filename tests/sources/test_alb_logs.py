@@ -20,8 +20,8 @@ from portfolio.sources import alb_format as fmt
 from portfolio.sources import alb_logs as a
 from portfolio.sources.alb_logs import (
     AlbLogsSource,
-    _lines_relation,
     _lines_view,
+    _numbered_lines,
     _parse_sql,
     connect,
     scan_alb,
@@ -74,7 +74,7 @@ def per_line(paths: list[str]) -> list[tuple[object, ...]]:
     con = connect()
     try:
         columns = "ok, ts_text, endpoint, status, ms, lb_own, bytes_in, bytes_out"
-        view = _lines_view(_parse_sql(_lines_relation(paths)))
+        view = _lines_view(_parse_sql(_numbered_lines(paths)))
         sql = f"SELECT {columns} FROM ({view}) WHERE NOT blank ORDER BY rn"  # noqa: S608
         return con.execute(sql).fetchall()
     finally:

@@ -76,6 +76,7 @@ under it; with Python, the reader's buffers and the allocator the process peaks 
 400 MB on 6.5M lines in one file (bench/alb_logs.py measures it; the goal is 512 MB)."""
 EXAMPLES = 5
 TOP_PATHS = 10
+_THREADS = max(2, os.cpu_count() or 2)
 NO_BIN = fmt.ZERO_BIN + 1
 """Bin marker of requests without a latency (answered by the load balancer itself)."""
 Progress = Callable[[int], None]
@@ -102,12 +103,34 @@ def _lines_relation(paths: Sequence[str]) -> str:
     )
 
 
-def _parse_sql(relation: str) -> str:
-    """One row per physical line: its row number in the batch, the typed fields, validity.
+def _numbered_lines(paths: Sequence[str], sizes: Sequence[int] | None = None) -> str:
+    """Every physical line with its row number, the files cut into one run per core.
 
-    The row number is taken before anything else (a streaming window keeps file
-    order), so that a line's number in its file is its row number minus the first
-    row number of its file. Empty lines (NULL here) keep their row and are no record.
+    A row number needs file order, so DuckDB reads each run on one thread (its
+    streaming window keeps order); runs joined by UNION ALL are read side by side.
+    Runs are contiguous, so a line's number in its file is its row number minus the
+    first row number of its file. Runs are balanced by bytes.
+    """
+    weights = list(sizes) if sizes is not None else [1] * len(paths)
+    runs = max(1, min(_THREADS, len(paths)))
+    total = sum(weights) or 1
+    groups: list[list[str]] = [[] for _ in range(runs)]
+    done = 0
+    for path, weight in zip(paths, weights, strict=True):
+        index = min(runs - 1, done * runs // total)
+        groups[index].append(path)
+        done += weight
+    return " UNION ALL ".join(
+        f"SELECT row_number() OVER () AS rn, filename, line FROM {_lines_relation(g)}"  # noqa: S608
+        for g in groups
+        if g
+    )
+
+
+def _parse_sql(numbered: str) -> str:
+    """One row per physical line: its row number in its run, the typed fields, validity.
+
+    Empty lines (NULL here) keep their row and are no record.
     """
     p = fmt.POSITION
     types = ", ".join(f"'{t}'" for t in fmt.TYPES)
@@ -126,7 +149,7 @@ def _parse_sql(relation: str) -> str:
             AND ends_with(f[{p["request_proto"]}], '"'), false) AS complete
     FROM (
         SELECT rn, filename, line, string_split(coalesce(line, ''), ' ') AS f
-        FROM (SELECT row_number() OVER () AS rn, filename, line FROM {relation})
+        FROM ({numbered})
     )
     """  # noqa: S608 (constants of alb_format; paths quoted by _lines_relation)
 
@@ -226,7 +249,7 @@ def _all_sets(shape: Shape) -> dict[str, tuple[str, ...]]:
     return {**shape.sets, **_COMMON_SETS}
 
 
-def _batch_sql(shape: Shape, relation: str) -> str:
+def _batch_sql(shape: Shape, numbered: str) -> str:
     """One streaming pass over a batch: every grouping set of the shape, plus the files."""
     sets = _all_sets(shape)
     keys = sorted({k for ks in sets.values() for k in ks})
@@ -236,7 +259,7 @@ def _batch_sql(shape: Shape, relation: str) -> str:
     return f"""
     SELECT {ids}, grouping(filename) = 0 AS g_files, {", ".join(keys)}, filename,
         {figures}, {_FILE_FIGURES}
-    FROM ({_lines_view(_parse_sql(relation))})
+    FROM ({_lines_view(_parse_sql(numbered))})
     GROUP BY GROUPING SETS ({grouping}, (filename))
     """  # noqa: S608 (constants only)
 
@@ -296,7 +319,7 @@ def connect() -> Any:
 
     con = duckdb.connect()
     con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
-    con.execute(f"SET threads = {max(2, os.cpu_count() or 2)}")
+    con.execute(f"SET threads = {_THREADS}")
     con.execute("SET TimeZone = 'UTC'")
     con.execute(f"SET temp_directory = '{tempfile.gettempdir()}/portfolio-duckdb'")
     con.execute("SET preserve_insertion_order = false")
@@ -327,7 +350,8 @@ def scan_alb(
     try:
         for number, batch in enumerate(batches(files)):
             paths = local.paths(batch)
-            sql = _batch_sql(shape, _lines_relation([p for p, _ in paths]))
+            numbered = _numbered_lines([p for p, _ in paths], [f.size for _, f in paths])
+            sql = _batch_sql(shape, numbered)
             try:
                 con.execute(f"CREATE OR REPLACE TEMP TABLE part AS {sql}")
             except duckdb.Error as err:
