@@ -266,9 +266,7 @@ def _batch_sql(shape: Shape, numbered: str) -> str:
 
 def _final_sql(shape: Shape, name: str, keys: tuple[str, ...]) -> str:
     """One grouping set over all batches: figures combined, groups without requests dropped."""
-    figures = ", ".join(
-        f"{AGGREGATES[f].combine}({f}) AS {f}" for f in ("n", *shape.figures) if f != "n"
-    )
+    figures = ", ".join(f"{AGGREGATES[f].combine}({f}) AS {f}" for f in shape.figures if f != "n")
     cols = ", ".join(keys)
     present = " AND ".join(f"{k} IS NOT NULL" for k in keys if k not in ("endpoint", "bin"))
     return f"""
