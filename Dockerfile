@@ -9,7 +9,7 @@ WORKDIR /app
 COPY pyproject.toml uv.lock README.md ./
 RUN uv sync --frozen --no-dev --no-install-project
 COPY src ./src
-RUN uv sync --frozen --no-dev --no-editable
+RUN uv sync --frozen --no-dev --no-editable --compile-bytecode
 
 FROM python:3.11.13-slim-bookworm AS runtime
 RUN groupadd --system --gid 10001 portfolio \

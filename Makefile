@@ -23,8 +23,11 @@ $(TOOLS)/bin/uv:
 	python3 -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
 
+# Bytecode at install: the environment may set PYTHONDONTWRITEBYTECODE, and then every
+# command would recompile its imports (uv compiles site-packages; compileall our src/).
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --all-groups
+	$(UV) sync --frozen --all-groups --compile-bytecode
+	$(BIN)/python -m compileall -q src
 	touch $@
 
 serve: setup

@@ -13,6 +13,7 @@ parser's result with what was written rather than with a hard-coded number.
 
 from __future__ import annotations
 
+import argparse
 import calendar
 import gzip
 import math
@@ -234,9 +235,23 @@ def ensure(
     return tree, single
 
 
-if __name__ == "__main__":
-    import sys
-
-    count = int(sys.argv[2]) if len(sys.argv) > 2 else 650_000
-    result = generate(Path(sys.argv[1]), lines=count, plain=Path(sys.argv[1]) / "all.log")
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="bench/alb_gen.py",
+        description="Write a month (2025-08) of realistic ALB access logs: gzipped hourly files"
+        " under OUT/AWSLogs/..., and the same lines as one plain file OUT/all.log.",
+    )
+    parser.add_argument("out", type=Path, metavar="OUT", help="folder to write into")
+    parser.add_argument("--lines", type=int, default=650_000, help="lines (default 650000)")
+    parser.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    parser.add_argument("--no-plain", action="store_true", help="skip OUT/all.log")
+    args = parser.parse_args(argv)
+    if args.lines < 1:
+        parser.error("--lines must be at least 1")
+    plain = None if args.no_plain else args.out / "all.log"
+    result = generate(args.out, lines=args.lines, seed=args.seed, plain=plain)
     print(f"{result.lines} lines, {result.malformed} malformed, {len(result.files)} files")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,7 +1,8 @@
 """`make bench`: every benchmark of the project, in one run, as ratios to its baseline.
 
-ALB access logs: `portfolio logs summary` against goaccess on the same 650k-line
-month, and our peak memory on 6.5M lines (bench/alb_logs.py; `make bench-logs`).
+ALB access logs: `portfolio logs summary` against goaccess and against the engine
+baseline (a minimal DuckDB script computing the same figures) on the same 650k-line
+month, and our peak memory on 6.5M lines in one file (bench/alb_logs.py; `make bench-logs`).
 
 API throughput: wrk on loopback against the real `portfolio serve` (telemetry on,
 SQLite store, 2 workers) and against a bare FastAPI app on the same server and
@@ -14,6 +15,7 @@ Results are printed and written to bench/results/latest.json. Never run in tests
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import statistics
@@ -23,6 +25,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -228,9 +231,28 @@ BENCHMARKS: list[tuple[str, Callable[[dict[str, object], Callable[[str], None]],
 ]
 
 
-def main() -> None:
-    only = set(sys.argv[1:])
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="bench/run.py",
+        description="Every benchmark of the project, as ratios to its baseline;"
+        " results go to bench/results/latest.json with the run's date and load.",
+        epilog="benchmarks: " + "; ".join(title for title, _ in BENCHMARKS),
+    )
+    parser.add_argument(
+        "words",
+        nargs="*",
+        metavar="WORD",
+        help="run only the benchmarks whose title contains a WORD (e.g. logs, uvicorn, report)",
+    )
+    only = {w.lower() for w in parser.parse_args(argv).words}
+    unknown = sorted(w for w in only if not any(w in t.lower() for t, _ in BENCHMARKS))
+    if unknown:
+        parser.error(f"no benchmark matches {', '.join(unknown)}")
+    date = datetime.now(UTC).isoformat(timespec="seconds")
     results: dict[str, object] = {
+        "date": date,
+        "load_average": list(os.getloadavg()),
+        "cpus": os.cpu_count(),
         "seconds": SECONDS,
         "rounds": ROUNDS,
         "connections": CONNECTIONS,
@@ -240,10 +262,19 @@ def main() -> None:
             continue
         print(f"{title}:", flush=True)
         bench(results, lambda line: print(line, flush=True))
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / "latest.json").write_text(json.dumps(results, indent=2))
-    print(f"results: {out / 'latest.json'}")
+    out = ROOT / "bench" / "results" / "latest.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(merged(out, results, date), indent=2) + "\n")
+    print(f"results: {out}")
+
+
+def merged(path: Path, results: dict[str, object], date: str) -> dict[str, object]:
+    """This run's results over the previous ones: a partial run (`make bench-logs`) keeps the
+    other benchmarks' figures, and ``dates`` says when each section was measured."""
+    previous = json.loads(path.read_text()) if path.exists() else {}
+    dates = dict(previous.get("dates", {}))
+    dates.update({key: date for key, value in results.items() if isinstance(value, dict)})
+    return {**previous, **results, "dates": dates}
 
 
 if __name__ == "__main__":

@@ -126,9 +126,14 @@ stop() {
   done
 }
 
+usage() {
+  echo "usage: $0 install | start [PORT] [DB_DIR] | stop [PORT]"
+}
+
 case ${1:-} in
   install) install ;;
   start) shift; start "$@" ;;
   stop) shift; stop "$@" ;;
-  *) die "usage: $0 install | start [PORT] [DB_DIR] | stop [PORT]" ;;
+  -h | --help | help) usage ;;
+  *) echo "dynamodb-local: unknown command or option '${1:-}'" >&2; usage >&2; exit 2 ;;
 esac

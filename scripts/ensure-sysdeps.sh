@@ -6,6 +6,19 @@
 # and `portfolio demo` says in one line how to get it.
 set -euo pipefail
 
+usage() {
+  echo "usage: $0 [--report]   install the Debian packages the tests and benchmarks need;"
+  echo "       --report: only what the PDF report needs (Chromium, CJK and emoji fonts)"
+}
+report_only=false
+for arg in "$@"; do
+  case $arg in
+    -h | --help) usage; exit 0 ;;
+    --report) report_only=true ;;
+    *) echo "ensure-sysdeps: unknown option $arg" >&2; usage >&2; exit 2 ;;
+  esac
+done
+
 need=()
 # Chromium prints the PDF report and runs the browser tests; without CJK fonts the
 # Japanese report prints as empty boxes; poppler's pdftoppm/pdftotext read the PDF back.
@@ -16,9 +29,10 @@ fi
 fc-list :lang=ja 2>/dev/null | grep -qi "noto sans cjk" || need+=(fonts-noto-cjk)
 # The KPI marks (✅ ⚠️ ❌) are emoji: without a colour-emoji font they print as empty boxes.
 fc-list 2>/dev/null | grep -qi "noto color emoji" || need+=(fonts-noto-color-emoji)
-if [[ ${1:-} != --report ]]; then
+if [[ $report_only == false ]]; then
   command -v wrk >/dev/null || need+=(wrk)
   command -v goaccess >/dev/null || need+=(goaccess)
+  command -v hyperfine >/dev/null || need+=(hyperfine)
   command -v pdftoppm >/dev/null || need+=(poppler-utils)
 fi
 

@@ -20,8 +20,8 @@ from portfolio.sources import alb_format as fmt
 from portfolio.sources import alb_logs as a
 from portfolio.sources.alb_logs import (
     AlbLogsSource,
-    _lines_relation,
     _lines_view,
+    _numbered_lines,
     _parse_sql,
     connect,
     scan_alb,
@@ -72,12 +72,11 @@ def one_line(entry: str) -> str:
 def per_line(paths: list[str]) -> list[tuple[object, ...]]:
     """The DuckDB reader's per-line result, before any grouping, in file order."""
     con = connect()
-    con.execute("SET preserve_insertion_order = true")
-    con.execute("SET threads = 1")
     try:
-        con.execute("CREATE TEMP TABLE batch AS " + _parse_sql(_lines_relation(paths)))
-        columns = "ok, ts, endpoint, status, ms, lb_own, bytes_in, bytes_out"
-        return con.execute(f"SELECT {columns} FROM ({_lines_view('batch')})").fetchall()  # noqa: S608
+        columns = "ok, ts_text, endpoint, status, ms, lb_own, bytes_in, bytes_out"
+        view = _lines_view(_parse_sql(_numbered_lines(paths)))
+        sql = f"SELECT {columns} FROM ({view}) WHERE NOT blank ORDER BY rn"  # noqa: S608
+        return con.execute(sql).fetchall()
     finally:
         con.close()
 
@@ -95,8 +94,7 @@ def test_documented_entries_parse(tmp_path: Path) -> None:
     assert {r[2] for r in rows} == {"(unmatched)"}  # the examples request "/"
     assert [r[6] for r in rows] == [34, 0, 34, 0, 0]
     assert [r[7] for r in rows] == [366, 57, 366, 57, 57]
-    expected_ts = datetime(2018, 7, 2, 22, 23, 0, 186641, UTC).timestamp()
-    assert all(r[1] == pytest.approx(expected_ts) for r in rows)
+    assert {r[1] for r in rows} == {"2018-07-02T22:23:00.186641Z"}
 
 
 @pytest.mark.parametrize(

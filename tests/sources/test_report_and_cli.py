@@ -119,7 +119,7 @@ def test_cloudfront_figures_and_edges(tmp_path: Path) -> None:
 
     cloudfront_log(tmp_path / "a.gz")
     cloudfront_log(tmp_path / "b.gz", month="2025-07")  # the month before: not counted
-    stats, notes = read_cloudfront([str(tmp_path)], Period.parse("2025-08", "UTC"))
+    stats, notes, _anomalies = read_cloudfront([str(tmp_path)], Period.parse("2025-08", "UTC"))
     assert stats.requests == len(CF_ROWS)
     assert stats.cache_hits == 3
     assert stats.errors_4xx == 1

@@ -1,12 +1,15 @@
 """`portfolio logs`: a quick look at any set of ALB access logs, and the Athena path.
 
 ``summary`` reads files, directories, .gz files or s3:// prefixes with the same
-engine the ``alb-logs`` report source uses; ``athena`` prints the table and the
-queries to run the same analysis in Athena when the logs outgrow one machine.
+scan the ``alb-logs`` report source uses; its figures come from
+sources/log_summary.py and this module only formats them (tables or ``--json``).
+``athena`` prints the table and the queries to run the same analysis in Athena
+when the logs outgrow one machine.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -16,8 +19,8 @@ from rich.table import Table
 from portfolio.cli.common import console, load_settings
 from portfolio.period import Period
 from portfolio.sources import alb_format
-from portfolio.sources.alb_logs import AlbScan, describe_skipped, scan_alb, sketches_by_endpoint
-from portfolio.sources.logfiles import find_files
+from portfolio.sources.alb_logs import describe_skipped
+from portfolio.sources.log_summary import LogSummary, PathCount, summarize_logs, to_json
 from portfolio.sources.progress import file_progress, warn
 
 logs_app = typer.Typer(
@@ -29,48 +32,64 @@ def _ms(value: float | None) -> str:
     return "-" if value is None else f"{value:,.1f}"
 
 
-def summary_tables(scan: AlbScan) -> list[Table]:
-    """The summary as Rich tables: overview, requests by endpoint and status, percentiles."""
+def _when(value: datetime | None) -> str:
+    """A time with its zone: the zone's name and its abbreviation (Asia/Tokyo, JST)."""
+    return "-" if value is None else f"{value:%Y-%m-%d %H:%M:%S %Z}"
+
+
+def _paths_table(title: str, rows: list[PathCount]) -> Table:
+    table = Table(title=title)
+    table.add_column("path")
+    table.add_column("requests", justify="right")
+    table.add_column("scanner path", justify="center")
+    for row in rows:
+        table.add_row(row.path, f"{row.requests:,}", "yes" if row.scanner else "")
+    return table
+
+
+def summary_tables(summary: LogSummary) -> list[Table]:
+    """The summary as Rich tables: overview, requests by endpoint and status, percentiles,
+    the top unmatched and 404 paths."""
     overview = Table(title="ALB access logs", show_header=False)
-    overview.add_row("files", f"{scan.files:,}")
-    overview.add_row("lines", f"{scan.lines:,}")
-    overview.add_row("requests", f"{scan.requests:,}")
-    overview.add_row("skipped (malformed)", f"{scan.skipped:,}")
+    overview.add_row("files", f"{summary.files:,}")
+    overview.add_row("lines", f"{summary.lines:,}")
+    overview.add_row("requests", f"{summary.requests:,}")
+    overview.add_row("skipped (malformed)", f"{summary.skipped:,}")
     span = (
         "-"
-        if scan.first is None or scan.last is None
-        else f"{scan.first:%Y-%m-%d %H:%M:%S} – {scan.last:%Y-%m-%d %H:%M:%S} UTC"
+        if summary.first is None or summary.last is None
+        else f"{_when(summary.first)} – {_when(summary.last)} ({summary.timezone})"
     )
     overview.add_row("time range", span)
-    lb = int(scan.hourly["lb"].sum()) if scan.hourly else 0
-    overview.add_row("load balancer's own 5xx", f"{lb:,}")
+    overview.add_row("load balancer's own 5xx", f"{summary.load_balancer_5xx:,}")
+    a = summary.anomalies
+    overview.add_row("requests to scanner paths", f"{a.scanner_requests:,}")
+    overview.add_row(
+        "401/403/404 bursts",
+        f"{a.burst_minutes:,} minutes, {a.burst_clients or 0:,} clients ({a.rule})",
+    )
 
     by_status = Table(title="requests by endpoint and status")
     for name in ("endpoint", "status", "requests"):
         by_status.add_column(name, justify="right" if name != "endpoint" else "left")
+    for row in summary.by_status:
+        by_status.add_row(row.endpoint, str(row.status), f"{row.requests:,}")
     latency = Table(title="target latency per endpoint (ms; ±1 %)")
     for name in ("endpoint", "requests", "timed", "avg", "p50", "p95", "p99", "max"):
         latency.add_column(name, justify="right" if name != "endpoint" else "left")
-    if scan.hourly and len(scan.hourly["hour"]):
-        counts: dict[tuple[str, int], int] = {}
-        for endpoint, status, n in zip(
-            scan.hourly["endpoint"].tolist(), scan.hourly["status"].tolist(),
-            scan.hourly["n"].tolist(), strict=True,
-        ):  # fmt: skip
-            counts[(endpoint, status)] = counts.get((endpoint, status), 0) + n
-        per_endpoint: dict[str, int] = {}
-        for (endpoint, status), n in sorted(counts.items()):
-            by_status.add_row(endpoint, str(status), f"{n:,}")
-            per_endpoint[endpoint] = per_endpoint.get(endpoint, 0) + n
-        for endpoint, sketch in sorted(
-            sketches_by_endpoint(scan).items(), key=lambda item: -per_endpoint[item[0]]
-        ):
-            latency.add_row(
-                endpoint, f"{per_endpoint[endpoint]:,}", f"{sketch.count:,}", _ms(sketch.mean),
-                _ms(sketch.quantile(0.5)), _ms(sketch.quantile(0.95)), _ms(sketch.quantile(0.99)),
-                _ms(sketch.max if sketch.count else None),
-            )  # fmt: skip
-    return [overview, by_status, latency]
+    for e in summary.endpoints:
+        p = e.latency_ms
+        latency.add_row(
+            e.endpoint, f"{e.requests:,}", f"{p.count:,}", _ms(p.avg), _ms(p.p50), _ms(p.p95),
+            _ms(p.p99), _ms(p.max),
+        )  # fmt: skip
+    return [
+        overview,
+        by_status,
+        latency,
+        _paths_table("top unmatched paths", summary.unmatched_paths),
+        _paths_table("top 404 paths (not found)", summary.not_found_paths),
+    ]
 
 
 @logs_app.command()
@@ -79,14 +98,26 @@ def summary(
     endpoint_url: Annotated[
         str | None, typer.Option(help="S3 endpoint override (local stand-ins).")
     ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the summary as JSON on stdout.")
+    ] = False,
+    top: Annotated[int, typer.Option(min=1, help="Rows of the unmatched-path and 404 lists.")] = 10,
 ) -> None:
-    """Lines, skipped lines, time range, requests by endpoint/status, p50/p95/p99 per endpoint."""
-    files = find_files(paths, endpoint_url=endpoint_url)
-    with file_progress(len(files)) as advance:
-        scan = scan_alb(files, endpoint_url=endpoint_url, progress=advance)
-    if scan.skipped:
+    """Lines, skipped lines, time range, requests by endpoint/status, p50/p95/p99 per endpoint,
+    the top unmatched and 404 paths (scanner paths marked) and 401/403/404 bursts.
+
+    Times are shown in the report's zone (PORTFOLIO_REPORT__TIMEZONE, Asia/Tokyo by default).
+    """
+    tz = load_settings().report.timezone
+    result, scan = summarize_logs(
+        paths, tz, endpoint_url=endpoint_url, progress=file_progress, top=top
+    )
+    if result.skipped:
         warn(describe_skipped(scan))
-    for table in summary_tables(scan):
+    if as_json:
+        typer.echo(json.dumps(to_json(result), ensure_ascii=False, indent=2))
+        return
+    for table in summary_tables(result):
         console.print(table)
 
 

@@ -123,6 +123,7 @@ POSITION: dict[str, int] = {
     "sent_bytes": 12,
     "request_verb": 13,
     "request_url": 14,
+    "request_proto": 15,
 }
 TYPES = ("http", "https", "h2", "grpcs", "ws", "wss")
 

@@ -1,11 +1,14 @@
-"""ALB access logs as a report source (``--source alb-logs``), read with DuckDB.
+"""ALB access logs, read with DuckDB: the ``alb-logs`` report source and ``logs summary``.
 
 DuckDB reads the log text (plain or gzipped, as ALB delivers it), splits each
-line on spaces — the fields the report needs all come before the first field
-that may hold a space — and groups in SQL by (hour, endpoint, status, sketch bin)
-and by minute. Python only turns the few thousand groups into TrafficBuckets
-with ``LatencySketch.from_bins``; no Python code runs per log line. Files are read
-in batches of about 64 MB so memory stays bounded (DuckDB's own limit is set too).
+line on spaces — the fields we need all come before the first field that may
+hold a space — and groups it in one streaming pass: one ``GROUPING SETS`` query
+per batch of files, so every grouping a caller needs comes from the same read
+and no table of lines is ever held (memory stays bounded however big one file
+is; DuckDB's own limit is set too). Each caller names a ``Shape``: the report
+wants hours and minutes as epoch seconds, ``logs summary`` only endpoint groups,
+so it never pays for hourly or per-minute groups it would not show. Python only
+turns the few thousand groups into figures; no Python code runs per log line.
 
 Rules, stated once here:
 
@@ -22,17 +25,23 @@ Rules, stated once here:
   report shows the coverage); at very low traffic the estimate is coarse, as a
   prober's would be if it probed that rarely.
 - Endpoints are the API's templates (``/api/v1/users/{user_id}`` ...; query
-  strings dropped); every other path is one group, ``(unmatched)`` — scanners'
-  probes and stray paths, which the report need not tell apart (rules in
-  alb_format.ENDPOINT_RULES).
-- A line is skipped (counted, a few shown with file and line number) when its
-  type, time, status, byte counts or target time do not parse, or it has too few
-  fields; skipped lines never stop a run.
+  strings dropped); every other path is ``(unmatched)`` (rules in
+  alb_format.ENDPOINT_RULES). The paths of unmatched requests and of every 404
+  are kept too, so a reader sees which paths they were (scanners' probes such as
+  ``/wp-login.php``, marked by security_rules.is_scanner_path).
+- 異常アクセス (security_rules): requests to scanner paths (judged on the
+  distinct unmatched and 404 paths), and bursts of 401/403/404 per client address
+  and minute.
+- A line is malformed — skipped, counted, and the first few shown with file and
+  line number — when its type, time, status, byte counts or target time do not
+  parse, or it ends before its request line is complete (a record cut short after
+  its status code is not a request). Line numbers come from the scan itself (a
+  streaming row number), never from reading a file again. Empty lines are not
+  records. Skipped lines never stop a run.
 """
 
 from __future__ import annotations
 
-import gzip
 import math
 import os
 import tempfile
@@ -45,10 +54,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from portfolio import names, security_rules
 from portfolio.errors import SourceError
 from portfolio.period import Period
 from portfolio.sources import alb_format as fmt
 from portfolio.sources.base import (
+    AccessAnomalies,
     Observations,
     SourceOptions,
     TrafficBucket,
@@ -59,9 +70,13 @@ from portfolio.sources.logfiles import LogFile, Materialized, batches, find_file
 from portfolio.store.records import MinuteTotals, ProbeResult
 from portfolio.telemetry.sketch import LatencySketch
 
-MEMORY_LIMIT = "512MB"
-"""DuckDB's own ceiling; with 64 MB batches a month of 6.5M lines peaks well under it."""
+MEMORY_LIMIT = "256MB"
+"""DuckDB's own ceiling. The streaming scan keeps only groups, so a file of any size stays
+under it; with Python, the reader's buffers and the allocator the process peaks near
+400 MB on 6.5M lines in one file (bench/alb_logs.py measures it; the goal is 512 MB)."""
 EXAMPLES = 5
+TOP_PATHS = 10
+_THREADS = max(2, os.cpu_count() or 2)
 NO_BIN = fmt.ZERO_BIN + 1
 """Bin marker of requests without a latency (answered by the load balancer itself)."""
 Progress = Callable[[int], None]
@@ -88,99 +103,212 @@ def _lines_relation(paths: Sequence[str]) -> str:
     )
 
 
-def _parse_sql(relation: str) -> str:
-    """One row per line: the typed fields, and the line itself (with its file) when unreadable.
+def _numbered_lines(paths: Sequence[str], sizes: Sequence[int] | None = None) -> str:
+    """Every physical line with its row number, the files cut into one run per core.
 
-    Each field is extracted once here and stored in the batch table; everything that
-    uses a field several times (validity, the endpoint CASE, the sketch bin) runs on
-    the stored columns, because DuckDB would otherwise inline and recompute it.
+    A row number needs file order, so DuckDB reads each run on one thread (its
+    streaming window keeps order); runs joined by UNION ALL are read side by side.
+    Runs are contiguous, so a line's number in its file is its row number minus the
+    first row number of its file. Runs are balanced by bytes.
+    """
+    weights = list(sizes) if sizes is not None else [1] * len(paths)
+    runs = max(1, min(_THREADS, len(paths)))
+    total = sum(weights) or 1
+    groups: list[list[str]] = [[] for _ in range(runs)]
+    done = 0
+    for path, weight in zip(paths, weights, strict=True):
+        index = min(runs - 1, done * runs // total)
+        groups[index].append(path)
+        done += weight
+    return " UNION ALL ".join(
+        f"SELECT row_number() OVER () AS rn, filename, line FROM {_lines_relation(g)}"  # noqa: S608
+        for g in groups
+        if g
+    )
+
+
+def _parse_sql(numbered: str) -> str:
+    """One row per physical line: its row number in its run, the typed fields, validity.
+
+    Empty lines (NULL here) keep their row and are no record.
     """
     p = fmt.POSITION
     types = ", ".join(f"'{t}'" for t in fmt.TYPES)
-    ts = f"try_strptime(f[{p['time']}], '%Y-%m-%dT%H:%M:%S.%fZ')"
-    target_s = f"try_cast(f[{p['target_processing_time']}] AS DOUBLE)"
-    status = f"try_cast(f[{p['elb_status_code']}] AS INTEGER)"
-    bytes_in = f"try_cast(f[{p['received_bytes']}] AS BIGINT)"
-    bytes_out = f"try_cast(f[{p['sent_bytes']}] AS BIGINT)"
-    readable = (
-        f"coalesce(f[{p['type']}] IN ({types}) AND len(f) >= {p['request_url']}"
-        f" AND starts_with(f[{p['request_verb']}], '\"') AND {ts} IS NOT NULL"
-        f" AND {target_s} IS NOT NULL AND {status} IS NOT NULL AND {bytes_in} IS NOT NULL"
-        f" AND {bytes_out} IS NOT NULL, false)"
-    )
-    # Built from constants of alb_format; file paths are quoted by _lines_relation.
     return f"""
-    SELECT epoch({ts}) AS ts, {target_s} AS target_s, {status} AS status,
-        {bytes_in} AS bytes_in, {bytes_out} AS bytes_out,
+    SELECT rn, filename, line, line IS NULL OR line = '' AS blank, f[{p["time"]}] AS ts_text,
+        try_strptime(f[{p["time"]}], '%Y-%m-%dT%H:%M:%S.%fZ') AS ts,
+        try_cast(f[{p["target_processing_time"]}] AS DOUBLE) AS target_s,
+        try_cast(f[{p["elb_status_code"]}] AS INTEGER) AS status,
+        try_cast(f[{p["received_bytes"]}] AS BIGINT) AS bytes_in,
+        try_cast(f[{p["sent_bytes"]}] AS BIGINT) AS bytes_out,
         f[{p["target"]}] = '-' AS no_target,
+        split_part(f[{p["client"]}], ':', 1) AS client,
         {fmt.path_sql(f"f[{p['request_url']}]")} AS path,
-        CASE WHEN NOT {readable} THEN filename || chr(1) || line END AS bad
+        coalesce(f[{p["type"]}] IN ({types}) AND len(f) >= {p["request_proto"]}
+            AND starts_with(f[{p["request_verb"]}], '"')
+            AND ends_with(f[{p["request_proto"]}], '"'), false) AS complete
     FROM (
-        SELECT filename, line, string_split(line, ' ') AS f
-        FROM {relation} WHERE line IS NOT NULL AND line <> ''
+        SELECT rn, filename, line, string_split(coalesce(line, ''), ' ') AS f
+        FROM ({numbered})
     )
-    """  # noqa: S608
+    """  # noqa: S608 (constants of alb_format; paths quoted by _lines_relation)
 
 
-def _lines_view(table: str) -> str:
-    """Each line's figures, from the batch table: what the groups below add up."""
+def _lines_view(parsed: str) -> str:
+    """Each line's figures: what the grouping sets add up (keys are NULL on malformed lines)."""
+    ok = (
+        "(NOT blank AND complete AND ts IS NOT NULL AND target_s IS NOT NULL"
+        " AND status IS NOT NULL AND bytes_in IS NOT NULL AND bytes_out IS NOT NULL)"
+    )
+    burst = ", ".join(str(s) for s in sorted(security_rules.BURST_STATUSES))
     return f"""
-    SELECT bad IS NULL AS ok, ts, {fmt.endpoint_case("path", dialect="duckdb")} AS endpoint,
-        status, CASE WHEN target_s >= 0 THEN target_s * 1000 END AS ms,
-        no_target AND status >= 500 AS lb_own, NOT no_target AS reached, bytes_in, bytes_out
-    FROM {table}
-    """  # noqa: S608
+    SELECT rn, filename, blank, ok, ts_text, status, endpoint, ms, bytes_in, bytes_out,
+        ok AND no_target AND status >= 500 AS lb_own, ok AND NOT no_target AS reached,
+        CASE WHEN NOT ok AND NOT blank THEN line END AS bad,
+        CASE WHEN ok THEN CAST(floor(epoch(ts) / 3600) * 3600 AS BIGINT) END AS hour,
+        CASE WHEN ok THEN CAST(floor(epoch(ts) / 60) * 60 AS BIGINT) END AS minute,
+        CASE WHEN ok AND (endpoint = '{names.UNMATCHED_ENDPOINT}' OR status = 404)
+            THEN path END AS odd_path,
+        CASE WHEN ok AND status IN ({burst}) THEN hash(client) END AS burst_client,
+        CASE WHEN ok AND status IN ({burst}) THEN CAST(floor(epoch(ts) / 60) AS INTEGER) END
+            AS burst_minute,
+        CASE WHEN ms IS NULL THEN {NO_BIN} WHEN ms < {fmt.MIN_MS!r} THEN {fmt.ZERO_BIN}
+            ELSE CAST(ceil(ln(ms) / {fmt.LOG_GAMMA!r}) AS INTEGER) END AS bin
+    FROM (
+        SELECT *, {ok} AS ok,
+            {fmt.endpoint_case("path", dialect="duckdb")} AS endpoint,
+            CASE WHEN {ok} AND target_s >= 0 THEN target_s * 1000 END AS ms
+        FROM ({parsed})
+    )
+    """  # noqa: S608 (constants only)
 
 
-_BIN_SQL = (
-    f"CASE WHEN ms IS NULL THEN {NO_BIN} WHEN ms < {fmt.MIN_MS!r} THEN {fmt.ZERO_BIN} "
-    f"ELSE CAST(ceil(ln(ms) / {fmt.LOG_GAMMA!r}) AS INTEGER) END"
+@dataclass(frozen=True, slots=True)
+class Aggregate:
+    """One figure of every group: how a batch computes it, and how batches combine."""
+
+    sql: str
+    combine: str  # "sum" | "min" | "max"
+
+
+AGGREGATES: dict[str, Aggregate] = {
+    "n": Aggregate("count(*) FILTER (WHERE ok)", "sum"),
+    "lat_sum": Aggregate("coalesce(sum(ms), 0)", "sum"),
+    "lat_n": Aggregate("count(ms)", "sum"),
+    "lat_min": Aggregate("coalesce(min(ms), 'inf'::DOUBLE)", "min"),
+    "lat_max": Aggregate("coalesce(max(ms), '-inf'::DOUBLE)", "max"),
+    "bytes_in": Aggregate("coalesce(sum(bytes_in) FILTER (WHERE ok), 0)", "sum"),
+    "bytes_out": Aggregate("coalesce(sum(bytes_out) FILTER (WHERE ok), 0)", "sum"),
+    "lb": Aggregate("count(*) FILTER (WHERE lb_own)", "sum"),
+    "e5": Aggregate("count(*) FILTER (WHERE ok AND status >= 500)", "sum"),
+    "reached": Aggregate("count(*) FILTER (WHERE reached)", "sum"),
+}
+"""Figures of the request groups; the file group's own figures are in _FILE_FIGURES."""
+
+_FILE_FIGURES = (
+    "count(*) FILTER (WHERE NOT blank) AS lines, count(bad) AS bad, min(rn) AS first_rn,"
+    " min(ts_text) FILTER (WHERE ok) AS first, max(ts_text) FILTER (WHERE ok) AS last,"
+    f" min_by({{'rn': rn, 'text': bad}}, rn, {EXAMPLES}) FILTER (WHERE bad IS NOT NULL)"
+    " AS examples"
 )
-_SCHEMA = """
-CREATE TEMP TABLE hourly (hour BIGINT, endpoint VARCHAR, status INTEGER, bin INTEGER,
-    n BIGINT, lat_sum DOUBLE, lat_min DOUBLE, lat_max DOUBLE,
-    bytes_in HUGEINT, bytes_out HUGEINT, lb BIGINT);
-CREATE TEMP TABLE minutely (minute BIGINT, n BIGINT, e5 BIGINT, lat_sum DOUBLE, lat_n BIGINT,
-    reached BIGINT, lb5 BIGINT);
-CREATE TEMP TABLE spans (lo DOUBLE, hi DOUBLE);
-"""
-_LINES = _lines_view("batch")
-_FOLD = f"""
-INSERT INTO hourly SELECT CAST(floor(ts / 3600) * 3600 AS BIGINT), endpoint, status, {_BIN_SQL},
-    count(*), sum(ms), min(ms), max(ms), sum(bytes_in), sum(bytes_out),
-    count(*) FILTER (WHERE lb_own)
-    FROM ({_LINES}) WHERE ok GROUP BY ALL;
-INSERT INTO minutely SELECT CAST(floor(ts / 60) * 60 AS BIGINT), count(*),
-    count(*) FILTER (WHERE status >= 500), coalesce(sum(ms), 0), count(ms),
-    count(*) FILTER (WHERE reached), count(*) FILTER (WHERE lb_own)
-    FROM ({_LINES}) WHERE ok GROUP BY ALL;
-INSERT INTO spans SELECT min(ts), max(ts) FROM batch WHERE bad IS NULL;
-"""  # noqa: S608 (constants only)
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """The groups a caller needs: grouping sets by name (their key columns) and their figures.
+
+    Every shape also groups by file (lines, malformed lines and their examples, the
+    time range) and by (client, minute) of 401/403/404 answers (bursts).
+    """
+
+    name: str
+    sets: dict[str, tuple[str, ...]]
+    figures: tuple[str, ...]
+
+
+REPORT = Shape(
+    "report",
+    {
+        "hourly": ("hour", "endpoint", "status", "bin"),
+        "minutely": ("minute",),
+        "paths": ("hour", "odd_path", "endpoint", "status"),
+    },
+    ("n", "lat_sum", "lat_n", "lat_min", "lat_max", "bytes_in", "bytes_out", "lb", "e5", "reached"),
+)
+"""What the report's source reads: hours and minutes as epoch seconds (UTC)."""
+SUMMARY = Shape(
+    "summary",
+    {"endpoints": ("endpoint", "status", "bin"), "paths": ("odd_path", "endpoint", "status")},
+    ("n", "lat_sum", "lat_min", "lat_max", "lb"),
+)
+"""What ``logs summary`` reads: no hours, no minutes, the time range as text."""
+_COMMON_SETS: dict[str, tuple[str, ...]] = {"bursts": ("burst_client", "burst_minute")}
+
+
+def _all_sets(shape: Shape) -> dict[str, tuple[str, ...]]:
+    return {**shape.sets, **_COMMON_SETS}
+
+
+def _batch_sql(shape: Shape, numbered: str) -> str:
+    """One streaming pass over a batch: every grouping set of the shape, plus the files."""
+    sets = _all_sets(shape)
+    keys = sorted({k for ks in sets.values() for k in ks})
+    grouping = ", ".join(f"({', '.join(ks)})" for ks in sets.values())
+    ids = ", ".join(f"grouping({', '.join(ks)}) = 0 AS g_{name}" for name, ks in sets.items())
+    figures = ", ".join(f"{AGGREGATES[f].sql} AS {f}" for f in shape.figures)
+    return f"""
+    SELECT {ids}, grouping(filename) = 0 AS g_files, {", ".join(keys)}, filename,
+        {figures}, {_FILE_FIGURES}
+    FROM ({_lines_view(_parse_sql(numbered))})
+    GROUP BY GROUPING SETS ({grouping}, (filename))
+    """  # noqa: S608 (constants only)
+
+
+def _final_sql(shape: Shape, name: str, keys: tuple[str, ...]) -> str:
+    """One grouping set over all batches: figures combined, groups without requests dropped."""
+    figures = ", ".join(f"{AGGREGATES[f].combine}({f}) AS {f}" for f in shape.figures if f != "n")
+    cols = ", ".join(keys)
+    present = " AND ".join(f"{k} IS NOT NULL" for k in keys if k not in ("endpoint", "bin"))
+    return f"""
+    SELECT {cols}, CAST(sum(n) AS BIGINT) AS n, {figures}
+    FROM acc WHERE g_{name} AND {present or "true"}
+    GROUP BY ALL HAVING sum(n) > 0 ORDER BY {cols}
+    """  # noqa: S608 (constants only)
+
+
+@dataclass(frozen=True, slots=True)
 class Malformed:
     file: str
-    line_number: int | None
+    line_number: int
     text: str
 
 
 @dataclass
 class AlbScan:
-    """Everything read from a set of ALB log files, grouped; the input of every figure."""
+    """Everything read from a set of ALB log files, grouped as its Shape asked; the input of
+    every figure. ``groups`` holds one dict of column arrays per grouping set."""
 
+    shape: Shape = REPORT
     files: int = 0
     lines: int = 0
     skipped: int = 0
     examples: list[Malformed] = field(default_factory=list)
     first: datetime | None = None
     last: datetime | None = None
-    hourly: dict[str, npt.NDArray[Any]] = field(default_factory=dict)
-    minutely: dict[str, npt.NDArray[Any]] = field(default_factory=dict)
+    groups: dict[str, dict[str, npt.NDArray[Any]]] = field(default_factory=dict)
+
+    @property
+    def hourly(self) -> dict[str, npt.NDArray[Any]]:
+        return self.groups.get("hourly", {})
+
+    @property
+    def minutely(self) -> dict[str, npt.NDArray[Any]]:
+        return self.groups.get("minutely", {})
 
     @property
     def requests(self) -> int:
-        return int(self.hourly["n"].sum()) if self.hourly else 0
+        main = self.groups.get("hourly") or self.groups.get("endpoints")
+        return int(main["n"].sum()) if main else 0
 
 
 def connect() -> Any:
@@ -189,7 +317,7 @@ def connect() -> Any:
 
     con = duckdb.connect()
     con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
-    con.execute(f"SET threads = {max(2, os.cpu_count() or 2)}")
+    con.execute(f"SET threads = {_THREADS}")
     con.execute("SET TimeZone = 'UTC'")
     con.execute(f"SET temp_directory = '{tempfile.gettempdir()}/portfolio-duckdb'")
     con.execute("SET preserve_insertion_order = false")
@@ -198,82 +326,117 @@ def connect() -> Any:
     return con
 
 
+def _parse_time(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
 def scan_alb(
-    files: Sequence[LogFile], *, endpoint_url: str | None = None, progress: Progress | None = None
+    files: Sequence[LogFile],
+    *,
+    shape: Shape = REPORT,
+    endpoint_url: str | None = None,
+    progress: Progress | None = None,
 ) -> AlbScan:
-    """Read and group every line of the files (SourceError if DuckDB cannot read one)."""
+    """Read and group every line of the files once (SourceError if DuckDB cannot read one)."""
     import duckdb
 
     con = connect()
-    con.execute(_SCHEMA)
     local = Materialized(endpoint_url)
-    scan = AlbScan(files=len(files))
+    scan = AlbScan(shape=shape, files=len(files))
+    first: list[str] = []
+    last: list[str] = []
     try:
-        for batch in batches(files):
+        for number, batch in enumerate(batches(files)):
             paths = local.paths(batch)
+            numbered = _numbered_lines([p for p, _ in paths], [f.size for _, f in paths])
+            sql = _batch_sql(shape, numbered)
             try:
-                con.execute(
-                    "CREATE OR REPLACE TEMP TABLE batch AS "
-                    + _parse_sql(_lines_relation([p for p, _ in paths]))
-                )
+                con.execute(f"CREATE OR REPLACE TEMP TABLE part AS {sql}")
             except duckdb.Error as err:
                 names_ = ", ".join(f.name for _, f in paths[:3])
                 raise SourceError(
                     f"cannot read ALB logs ({names_}{'...' if len(paths) > 3 else ''}): "
                     f"{str(err).splitlines()[0]}"
                 ) from err
-            con.execute(_FOLD)
-            lines, bad = con.execute("SELECT count(*), count(bad) FROM batch").fetchone()
-            scan.lines += lines
-            scan.skipped += bad
-            if bad and len(scan.examples) < EXAMPLES:
-                by_local = {p: f.name for p, f in paths}
-                rows = con.execute(
-                    "SELECT bad FROM batch WHERE bad IS NOT NULL LIMIT ?",
-                    [EXAMPLES - len(scan.examples)],
-                ).fetchall()
-                for (bad_row,) in rows:
-                    f, _, text = bad_row.partition("\x01")
-                    scan.examples.append(Malformed(by_local.get(f, f), _line_number(f, text), text))
+            con.execute(
+                "CREATE TEMP TABLE acc AS SELECT * FROM part WHERE NOT g_files"
+                if number == 0
+                else "INSERT INTO acc SELECT * FROM part WHERE NOT g_files"
+            )
+            by_local = dict(paths)
+            rows = con.execute(
+                "SELECT filename, lines, bad, first_rn, first, last, examples"
+                " FROM part WHERE g_files"
+            ).fetchall()
+            # File order, as given: examples are shown in the order a reader meets them.
+            order = {p: i for i, (p, _) in enumerate(paths)}
+            for name, lines, bad, first_rn, lo, hi, examples in sorted(
+                rows, key=lambda r: order.get(r[0], len(order))
+            ):
+                scan.lines += lines
+                scan.skipped += bad
+                first.extend([lo] if lo else [])
+                last.extend([hi] if hi else [])
+                shown = by_local[name].name if name in by_local else name
+                for example in sorted(examples or [], key=lambda e: e["rn"]):
+                    if len(scan.examples) < EXAMPLES:
+                        line = example["rn"] - first_rn + 1
+                        scan.examples.append(Malformed(shown, line, example["text"]))
             local.release()
             if progress is not None:
                 progress(len(batch))
-        con.execute("DROP TABLE IF EXISTS batch")
-        lo, hi = con.execute("SELECT min(lo), max(hi) FROM spans").fetchone()
-        scan.first = None if lo is None else datetime.fromtimestamp(lo, UTC)
-        scan.last = None if hi is None else datetime.fromtimestamp(hi, UTC)
-        scan.hourly = con.execute(
-            """SELECT hour, endpoint, status, bin, CAST(sum(n) AS BIGINT) AS n,
-                   coalesce(sum(lat_sum), 0) AS lat_sum,
-                   coalesce(min(lat_min), 'inf'::DOUBLE) AS lat_min,
-                   coalesce(max(lat_max), '-inf'::DOUBLE) AS lat_max,
-                   CAST(sum(bytes_in) AS BIGINT) AS bytes_in,
-                   CAST(sum(bytes_out) AS BIGINT) AS bytes_out, CAST(sum(lb) AS BIGINT) AS lb
-               FROM hourly GROUP BY ALL ORDER BY hour, endpoint, status, bin"""
-        ).fetchnumpy()
-        scan.minutely = con.execute(
-            """SELECT minute, CAST(sum(n) AS BIGINT) AS n, CAST(sum(e5) AS BIGINT) AS e5,
-                   sum(lat_sum) AS lat_sum, CAST(sum(lat_n) AS BIGINT) AS lat_n,
-                   CAST(sum(reached) AS BIGINT) AS reached, CAST(sum(lb5) AS BIGINT) AS lb5
-               FROM minutely GROUP BY ALL ORDER BY minute"""
-        ).fetchnumpy()
+        if files and scan.lines:
+            for name, keys in _all_sets(shape).items():
+                scan.groups[name] = con.execute(_final_sql(shape, name, keys)).fetchnumpy()
+        scan.first = _parse_time(min(first, default=None))
+        scan.last = _parse_time(max(last, default=None))
     finally:
         local.release()
         con.close()
     return scan
 
 
-def _line_number(local_path: str, text: str) -> int | None:
-    """Where a skipped line sits in its file: only ever run for the few lines shown."""
-    opener = gzip.open if local_path.endswith(".gz") else open
-    try:
-        with opener(local_path, "rt", encoding="utf-8", errors="replace") as handle:
-            for number, line in enumerate(handle, start=1):
-                if line.rstrip("\n") == text:
-                    return number
-    except OSError:
-        return None
-    return None
+def anomalies(scan: AlbScan, start: int | None = None, end: int | None = None) -> AccessAnomalies:
+    """異常アクセス of the scan, or of [start, end) (epoch seconds).
+
+    Scanner paths are judged on the distinct unmatched and 404 paths the scan kept;
+    a burst is BURST_THRESHOLD or more 401/403/404 answers to one client address in
+    one minute (burst_clients) or to everyone in that minute (burst_minutes). Clients
+    are told apart by a 64-bit hash of their address: small integer keys keep the
+    scan's memory low, and only their number is reported.
+    """
+    paths = scan.groups.get("paths", {})
+    scanner: dict[str, int] = {}
+    if paths:
+        keep = np.ones(len(paths["n"]), dtype=bool)
+        if "hour" in paths and start is not None and end is not None:
+            keep = (paths["hour"] >= start) & (paths["hour"] < end)
+        for path, n in zip(
+            paths["odd_path"][keep].tolist(), paths["n"][keep].tolist(), strict=True
+        ):
+            if security_rules.is_scanner_path(path):
+                scanner[path] = scanner.get(path, 0) + n
+    bursts = scan.groups.get("bursts", {})
+    per_minute: dict[str, int] = {}
+    clients: set[int] = set()
+    if bursts:
+        for client, minute, n in zip(
+            bursts["burst_client"].tolist(), bursts["burst_minute"].tolist(),
+            bursts["n"].tolist(), strict=True,
+        ):  # fmt: skip
+            if start is not None and end is not None and not start <= minute * 60 < end:
+                continue
+            per_minute[minute] = per_minute.get(minute, 0) + n
+            if n >= security_rules.BURST_THRESHOLD:
+                clients.add(client)
+    top = sorted(scanner.items(), key=lambda item: (-item[1], item[0]))[:TOP_PATHS]
+    return AccessAnomalies(
+        scanner_requests=sum(scanner.values()),
+        burst_minutes=sum(1 for n in per_minute.values() if n >= security_rules.BURST_THRESHOLD),
+        burst_clients=len(clients),
+        rule=security_rules.RULE_ID,
+        top_paths=top,
+    )
 
 
 # -- from groups to Observations ---------------------------------------------
@@ -338,17 +501,17 @@ def traffic_buckets(scan: AlbScan, start: int, end: int) -> list[TrafficBucket]:
 
 
 def sketches_by_endpoint(scan: AlbScan) -> dict[str, LatencySketch]:
-    """One sketch per endpoint over everything read (for quick looks at a log set)."""
-    if not scan.hourly or len(scan.hourly["hour"]) == 0:
+    """One sketch per endpoint over everything read (either shape)."""
+    rows = scan.groups.get("endpoints") or scan.hourly
+    if not rows or len(rows["n"]) == 0:
         return {}
-    rows = scan.hourly
     order = np.lexsort((rows["bin"], rows["endpoint"]))
     ordered = {k: v[order] for k, v in rows.items()}
     bounds = _group_bounds([ordered["endpoint"]])
     out: dict[str, LatencySketch] = {}
     for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
         part = {k: v[lo:hi] for k, v in ordered.items()}
-        # Merge equal bins of different hours before building the sketch.
+        # Merge equal bins of different statuses (and hours) before building the sketch.
         keys, inverse = np.unique(part["bin"].astype(np.int64), return_inverse=True)
         merged = {
             "bin": keys,
@@ -387,7 +550,7 @@ def traffic_probes(scan: AlbScan, start: int, end: int) -> list[ProbeResult]:
         return []
     m = scan.minutely
     mask = (m["minute"] >= start) & (m["minute"] < end) & (m["n"] > 0)
-    down = (m["reached"][mask] == 0) & (m["lb5"][mask] > 0)
+    down = (m["reached"][mask] == 0) & (m["lb"][mask] > 0)
     lat_n = m["lat_n"][mask]
     mean = np.where(lat_n > 0, m["lat_sum"][mask] / np.maximum(lat_n, 1), np.nan)
     return [
@@ -400,7 +563,7 @@ def traffic_probes(scan: AlbScan, start: int, end: int) -> list[ProbeResult]:
         )
         for minute, failed, ms, n, lb5 in zip(
             m["minute"][mask].tolist(), down.tolist(), mean.tolist(),
-            m["n"][mask].tolist(), m["lb5"][mask].tolist(), strict=True,
+            m["n"][mask].tolist(), m["lb"][mask].tolist(), strict=True,
         )
     ]  # fmt: skip
 
@@ -444,7 +607,9 @@ class AlbLogsSource:
             files = find_files(self.paths, endpoint_url=self.endpoint_url)
             shown = self.progress(len(files)) if self.progress else nullcontext(None)
             with shown as advance:
-                self._scan = scan_alb(files, endpoint_url=self.endpoint_url, progress=advance)
+                self._scan = scan_alb(
+                    files, shape=REPORT, endpoint_url=self.endpoint_url, progress=advance
+                )
             if self._scan.skipped and self.warn is not None:
                 self.warn(describe_skipped(self._scan))
         return self._scan
@@ -472,17 +637,36 @@ class AlbLogsSource:
             minutes=minute_totals(scan, start, end),
             probes=traffic_probes(scan, start, end),
             load_balancer_errors_5xx=_lb_errors(scan, start, end),
+            access_anomalies=anomalies(scan, start, end),
             skipped_lines=scan.skipped,
         )
         if self.cloudfront:
             from portfolio.sources.cloudfront_logs import read_cloudfront
 
-            site, cf_notes = read_cloudfront(
+            site, cf_notes, cf_anomalies = read_cloudfront(
                 self.cloudfront, period, endpoint_url=self.endpoint_url
             )
             obs.static_site = site
             obs.notes.extend(cf_notes)
+            if obs.access_anomalies is not None:
+                obs.access_anomalies = merge_anomalies(obs.access_anomalies, cf_anomalies)
         return obs
+
+
+def merge_anomalies(a: AccessAnomalies, b: AccessAnomalies) -> AccessAnomalies:
+    """Two logs' anomalies (the API's ALB and the site's CloudFront) as one: counts add up."""
+    paths: dict[str, int] = {}
+    for path, n in [*a.top_paths, *b.top_paths]:
+        paths[path] = paths.get(path, 0) + n
+    return AccessAnomalies(
+        scanner_requests=a.scanner_requests + b.scanner_requests,
+        burst_minutes=a.burst_minutes + b.burst_minutes,
+        burst_clients=None
+        if a.burst_clients is None or b.burst_clients is None
+        else a.burst_clients + b.burst_clients,
+        rule=a.rule,
+        top_paths=sorted(paths.items(), key=lambda item: (-item[1], item[0]))[:TOP_PATHS],
+    )
 
 
 def _lb_errors(scan: AlbScan, start: int, end: int) -> int:
@@ -494,7 +678,7 @@ def _lb_errors(scan: AlbScan, start: int, end: int) -> int:
 
 def describe_skipped(scan: AlbScan) -> str:
     """The warning for skipped lines: how many, and the first few with file and line."""
-    shown = "\n".join(f"  {e.file}:{e.line_number or '?'}: {e.text[:120]}" for e in scan.examples)
+    shown = "\n".join(f"  {e.file}:{e.line_number}: {e.text[:120]}" for e in scan.examples)
     return f"skipped {scan.skipped:,} malformed lines of {scan.lines:,}; first ones:\n{shown}"
 
 

@@ -6,7 +6,9 @@ fields are padded and extra ones ignored. DuckDB reads and groups them; the cach
 hit ratio counts ``Hit`` and ``RefreshHit`` in ``x-edge-result-type`` as hits and
 everything else (Miss, Error, LimitExceeded, ...) as not. Edge locations are
 grouped by their airport code (``NRT57-P1`` → ``NRT``). Rows whose date, time or
-status do not parse are counted as skipped.
+status do not parse are counted as skipped. The same read gives 異常アクセス by the
+rules of portfolio.security_rules: requests to scanner paths (judged on the distinct
+paths) and bursts of 401/403/404 per client address (``c-ip``) and minute.
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from portfolio import security_rules
 from portfolio.errors import SourceError
 from portfolio.period import Period
-from portfolio.sources.base import StaticSiteStats
+from portfolio.sources.base import AccessAnomalies, StaticSiteStats
 from portfolio.sources.logfiles import Materialized, batches, find_files
 
 FIELDS = (
@@ -75,8 +78,8 @@ def _relation(paths: Sequence[str]) -> str:
 
 def read_cloudfront(
     paths: Sequence[str], period: Period, *, endpoint_url: str | None = None
-) -> tuple[StaticSiteStats, list[str]]:
-    """The period's static-site figures from the logs, and notes for the report."""
+) -> tuple[StaticSiteStats, list[str], AccessAnomalies]:
+    """The period's static-site figures from the logs, notes for the report, and 異常アクセス."""
     import duckdb
 
     from portfolio.sources.alb_logs import connect
@@ -85,7 +88,7 @@ def read_cloudfront(
     con = connect()
     con.execute(
         "CREATE TEMP TABLE cf (ts TIMESTAMP, loc VARCHAR, bytes BIGINT, status INTEGER,"
-        " result VARCHAR, path VARCHAR)"
+        " result VARCHAR, path VARCHAR, ip VARCHAR)"
     )
     con.execute("CREATE TEMP TABLE cf_bad (n BIGINT)")
     local = Materialized(endpoint_url)
@@ -97,7 +100,7 @@ def read_cloudfront(
                     left(c_x_edge_location, 3) AS loc,
                     try_cast(c_sc_bytes AS BIGINT) AS bytes,
                     try_cast(c_sc_status AS INTEGER) AS status,
-                    c_x_edge_result_type AS result, c_cs_uri_stem AS path
+                    c_x_edge_result_type AS result, c_cs_uri_stem AS path, c_c_ip AS ip
                 FROM {relation}
             """  # noqa: S608 (constants and quoted paths)
             try:
@@ -134,6 +137,16 @@ def read_cloudfront(
             bounds,
         ).fetchall()
         skipped = con.execute("SELECT coalesce(sum(n), 0) FROM cf_bad").fetchone()
+        distinct_paths = con.execute(
+            f"SELECT path, count(*) FROM cf WHERE {window} GROUP BY path",  # noqa: S608
+            bounds,
+        ).fetchall()
+        burst = ", ".join(str(s) for s in sorted(security_rules.BURST_STATUSES))
+        bursts = con.execute(
+            f"SELECT ip, date_trunc('minute', ts) AS minute, count(*) FROM cf WHERE {window}"  # noqa: S608
+            f" AND status IN ({burst}) GROUP BY ALL",
+            bounds,
+        ).fetchall()
     finally:
         local.release()
         con.close()
@@ -151,4 +164,21 @@ def read_cloudfront(
         f"CloudFront 標準ログ {len(files)} ファイル、読み取れない行 {bad:,} 行"
         f" / CloudFront standard logs: {len(files)} files, {bad:,} malformed lines skipped"
     ]
-    return stats, notes
+    return stats, notes, _anomalies(distinct_paths, bursts)
+
+
+def _anomalies(paths: list[tuple[str, int]], bursts: list[tuple[str, Any, int]]) -> AccessAnomalies:
+    scanner = {p: int(n) for p, n in paths if p and security_rules.is_scanner_path(p)}
+    per_minute: dict[Any, int] = {}
+    clients: set[str] = set()
+    for ip, minute, n in bursts:
+        per_minute[minute] = per_minute.get(minute, 0) + int(n)
+        if n >= security_rules.BURST_THRESHOLD:
+            clients.add(ip)
+    return AccessAnomalies(
+        scanner_requests=sum(scanner.values()),
+        burst_minutes=sum(1 for n in per_minute.values() if n >= security_rules.BURST_THRESHOLD),
+        burst_clients=len(clients),
+        rule=security_rules.RULE_ID,
+        top_paths=sorted(scanner.items(), key=lambda item: (-item[1], item[0]))[:TOP],
+    )
