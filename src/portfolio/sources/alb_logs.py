@@ -63,6 +63,7 @@ from portfolio.sources.base import (
     Observations,
     SourceOptions,
     TrafficBucket,
+    merge_anomalies,
     register_source,
     utc_hour,
 )
@@ -649,24 +650,10 @@ class AlbLogsSource:
             obs.static_site = site
             obs.notes.extend(cf_notes)
             if obs.access_anomalies is not None:
-                obs.access_anomalies = merge_anomalies(obs.access_anomalies, cf_anomalies)
+                obs.access_anomalies = merge_anomalies(
+                    obs.access_anomalies, cf_anomalies, top=TOP_PATHS
+                )
         return obs
-
-
-def merge_anomalies(a: AccessAnomalies, b: AccessAnomalies) -> AccessAnomalies:
-    """Two logs' anomalies (the API's ALB and the site's CloudFront) as one: counts add up."""
-    paths: dict[str, int] = {}
-    for path, n in [*a.top_paths, *b.top_paths]:
-        paths[path] = paths.get(path, 0) + n
-    return AccessAnomalies(
-        scanner_requests=a.scanner_requests + b.scanner_requests,
-        burst_minutes=a.burst_minutes + b.burst_minutes,
-        burst_clients=None
-        if a.burst_clients is None or b.burst_clients is None
-        else a.burst_clients + b.burst_clients,
-        rule=a.rule,
-        top_paths=sorted(paths.items(), key=lambda item: (-item[1], item[0]))[:TOP_PATHS],
-    )
 
 
 def _lb_errors(scan: AlbScan, start: int, end: int) -> int:

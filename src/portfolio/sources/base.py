@@ -104,6 +104,25 @@ class AccessAnomalies:
     top_paths: list[tuple[str, int]] = field(default_factory=list)
 
 
+def merge_anomalies(a: AccessAnomalies, b: AccessAnomalies, *, top: int = 10) -> AccessAnomalies:
+    """Two sources' anomalies (the API's and the site's) as one: counts add up.
+
+    Burst clients stay unknown (None) when either side could not count them.
+    """
+    paths: dict[str, int] = {}
+    for path, n in [*a.top_paths, *b.top_paths]:
+        paths[path] = paths.get(path, 0) + n
+    return AccessAnomalies(
+        scanner_requests=a.scanner_requests + b.scanner_requests,
+        burst_minutes=a.burst_minutes + b.burst_minutes,
+        burst_clients=None
+        if a.burst_clients is None or b.burst_clients is None
+        else a.burst_clients + b.burst_clients,
+        rule=a.rule,
+        top_paths=sorted(paths.items(), key=lambda item: (-item[1], item[0]))[:top],
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class PermissionChange:
     """権限変更: a change of who may do what (a user's role, the API-key set, an IAM event)."""

@@ -37,6 +37,7 @@ from portfolio.sources.base import (
     StaticSiteStats,
     TargetHealthSample,
     TrafficBucket,
+    merge_anomalies,
     register_source,
     utc_hour,
 )
@@ -80,7 +81,10 @@ class LocalSource:
         work_items = self.store.list_work_items(period.start, period.end)
         simulated = any(item.kind == SIMULATED_MARKER for item in work_items)
         minutes = self.store.read_minute_totals(start, end)
-        static_site, notes = self._static_site(period)
+        static_site, notes, site_anomalies = self._static_site(period)
+        anomalies = access_anomalies(traffic, minutes)
+        if anomalies is not None and site_anomalies is not None:
+            anomalies = merge_anomalies(anomalies, site_anomalies)
         max_read, max_write = self.max_units_per_s or (None, None)
         return Observations(
             period=period,
@@ -108,7 +112,7 @@ class LocalSource:
             ),
             static_site=static_site,
             target_health=target_health(resources, self.desired_tasks),
-            access_anomalies=access_anomalies(traffic, minutes),
+            access_anomalies=anomalies,
             permission_changes=permission_changes(work_items),
             site_probes=[
                 SiteProbe(at=p.at, ok=p.ok, status=p.status, latency_ms=p.latency_ms)
@@ -116,9 +120,12 @@ class LocalSource:
             ],
         )
 
-    def _static_site(self, period: Period) -> tuple[StaticSiteStats | None, list[str]]:
+    def _static_site(
+        self, period: Period
+    ) -> tuple[StaticSiteStats | None, list[str], AccessAnomalies | None]:
+        """The site's figures, notes and anomalies from CloudFront logs, when given."""
         if not self.cloudfront_logs:
-            return None, []
+            return None, [], None
         from portfolio.sources.cloudfront_logs import read_cloudfront
 
         return read_cloudfront(self.cloudfront_logs, period, endpoint_url=self.endpoint_url)
