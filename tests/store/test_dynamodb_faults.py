@@ -140,7 +140,7 @@ def test_throttling_past_the_last_attempt_is_a_clear_store_error(
 ) -> None:
     store, stubber, sleeps = stubbed
     for _ in range(4):
-        throttle(stubber, "update_item")
+        throttle(stubber, "put_item")
     with pytest.raises(StoreError) as caught:
         store.write_log_counts([LogCount(60, "task-a", "INFO", 1)])
     message = str(caught.value)

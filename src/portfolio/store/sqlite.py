@@ -51,6 +51,7 @@ from portfolio.store.records import (
     UserChanges,
     UsersPage,
     WorkItem,
+    hourly,
 )
 from portfolio.telemetry.sketch import LatencySketch
 
@@ -290,20 +291,19 @@ class SQLiteStore:
 
     # -- telemetry ---------------------------------------------------------
 
-    def write_rollups(self, rollups: Sequence[Rollup]) -> None:
+    def write_rollups(
+        self, rollups: Sequence[Rollup], *, resolution: Resolution | None = None
+    ) -> None:
         if not rollups:
             return
-        hourly: dict[tuple[int, str, str, int, str], Rollup] = {}
-        for r in rollups:
-            hour = r.minute - r.minute % 3600
-            key = (hour, r.endpoint, r.method, r.status, r.task)
-            target = hourly.get(key)
-            if target is None:
-                target = hourly[key] = Rollup(hour, r.endpoint, r.method, r.status, r.task)
-            target.merge(r)
+        if resolution == "hour" and any(r.minute % 3600 for r in rollups):
+            raise InputError("an hourly rollup starts on the hour")
         with self._write() as conn:
-            self._merge_rollups(conn, "rollups", rollups)
-            self._merge_rollups(conn, "rollups_hourly", list(hourly.values()))
+            if resolution != "hour":
+                self._merge_rollups(conn, "rollups", rollups)
+            if resolution != "minute":
+                hours = hourly(rollups) if resolution is None else rollups
+                self._merge_rollups(conn, "rollups_hourly", hours)
 
     @staticmethod
     def _merge_rollups(conn: sqlite3.Connection, table: str, rollups: Sequence[Rollup]) -> None:

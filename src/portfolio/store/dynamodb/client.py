@@ -47,6 +47,7 @@ from portfolio.errors import (
 from portfolio.store import keys
 from portfolio.store.callstats import CallStats, _CallNote
 from portfolio.store.dynamodb.codecs import Item, _int, _n, _s
+from portfolio.store.ids import new_id
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -250,24 +251,6 @@ class DynamoCalls:
             note.capacity_units += _consumed(response.get("ConsumedCapacity"))
             return response
 
-    def _batch_get(
-        self, note: _CallNote, table: str, item_keys: Sequence[Item]
-    ) -> dict[tuple[str, str], Item]:
-        """Strongly consistent reads of many keys; unprocessed keys are retried with backoff."""
-        found: dict[tuple[str, str], Item] = {}
-        for chunk in _chunks(item_keys, _BATCH_GET_MAX):
-            request: dict[str, Any] = {table: {"Keys": list(chunk), "ConsistentRead": True}}
-            self._drain_batch(
-                note,
-                self._client.batch_get_item,
-                request,
-                "UnprocessedKeys",
-                on_response=lambda r: found.update(
-                    (_key_of(i), i) for i in r.get("Responses", {}).get(table, [])
-                ),
-            )
-        return found
-
     def _batch_put(self, note: _CallNote, table: str, items: Iterable[Item]) -> None:
         """Put many items (the last of equal keys wins); unprocessed ones are retried."""
         unique = list({_key_of(i): i for i in items}.values())
@@ -401,42 +384,54 @@ class DynamoCalls:
     ) -> None:
         """Merge records into the metrics items at their keys, never losing a concurrent write.
 
-        Equal keys are combined first; one consistent BatchGetItem reads what is
-        stored; each item is then put on condition that its revision is still the
-        one read (or that it still does not exist). A writer that loses gets the
-        winner's item in the error and merges into that.
+        Equal keys are combined first. Each item is then put on condition that it
+        does not exist yet, the usual case now that telemetry writes each closed
+        period once: one write, no read. If it exists, the stored item comes back
+        in the error and the merge is put on condition that its revision is still
+        the one read; a writer that loses gets the winner's item and merges again.
         """
         combined: dict[tuple[str, str], tuple[Item, R]] = {}
         for key, record in entries:
             k = _key_of(key)
             previous = combined.get(k)
             combined[k] = (key, record if previous is None else add(previous[1], record))
-        if not combined:
-            return
-        stored = self._batch_get(note, self.metrics_table, [key for key, _ in combined.values()])
-        for k, (key, record) in combined.items():
-            self._merge_one(note, key, record, stored.get(k), encode, decode, add)
+        token = new_id()
+        for key, record in combined.values():
+            self._merge_one(note, key, record, token, encode, decode, add)
 
     def _merge_one(
         self,
         note: _CallNote,
         key: Item,
         record: R,
-        current: Mapping[str, Any] | None,
+        token: str,
         encode: Callable[[R], Item],
         decode: Callable[[Mapping[str, Any]], R],
         add: Callable[[R, R], R],
     ) -> None:
+        """Create or merge one item; ``token`` names this write in the item's ``writes``.
+
+        Why the token: a write whose response was lost (a timeout) is retried, and
+        if its first attempt landed, the retry finds the item changed. Finding its
+        own token among the item's last writers tells it the counts are already
+        in, so a retry never adds them twice.
+        """
+        current: Mapping[str, Any] | None = None
         for attempt in range(1, self.retry.max_conflicts + 1):
             if current is None:
-                item = {**key, **encode(record), "rev": _n(1)}
+                item = {**key, **encode(record), "rev": _n(1), "writes": _tokens([], token)}
                 condition: dict[str, Any] = {
                     "ConditionExpression": "attribute_not_exists(#pk)",
                     "ExpressionAttributeNames": {"#pk": "pk"},
                 }
             else:
                 revision = _int(current, "rev")
-                item = {**key, **encode(add(decode(current), record)), "rev": _n(revision + 1)}
+                item = {
+                    **key,
+                    **encode(add(decode(current), record)),
+                    "rev": _n(revision + 1),
+                    "writes": _tokens(_writers(current), token),
+                }
                 condition = {
                     "ConditionExpression": "#rev = :rev",
                     "ExpressionAttributeNames": {"#rev": "rev"},
@@ -458,6 +453,8 @@ class DynamoCalls:
                 if _code(err) != _CONDITION_FAILED:
                     raise
                 current = _error_item(err)  # the winner's item: merge into it
+                if current is not None and token in _writers(current):
+                    return  # an earlier attempt of this very write landed
                 if attempt > 1:
                     self.retry.sleep(self.retry.delay(min(attempt - 1, 6)))
         pk, sk = _key_of(key)
@@ -478,3 +475,19 @@ class DynamoCalls:
     def _expiring(self, item: Item, at_s: int) -> Item:
         item["expires_at"] = _n(at_s + self.retention_s)
         return item
+
+
+MAX_WRITERS_KEPT = 8
+"""Tokens of an item's last writers kept for retries to recognise their own write.
+
+A retry follows its lost attempt within seconds; eight other writers of one
+telemetry item in between would take eight tasks flushing the same key at once.
+"""
+
+
+def _writers(item: Mapping[str, Any]) -> list[str]:
+    return [v["S"] for v in item.get("writes", {}).get("L", [])]
+
+
+def _tokens(previous: list[str], token: str) -> dict[str, Any]:
+    return {"L": [_s(t) for t in [*previous, token][-MAX_WRITERS_KEPT:]]}

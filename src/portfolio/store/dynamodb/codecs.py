@@ -246,15 +246,7 @@ def _store_stat(item: Mapping[str, Any]) -> StoreCallStat:
 
 
 def _add_stats(a: StoreCallStat, b: StoreCallStat) -> StoreCallStat:
-    return replace(
-        a,
-        count=a.count + b.count,
-        errors=a.errors + b.errors,
-        throttles=a.throttles + b.throttles,
-        latency_sum_ms=a.latency_sum_ms + b.latency_sum_ms,
-        latency_max_ms=max(a.latency_max_ms, b.latency_max_ms),
-        capacity_units=a.capacity_units + b.capacity_units,
-    )
+    return a.plus(b)
 
 
 def _merged_rollup(a: Rollup, b: Rollup) -> Rollup:

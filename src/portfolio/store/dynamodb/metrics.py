@@ -1,20 +1,21 @@
 """Telemetry on the ``portfolio-metrics`` table: rollups, samples, probes, logs, call stats.
 
-The minute rollup and its hourly rollup are separate writes (a transaction per
-flush would double the write cost of all telemetry); if a flush fails between
-them, the hour is short by what that flush carried, and the error is raised.
-
-Like botocore's own retries, a retried write whose first attempt did reach the
-table is applied again; that matters only for the ``ADD`` of log counts (a
-count can be too high after a timeout).
+Rollups, log counts and call statistics are merged items (``client._merge``):
+created in one conditional write when new, the usual case since the recorder
+writes each closed minute once and each closed hour once, and merged on a
+revision check otherwise. A retried write whose first attempt landed recognises
+its own token and is not counted twice (log counts used to be an ``ADD``, which
+a retry after a timeout applied twice).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
+from portfolio.errors import InputError
 from portfolio.store import keys
 from portfolio.store.dynamodb.client import DynamoCalls
 from portfolio.store.dynamodb.codecs import (
@@ -45,27 +46,29 @@ from portfolio.store.records import (
     ResourceSample,
     Rollup,
     StoreCallStat,
+    hourly,
 )
 
 
 class DynamoMetrics(DynamoCalls):
     """The metrics repository."""
 
-    def write_rollups(self, rollups: Sequence[Rollup]) -> None:
+    def write_rollups(
+        self, rollups: Sequence[Rollup], *, resolution: Resolution | None = None
+    ) -> None:
         if not rollups:
             return
-        minute_entries: list[tuple[Item, Rollup]] = []
-        hour_entries: list[tuple[Item, Rollup]] = []
-        for r in rollups:
-            rest = (r.endpoint, r.method, r.status, r.task)
-            minute_entries.append((_series_key(keys.ROLLUPS_MINUTE, r.minute, r.minute, rest), r))
-            hour = r.minute - r.minute % 3600
-            hourly = Rollup(hour, r.endpoint, r.method, r.status, r.task)
-            hourly.merge(r)
-            hour_entries.append((_series_key(keys.ROLLUPS_HOUR, hour, hour, rest), hourly))
+        if resolution == "hour":
+            _check_hours(rollups)
+        entries: list[tuple[Item, Rollup]] = []
+        if resolution != "hour":
+            entries += [(_rollup_key(keys.ROLLUPS_MINUTE, r), r) for r in rollups]
+        if resolution is None:
+            entries += [(_rollup_key(keys.ROLLUPS_HOUR, h), h) for h in hourly(rollups)]
+        elif resolution == "hour":
+            entries += [(_rollup_key(keys.ROLLUPS_HOUR, r), r) for r in rollups]
         with self.call_stats.timed("write_rollups") as note:
-            # One merge for both: one BatchGetItem reads the minutes and their hours.
-            self._merge(note, minute_entries + hour_entries, _rollup_attrs, _rollup, _merged_rollup)
+            self._merge(note, entries, _rollup_attrs, _rollup, _merged_rollup)
 
     def read_rollups(
         self,
@@ -174,38 +177,13 @@ class DynamoMetrics(DynamoCalls):
         ]
 
     def write_log_counts(self, counts: Sequence[LogCount]) -> None:
-        """Atomic ``ADD`` per (minute, task, level): concurrent writers simply add up."""
-        totals: dict[tuple[int, str, str], int] = {}
-        for c in counts:
-            k = (c.minute, c.task, c.level)
-            totals[k] = totals.get(k, 0) + c.count
+        """Merged per (minute, task, level) like rollups: concurrent writers add up,
+        a retried write does not."""
+        entries = [
+            (_series_key(keys.LOG_COUNTS, c.minute, c.minute, (c.task, c.level)), c) for c in counts
+        ]
         with self.call_stats.timed("write_log_counts") as note:
-            for (minute, task, level), count in totals.items():
-                self._call(
-                    note,
-                    self._client.update_item,
-                    TableName=self.metrics_table,
-                    Key=_series_key(keys.LOG_COUNTS, minute, minute, (task, level)),
-                    UpdateExpression=(
-                        "ADD #count :count SET #minute = :minute, #task = :task,"
-                        " #level = :level, #expires_at = :expires_at"
-                    ),
-                    ExpressionAttributeNames={
-                        "#count": "count",
-                        "#minute": "minute",
-                        "#task": "task",
-                        "#level": "level",
-                        "#expires_at": "expires_at",
-                    },
-                    ExpressionAttributeValues={
-                        ":count": _n(count),
-                        ":minute": _n(minute),
-                        ":task": _s(task),
-                        ":level": _s(level),
-                        ":expires_at": _n(minute + self.retention_s),
-                    },
-                    ReturnConsumedCapacity="TOTAL",
-                )
+            self._merge(note, entries, _log_count_attrs, _log_count, _add_log_counts)
 
     def read_log_counts(self, start: int, end: int) -> Iterable[LogCount]:
         with self.call_stats.timed("read_log_counts") as note:
@@ -241,3 +219,35 @@ class DynamoMetrics(DynamoCalls):
                 previous = hours.get(k)
                 hours[k] = stat if previous is None else _add_stats(previous, stat)
         return sorted(hours.values(), key=lambda s: s.minute)
+
+
+def _rollup_key(series: keys.Series, r: Rollup) -> Item:
+    return _series_key(series, r.minute, r.minute, (r.endpoint, r.method, r.status, r.task))
+
+
+def _check_hours(rollups: Sequence[Rollup]) -> None:
+    for r in rollups:
+        if r.minute % 3600:
+            raise InputError(f"an hourly rollup starts on the hour, not at {r.minute}")
+
+
+def _log_count_attrs(c: LogCount) -> Item:
+    return {
+        "minute": _n(c.minute),
+        "task": _s(c.task),
+        "level": _s(c.level),
+        "count": _n(c.count),
+    }
+
+
+def _log_count(item: Mapping[str, Any]) -> LogCount:
+    return LogCount(
+        minute=_int(item, "minute"),
+        task=_str(item, "task"),
+        level=_str(item, "level"),
+        count=_int(item, "count"),
+    )
+
+
+def _add_log_counts(a: LogCount, b: LogCount) -> LogCount:
+    return replace(a, count=a.count + b.count)
