@@ -25,6 +25,7 @@ import pytest
 from portfolio.costs.estimator import UsageProfile
 from portfolio.store.callstats import CallStats
 from portfolio.store.dynamodb import DynamoDBStore
+from portfolio.store.measured import measured
 from portfolio.store.records import ProbeResult, ResourceSample
 from portfolio.telemetry.recorder import Recorder
 from tests.dynamodb_local import dynamodb_store
@@ -82,7 +83,8 @@ def dynamo(tmp_path: Path) -> Iterator[DynamoDBStore]:
 def test_one_worker_writes_each_closed_minute_once(dynamo: DynamoDBStore) -> None:
     clock = _Clock(math.floor(_now() / 3600) * 3600 - 2 * 3600)  # an hour that has closed
     dynamo.call_stats = CallStats(dynamo.backend, clock=clock)
-    recorder = Recorder(dynamo, task_id="task-a", clock=clock)
+    store = measured(dynamo)  # as open_store gives it to the service
+    recorder = Recorder(store, task_id="task-a", clock=clock)
     counter = WriteCounter()
     events = dynamo._client.meta.events
     events.register("after-call.dynamodb", counter)
@@ -97,12 +99,12 @@ def test_one_worker_writes_each_closed_minute_once(dynamo: DynamoDBStore) -> Non
                                         duration_ms=float(rng.lognormal(2.0, 0.8)),
                                         bytes_in=100, bytes_out=900)  # fmt: skip
                 operation = APP_OPERATIONS[int(rng.integers(len(APP_OPERATIONS)))]
-                dynamo.call_stats.add(operation, float(rng.lognormal(1.5, 0.5)))
+                store.call_stats.add(operation, float(rng.lognormal(1.5, 0.5)))
             if second % 30 == 0:
                 recorder.record_log("WARNING")
             if second % 60 == 30:  # the in-task prober writes its result at once
                 at = datetime.fromtimestamp(clock.now, UTC)
-                dynamo.write_probe_results([ProbeResult(at, ok=True, latency_ms=3.0, status=200)])
+                store.write_probe_results([ProbeResult(at, ok=True, latency_ms=3.0, status=200)])
             if second % 60 == 59:
                 recorder.record_sample(ResourceSample(int(clock.now) // 60 * 60, "task-a",
                                                       12.5, 120_000_000, 3.0))  # fmt: skip

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from portfolio import names
@@ -48,6 +48,7 @@ from portfolio.store import keys
 from portfolio.store.callstats import CallStats, _CallNote
 from portfolio.store.dynamodb.codecs import Item, _int, _n, _s
 from portfolio.store.ids import new_id
+from portfolio.store.measured import register_translator
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -491,3 +492,28 @@ def _writers(item: Mapping[str, Any]) -> list[str]:
 
 def _tokens(previous: list[str], token: str) -> dict[str, Any]:
     return {"L": [_s(t) for t in [*previous, token][-MAX_WRITERS_KEPT:]]}
+
+
+# -- what the seam makes of botocore's errors -------------------------------------
+
+
+def _client_error(err: ClientError, context: str) -> StoreError:
+    """A code ``_call`` and the repositories did not expect: a server-side one (HTTP 5xx)
+    may pass, a client-side one (4xx: validation, access denied) will not."""
+    status = int(err.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
+    kind = StoreUnavailableError if status >= 500 else StoreError
+    return kind(f"{context}: DynamoDB answered {_code(err) or 'an error'} (HTTP {status}): {err}")
+
+
+def _unreachable(err: Exception, context: str) -> StoreError:
+    return StoreUnavailableError(f"{context}: DynamoDB cannot be reached: {err}")
+
+
+def _botocore_failed(err: Exception, context: str) -> StoreError:
+    return StoreError(f"{context}: {err}")
+
+
+register_translator(ClientError, _client_error)
+register_translator(BotoConnectionError, _unreachable)
+register_translator(HTTPClientError, _unreachable)
+register_translator(BotoCoreError, _botocore_failed)  # credentials, parameters, parsing

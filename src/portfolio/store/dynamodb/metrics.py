@@ -17,6 +17,7 @@ from typing import Any
 
 from portfolio.errors import InputError
 from portfolio.store import keys
+from portfolio.store.callstats import current_note
 from portfolio.store.dynamodb.client import DynamoCalls
 from portfolio.store.dynamodb.codecs import (
     Item,
@@ -67,8 +68,8 @@ class DynamoMetrics(DynamoCalls):
             entries += [(_rollup_key(keys.ROLLUPS_HOUR, h), h) for h in hourly(rollups)]
         elif resolution == "hour":
             entries += [(_rollup_key(keys.ROLLUPS_HOUR, r), r) for r in rollups]
-        with self.call_stats.timed("write_rollups") as note:
-            self._merge(note, entries, _rollup_attrs, _rollup, _merged_rollup)
+        note = current_note()
+        self._merge(note, entries, _rollup_attrs, _rollup, _merged_rollup)
 
     def read_rollups(
         self,
@@ -79,28 +80,28 @@ class DynamoMetrics(DynamoCalls):
         resolution: Resolution = "minute",
     ) -> Iterable[Rollup]:
         series = keys.ROLLUPS_MINUTE if resolution == "minute" else keys.ROLLUPS_HOUR
-        with self.call_stats.timed("read_rollups") as note:
-            return [
-                _rollup(item)
-                for item in self._query_series(note, series, start, end, filter_endpoint=endpoint)
-            ]
+        note = current_note()
+        return [
+            _rollup(item)
+            for item in self._query_series(note, series, start, end, filter_endpoint=endpoint)
+        ]
 
     def read_minute_totals(self, start: int, end: int) -> list[MinuteTotals]:
         """Summed from the minute rollups, read without their sketches."""
         totals: dict[int, list[float]] = {}
-        with self.call_stats.timed("read_minute_totals") as note:
-            for item in self._query_series(
-                note,
-                keys.ROLLUPS_MINUTE,
-                start,
-                end,
-                attributes=("minute", "status", "count", "duration_sum_ms"),
-            ):
-                acc = totals.setdefault(_int(item, "minute"), [0, 0, 0.0])
-                count = _int(item, "count")
-                acc[0] += count
-                acc[1] += count if _int(item, "status") >= 500 else 0
-                acc[2] += _float(item, "duration_sum_ms")
+        note = current_note()
+        for item in self._query_series(
+            note,
+            keys.ROLLUPS_MINUTE,
+            start,
+            end,
+            attributes=("minute", "status", "count", "duration_sum_ms"),
+        ):
+            acc = totals.setdefault(_int(item, "minute"), [0, 0, 0.0])
+            count = _int(item, "count")
+            acc[0] += count
+            acc[1] += count if _int(item, "status") >= 500 else 0
+            acc[2] += _float(item, "duration_sum_ms")
         return [
             MinuteTotals(minute=m, count=int(c), errors_5xx=int(e), latency_sum_ms=lat)
             for m, (c, e, lat) in sorted(totals.items())
@@ -123,21 +124,21 @@ class DynamoMetrics(DynamoCalls):
             )
             for s in samples
         ]
-        with self.call_stats.timed("write_resource_samples") as note:
-            self._batch_put(note, self.metrics_table, items)
+        note = current_note()
+        self._batch_put(note, self.metrics_table, items)
 
     def read_resource_samples(self, start: int, end: int) -> Iterable[ResourceSample]:
-        with self.call_stats.timed("read_resource_samples") as note:
-            return [
-                ResourceSample(
-                    minute=_int(i, "minute"),
-                    task=_str(i, "task"),
-                    cpu_pct=_float(i, "cpu_pct"),
-                    mem_bytes=_int(i, "mem_bytes"),
-                    mem_pct=_float(i, "mem_pct"),
-                )
-                for i in self._query_series(note, keys.RESOURCE_SAMPLES, start, end)
-            ]
+        note = current_note()
+        return [
+            ResourceSample(
+                minute=_int(i, "minute"),
+                task=_str(i, "task"),
+                cpu_pct=_float(i, "cpu_pct"),
+                mem_bytes=_int(i, "mem_bytes"),
+                mem_pct=_float(i, "mem_pct"),
+            )
+            for i in self._query_series(note, keys.RESOURCE_SAMPLES, start, end)
+        ]
 
     def write_probe_results(self, results: Sequence[ProbeResult]) -> None:
         if not results:
@@ -157,14 +158,14 @@ class DynamoMetrics(DynamoCalls):
             if r.status is not None:
                 item["status"] = _n(r.status)
             items.append(self._expiring(item, _seconds(r.at)))
-        with self.call_stats.timed("write_probe_results") as note:
-            self._batch_put(note, self.metrics_table, items)
+        note = current_note()
+        self._batch_put(note, self.metrics_table, items)
 
     def read_probe_results(self, start: datetime, end: datetime) -> Iterable[ProbeResult]:
-        with self.call_stats.timed("read_probe_results") as note:
-            items = list(
-                self._query_series(note, keys.PROBE_RESULTS, _us(start), _us(end), scale=1_000_000)
-            )
+        note = current_note()
+        items = list(
+            self._query_series(note, keys.PROBE_RESULTS, _us(start), _us(end), scale=1_000_000)
+        )
         return [
             ProbeResult(
                 at=_time(_int(i, "at")),
@@ -182,20 +183,20 @@ class DynamoMetrics(DynamoCalls):
         entries = [
             (_series_key(keys.LOG_COUNTS, c.minute, c.minute, (c.task, c.level)), c) for c in counts
         ]
-        with self.call_stats.timed("write_log_counts") as note:
-            self._merge(note, entries, _log_count_attrs, _log_count, _add_log_counts)
+        note = current_note()
+        self._merge(note, entries, _log_count_attrs, _log_count, _add_log_counts)
 
     def read_log_counts(self, start: int, end: int) -> Iterable[LogCount]:
-        with self.call_stats.timed("read_log_counts") as note:
-            return [
-                LogCount(
-                    minute=_int(i, "minute"),
-                    task=_str(i, "task"),
-                    level=_str(i, "level"),
-                    count=_int(i, "count"),
-                )
-                for i in self._query_series(note, keys.LOG_COUNTS, start, end)
-            ]
+        note = current_note()
+        return [
+            LogCount(
+                minute=_int(i, "minute"),
+                task=_str(i, "task"),
+                level=_str(i, "level"),
+                count=_int(i, "count"),
+            )
+            for i in self._query_series(note, keys.LOG_COUNTS, start, end)
+        ]
 
     def write_store_stats(self, stats: Sequence[StoreCallStat]) -> None:
         entries = [
@@ -205,19 +206,19 @@ class DynamoMetrics(DynamoCalls):
             )
             for s in stats
         ]
-        with self.call_stats.timed("write_store_stats") as note:
-            self._merge(note, entries, _store_stat_attrs, _store_stat, _add_stats)
+        note = current_note()
+        self._merge(note, entries, _store_stat_attrs, _store_stat, _add_stats)
 
     def read_store_stats(self, start: int, end: int) -> Iterable[StoreCallStat]:
         """The minutes in range, summed per hour (``minute`` = the hour's start)."""
         hours: dict[tuple[int, str, str, str], StoreCallStat] = {}
-        with self.call_stats.timed("read_store_stats") as note:
-            for item in self._query_series(note, keys.STORE_STATS, start, end):
-                stat = _store_stat(item)
-                stat = replace(stat, minute=stat.minute - stat.minute % 3600)
-                k = (stat.minute, stat.task, stat.backend, stat.operation)
-                previous = hours.get(k)
-                hours[k] = stat if previous is None else _add_stats(previous, stat)
+        note = current_note()
+        for item in self._query_series(note, keys.STORE_STATS, start, end):
+            stat = _store_stat(item)
+            stat = replace(stat, minute=stat.minute - stat.minute % 3600)
+            k = (stat.minute, stat.task, stat.backend, stat.operation)
+            previous = hours.get(k)
+            hours[k] = stat if previous is None else _add_stats(previous, stat)
         return sorted(hours.values(), key=lambda s: s.minute)
 
 
