@@ -364,6 +364,7 @@ class SQLiteStore:
             sql += " AND endpoint = ?"
             params.append(endpoint)
         rows = self._conn().execute(sql + " ORDER BY minute", params).fetchall()
+        sketches = LatencySketch.many_from_bytes([row[8] for row in rows])  # decoded in bulk
         return [
             Rollup(
                 minute=m,
@@ -374,9 +375,9 @@ class SQLiteStore:
                 count=c,
                 bytes_in=bi,
                 bytes_out=bo,
-                sketch=LatencySketch.from_bytes(blob),
+                sketch=sketch,
             )
-            for (m, e, meth, s, t, c, bi, bo, blob) in rows
+            for (m, e, meth, s, t, c, bi, bo, _), sketch in zip(rows, sketches, strict=True)
         ]
 
     def read_minute_totals(self, start: int, end: int) -> list[MinuteTotals]:

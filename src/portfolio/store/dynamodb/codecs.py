@@ -201,7 +201,7 @@ def _rollup_attrs(r: Rollup) -> Item:
     }
 
 
-def _rollup(item: Mapping[str, Any]) -> Rollup:
+def _rollup(item: Mapping[str, Any], sketch: LatencySketch | None = None) -> Rollup:
     return Rollup(
         minute=_int(item, "minute"),
         endpoint=_str(item, "endpoint"),
@@ -211,8 +211,14 @@ def _rollup(item: Mapping[str, Any]) -> Rollup:
         count=_int(item, "count"),
         bytes_in=_int(item, "bytes_in"),
         bytes_out=_int(item, "bytes_out"),
-        sketch=LatencySketch.from_bytes(_bytes(item, "sketch")),
+        sketch=sketch if sketch is not None else LatencySketch.from_bytes(_bytes(item, "sketch")),
     )
+
+
+def _rollups(items: Sequence[Mapping[str, Any]]) -> list[Rollup]:
+    """Many rollup items, their sketches decoded in bulk (a month's report reads ~28k)."""
+    sketches = LatencySketch.many_from_bytes([_bytes(i, "sketch") for i in items])
+    return [_rollup(i, s) for i, s in zip(items, sketches, strict=True)]
 
 
 def _store_stat_attrs(s: StoreCallStat) -> Item:

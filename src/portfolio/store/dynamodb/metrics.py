@@ -29,6 +29,7 @@ from portfolio.store.dynamodb.codecs import (
     _n,
     _rollup,
     _rollup_attrs,
+    _rollups,
     _s,
     _seconds,
     _series_key,
@@ -81,10 +82,9 @@ class DynamoMetrics(DynamoCalls):
     ) -> Iterable[Rollup]:
         series = keys.ROLLUPS_MINUTE if resolution == "minute" else keys.ROLLUPS_HOUR
         note = current_note()
-        return [
-            _rollup(item)
-            for item in self._query_series(note, series, start, end, filter_endpoint=endpoint)
-        ]
+        return _rollups(
+            list(self._query_series(note, series, start, end, filter_endpoint=endpoint))
+        )
 
     def read_minute_totals(self, start: int, end: int) -> list[MinuteTotals]:
         """Summed from the minute rollups, read without their sketches."""
