@@ -18,10 +18,15 @@ need. One policy we own is counted, bounded, testable with botocore's Stubber
 once and then become :class:`StoreUnavailableError`, so the API answers 503
 quickly while the endpoint is down instead of after botocore's backoff.
 
-Rollups and store statistics are merged by read-modify-write conditional on a
-per-item revision ``rev``: a writer that loses the race gets the winner's item
-back (``ReturnValuesOnConditionCheckFailure``) and merges into it, so concurrent
-flushers never lose counts.
+Rollups, log counts and store statistics are merged items: created by a put
+conditional on their absence, else merged by a put conditional on a per-item
+revision ``rev``; a writer that loses the race gets the winner's item back
+(``ReturnValuesOnConditionCheckFailure``) and merges into it, so concurrent
+flushers never lose counts, and each write's token in the item tells a retry
+that its lost attempt already landed, so a retry never counts twice.
+
+Errors nobody here expected (an unknown code, a botocore failure) are left to
+the store seam, which turns them into StoreErrors (``register_translator`` below).
 """
 
 from __future__ import annotations
