@@ -7,7 +7,9 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
+import pytest
 
+from portfolio.errors import InputError
 from portfolio.store.protocols import Store
 from portfolio.store.records import (
     LogCount,
@@ -229,3 +231,36 @@ def test_the_store_times_its_own_calls(store: Store) -> None:
     assert stats["get_user"].backend == store.backend
     assert stats["get_user"].task == "task-a"
     assert 0 < stats["get_user"].latency_max_ms <= stats["get_user"].latency_sum_ms
+
+
+def test_a_live_write_names_its_resolution_and_touches_only_that_table(store: Store) -> None:
+    """The recorder writes closed minutes and closed hours apart, each once."""
+    store.write_rollups([rollup(HOUR + 60, [1.0]), rollup(HOUR + 120, [2.0])], resolution="minute")
+    assert list(store.read_rollups(HOUR, HOUR + 3600, resolution="hour")) == []
+    assert sum(r.count for r in store.read_rollups(HOUR, HOUR + 3600)) == 2
+    store.write_rollups([rollup(HOUR, [1.0, 2.0, 3.0])], resolution="hour")
+    store.write_rollups([rollup(HOUR, [4.0])], resolution="hour")  # a late minute: merges
+    (hour,) = store.read_rollups(HOUR, HOUR + 3600, resolution="hour")
+    assert (hour.count, hour.sketch.sum) == (4, 10.0)
+    assert sum(r.count for r in store.read_rollups(HOUR, HOUR + 3600)) == 2
+
+
+def test_an_hourly_rollup_must_start_on_the_hour(store: Store) -> None:
+    with pytest.raises(InputError):
+        store.write_rollups([rollup(HOUR + 60, [1.0])], resolution="hour")
+
+
+def test_concurrent_log_count_writers_never_lose_counts(store: Store) -> None:
+    writers, writes = 4, 5
+
+    def write() -> None:
+        for _ in range(writes):
+            store.write_log_counts([LogCount(HOUR, "task-a", "ERROR", 3)])
+
+    threads = [threading.Thread(target=write) for _ in range(writers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    (count,) = store.read_log_counts(HOUR, HOUR + 60)
+    assert count.count == writers * writes * 3

@@ -20,6 +20,7 @@ from portfolio.config import Settings, StoreSettings
 from portfolio.errors import ItemTooLargeError, StoreError, StoreUnavailableError
 from portfolio.store import keys
 from portfolio.store.dynamodb import DynamoDBStore, RetryPolicy, item_size, make_client
+from portfolio.store.measured import MeasuredStore, measured
 from portfolio.store.records import LogCount, NewUser, ResourceSample
 from tests.conftest import auth, make_settings
 from tests.dynamodb_local import DynamoDBLocal, dynamodb_store
@@ -95,14 +96,14 @@ def test_outage_answers_503_then_recovers_with_acknowledged_writes_kept(
 
 
 @pytest.fixture
-def stubbed() -> Iterator[tuple[DynamoDBStore, Stubber, list[float]]]:
+def stubbed() -> Iterator[tuple[MeasuredStore, Stubber, list[float]]]:
     sleeps: list[float] = []
     client = make_client("http://127.0.0.1:9", "us-east-1")
     store = DynamoDBStore(
         client, retry=RetryPolicy(max_attempts=4, base_s=0.1, cap_s=0.3, sleep=sleeps.append)
     )
     with Stubber(client) as stubber:
-        yield store, stubber, sleeps
+        yield MeasuredStore(store), stubber, sleeps
         stubber.assert_no_pending_responses()
 
 
@@ -116,7 +117,7 @@ def throttle(stubber: Stubber, operation: str) -> None:
 
 
 def test_a_throttled_write_is_retried_with_jittered_backoff_and_counted(
-    stubbed: tuple[DynamoDBStore, Stubber, list[float]],
+    stubbed: tuple[MeasuredStore, Stubber, list[float]],
 ) -> None:
     store, stubber, sleeps = stubbed
     throttle(stubber, "transact_write_items")
@@ -136,11 +137,11 @@ def test_a_throttled_write_is_retried_with_jittered_backoff_and_counted(
 
 
 def test_throttling_past_the_last_attempt_is_a_clear_store_error(
-    stubbed: tuple[DynamoDBStore, Stubber, list[float]],
+    stubbed: tuple[MeasuredStore, Stubber, list[float]],
 ) -> None:
     store, stubber, sleeps = stubbed
     for _ in range(4):
-        throttle(stubber, "update_item")
+        throttle(stubber, "put_item")
     with pytest.raises(StoreError) as caught:
         store.write_log_counts([LogCount(60, "task-a", "INFO", 1)])
     message = str(caught.value)
@@ -154,9 +155,11 @@ def test_throttling_past_the_last_attempt_is_a_clear_store_error(
 
 
 def test_unprocessed_batch_items_are_sent_again_until_stored(
-    stubbed: tuple[DynamoDBStore, Stubber, list[float]],
+    stubbed: tuple[MeasuredStore, Stubber, list[float]],
 ) -> None:
     store, stubber, sleeps = stubbed
+    dynamo = store.inner
+    assert isinstance(dynamo, DynamoDBStore)
     samples = [ResourceSample(60 * n, "task-a", 1.0, 10, 2.0) for n in range(3)]
     left = {
         "PutRequest": {
@@ -168,16 +171,16 @@ def test_unprocessed_batch_items_are_sent_again_until_stored(
                 "cpu_pct": {"N": "1.0"},
                 "mem_bytes": {"N": "10"},
                 "mem_pct": {"N": "2.0"},
-                "expires_at": {"N": str(120 + store.retention_s)},
+                "expires_at": {"N": str(120 + dynamo.retention_s)},
             }
         }
     }
-    stubber.add_response("batch_write_item", {"UnprocessedItems": {store.metrics_table: [left]}})
+    stubber.add_response("batch_write_item", {"UnprocessedItems": {dynamo.metrics_table: [left]}})
     stubber.add_response(
         "batch_write_item",
         {"UnprocessedItems": {}},
         expected_params={
-            "RequestItems": {store.metrics_table: [left]},
+            "RequestItems": {dynamo.metrics_table: [left]},
             "ReturnConsumedCapacity": "TOTAL",
         },
     )
@@ -188,29 +191,48 @@ def test_unprocessed_batch_items_are_sent_again_until_stored(
 
 
 def test_unprocessed_items_past_the_last_attempt_are_an_error(
-    stubbed: tuple[DynamoDBStore, Stubber, list[float]],
+    stubbed: tuple[MeasuredStore, Stubber, list[float]],
 ) -> None:
     store, stubber, _ = stubbed
+    dynamo = store.inner
+    assert isinstance(dynamo, DynamoDBStore)
     left = {"PutRequest": {"Item": {"pk": {"S": "x"}, "sk": {"S": "y"}}}}
     for _ in range(4):
         stubber.add_response(
-            "batch_write_item", {"UnprocessedItems": {store.metrics_table: [left]}}
+            "batch_write_item", {"UnprocessedItems": {dynamo.metrics_table: [left]}}
         )
     with pytest.raises(StoreError, match="1 item\\(s\\) unprocessed after 4 attempts"):
         store.write_resource_samples([ResourceSample(60, "task-a", 1.0, 10, 2.0)])
 
 
-def test_an_unknown_error_is_raised_as_it_is(
-    stubbed: tuple[DynamoDBStore, Stubber, list[float]],
+def test_an_unknown_client_error_becomes_a_store_error_with_its_code(
+    stubbed: tuple[MeasuredStore, Stubber, list[float]],
 ) -> None:
+    """Not retried, not raw: the seam makes it a StoreError that names the code."""
     from botocore.exceptions import ClientError
 
     store, stubber, sleeps = stubbed
-    stubber.add_client_error("get_item", service_error_code="AccessDeniedException")
-    with pytest.raises(ClientError) as caught:
+    stubber.add_client_error(
+        "get_item", service_error_code="AccessDeniedException", http_status_code=400
+    )
+    with pytest.raises(StoreError, match="AccessDeniedException") as caught:
         store.get_user("01ARZ3NDEKTSV4RRFFQ69G5FAV")
-    assert caught.value.response["Error"]["Code"] == "AccessDeniedException"
+    assert not isinstance(caught.value, StoreUnavailableError)
+    assert isinstance(caught.value.__cause__, ClientError)
     assert sleeps == []
+    (stat,) = store.call_stats.drain("task-a")
+    assert (stat.operation, stat.errors) == ("get_user", 1)
+
+
+def test_an_unknown_server_side_error_makes_the_store_unavailable(
+    stubbed: tuple[MeasuredStore, Stubber, list[float]],
+) -> None:
+    store, stubber, _ = stubbed
+    stubber.add_client_error(
+        "put_item", service_error_code="SomethingNewFailed", http_status_code=503
+    )
+    with pytest.raises(StoreUnavailableError, match="SomethingNewFailed"):
+        store.write_log_counts([LogCount(60, "task-a", "INFO", 1)])
 
 
 # -- item size, on DynamoDB Local -----------------------------------------------------
@@ -254,10 +276,11 @@ def test_a_user_just_under_the_limit_is_stored(dynamo: DynamoDBStore) -> None:
 
 
 def test_reads_and_writes_record_consumed_capacity(dynamo: DynamoDBStore) -> None:
-    dynamo.call_stats.drain("t")
-    user = dynamo.create_user(NewUser(name="C", email="c@example.com"))
-    dynamo.get_user(user.id)
-    stats = {s.operation: s for s in dynamo.call_stats.drain("t")}
+    store = measured(dynamo)
+    store.call_stats.drain("t")
+    user = store.create_user(NewUser(name="C", email="c@example.com"))
+    store.get_user(user.id)
+    stats = {s.operation: s for s in store.call_stats.drain("t")}
     assert stats["create_user"].capacity_units >= 2.0  # a transaction of two items
     assert stats["get_user"].capacity_units > 0
 
@@ -291,8 +314,12 @@ def test_settings_open_the_dynamodb_store(tmp_path: Path) -> None:
         store=StoreSettings(backend="dynamodb", dynamodb_endpoint_url="http://127.0.0.1:9"),
     )
     store = open_store(settings)
-    assert isinstance(store, DynamoDBStore)
-    assert (store.users_table, store.metrics_table) == ("portfolio-users", "portfolio-metrics")
+    assert isinstance(store, MeasuredStore)  # behind the seam's wrapper
+    assert isinstance(store.inner, DynamoDBStore)
+    assert (store.inner.users_table, store.inner.metrics_table) == (
+        "portfolio-users",
+        "portfolio-metrics",
+    )
     with pytest.raises(StoreUnavailableError, match="cannot be reached"):
         store.ping()
     store.close()

@@ -145,8 +145,9 @@ def test_serve_on_dynamodb_runs_the_whole_user_api(served: str) -> None:
         deleted = api.delete(f"/api/v1/users/{user['id']}", headers={"If-Match": '"2"'})
         assert deleted.status_code == 204
         assert api.get(f"/api/v1/users/{user['id']}").status_code == 404
-        # Both workers flush their request rollups to DynamoDB; the metrics API reads them.
-        deadline = time.monotonic() + 20
+        # Both workers write each minute's rollups to DynamoDB once the minute has closed
+        # (up to 60 s plus a flush tick); the metrics API reads them.
+        deadline = time.monotonic() + 90
         while True:
             summary = api.get("/api/v1/metrics").json()["summary"]
             if summary["by_endpoint"].get("/api/v1/users/{user_id}", 0) >= 4:

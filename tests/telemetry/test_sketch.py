@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -73,3 +74,47 @@ def test_zero_latency_is_counted() -> None:
     sketch.add(5.0)
     assert sketch.count == 2
     assert sketch.quantile(0.0) == 0.0
+
+
+def test_many_blobs_decode_at_once_as_each_would_alone() -> None:
+    rng = np.random.default_rng(11)
+    sketches = []
+    for n in (0, 1, 5, 300, 2):
+        sketch = LatencySketch()
+        sketch.add_many(rng.lognormal(2.0, 1.5, size=n))
+        sketches.append(sketch)
+    zeros = LatencySketch()
+    zeros.add_many(np.zeros(3))  # only the zero bucket
+    sketches.append(zeros)
+    blobs = [s.to_bytes() for s in sketches]
+    decoded = LatencySketch.many_from_bytes(blobs)
+    singly = [LatencySketch.from_bytes(b) for b in blobs]
+    assert decoded == singly
+    for got, alone in zip(decoded, singly, strict=True):
+        assert (got.count, got.zero_count, got.min, got.max) == (
+            alone.count,
+            alone.zero_count,
+            alone.min,
+            alone.max,
+        )
+        assert got.quantile(0.99) == alone.quantile(0.99)
+        assert got.to_bytes() == alone.to_bytes()
+    assert LatencySketch.many_from_bytes([]) == []
+
+
+def test_sketches_decoded_together_do_not_share_counts() -> None:
+    a, b = LatencySketch(), LatencySketch()
+    a.add_many(np.array([1.0, 2.0, 3.0]))
+    b.add_many(np.array([2.0, 3.0, 4.0]))
+    first, second = LatencySketch.many_from_bytes([a.to_bytes(), b.to_bytes()])
+    first.merge(second)
+    first.merge(second)
+    assert second == b
+    assert first.count == 9
+
+
+def test_a_blob_of_another_format_is_refused_in_bulk_too() -> None:
+    blob = bytearray(LatencySketch().to_bytes())
+    blob[0] = 9
+    with pytest.raises(ValueError, match="format version"):
+        LatencySketch.many_from_bytes([bytes(blob)])

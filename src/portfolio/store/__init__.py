@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from portfolio.config import Settings
 from portfolio.errors import ConfigError
+from portfolio.store.measured import measured
 from portfolio.store.protocols import MetricsRepository, OpsLog, Store, UserRepository
 
 
 def open_store(settings: Settings) -> Store:
-    """Open the backend the settings name (registry of backends, one line each)."""
+    """Open the backend the settings name, behind the seam's timing-and-error wrapper."""
+    return measured(_open_backend(settings))
+
+
+def _open_backend(settings: Settings) -> Store:
+    """The backend the settings name (registry of backends, one line each)."""
     backend = settings.store.backend
     if backend == "sqlite":
         from portfolio.store.sqlite import SQLiteStore
@@ -24,4 +30,4 @@ def open_store(settings: Settings) -> Store:
     raise ConfigError(f"unknown store backend {backend!r}")
 
 
-__all__ = ["MetricsRepository", "OpsLog", "Store", "UserRepository", "open_store"]
+__all__ = ["MetricsRepository", "OpsLog", "Store", "UserRepository", "measured", "open_store"]

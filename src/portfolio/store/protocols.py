@@ -59,8 +59,17 @@ class UserRepository(Protocol):
 
 
 class MetricsRepository(Protocol):
-    def write_rollups(self, rollups: Sequence[Rollup]) -> None:
-        """Merge rollups into stored ones with the same key (counts add, sketches merge)."""
+    def write_rollups(
+        self, rollups: Sequence[Rollup], *, resolution: Resolution | None = None
+    ) -> None:
+        """Merge rollups into stored ones with the same key (counts add, sketches merge).
+
+        ``resolution=None`` (bulk loads): the minute rows and the hours they fall in.
+        ``"minute"`` or ``"hour"``: that table only, so the live recorder writes each
+        closed minute once and each closed hour once (an hour's ``minute`` is its start).
+        Concurrent writers of one key never lose counts, and a retried write whose
+        first attempt landed is not counted twice.
+        """
         ...
 
     def read_rollups(
@@ -73,8 +82,8 @@ class MetricsRepository(Protocol):
     ) -> Iterable[Rollup]:
         """Rollups with ``start <= minute < end`` (epoch seconds).
 
-        Every write also merges into an hourly rollup (``minute`` = the hour's
-        start), so long ranges read 60 times fewer rows with the same figures.
+        Hourly rollups (``minute`` = the hour's start) let long ranges read 60
+        times fewer rows with the same figures.
         """
         ...
 

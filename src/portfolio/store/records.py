@@ -7,8 +7,8 @@ datetimes; telemetry minutes are epoch seconds of the minute's start (UTC).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -85,6 +85,23 @@ class Rollup:
         self.sketch.merge(other.sketch)
 
 
+def hourly(rollups: Iterable[Rollup]) -> list[Rollup]:
+    """The hourly rollups (``minute`` = the hour's start) the given ones add up to.
+
+    Both backends derive hours this way when a bulk write asks for them; the live
+    recorder keeps its own hours in memory and writes each once, when it closes.
+    """
+    hours: dict[tuple[int, str, str, int, str], Rollup] = {}
+    for r in rollups:
+        hour = r.minute - r.minute % 3600
+        key = (hour, r.endpoint, r.method, r.status, r.task)
+        target = hours.get(key)
+        if target is None:
+            target = hours[key] = Rollup(*key)
+        target.merge(r)
+    return list(hours.values())
+
+
 @dataclass(frozen=True, slots=True)
 class MinuteTotals:
     """All endpoints and tasks of one minute: what incident detection needs, no sketch."""
@@ -145,6 +162,18 @@ class StoreCallStat:
     latency_sum_ms: float
     latency_max_ms: float
     capacity_units: float
+
+    def plus(self, other: StoreCallStat) -> StoreCallStat:
+        """Both together, under this one's key: sums add, the maximum is the larger."""
+        return replace(
+            self,
+            count=self.count + other.count,
+            errors=self.errors + other.errors,
+            throttles=self.throttles + other.throttles,
+            latency_sum_ms=self.latency_sum_ms + other.latency_sum_ms,
+            latency_max_ms=max(self.latency_max_ms, other.latency_max_ms),
+            capacity_units=self.capacity_units + other.capacity_units,
+        )
 
 
 class FindingStatus(StrEnum):

@@ -10,14 +10,13 @@ shared across threads.
 
 from __future__ import annotations
 
-import functools
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import orjson
 
@@ -54,36 +53,12 @@ from portfolio.store.records import (
     UserChanges,
     UsersPage,
     WorkItem,
+    hourly,
 )
 from portfolio.telemetry.sketch import LatencySketch
 
 T = TypeVar("T")
 P = ParamSpec("P")
-
-
-class _Timed(Protocol):
-    call_stats: CallStats
-
-
-def _timed_call(
-    operation: str,
-) -> Callable[[Callable[Concatenate[Any, P], T]], Callable[Concatenate[Any, P], T]]:
-    """Time a metrics or operations-log method as DynamoDB's store times every call.
-
-    Both backends then record the same operations in their call statistics, so the
-    report's read and write latencies mean the same thing on either (reads are the
-    get/list/read operations, writes the rest).
-    """
-
-    def wrap(method: Callable[Concatenate[Any, P], T]) -> Callable[Concatenate[Any, P], T]:
-        @functools.wraps(method)
-        def run(self: _Timed, /, *args: P.args, **kwargs: P.kwargs) -> T:
-            with self.call_stats.timed(operation):
-                return method(self, *args, **kwargs)
-
-        return run
-
-    return wrap
 
 
 _ROLLUP_TABLES: dict[Resolution, str] = {"minute": "rollups", "hour": "rollups_hourly"}
@@ -330,21 +305,19 @@ class SQLiteStore:
 
     # -- telemetry ---------------------------------------------------------
 
-    @_timed_call("write_rollups")
-    def write_rollups(self, rollups: Sequence[Rollup]) -> None:
+    def write_rollups(
+        self, rollups: Sequence[Rollup], *, resolution: Resolution | None = None
+    ) -> None:
         if not rollups:
             return
-        hourly: dict[tuple[int, str, str, int, str], Rollup] = {}
-        for r in rollups:
-            hour = r.minute - r.minute % 3600
-            key = (hour, r.endpoint, r.method, r.status, r.task)
-            target = hourly.get(key)
-            if target is None:
-                target = hourly[key] = Rollup(hour, r.endpoint, r.method, r.status, r.task)
-            target.merge(r)
+        if resolution == "hour" and any(r.minute % 3600 for r in rollups):
+            raise InputError("an hourly rollup starts on the hour")
         with self._write() as conn:
-            self._merge_rollups(conn, "rollups", rollups)
-            self._merge_rollups(conn, "rollups_hourly", list(hourly.values()))
+            if resolution != "hour":
+                self._merge_rollups(conn, "rollups", rollups)
+            if resolution != "minute":
+                hours = hourly(rollups) if resolution is None else rollups
+                self._merge_rollups(conn, "rollups_hourly", hours)
 
     @staticmethod
     def _merge_rollups(conn: sqlite3.Connection, table: str, rollups: Sequence[Rollup]) -> None:
@@ -387,7 +360,6 @@ class SQLiteStore:
             rows,
         )
 
-    @_timed_call("read_rollups")
     def read_rollups(
         self,
         start: int,
@@ -406,6 +378,7 @@ class SQLiteStore:
             sql += " AND endpoint = ?"
             params.append(endpoint)
         rows = self._conn().execute(sql + " ORDER BY minute", params).fetchall()
+        sketches = LatencySketch.many_from_bytes([row[8] for row in rows])  # decoded in bulk
         return [
             Rollup(
                 minute=m,
@@ -416,12 +389,11 @@ class SQLiteStore:
                 count=c,
                 bytes_in=bi,
                 bytes_out=bo,
-                sketch=LatencySketch.from_bytes(blob),
+                sketch=sketch,
             )
-            for (m, e, meth, s, t, c, bi, bo, blob) in rows
+            for (m, e, meth, s, t, c, bi, bo, _), sketch in zip(rows, sketches, strict=True)
         ]
 
-    @_timed_call("read_minute_totals")
     def read_minute_totals(self, start: int, end: int) -> list[MinuteTotals]:
         rows = (
             self._conn()
@@ -433,7 +405,6 @@ class SQLiteStore:
         )
         return [MinuteTotals(*row) for row in rows]
 
-    @_timed_call("write_resource_samples")
     def write_resource_samples(self, samples: Sequence[ResourceSample]) -> None:
         with self._write() as conn:
             conn.executemany(
@@ -442,7 +413,6 @@ class SQLiteStore:
                 [(s.minute, s.task, s.cpu_pct, s.mem_bytes, s.mem_pct) for s in samples],
             )
 
-    @_timed_call("read_resource_samples")
     def read_resource_samples(self, start: int, end: int) -> Iterable[ResourceSample]:
         rows = (
             self._conn()
@@ -455,7 +425,6 @@ class SQLiteStore:
         )
         return [ResourceSample(*row) for row in rows]
 
-    @_timed_call("write_probe_results")
     def write_probe_results(self, results: Sequence[ProbeResult]) -> None:
         with self._write() as conn:
             conn.executemany(
@@ -467,7 +436,6 @@ class SQLiteStore:
                 ],
             )
 
-    @_timed_call("read_probe_results")
     def read_probe_results(
         self, start: datetime, end: datetime, *, target: str = PROBE_API
     ) -> Iterable[ProbeResult]:
@@ -487,7 +455,6 @@ class SQLiteStore:
             for (at, ok, lat, st, d) in rows
         ]
 
-    @_timed_call("write_log_counts")
     def write_log_counts(self, counts: Sequence[LogCount]) -> None:
         with self._write() as conn:
             conn.executemany(
@@ -496,7 +463,6 @@ class SQLiteStore:
                 [(c.minute, c.task, c.level, c.count) for c in counts],
             )
 
-    @_timed_call("read_log_counts")
     def read_log_counts(self, start: int, end: int) -> Iterable[LogCount]:
         rows = (
             self._conn()
@@ -509,7 +475,6 @@ class SQLiteStore:
         )
         return [LogCount(*row) for row in rows]
 
-    @_timed_call("write_store_stats")
     def write_store_stats(self, stats: Sequence[StoreCallStat]) -> None:
         with self._write() as conn:
             conn.executemany(
@@ -539,7 +504,6 @@ class SQLiteStore:
                 ],
             )
 
-    @_timed_call("read_store_stats")
     def read_store_stats(self, start: int, end: int) -> Iterable[StoreCallStat]:
         rows = (
             self._conn()
@@ -565,7 +529,6 @@ class SQLiteStore:
         except sqlite3.IntegrityError as err:
             raise ConflictError(f"{what} is already recorded") from err
 
-    @_timed_call("add_check_run")
     def add_check_run(self, run: CheckRun) -> None:
         findings = orjson.dumps(
             [
@@ -580,7 +543,6 @@ class SQLiteStore:
                 (run.id, run.kind, run.target, _ts(run.started_at), _ts(run.finished_at), findings),
             )
 
-    @_timed_call("list_check_runs")
     def list_check_runs(self, start: datetime, end: datetime) -> list[CheckRun]:
         rows = (
             self._conn()
@@ -644,7 +606,6 @@ class SQLiteStore:
             responded_at=_dt(resp),
         )
 
-    @_timed_call("add_incident")
     def add_incident(self, incident: Incident) -> None:
         with self._insert_once(f"incident {incident.id}") as conn:
             conn.execute(
@@ -653,7 +614,6 @@ class SQLiteStore:
                 self._incident_row(incident),
             )
 
-    @_timed_call("update_incident")
     def update_incident(self, incident: Incident) -> None:
         row = self._incident_row(incident)
         with self._write() as conn:
@@ -665,7 +625,6 @@ class SQLiteStore:
             if cursor.rowcount == 0:
                 raise NotFoundError(f"incident {incident.id} not found")
 
-    @_timed_call("get_incident")
     def get_incident(self, incident_id: str) -> Incident:
         row = (
             self._conn()
@@ -679,7 +638,6 @@ class SQLiteStore:
             raise NotFoundError(f"incident {incident_id} not found")
         return self._incident(row)
 
-    @_timed_call("list_incidents")
     def list_incidents(self, start: datetime, end: datetime) -> list[Incident]:
         rows = (
             self._conn()
@@ -693,7 +651,6 @@ class SQLiteStore:
         )
         return [self._incident(r) for r in rows]
 
-    @_timed_call("add_maintenance")
     def add_maintenance(self, window: MaintenanceWindow) -> None:
         with self._insert_once(f"maintenance window {window.id}") as conn:
             conn.execute(
@@ -701,7 +658,6 @@ class SQLiteStore:
                 (window.id, _ts(window.start), _ts(window.end), window.description),
             )
 
-    @_timed_call("list_maintenance")
     def list_maintenance(self, start: datetime, end: datetime) -> list[MaintenanceWindow]:
         rows = (
             self._conn()
@@ -717,7 +673,6 @@ class SQLiteStore:
             for (i, s, e, d) in rows
         ]
 
-    @_timed_call("add_work_item")
     def add_work_item(self, item: WorkItem) -> None:
         with self._insert_once(f"work item {item.id}") as conn:
             conn.execute(
@@ -725,7 +680,6 @@ class SQLiteStore:
                 (item.id, _ts(item.at), item.kind, item.summary),
             )
 
-    @_timed_call("list_work_items")
     def list_work_items(self, start: datetime, end: datetime) -> list[WorkItem]:
         rows = (
             self._conn()

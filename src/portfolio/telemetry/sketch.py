@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import struct
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -27,6 +27,16 @@ _LOG_GAMMA = math.log(_GAMMA)
 _MIN_VALUE = 1e-6  # below this (ms) a value counts as zero
 _FORMAT_VERSION = 1
 _HEADER = struct.Struct("<BIqddd")  # version, bins, zero_count, sum, min, max
+_HEADER_DTYPE = np.dtype(
+    [
+        ("version", "u1"),
+        ("bins", "<u4"),
+        ("zero_count", "<i8"),
+        ("sum", "<f8"),
+        ("min", "<f8"),
+        ("max", "<f8"),
+    ]
+)  # the same layout, packed, for reading many headers at once
 _GROWTH = 16  # spare bins added on each side when the range grows
 
 Counts = npt.NDArray[np.int64]
@@ -218,6 +228,79 @@ class LatencySketch:
         keys = np.frombuffer(blob, dtype=np.int32, count=nbins, offset=offset).astype(np.int64)
         counts = np.frombuffer(blob, dtype=np.int64, count=nbins, offset=offset + 4 * nbins)
         return cls.from_bins(keys, counts, zero_count=zero_count, total=total, low=low, high=high)
+
+    @classmethod
+    def many_from_bytes(cls, blobs: Sequence[bytes]) -> list[LatencySketch]:
+        """Decode many blobs at once: what ``from_bytes`` does, in a few array operations.
+
+        A monthly report reads ~28k hourly sketches; one at a time, their decoding
+        was a fifth of the report's build. Here the headers, then the bins, then the
+        counts of all blobs are joined and read as three arrays; each sketch's dense
+        bins are one slice of one array (a view: its sketch owns that region alone)
+        and only the objects themselves are made in a loop.
+        """
+        n = len(blobs)
+        if n == 0:
+            return []
+        head = _HEADER.size
+        headers = np.frombuffer(b"".join(b[:head] for b in blobs), dtype=_HEADER_DTYPE)
+        if headers.size != n or np.any(headers["version"] != _FORMAT_VERSION):
+            raise ValueError("unknown sketch format version")
+        widths = headers["bins"].tolist()
+        if any(len(b) != head + 12 * k for b, k in zip(blobs, widths, strict=True)):
+            raise ValueError("a sketch blob's length does not match its bin count")
+        # Byte slices are cheap; joining them gives every key, then every count, in order.
+        keys = np.frombuffer(
+            b"".join(b[head : head + 4 * k] for b, k in zip(blobs, widths, strict=True)),
+            dtype="<i4",
+        )
+        counts = np.frombuffer(
+            b"".join(b[head + 4 * k :] for b, k in zip(blobs, widths, strict=True)), dtype="<i8"
+        )
+        nbins = headers["bins"].astype(np.int64)
+        total = keys.size
+        first_bin = np.zeros(n, dtype=np.int64)  # index of each sketch's first bin overall
+        np.cumsum(nbins[:-1], out=first_bin[1:])
+
+        filled = nbins > 0
+        low = np.zeros(n, dtype=np.int64)
+        high = np.full(n, -1, dtype=np.int64)
+        binned = np.zeros(n, dtype=np.int64)
+        if total:
+            at = first_bin[filled]
+            low[filled] = np.minimum.reduceat(keys, at)
+            high[filled] = np.maximum.reduceat(keys, at)
+            binned[filled] = np.add.reduceat(counts, at)
+        span = high - low + 1
+        dense_start = np.zeros(n, dtype=np.int64)
+        np.cumsum(span[:-1], out=dense_start[1:])
+        dense = np.zeros(int(span.sum()), dtype=np.int64)
+        dense[np.repeat(dense_start - low, nbins) + keys] = counts
+
+        sketches = []
+        zero_counts = headers["zero_count"].tolist()
+        rows = zip(
+            low.tolist(),
+            dense_start.tolist(),
+            span.tolist(),
+            zero_counts,
+            binned.tolist(),
+            headers["sum"].tolist(),
+            headers["min"].tolist(),
+            headers["max"].tolist(),
+            strict=True,
+        )
+        for offset, begin, width, zero_count, in_bins, total_ms, least, most in rows:
+            sketch = cls.__new__(cls)
+            sketch.offset = offset if width else 0
+            sketch.counts = dense[begin : begin + width]
+            sketch.zero_count = zero_count
+            sketch.count = zero_count + in_bins
+            sketch.sum = total_ms
+            sketch.min = least
+            sketch.max = most
+            sketches.append(sketch)
+        return sketches
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, LatencySketch):

@@ -18,10 +18,15 @@ need. One policy we own is counted, bounded, testable with botocore's Stubber
 once and then become :class:`StoreUnavailableError`, so the API answers 503
 quickly while the endpoint is down instead of after botocore's backoff.
 
-Rollups and store statistics are merged by read-modify-write conditional on a
-per-item revision ``rev``: a writer that loses the race gets the winner's item
-back (``ReturnValuesOnConditionCheckFailure``) and merges into it, so concurrent
-flushers never lose counts.
+Rollups, log counts and store statistics are merged items: created by a put
+conditional on their absence, else merged by a put conditional on a per-item
+revision ``rev``; a writer that loses the race gets the winner's item back
+(``ReturnValuesOnConditionCheckFailure``) and merges into it, so concurrent
+flushers never lose counts, and each write's token in the item tells a retry
+that its lost attempt already landed, so a retry never counts twice.
+
+Errors nobody here expected (an unknown code, a botocore failure) are left to
+the store seam, which turns them into StoreErrors (``register_translator`` below).
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from portfolio import names
@@ -47,6 +52,8 @@ from portfolio.errors import (
 from portfolio.store import keys
 from portfolio.store.callstats import CallStats, _CallNote
 from portfolio.store.dynamodb.codecs import Item, _int, _n, _s
+from portfolio.store.ids import new_id
+from portfolio.store.measured import register_translator
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -250,24 +257,6 @@ class DynamoCalls:
             note.capacity_units += _consumed(response.get("ConsumedCapacity"))
             return response
 
-    def _batch_get(
-        self, note: _CallNote, table: str, item_keys: Sequence[Item]
-    ) -> dict[tuple[str, str], Item]:
-        """Strongly consistent reads of many keys; unprocessed keys are retried with backoff."""
-        found: dict[tuple[str, str], Item] = {}
-        for chunk in _chunks(item_keys, _BATCH_GET_MAX):
-            request: dict[str, Any] = {table: {"Keys": list(chunk), "ConsistentRead": True}}
-            self._drain_batch(
-                note,
-                self._client.batch_get_item,
-                request,
-                "UnprocessedKeys",
-                on_response=lambda r: found.update(
-                    (_key_of(i), i) for i in r.get("Responses", {}).get(table, [])
-                ),
-            )
-        return found
-
     def _batch_put(self, note: _CallNote, table: str, items: Iterable[Item]) -> None:
         """Put many items (the last of equal keys wins); unprocessed ones are retried."""
         unique = list({_key_of(i): i for i in items}.values())
@@ -401,42 +390,54 @@ class DynamoCalls:
     ) -> None:
         """Merge records into the metrics items at their keys, never losing a concurrent write.
 
-        Equal keys are combined first; one consistent BatchGetItem reads what is
-        stored; each item is then put on condition that its revision is still the
-        one read (or that it still does not exist). A writer that loses gets the
-        winner's item in the error and merges into that.
+        Equal keys are combined first. Each item is then put on condition that it
+        does not exist yet, the usual case now that telemetry writes each closed
+        period once: one write, no read. If it exists, the stored item comes back
+        in the error and the merge is put on condition that its revision is still
+        the one read; a writer that loses gets the winner's item and merges again.
         """
         combined: dict[tuple[str, str], tuple[Item, R]] = {}
         for key, record in entries:
             k = _key_of(key)
             previous = combined.get(k)
             combined[k] = (key, record if previous is None else add(previous[1], record))
-        if not combined:
-            return
-        stored = self._batch_get(note, self.metrics_table, [key for key, _ in combined.values()])
-        for k, (key, record) in combined.items():
-            self._merge_one(note, key, record, stored.get(k), encode, decode, add)
+        token = new_id()
+        for key, record in combined.values():
+            self._merge_one(note, key, record, token, encode, decode, add)
 
     def _merge_one(
         self,
         note: _CallNote,
         key: Item,
         record: R,
-        current: Mapping[str, Any] | None,
+        token: str,
         encode: Callable[[R], Item],
         decode: Callable[[Mapping[str, Any]], R],
         add: Callable[[R, R], R],
     ) -> None:
+        """Create or merge one item; ``token`` names this write in the item's ``writes``.
+
+        Why the token: a write whose response was lost (a timeout) is retried, and
+        if its first attempt landed, the retry finds the item changed. Finding its
+        own token among the item's last writers tells it the counts are already
+        in, so a retry never adds them twice.
+        """
+        current: Mapping[str, Any] | None = None
         for attempt in range(1, self.retry.max_conflicts + 1):
             if current is None:
-                item = {**key, **encode(record), "rev": _n(1)}
+                item = {**key, **encode(record), "rev": _n(1), "writes": _tokens([], token)}
                 condition: dict[str, Any] = {
                     "ConditionExpression": "attribute_not_exists(#pk)",
                     "ExpressionAttributeNames": {"#pk": "pk"},
                 }
             else:
                 revision = _int(current, "rev")
-                item = {**key, **encode(add(decode(current), record)), "rev": _n(revision + 1)}
+                item = {
+                    **key,
+                    **encode(add(decode(current), record)),
+                    "rev": _n(revision + 1),
+                    "writes": _tokens(_writers(current), token),
+                }
                 condition = {
                     "ConditionExpression": "#rev = :rev",
                     "ExpressionAttributeNames": {"#rev": "rev"},
@@ -458,6 +459,8 @@ class DynamoCalls:
                 if _code(err) != _CONDITION_FAILED:
                     raise
                 current = _error_item(err)  # the winner's item: merge into it
+                if current is not None and token in _writers(current):
+                    return  # an earlier attempt of this very write landed
                 if attempt > 1:
                     self.retry.sleep(self.retry.delay(min(attempt - 1, 6)))
         pk, sk = _key_of(key)
@@ -478,3 +481,44 @@ class DynamoCalls:
     def _expiring(self, item: Item, at_s: int) -> Item:
         item["expires_at"] = _n(at_s + self.retention_s)
         return item
+
+
+MAX_WRITERS_KEPT = 8
+"""Tokens of an item's last writers kept for retries to recognise their own write.
+
+A retry follows its lost attempt within seconds; eight other writers of one
+telemetry item in between would take eight tasks flushing the same key at once.
+"""
+
+
+def _writers(item: Mapping[str, Any]) -> list[str]:
+    return [v["S"] for v in item.get("writes", {}).get("L", [])]
+
+
+def _tokens(previous: list[str], token: str) -> dict[str, Any]:
+    return {"L": [_s(t) for t in [*previous, token][-MAX_WRITERS_KEPT:]]}
+
+
+# -- what the seam makes of botocore's errors -------------------------------------
+
+
+def _client_error(err: ClientError, context: str) -> StoreError:
+    """A code ``_call`` and the repositories did not expect: a server-side one (HTTP 5xx)
+    may pass, a client-side one (4xx: validation, access denied) will not."""
+    status = int(err.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
+    kind = StoreUnavailableError if status >= 500 else StoreError
+    return kind(f"{context}: DynamoDB answered {_code(err) or 'an error'} (HTTP {status}): {err}")
+
+
+def _unreachable(err: Exception, context: str) -> StoreError:
+    return StoreUnavailableError(f"{context}: DynamoDB cannot be reached: {err}")
+
+
+def _botocore_failed(err: Exception, context: str) -> StoreError:
+    return StoreError(f"{context}: {err}")
+
+
+register_translator(ClientError, _client_error)
+register_translator(BotoConnectionError, _unreachable)
+register_translator(HTTPClientError, _unreachable)
+register_translator(BotoCoreError, _botocore_failed)  # credentials, parameters, parsing

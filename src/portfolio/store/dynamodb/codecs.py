@@ -201,7 +201,7 @@ def _rollup_attrs(r: Rollup) -> Item:
     }
 
 
-def _rollup(item: Mapping[str, Any]) -> Rollup:
+def _rollup(item: Mapping[str, Any], sketch: LatencySketch | None = None) -> Rollup:
     return Rollup(
         minute=_int(item, "minute"),
         endpoint=_str(item, "endpoint"),
@@ -211,8 +211,14 @@ def _rollup(item: Mapping[str, Any]) -> Rollup:
         count=_int(item, "count"),
         bytes_in=_int(item, "bytes_in"),
         bytes_out=_int(item, "bytes_out"),
-        sketch=LatencySketch.from_bytes(_bytes(item, "sketch")),
+        sketch=sketch if sketch is not None else LatencySketch.from_bytes(_bytes(item, "sketch")),
     )
+
+
+def _rollups(items: Sequence[Mapping[str, Any]]) -> list[Rollup]:
+    """Many rollup items, their sketches decoded in bulk (a month's report reads ~28k)."""
+    sketches = LatencySketch.many_from_bytes([_bytes(i, "sketch") for i in items])
+    return [_rollup(i, s) for i, s in zip(items, sketches, strict=True)]
 
 
 def _store_stat_attrs(s: StoreCallStat) -> Item:
@@ -246,15 +252,7 @@ def _store_stat(item: Mapping[str, Any]) -> StoreCallStat:
 
 
 def _add_stats(a: StoreCallStat, b: StoreCallStat) -> StoreCallStat:
-    return replace(
-        a,
-        count=a.count + b.count,
-        errors=a.errors + b.errors,
-        throttles=a.throttles + b.throttles,
-        latency_sum_ms=a.latency_sum_ms + b.latency_sum_ms,
-        latency_max_ms=max(a.latency_max_ms, b.latency_max_ms),
-        capacity_units=a.capacity_units + b.capacity_units,
-    )
+    return a.plus(b)
 
 
 def _merged_rollup(a: Rollup, b: Rollup) -> Rollup:

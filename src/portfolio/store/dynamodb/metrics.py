@@ -1,22 +1,24 @@
 """Telemetry on the ``portfolio-metrics`` table: rollups, samples, probes, logs, call stats.
 
-The minute rollup and its hourly rollup are separate writes (a transaction per
-flush would double the write cost of all telemetry); if a flush fails between
-them, the hour is short by what that flush carried, and the error is raised.
-
-Like botocore's own retries, a retried write whose first attempt did reach the
-table is applied again; that matters only for the ``ADD`` of log counts (a
-count can be too high after a timeout).
+Rollups, log counts and call statistics are merged items (``client._merge``):
+created in one conditional write when new, the usual case since the recorder
+writes each closed minute once and each closed hour once, and merged on a
+revision check otherwise. A retried write whose first attempt landed recognises
+its own token and is not counted twice (log counts used to be an ``ADD``, which
+a retry after a timeout applied twice).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
+from portfolio.errors import InputError
 from portfolio.security_rules import BURST_STATUSES
 from portfolio.store import keys
+from portfolio.store.callstats import current_note
 from portfolio.store.dynamodb.client import DynamoCalls
 from portfolio.store.dynamodb.codecs import (
     Item,
@@ -28,6 +30,7 @@ from portfolio.store.dynamodb.codecs import (
     _n,
     _rollup,
     _rollup_attrs,
+    _rollups,
     _s,
     _seconds,
     _series_key,
@@ -47,27 +50,29 @@ from portfolio.store.records import (
     ResourceSample,
     Rollup,
     StoreCallStat,
+    hourly,
 )
 
 
 class DynamoMetrics(DynamoCalls):
     """The metrics repository."""
 
-    def write_rollups(self, rollups: Sequence[Rollup]) -> None:
+    def write_rollups(
+        self, rollups: Sequence[Rollup], *, resolution: Resolution | None = None
+    ) -> None:
         if not rollups:
             return
-        minute_entries: list[tuple[Item, Rollup]] = []
-        hour_entries: list[tuple[Item, Rollup]] = []
-        for r in rollups:
-            rest = (r.endpoint, r.method, r.status, r.task)
-            minute_entries.append((_series_key(keys.ROLLUPS_MINUTE, r.minute, r.minute, rest), r))
-            hour = r.minute - r.minute % 3600
-            hourly = Rollup(hour, r.endpoint, r.method, r.status, r.task)
-            hourly.merge(r)
-            hour_entries.append((_series_key(keys.ROLLUPS_HOUR, hour, hour, rest), hourly))
-        with self.call_stats.timed("write_rollups") as note:
-            # One merge for both: one BatchGetItem reads the minutes and their hours.
-            self._merge(note, minute_entries + hour_entries, _rollup_attrs, _rollup, _merged_rollup)
+        if resolution == "hour":
+            _check_hours(rollups)
+        entries: list[tuple[Item, Rollup]] = []
+        if resolution != "hour":
+            entries += [(_rollup_key(keys.ROLLUPS_MINUTE, r), r) for r in rollups]
+        if resolution is None:
+            entries += [(_rollup_key(keys.ROLLUPS_HOUR, h), h) for h in hourly(rollups)]
+        elif resolution == "hour":
+            entries += [(_rollup_key(keys.ROLLUPS_HOUR, r), r) for r in rollups]
+        note = current_note()
+        self._merge(note, entries, _rollup_attrs, _rollup, _merged_rollup)
 
     def read_rollups(
         self,
@@ -78,29 +83,28 @@ class DynamoMetrics(DynamoCalls):
         resolution: Resolution = "minute",
     ) -> Iterable[Rollup]:
         series = keys.ROLLUPS_MINUTE if resolution == "minute" else keys.ROLLUPS_HOUR
-        with self.call_stats.timed("read_rollups") as note:
-            return [
-                _rollup(item)
-                for item in self._query_series(note, series, start, end, filter_endpoint=endpoint)
-            ]
+        note = current_note()
+        return _rollups(
+            list(self._query_series(note, series, start, end, filter_endpoint=endpoint))
+        )
 
     def read_minute_totals(self, start: int, end: int) -> list[MinuteTotals]:
         """Summed from the minute rollups, read without their sketches."""
         totals: dict[int, list[float]] = {}
-        with self.call_stats.timed("read_minute_totals") as note:
-            for item in self._query_series(
-                note,
-                keys.ROLLUPS_MINUTE,
-                start,
-                end,
-                attributes=("minute", "status", "count", "duration_sum_ms"),
-            ):
-                acc = totals.setdefault(_int(item, "minute"), [0, 0, 0.0, 0])
-                count, status = _int(item, "count"), _int(item, "status")
-                acc[0] += count
-                acc[1] += count if status >= 500 else 0
-                acc[2] += _float(item, "duration_sum_ms")
-                acc[3] += count if status in BURST_STATUSES else 0
+        note = current_note()
+        for item in self._query_series(
+            note,
+            keys.ROLLUPS_MINUTE,
+            start,
+            end,
+            attributes=("minute", "status", "count", "duration_sum_ms"),
+        ):
+            acc = totals.setdefault(_int(item, "minute"), [0, 0, 0.0, 0])
+            count, status = _int(item, "count"), _int(item, "status")
+            acc[0] += count
+            acc[1] += count if status >= 500 else 0
+            acc[2] += _float(item, "duration_sum_ms")
+            acc[3] += count if status in BURST_STATUSES else 0
         return [
             MinuteTotals(
                 minute=m, count=int(c), errors_5xx=int(e), latency_sum_ms=lat, denied=int(d)
@@ -125,21 +129,21 @@ class DynamoMetrics(DynamoCalls):
             )
             for s in samples
         ]
-        with self.call_stats.timed("write_resource_samples") as note:
-            self._batch_put(note, self.metrics_table, items)
+        note = current_note()
+        self._batch_put(note, self.metrics_table, items)
 
     def read_resource_samples(self, start: int, end: int) -> Iterable[ResourceSample]:
-        with self.call_stats.timed("read_resource_samples") as note:
-            return [
-                ResourceSample(
-                    minute=_int(i, "minute"),
-                    task=_str(i, "task"),
-                    cpu_pct=_float(i, "cpu_pct"),
-                    mem_bytes=_int(i, "mem_bytes"),
-                    mem_pct=_float(i, "mem_pct"),
-                )
-                for i in self._query_series(note, keys.RESOURCE_SAMPLES, start, end)
-            ]
+        note = current_note()
+        return [
+            ResourceSample(
+                minute=_int(i, "minute"),
+                task=_str(i, "task"),
+                cpu_pct=_float(i, "cpu_pct"),
+                mem_bytes=_int(i, "mem_bytes"),
+                mem_pct=_float(i, "mem_pct"),
+            )
+            for i in self._query_series(note, keys.RESOURCE_SAMPLES, start, end)
+        ]
 
     def write_probe_results(self, results: Sequence[ProbeResult]) -> None:
         if not results:
@@ -161,16 +165,16 @@ class DynamoMetrics(DynamoCalls):
             if r.target != PROBE_API:  # items without one are the API's, as before
                 item["target"] = _s(r.target)
             items.append(self._expiring(item, _seconds(r.at)))
-        with self.call_stats.timed("write_probe_results") as note:
-            self._batch_put(note, self.metrics_table, items)
+        note = current_note()
+        self._batch_put(note, self.metrics_table, items)
 
     def read_probe_results(
         self, start: datetime, end: datetime, *, target: str = PROBE_API
     ) -> Iterable[ProbeResult]:
-        with self.call_stats.timed("read_probe_results") as note:
-            items = list(
-                self._query_series(note, keys.PROBE_RESULTS, _us(start), _us(end), scale=1_000_000)
-            )
+        note = current_note()
+        items = list(
+            self._query_series(note, keys.PROBE_RESULTS, _us(start), _us(end), scale=1_000_000)
+        )
         return [
             ProbeResult(
                 at=_time(_int(i, "at")),
@@ -185,50 +189,25 @@ class DynamoMetrics(DynamoCalls):
         ]
 
     def write_log_counts(self, counts: Sequence[LogCount]) -> None:
-        """Atomic ``ADD`` per (minute, task, level): concurrent writers simply add up."""
-        totals: dict[tuple[int, str, str], int] = {}
-        for c in counts:
-            k = (c.minute, c.task, c.level)
-            totals[k] = totals.get(k, 0) + c.count
-        with self.call_stats.timed("write_log_counts") as note:
-            for (minute, task, level), count in totals.items():
-                self._call(
-                    note,
-                    self._client.update_item,
-                    TableName=self.metrics_table,
-                    Key=_series_key(keys.LOG_COUNTS, minute, minute, (task, level)),
-                    UpdateExpression=(
-                        "ADD #count :count SET #minute = :minute, #task = :task,"
-                        " #level = :level, #expires_at = :expires_at"
-                    ),
-                    ExpressionAttributeNames={
-                        "#count": "count",
-                        "#minute": "minute",
-                        "#task": "task",
-                        "#level": "level",
-                        "#expires_at": "expires_at",
-                    },
-                    ExpressionAttributeValues={
-                        ":count": _n(count),
-                        ":minute": _n(minute),
-                        ":task": _s(task),
-                        ":level": _s(level),
-                        ":expires_at": _n(minute + self.retention_s),
-                    },
-                    ReturnConsumedCapacity="TOTAL",
-                )
+        """Merged per (minute, task, level) like rollups: concurrent writers add up,
+        a retried write does not."""
+        entries = [
+            (_series_key(keys.LOG_COUNTS, c.minute, c.minute, (c.task, c.level)), c) for c in counts
+        ]
+        note = current_note()
+        self._merge(note, entries, _log_count_attrs, _log_count, _add_log_counts)
 
     def read_log_counts(self, start: int, end: int) -> Iterable[LogCount]:
-        with self.call_stats.timed("read_log_counts") as note:
-            return [
-                LogCount(
-                    minute=_int(i, "minute"),
-                    task=_str(i, "task"),
-                    level=_str(i, "level"),
-                    count=_int(i, "count"),
-                )
-                for i in self._query_series(note, keys.LOG_COUNTS, start, end)
-            ]
+        note = current_note()
+        return [
+            LogCount(
+                minute=_int(i, "minute"),
+                task=_str(i, "task"),
+                level=_str(i, "level"),
+                count=_int(i, "count"),
+            )
+            for i in self._query_series(note, keys.LOG_COUNTS, start, end)
+        ]
 
     def write_store_stats(self, stats: Sequence[StoreCallStat]) -> None:
         entries = [
@@ -238,17 +217,49 @@ class DynamoMetrics(DynamoCalls):
             )
             for s in stats
         ]
-        with self.call_stats.timed("write_store_stats") as note:
-            self._merge(note, entries, _store_stat_attrs, _store_stat, _add_stats)
+        note = current_note()
+        self._merge(note, entries, _store_stat_attrs, _store_stat, _add_stats)
 
     def read_store_stats(self, start: int, end: int) -> Iterable[StoreCallStat]:
         """The minutes in range, summed per hour (``minute`` = the hour's start)."""
         hours: dict[tuple[int, str, str, str], StoreCallStat] = {}
-        with self.call_stats.timed("read_store_stats") as note:
-            for item in self._query_series(note, keys.STORE_STATS, start, end):
-                stat = _store_stat(item)
-                stat = replace(stat, minute=stat.minute - stat.minute % 3600)
-                k = (stat.minute, stat.task, stat.backend, stat.operation)
-                previous = hours.get(k)
-                hours[k] = stat if previous is None else _add_stats(previous, stat)
+        note = current_note()
+        for item in self._query_series(note, keys.STORE_STATS, start, end):
+            stat = _store_stat(item)
+            stat = replace(stat, minute=stat.minute - stat.minute % 3600)
+            k = (stat.minute, stat.task, stat.backend, stat.operation)
+            previous = hours.get(k)
+            hours[k] = stat if previous is None else _add_stats(previous, stat)
         return sorted(hours.values(), key=lambda s: s.minute)
+
+
+def _rollup_key(series: keys.Series, r: Rollup) -> Item:
+    return _series_key(series, r.minute, r.minute, (r.endpoint, r.method, r.status, r.task))
+
+
+def _check_hours(rollups: Sequence[Rollup]) -> None:
+    for r in rollups:
+        if r.minute % 3600:
+            raise InputError(f"an hourly rollup starts on the hour, not at {r.minute}")
+
+
+def _log_count_attrs(c: LogCount) -> Item:
+    return {
+        "minute": _n(c.minute),
+        "task": _s(c.task),
+        "level": _s(c.level),
+        "count": _n(c.count),
+    }
+
+
+def _log_count(item: Mapping[str, Any]) -> LogCount:
+    return LogCount(
+        minute=_int(item, "minute"),
+        task=_str(item, "task"),
+        level=_str(item, "level"),
+        count=_int(item, "count"),
+    )
+
+
+def _add_log_counts(a: LogCount, b: LogCount) -> LogCount:
+    return replace(a, count=a.count + b.count)

@@ -14,6 +14,7 @@ from portfolio.errors import (
     NotFoundError,
 )
 from portfolio.store import keys
+from portfolio.store.callstats import current_note
 from portfolio.store.dynamodb.client import _CONDITION_FAILED, DynamoCalls, _code
 from portfolio.store.dynamodb.codecs import (
     Item,
@@ -127,32 +128,32 @@ class DynamoOpsLog(DynamoCalls):
     def update_incident(self, incident: Incident) -> None:
         item = _incident_item(incident)
         _check_size(item, f"incident {incident.id}")
-        with self.call_stats.timed("update_incident") as note:
-            try:
-                self._call(
-                    note,
-                    self._client.put_item,
-                    TableName=self.metrics_table,
-                    Item=item,
-                    ConditionExpression="attribute_exists(#pk)",
-                    ExpressionAttributeNames={"#pk": "pk"},
-                    ReturnConsumedCapacity="TOTAL",
-                )
-            except ClientError as err:
-                if _code(err) == _CONDITION_FAILED:
-                    raise NotFoundError(f"incident {incident.id} not found") from err
-                raise
-
-    def get_incident(self, incident_id: str) -> Incident:
-        with self.call_stats.timed("get_incident") as note:
-            response = self._call(
+        note = current_note()
+        try:
+            self._call(
                 note,
-                self._client.get_item,
+                self._client.put_item,
                 TableName=self.metrics_table,
-                Key={"pk": _s(keys.INCIDENTS.partition(0)), "sk": _s(incident_id)},
-                ConsistentRead=True,
+                Item=item,
+                ConditionExpression="attribute_exists(#pk)",
+                ExpressionAttributeNames={"#pk": "pk"},
                 ReturnConsumedCapacity="TOTAL",
             )
+        except ClientError as err:
+            if _code(err) == _CONDITION_FAILED:
+                raise NotFoundError(f"incident {incident.id} not found") from err
+            raise
+
+    def get_incident(self, incident_id: str) -> Incident:
+        note = current_note()
+        response = self._call(
+            note,
+            self._client.get_item,
+            TableName=self.metrics_table,
+            Key={"pk": _s(keys.INCIDENTS.partition(0)), "sk": _s(incident_id)},
+            ConsistentRead=True,
+            ReturnConsumedCapacity="TOTAL",
+        )
         item = response.get("Item")
         if item is None:
             raise NotFoundError(f"incident {incident_id} not found")
@@ -164,8 +165,8 @@ class DynamoOpsLog(DynamoCalls):
         The incidents partition is read whole: incidents are few, and an overlap
         query on two times has no single sort-key range.
         """
-        with self.call_stats.timed("list_incidents") as note:
-            items = list(self._query(note, self.metrics_table, keys.INCIDENTS.partition(0)))
+        note = current_note()
+        items = list(self._query(note, self.metrics_table, keys.INCIDENTS.partition(0)))
         incidents = [_incident(i) for i in items]
         chosen = [
             i
@@ -190,15 +191,15 @@ class DynamoOpsLog(DynamoCalls):
         """Windows that overlap [start, end): those starting before ``end`` (a sort-key
         range), then those of them ending after ``start``."""
         start_us, end_us = _us(start), _us(end)
-        with self.call_stats.timed("list_maintenance") as note:
-            items = list(
-                self._query(
-                    note,
-                    self.metrics_table,
-                    keys.MAINTENANCE.partition(0),
-                    below=keys.time_sort_key(max(end_us, 0)),
-                )
+        note = current_note()
+        items = list(
+            self._query(
+                note,
+                self.metrics_table,
+                keys.MAINTENANCE.partition(0),
+                below=keys.time_sort_key(max(end_us, 0)),
             )
+        )
         return [
             MaintenanceWindow(
                 id=_str(i, "id"),

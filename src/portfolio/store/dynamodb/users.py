@@ -22,7 +22,7 @@ from portfolio.errors import (
     VersionMismatchError,
 )
 from portfolio.store import keys
-from portfolio.store.callstats import _CallNote
+from portfolio.store.callstats import _CallNote, current_note
 from portfolio.store.dynamodb.client import (
     _CONDITION_FAILED,
     _REASON_CONDITION_FAILED,
@@ -76,24 +76,24 @@ class DynamoUsers(DynamoCalls):
         )
         item = _user_item(user)
         _check_size(item, f"user {new.email}")
-        with self.call_stats.timed("create_user") as note:
-            try:
-                self._call(
-                    note,
-                    self._client.transact_write_items,
-                    TransactItems=[
-                        {"Put": self._put_new(self.users_table, item)},
-                        {"Put": self._put_new(self.users_table, self._guard(new.email, user.id))},
-                    ],
-                    ReturnConsumedCapacity="TOTAL",
-                )
-            except ClientError as err:
-                reasons = _reasons(err)
-                if _reason_code(reasons, 1) == _REASON_CONDITION_FAILED:
-                    raise DuplicateEmailError(f"a user with email {new.email} exists") from err
-                if _reason_code(reasons, 0) == _REASON_CONDITION_FAILED:
-                    raise ConflictError(f"user id {user.id} is already taken; retry") from err
-                raise
+        note = current_note()
+        try:
+            self._call(
+                note,
+                self._client.transact_write_items,
+                TransactItems=[
+                    {"Put": self._put_new(self.users_table, item)},
+                    {"Put": self._put_new(self.users_table, self._guard(new.email, user.id))},
+                ],
+                ReturnConsumedCapacity="TOTAL",
+            )
+        except ClientError as err:
+            reasons = _reasons(err)
+            if _reason_code(reasons, 1) == _REASON_CONDITION_FAILED:
+                raise DuplicateEmailError(f"a user with email {new.email} exists") from err
+            if _reason_code(reasons, 0) == _REASON_CONDITION_FAILED:
+                raise ConflictError(f"user id {user.id} is already taken; retry") from err
+            raise
         return user
 
     @staticmethod
@@ -122,8 +122,8 @@ class DynamoUsers(DynamoCalls):
         return item
 
     def get_user(self, user_id: str) -> User:
-        with self.call_stats.timed("get_user") as note:
-            item = self._read_user(note, user_id)
+        note = current_note()
+        item = self._read_user(note, user_id)
         if item is None:
             raise NotFoundError(f"user {user_id} not found")
         return _user(item)
@@ -145,24 +145,24 @@ class DynamoUsers(DynamoCalls):
                 raise InputError("cursor is not one this API returned")
             start = keys.user_index_key(after)
         items: list[User] = []
-        with self.call_stats.timed("list_users") as note:
-            while len(items) <= limit:
-                params: dict[str, Any] = {
-                    "TableName": self.users_table,
-                    "IndexName": keys.USERS_INDEX,
-                    "KeyConditionExpression": "#pk = :pk",
-                    "ExpressionAttributeNames": {"#pk": "gsi1pk"},
-                    "ExpressionAttributeValues": {":pk": _s(keys.USERS_INDEX_PARTITION)},
-                    "Limit": limit + 1 - len(items),
-                    "ReturnConsumedCapacity": "TOTAL",
-                }
-                if start is not None:
-                    params["ExclusiveStartKey"] = start
-                response = self._call(note, self._client.query, **params)
-                items += [_user(i) for i in response.get("Items", [])]
-                start = response.get("LastEvaluatedKey")
-                if not start:
-                    break
+        note = current_note()
+        while len(items) <= limit:
+            params: dict[str, Any] = {
+                "TableName": self.users_table,
+                "IndexName": keys.USERS_INDEX,
+                "KeyConditionExpression": "#pk = :pk",
+                "ExpressionAttributeNames": {"#pk": "gsi1pk"},
+                "ExpressionAttributeValues": {":pk": _s(keys.USERS_INDEX_PARTITION)},
+                "Limit": limit + 1 - len(items),
+                "ReturnConsumedCapacity": "TOTAL",
+            }
+            if start is not None:
+                params["ExclusiveStartKey"] = start
+            response = self._call(note, self._client.query, **params)
+            items += [_user(i) for i in response.get("Items", [])]
+            start = response.get("LastEvaluatedKey")
+            if not start:
+                break
         page = items[:limit]
         more = len(items) > limit
         next_cursor = encode_cursor({"after": page[-1].id}) if more and page else None
@@ -172,10 +172,10 @@ class DynamoUsers(DynamoCalls):
         unknown = set(changes) - set(USER_FIELDS)
         if unknown:
             raise InputError(f"unknown user fields: {', '.join(sorted(unknown))}")
-        with self.call_stats.timed("update_user") as note:
-            if "email" in changes:
-                return self._update_with_email(note, user_id, changes, expected_version)
-            return self._update_in_place(note, user_id, changes, expected_version)
+        note = current_note()
+        if "email" in changes:
+            return self._update_with_email(note, user_id, changes, expected_version)
+        return self._update_in_place(note, user_id, changes, expected_version)
 
     def _update_in_place(
         self, note: _CallNote, user_id: str, changes: UserChanges, expected: int
@@ -276,39 +276,37 @@ class DynamoUsers(DynamoCalls):
         return updated
 
     def delete_user(self, user_id: str, *, expected_version: int) -> None:
-        with self.call_stats.timed("delete_user") as note:
-            item = self._read_user(note, user_id)
-            if item is None or _int(item, "version") != expected_version:
-                raise self._missing_or_stale(user_id, expected_version, item)
-            try:
-                self._call(
-                    note,
-                    self._client.transact_write_items,
-                    TransactItems=[
-                        {
-                            "Delete": {
-                                "TableName": self.users_table,
-                                "Key": keys.user_key(user_id),
-                                "ConditionExpression": "#version = :expected",
-                                "ExpressionAttributeNames": {"#version": "version"},
-                                "ExpressionAttributeValues": {":expected": _n(expected_version)},
-                                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-                            }
-                        },
-                        {"Delete": self._release_guard(_str(item, "email"), user_id)},
-                    ],
-                    ReturnConsumedCapacity="TOTAL",
-                )
-            except ClientError as err:
-                reasons = _reasons(err)
-                if _reason_code(reasons, 0) == _REASON_CONDITION_FAILED:
-                    stored = reasons[0].get("Item")
-                    raise self._missing_or_stale(user_id, expected_version, stored) from err
-                if _reason_code(reasons, 1) == _REASON_CONDITION_FAILED:
-                    raise StoreError(
-                        f"the email guard of user {user_id} is not held by it"
-                    ) from err
-                raise
+        note = current_note()
+        item = self._read_user(note, user_id)
+        if item is None or _int(item, "version") != expected_version:
+            raise self._missing_or_stale(user_id, expected_version, item)
+        try:
+            self._call(
+                note,
+                self._client.transact_write_items,
+                TransactItems=[
+                    {
+                        "Delete": {
+                            "TableName": self.users_table,
+                            "Key": keys.user_key(user_id),
+                            "ConditionExpression": "#version = :expected",
+                            "ExpressionAttributeNames": {"#version": "version"},
+                            "ExpressionAttributeValues": {":expected": _n(expected_version)},
+                            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                        }
+                    },
+                    {"Delete": self._release_guard(_str(item, "email"), user_id)},
+                ],
+                ReturnConsumedCapacity="TOTAL",
+            )
+        except ClientError as err:
+            reasons = _reasons(err)
+            if _reason_code(reasons, 0) == _REASON_CONDITION_FAILED:
+                stored = reasons[0].get("Item")
+                raise self._missing_or_stale(user_id, expected_version, stored) from err
+            if _reason_code(reasons, 1) == _REASON_CONDITION_FAILED:
+                raise StoreError(f"the email guard of user {user_id} is not held by it") from err
+            raise
 
     @staticmethod
     def _missing_or_stale(
