@@ -156,6 +156,9 @@ def test_the_site_prober_records_under_its_own_target(store: Store) -> None:
 
 
 def test_both_backends_time_the_same_store_operations(store: Store) -> None:
+    from portfolio.store.measured import measured
+
+    store = measured(store)  # the seam every opened store sits behind
     store.write_rollups([_rollup(MINUTE, names.HEALTH_PATH, 200, 3)])
     list(store.read_rollups(MINUTE, MINUTE + 60))
     store.add_work_item(WorkItem(new_id(), PERIOD.start, "docs", "runbook"))
