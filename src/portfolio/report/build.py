@@ -28,6 +28,7 @@ from portfolio.costs import (
 from portfolio.period import Period
 from portfolio.report import analysis, rules, security
 from portfolio.report.model import (
+    OTHER_PATTERN_GROUP,
     SCHEMA_VERSION,
     Availability,
     BudgetDay,
@@ -48,6 +49,7 @@ from portfolio.report.model import (
     Kpi,
     LatencyFigures,
     MaintenanceItem,
+    PatternShare,
     PeakAnalysis,
     Performance,
     PeriodInfo,
@@ -413,7 +415,26 @@ def _traffic(index: _TrafficIndex, period: Period) -> Traffic:
         busiest_day=max(with_traffic, key=lambda d: d.requests) if with_traffic else None,
         quietest_day=min(with_traffic, key=lambda d: d.requests) if with_traffic else None,
         by_endpoint=by_endpoint,
+        pattern=_pattern(by_endpoint, total),
     )
+
+
+PATTERN_GROUPS = (names.HEALTH_PATH, names.USERS_PATH, names.METRICS_PATH)
+"""The resources the original's リクエストパターン names; every other endpoint is その他."""
+
+
+def _pattern(by_endpoint: list[EndpointCount], total: int) -> list[PatternShare]:
+    """Requests by resource: ``/api/v1/users/{user_id}`` counts under ``/api/v1/users``."""
+    counts = dict.fromkeys((*PATTERN_GROUPS, OTHER_PATTERN_GROUP), 0)
+    for e in by_endpoint:
+        group = next(
+            (g for g in PATTERN_GROUPS if e.endpoint == g or e.endpoint.startswith(g + "/")),
+            OTHER_PATTERN_GROUP,
+        )
+        counts[group] += e.requests
+    if not total:
+        return []
+    return [PatternShare(group=g, requests=n, share=round(n / total, 6)) for g, n in counts.items()]
 
 
 def _performance(index: _TrafficIndex, period: Period) -> Performance:
@@ -563,7 +584,7 @@ def _services(
         max_read_units_per_s=ds.max_read_units_per_s if ds else None,
         max_write_units_per_s=ds.max_write_units_per_s if ds else None,
         backup_enabled=_backup_enabled(latest_monthly, ds.point_in_time_recovery if ds else None),
-        encryption_type=ds.encryption if ds else None,
+        encryption_type=(ds.encryption if ds else None) or _tables_kms(latest_monthly),
         backend=ds.backend if ds else None,
         tables=ds.tables if ds else [names.USERS_TABLE, names.METRICS_TABLE],
         status=ds.status if ds else None,
@@ -609,6 +630,14 @@ def _backup_enabled(run: CheckRun | None, pitr: bool | None) -> bool | None:
         if found:
             return all(f.status is FindingStatus.PASS for f in found)
     return pitr
+
+
+def _tables_kms(run: CheckRun | None) -> str | None:
+    """"KMS" when the monthly check saw every table encrypted with KMS; None when it did not run."""
+    if run is None:
+        return None
+    found = [f for f in run.findings if f.check_id == "encrypt_tables"]
+    return "KMS" if found and all(f.status is FindingStatus.PASS for f in found) else None
 
 
 def _flag(value: bool | None, yes: str, no: str) -> str | None:

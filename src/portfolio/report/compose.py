@@ -30,8 +30,15 @@ from portfolio.report.document import (
     Rule,
     Table,
 )
-from portfolio.report.model import CheckedItem, IncidentRow, Kpi, Proposal, Report
-from portfolio.report.render.text import STATUS_ICON, TEXT, Lang, t
+from portfolio.report.model import (
+    OTHER_PATTERN_GROUP,
+    CheckedItem,
+    IncidentRow,
+    Kpi,
+    Proposal,
+    Report,
+)
+from portfolio.report.render.text import STATUS_ICON, Lang, t
 from portfolio.report.rules import ARCHITECTURE_NAMES, SERVICE_NAMES
 
 RELATED_DOCS = (
@@ -699,24 +706,17 @@ def _performance(doc: Document, f: _Fmt) -> None:
         ),
     )
     _h(doc, 4, "h.perf.pattern", "perf-pattern")
-    shown = tr.by_endpoint[:3]
-    rest = tr.by_endpoint[3:]
     items = []
-    for e in shown:
-        key = f"ep.{e.endpoint}"
-        name = f.t(key) if key in _KNOWN else ""
-        share = f"{100 * e.share:.0f}%"
-        items.append(
-            Field(e.endpoint, f.t("share_named", share=share, name=name) if name else share)
-        )
-    if rest:
-        items.append(Field(f.t("l.other"), f"{100 * sum(e.share for e in rest):.0f}%"))
+    for group in tr.pattern:
+        share = f"{100 * group.share:.0f}%"
+        if group.group == OTHER_PATTERN_GROUP:
+            items.append(Field(f.t("l.other"), share))
+            continue
+        name = f.t(f"pattern.{group.group}")
+        items.append(Field(f"GET {group.group}", f.t("share_named", share=share, name=name)))
     if not items:
         items.append(Field(f.t("l.other"), f.nd("reason.no_traffic")))
     doc.add(Fields(items), Chart("mix"), Rule())
-
-
-_KNOWN = {k for k in TEXT["ja"] if k.startswith("ep.")}
 
 
 def _incident_title(f: _Fmt, i: IncidentRow) -> str:

@@ -229,6 +229,17 @@ class EndpointCount(BaseModel):
     p95_ms: float | None
 
 
+OTHER_PATTERN_GROUP = "other"
+
+
+class PatternShare(BaseModel):
+    group: str = Field(
+        description="An API resource as the original groups requests (its path), or 'other'."
+    )
+    requests: int
+    share: float = Field(description="Fraction of all requests, 0-1.")
+
+
 class Traffic(BaseModel):
     total_requests: int
     errors_4xx: int
@@ -240,6 +251,12 @@ class Traffic(BaseModel):
     busiest_day: DayCount | None
     quietest_day: DayCount | None
     by_endpoint: list[EndpointCount]
+    pattern: list[PatternShare] = Field(
+        default_factory=list,
+        description="リクエストパターン: requests by the original's resource groups"
+        " (/health, /api/v1/users and its items, /api/v1/metrics), then every other endpoint"
+        " as 'other'.",
+    )
 
 
 class IncidentRow(BaseModel):
