@@ -17,6 +17,14 @@ from portfolio.store.protocols import Store
 from portfolio.telemetry.recorder import Recorder
 
 READINESS_TTL_S = 1.0
+CACHE_ENTRIES = 256
+"""Answers kept at most: callers choose the keys (a metrics range), so the cache is bounded."""
+STORE_FAILURE_HOLD_S = 5.0
+"""How long a failed store call keeps the worker "not ready".
+
+A ping can pass while writes fail (a full disk still answers ``SELECT 1``), so a
+failure seen by a request counts too; after this long the next ping decides again.
+"""
 T = TypeVar("T")
 
 
@@ -35,6 +43,13 @@ class Runtime:
     _ready_at: float = -1e9
     _ready: tuple[bool, str | None] = (False, "not checked yet")
     _cache: dict[object, tuple[float, object]] = field(default_factory=dict)
+    _failed_at: float = -1e9
+    _failure: str | None = None
+
+    def note_store_failure(self, err: StoreError) -> None:
+        """A request saw the store fail: readiness reports it for ``STORE_FAILURE_HOLD_S``."""
+        self._failed_at = time.monotonic()
+        self._failure = str(err)
 
     def cached(self, key: object, ttl_s: float, compute: Callable[[], T]) -> T:
         """``compute()``, reused for ``ttl_s`` seconds per key (reads that many people poll)."""
@@ -44,6 +59,9 @@ class Runtime:
             return hit[1]  # type: ignore[return-value]
         value = compute()
         if ttl_s > 0:
+            self._cache.pop(key, None)
+            while len(self._cache) >= CACHE_ENTRIES:
+                del self._cache[next(iter(self._cache))]  # the oldest entry
             self._cache[key] = (now, value)
         return value
 
@@ -58,6 +76,8 @@ class Runtime:
         cache keeps them from turning into a load on the store.
         """
         now = time.monotonic()
+        if now - self._failed_at < STORE_FAILURE_HOLD_S:
+            return False, self._failure
         if now - self._ready_at >= READINESS_TTL_S:
             self._ready = await anyio.to_thread.run_sync(self._ping)
             self._ready_at = time.monotonic()

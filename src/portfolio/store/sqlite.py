@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -25,6 +25,7 @@ from portfolio.errors import (
     DuplicateEmailError,
     InputError,
     NotFoundError,
+    StoreError,
     StoreUnavailableError,
     VersionMismatchError,
 )
@@ -72,6 +73,23 @@ def _dt_required(value: float) -> datetime:
     return datetime.fromtimestamp(value, UTC)
 
 
+_UNAVAILABLE_CODES = frozenset(
+    getattr(sqlite3, name)
+    for name in ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_FULL", "SQLITE_IOERR", "SQLITE_CANTOPEN")
+    if hasattr(sqlite3, name)
+)
+"""Primary result codes of failures that pass: a busy lock, a full disk, an I/O error."""
+
+
+def _store_error(err: sqlite3.Error) -> StoreError:
+    """The store error for a SQLite failure: retryable ones are StoreUnavailableError (503)."""
+    code = getattr(err, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    if primary in _UNAVAILABLE_CODES or isinstance(err, sqlite3.OperationalError):
+        return StoreUnavailableError(f"sqlite: {err}")
+    return StoreError(f"sqlite: {err}")
+
+
 class SQLiteStore:
     """Store on a SQLite file (``:memory:`` is refused: workers must share the data)."""
 
@@ -79,7 +97,12 @@ class SQLiteStore:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise StoreUnavailableError(
+                f"cannot create the folder of {self.path}: {err.strerror or err}"
+            ) from err
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
@@ -115,15 +138,26 @@ class SQLiteStore:
             raise StoreUnavailableError(f"store is busy or unreadable: {err}") from err
         try:
             yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        else:
             conn.execute("COMMIT")
+        except BaseException as err:
+            if conn.in_transaction:
+                # SQLite may have rolled back already (a full disk); the original error counts.
+                with suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+            if isinstance(err, sqlite3.OperationalError | sqlite3.DatabaseError) and not (
+                isinstance(err, sqlite3.IntegrityError)
+            ):
+                raise _store_error(err) from err
+            raise
 
     def _timed(self, operation: str, call: Callable[[], T]) -> T:
         with self.call_stats.timed(operation):
-            return call()
+            try:
+                return call()
+            except sqlite3.IntegrityError:
+                raise
+            except (sqlite3.OperationalError, sqlite3.DatabaseError) as err:
+                raise _store_error(err) from err
 
     def ping(self) -> None:
         try:
