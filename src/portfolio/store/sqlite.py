@@ -30,6 +30,7 @@ from portfolio.errors import (
     VersionMismatchError,
 )
 from portfolio.store.callstats import CallStats
+from portfolio.store.emails import email_key
 from portfolio.store.ids import decode_cursor, encode_cursor, new_id
 from portfolio.store.migrations import migrate
 from portfolio.store.protocols import Resolution
@@ -211,8 +212,8 @@ class SQLiteStore:
                 with self._write() as conn:
                     conn.execute(
                         f"INSERT INTO users ({self._USER_COLUMNS}, email_key)"  # noqa: S608
-                        " VALUES (?,?,?,?,?,?,?,?,?,?, lower(?))",
-                        (*row, new.email),
+                        " VALUES (?,?,?,?,?,?,?,?,?,?, ?)",
+                        (*row, email_key(new.email)),
                     )
             except sqlite3.IntegrityError as err:
                 raise DuplicateEmailError(f"a user with email {new.email} exists") from err
@@ -277,8 +278,8 @@ class SQLiteStore:
                 assignments.append(f"{name} = ?")
                 values.append(value)
                 if name == "email":
-                    assignments.append("email_key = lower(?)")
-                    values.append(value)
+                    assignments.append("email_key = ?")
+                    values.append(email_key(str(value)))
             assignments += ["updated_at = ?", "version = version + 1"]
             values += [datetime.now(UTC).timestamp(), user_id, expected_version]
             try:
