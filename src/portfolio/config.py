@@ -28,8 +28,8 @@ class Environment(StrEnum):
     PRODUCTION = "production"
 
 
-API_KEY_SCOPES: dict[str, bool] = {"": False, "rw": False, "ro": True}
-"""Suffix after the key's last ``:`` -> read-only. Anything else is refused: a typo such as
+API_KEY_SCOPES: dict[str, bool] = {"rw": False, "ro": True}
+"""Suffix after a key's ``:`` -> read-only. Anything else is refused: a typo such as
 ``:readonly`` must not silently make a read-write key."""
 
 
@@ -54,7 +54,7 @@ def parse_api_key(entry: str) -> ApiKey:
     """``SECRET``, ``SECRET:rw`` or ``SECRET:ro``; ValueError for any other suffix."""
     secret, sep, suffix = entry.strip().rpartition(":")
     if not sep:
-        secret, suffix = suffix, ""
+        secret, suffix = suffix, "rw"
     mode = suffix.strip().lower()
     if mode not in API_KEY_SCOPES:
         raise ValueError(
