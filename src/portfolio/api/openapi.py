@@ -32,6 +32,7 @@ STORE_BACKED: dict[str, str] = {
     "503": "The store failed or is unreachable; retry after `Retry-After` seconds.",
 }
 WITH_BODY: dict[str, str] = {
+    "400": "The body cannot be read as JSON (not UTF-8, or broken framing).",
     "413": "Body too large.",
     "415": "The body is not JSON.",
 }

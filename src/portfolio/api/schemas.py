@@ -10,13 +10,12 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
-    EmailStr,
     Field,
     HttpUrl,
     model_validator,
 )
 
-from portfolio.api.text import block_field, check_block, check_line, line_field
+from portfolio.api.text import Email, block_field, check_block, check_line, line_field
 from portfolio.store.records import Role, User
 from portfolio.telemetry.query import LatencyStats, MetricsPoint, MetricsSeries, MetricsSummary
 
@@ -46,7 +45,7 @@ class _Strict(BaseModel):
 
 class UserCreate(_Strict):
     name: Line = line_field(min_length=1, max_length=100)
-    email: EmailStr
+    email: Email
     role: Role = Role.VIEWER
     title: Line = line_field(default="", max_length=100)
     bio: Block = block_field(default="", max_length=2000)
@@ -74,7 +73,7 @@ class UserUpdate(_Strict):
     model_config = ConfigDict(extra="forbid", json_schema_extra=_patch_schema)
 
     name: Line | None = line_field(default=None, min_length=1, max_length=100)
-    email: EmailStr | None = None
+    email: Email | None = None
     role: Role | None = None
     title: Line | None = line_field(default=None, max_length=100)
     bio: Block | None = block_field(default=None, max_length=2000)

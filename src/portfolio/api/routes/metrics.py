@@ -8,10 +8,12 @@ change, so they are kept, serialized, and reused.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
+from pydantic import BeforeValidator
 
 from portfolio.api.deps import CallerDep, RuntimeDep, StoreDep
 from portfolio.api.problems import ProblemError
@@ -21,6 +23,19 @@ from portfolio.names import METRICS_PATH
 from portfolio.telemetry.query import Step, metrics_window, resolve_range, validate_range
 
 router = APIRouter(prefix=METRICS_PATH, tags=["metrics"])
+
+RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})")
+
+
+def _rfc3339(value: object) -> object:
+    """Only what OpenAPI's ``date-time`` means (RFC 3339 with an offset): pydantic alone
+    would also take a bare number as a Unix time, or a date without a time."""
+    if not isinstance(value, str) or RFC3339.fullmatch(value) is None:
+        raise ValueError("use an RFC 3339 time with its offset, e.g. 2025-08-01T00:00:00Z")
+    return value
+
+
+Time = Annotated[datetime, BeforeValidator(_rfc3339)]
 
 OPEN_CACHE_S = 5.0
 """A window that reaches into the last minutes still changes: reuse it only briefly."""
@@ -39,9 +54,9 @@ def get_metrics(
     runtime: RuntimeDep,
     caller: CallerDep,
     start: Annotated[
-        datetime | None, Query(description="Range start (ISO 8601 with zone); default end − 1 h")
+        Time | None, Query(description="Range start (RFC 3339 with offset); default end − 1 h")
     ] = None,
-    end: Annotated[datetime | None, Query(description="Range end, exclusive; default now")] = None,
+    end: Annotated[Time | None, Query(description="Range end, exclusive; default now")] = None,
     step: Annotated[Step, Query(description="Bucket width")] = "minute",
     endpoint: Annotated[
         str | None, Query(max_length=200, description="Only this endpoint template")
