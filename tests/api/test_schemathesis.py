@@ -30,7 +30,7 @@ pytestmark = pytest.mark.slow
 
 BIN = Path(sys.executable).parent
 CONFIG = Path(__file__).with_name("schemathesis.toml")
-MAX_EXAMPLES = 25
+MAX_EXAMPLES = 12
 SEED = 20251201
 
 
