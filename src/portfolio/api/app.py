@@ -152,7 +152,7 @@ class _SiteMount(Mount):
     """The static site at /, matching only files that exist.
 
     Anything else (an unknown API path, a scanner's probe) stays the API's own 404
-    and ``(unmatched)`` in telemetry; pages served are counted as ``(site)``.
+    and ``(unmatched)`` or ``(scanner)`` in telemetry; pages served are counted as ``(site)``.
     """
 
     def __init__(self, directory: Path) -> None:
