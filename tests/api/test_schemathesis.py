@@ -93,7 +93,7 @@ def served(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
             process.wait(timeout=30)
 
 
-def test_the_api_meets_its_openapi_document(served: str) -> None:
+def test_the_api_meets_its_openapi_document(served: str, tmp_path: Path) -> None:
     command = [
         str(BIN / "schemathesis"),
         "--config-file",
@@ -110,7 +110,9 @@ def test_the_api_meets_its_openapi_document(served: str) -> None:
         f"Authorization: Bearer {WRITE_KEY}",
         "--no-color",
     ]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    result = subprocess.run(
+        command, capture_output=True, text=True, timeout=300, check=False, cwd=tmp_path
+    )  # its cache folder goes to tmp_path, not the checkout
     output = result.stdout + result.stderr
     cases = re.search(r"(\d+) generated, (\d+) passed", output)
     failures = output.find("FAILURES")
