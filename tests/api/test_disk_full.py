@@ -135,3 +135,29 @@ def test_a_full_disk_is_503_not_ready_and_counted(tmp_path: Path) -> None:
     store.close()
     assert counted[503] == statuses[503]  # every failed request, recorded after recovery
     assert counted[201] == statuses[201]
+
+
+def test_a_broken_store_is_503_on_reads_too(tmp_path: Path) -> None:
+    """Reads map SQLite errors like writes do: tables gone from under the server are 503."""
+    import sqlite3
+
+    from fastapi.testclient import TestClient
+
+    from portfolio.api.app import create_app
+    from tests.conftest import make_settings
+
+    db = tmp_path / "broken.db"
+    store = SQLiteStore(db)
+    app = create_app(make_settings(tmp_path), store=store, configure_logs=False)
+    with TestClient(app) as client:
+        store.close()  # every thread opens the file anew
+        with sqlite3.connect(db) as damage:
+            damage.executescript(
+                "DROP TABLE rollups; DROP TABLE rollups_hourly; DROP TABLE users;"
+                " DROP TABLE probe_results;"
+            )
+        for path in ("/api/v1/metrics", "/api/v1/users", "/api/v1/status"):
+            response = client.get(path)
+            assert response.status_code == 503, (path, response.text)
+            assert response.headers["Retry-After"]
+        assert client.get("/health").json()["ready"] is False

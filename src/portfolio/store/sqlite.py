@@ -10,6 +10,8 @@ shared across threads.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -140,25 +142,16 @@ class SQLiteStore:
         try:
             yield conn
             conn.execute("COMMIT")
-        except BaseException as err:
+        except BaseException:
             if conn.in_transaction:
                 # SQLite may have rolled back already (a full disk); the original error counts.
                 with suppress(sqlite3.Error):
                     conn.execute("ROLLBACK")
-            if isinstance(err, sqlite3.OperationalError | sqlite3.DatabaseError) and not (
-                isinstance(err, sqlite3.IntegrityError)
-            ):
-                raise _store_error(err) from err
             raise
 
     def _timed(self, operation: str, call: Callable[[], T]) -> T:
         with self.call_stats.timed(operation):
-            try:
-                return call()
-            except sqlite3.IntegrityError:
-                raise
-            except (sqlite3.OperationalError, sqlite3.DatabaseError) as err:
-                raise _store_error(err) from err
+            return call()
 
     def ping(self) -> None:
         try:
@@ -704,6 +697,25 @@ class SQLiteStore:
             .fetchall()
         )
         return [WorkItem(id=i, at=_dt_required(a), kind=k, summary=s) for (i, a, k, s) in rows]
+
+
+def _mapping_errors(method: Callable[..., T]) -> Callable[..., T]:
+    @functools.wraps(method)
+    def mapped(*args: Any, **kwargs: Any) -> T:
+        try:
+            return method(*args, **kwargs)
+        except sqlite3.Error as err:
+            raise _store_error(err) from err
+
+    return mapped
+
+
+# Every public method, reads included: a SQLite error (a full disk, an I/O error, a lock
+# held too long) leaves the store only as a StoreError, which the API answers with 503
+# and the CLI with exit 2. Errors a method maps itself (IntegrityError -> 409) come first.
+for _name, _member in list(vars(SQLiteStore).items()):
+    if not _name.startswith("_") and inspect.isfunction(_member):
+        setattr(SQLiteStore, _name, _mapping_errors(_member))
 
 
 __all__ = ["SQLiteStore", "new_id"]
