@@ -40,3 +40,21 @@ def test_environment_variables_reach_nested_groups(monkeypatch: pytest.MonkeyPat
     settings = Settings()
     assert settings.kpi.budget_usd == 12.5
     assert settings.parsed_api_keys()[0].secret == "a-key-that-is-long-enough"
+
+
+@pytest.mark.parametrize(
+    "entry", ["k-0123456789abcdef:readonly", "secret-0123456789:part", "x:y:ro", ":ro", "key:"]
+)
+def test_unknown_key_suffixes_are_refused(entry: str) -> None:
+    with pytest.raises(ValidationError, match="PORTFOLIO_API_KEYS"):
+        Settings(api_keys=entry)  # type: ignore[arg-type]
+
+
+def test_rw_and_ro_suffixes_and_key_ids() -> None:
+    keys = Settings(api_keys="alpha-key-0123456789:rw, beta-key-0123456789:RO").parsed_api_keys()  # type: ignore[arg-type]
+    assert [(k.secret, k.read_only) for k in keys] == [
+        ("alpha-key-0123456789", False),
+        ("beta-key-0123456789", True),
+    ]
+    assert len({k.key_id for k in keys}) == 2
+    assert all("key" not in k.key_id for k in keys)

@@ -7,6 +7,7 @@ build ``Settings(...)`` with keywords instead of touching the environment.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 from dataclasses import dataclass
 from enum import StrEnum
@@ -27,12 +28,50 @@ class Environment(StrEnum):
     PRODUCTION = "production"
 
 
+API_KEY_SCOPES: dict[str, bool] = {"rw": False, "ro": True}
+"""Suffix after a key's ``:`` -> read-only. Anything else is refused: a typo such as
+``:readonly`` must not silently make a read-write key."""
+
+
 @dataclass(frozen=True, slots=True)
 class ApiKey:
     """An API key and whether it may write."""
 
     secret: str
     read_only: bool
+
+    @property
+    def key_id(self) -> str:
+        """A short fingerprint that names the key in logs and records without revealing it."""
+        return hashlib.sha256(self.secret.encode()).hexdigest()[:12]
+
+    @property
+    def scope(self) -> str:
+        return "read" if self.read_only else "write"
+
+
+def parse_api_key(entry: str) -> ApiKey:
+    """``SECRET``, ``SECRET:rw`` or ``SECRET:ro``; ValueError for any other suffix."""
+    secret, sep, suffix = entry.strip().rpartition(":")
+    if not sep:
+        secret, suffix = suffix, "rw"
+    mode = suffix.strip().lower()
+    if mode not in API_KEY_SCOPES:
+        raise ValueError(
+            f"PORTFOLIO_API_KEYS: a key ends in an unknown suffix {suffix[:12]!r};"
+            " use KEY, KEY:rw or KEY:ro (keys may not contain ':')"
+        )
+    if not secret.strip() or ":" in secret:
+        raise ValueError(
+            "PORTFOLIO_API_KEYS: a key is empty or contains ':'; use KEY, KEY:rw or KEY:ro"
+        )
+    return ApiKey(secret=secret.strip(), read_only=API_KEY_SCOPES[mode])
+
+
+def api_key_set_fingerprint(keys: list[ApiKey]) -> str:
+    """One hash of the key ids and their scopes: changes when a key or its scope does."""
+    lines = sorted(f"{key.key_id}:{key.scope}" for key in keys)
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16]
 
 
 class StoreSettings(BaseModel):
@@ -106,8 +145,26 @@ class ReportSettings(BaseModel):
 
 class ApiSettings(BaseModel):
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    max_header_count: int = Field(default=100, ge=10)
+    max_header_bytes: int = Field(default=32 * 1024, ge=1024)
     max_metric_points: int = Field(default=2000, ge=10)
     max_metric_range_days: int = Field(default=93, ge=1)
+    anonymous_max_metric_points: int = Field(
+        default=500,
+        ge=10,
+        description="Points one /api/v1/metrics request without an API key may ask for.",
+    )
+    anonymous_max_metric_range_days: int = Field(
+        default=7,
+        ge=1,
+        description="Range one /api/v1/metrics request without an API key may span;"
+        " longer ranges need a key.",
+    )
+    metrics_cache_s: float = Field(
+        default=300.0,
+        ge=0,
+        description="How long a /api/v1/metrics answer for a closed period is reused.",
+    )
     status_cache_s: float = Field(
         default=15.0,
         ge=0,
@@ -141,7 +198,10 @@ class Settings(BaseSettings):
     @classmethod
     def _split_keys(cls, value: object) -> object:
         if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, list):
+            for entry in value:
+                parse_api_key(str(entry))  # refuses unknown suffixes at start, in one line
         return value
 
     @model_validator(mode="after")
@@ -160,11 +220,7 @@ class Settings(BaseSettings):
         return self
 
     def parsed_api_keys(self) -> list[ApiKey]:
-        keys = []
-        for entry in self.api_keys:
-            secret, _, mode = entry.partition(":")
-            keys.append(ApiKey(secret=secret, read_only=mode.strip().lower() == "ro"))
-        return keys
+        return [parse_api_key(entry) for entry in self.api_keys]
 
 
 def match_api_key(keys: list[ApiKey], presented: str) -> ApiKey | None:

@@ -50,7 +50,8 @@ def test_status_reports_today_and_an_outage(fresh: TestClient, store: Store) -> 
     body = fresh.get("/api/v1/status", params={"days": 3}).json()
     assert body["current"]["state"] == "up"
     assert len(body["days"]) == 3
-    # The 30 minutes may straddle midnight in the report's zone: count over the days.
+    # The last 30 minutes may straddle midnight in the report's time zone (00:00 JST is
+    # 15:00 UTC): count over the days, not just today.
     assert sum(day["probes"] for day in body["days"]) == 30
     assert sum(day["failed"] for day in body["days"]) == 5
     assert [i["kind"] for i in body["incidents"]] == ["outage"]
@@ -70,7 +71,7 @@ def test_answers_are_reused_within_the_cache_time(cached: TestClient, store: Sto
     again = cached.get("/api/v1/status", params={"days": 1}).json()
     assert again == first  # within 60 s: the same answer, the store is not read again
     other = cached.get("/api/v1/status", params={"days": 2}).json()
-    assert sum(day["failed"] for day in other["days"]) == 5  # another key is computed afresh
+    assert sum(d["failed"] for d in other["days"]) == 5  # another key is computed afresh
 
 
 def test_days_are_bounded(fresh: TestClient) -> None:

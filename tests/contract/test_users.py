@@ -48,6 +48,24 @@ def test_email_is_unique_ignoring_case(store: Store) -> None:
     assert len(store.list_users(limit=10).items) == 1
 
 
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("Ünï@例え.jp", "ünï@例え.jp"),  # non-ASCII case
+        ("ＡＢＣ@example.com", "abc@example.com"),  # full-width compatibility forms (NFKC)
+        ("straße@example.de", "STRASSE@example.de"),  # full case folding, not lower()
+        ("u\u0308ber@example.com", "über@example.com"),  # combining vs precomposed
+    ],
+)
+def test_email_uniqueness_uses_one_normalisation(store: Store, first: str, second: str) -> None:
+    store.create_user(new_user(1, email=first))
+    with pytest.raises(DuplicateEmailError):
+        store.create_user(new_user(2, email=second))
+    other = store.create_user(new_user(3, email="other@example.com"))
+    with pytest.raises(DuplicateEmailError):
+        store.update_user(other.id, {"email": second}, expected_version=1)
+
+
 def test_update_applies_changes_and_bumps_version(store: Store) -> None:
     user = store.create_user(new_user())
     updated = store.update_user(

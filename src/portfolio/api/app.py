@@ -14,13 +14,19 @@ from starlette.routing import Match, Mount
 from starlette.types import Scope
 
 from portfolio import __version__
-from portfolio.api import problems
-from portfolio.api.middleware import BodyLimitMiddleware, TelemetryMiddleware
+from portfolio.api import docs, openapi, problems
+from portfolio.api.middleware import (
+    BodyLimitMiddleware,
+    HeaderLimitMiddleware,
+    SecurityHeadersMiddleware,
+    TelemetryMiddleware,
+)
 from portfolio.api.routes import health, metrics, status, users
 from portfolio.api.runtime import Runtime, default_task_id
 from portfolio.config import Settings
-from portfolio.names import SITE_ENDPOINT
+from portfolio.names import HEALTH_PATH, SITE_ENDPOINT
 from portfolio.store import open_store
+from portfolio.store.measured import measured
 from portfolio.store.protocols import Store
 from portfolio.telemetry.logs import JsonLineWriter, configure_logging
 from portfolio.telemetry.recorder import Recorder
@@ -38,7 +44,9 @@ def create_app(
     """Build the API. ``store`` lets tests pass one in; otherwise the settings choose it."""
     settings = settings or Settings()
     task_id = settings.task_id or default_task_id()
-    active_store = store if store is not None else open_store(settings)
+    # A store passed in (tests) goes behind the same seam as an opened one: timed, and its
+    # library's errors translated into StoreError subclasses.
+    active_store = measured(store) if store is not None else open_store(settings)
     recorder = Recorder(
         active_store, task_id=task_id, flush_interval_s=settings.telemetry.flush_interval_s
     )
@@ -69,9 +77,13 @@ def create_app(
         version=__version__,
         summary="REST API of the AWS Portfolio Infrastructure, with its own request metrics.",
         lifespan=lifespan,
+        docs_url=None,  # served by portfolio.api.docs without a CDN
+        redoc_url=None,
     )
     app.state.runtime = runtime
     problems.install(app)
+    openapi.install(app)
+    docs.install(app)
     app.include_router(health.router)
     app.include_router(users.router)
     app.include_router(metrics.router)
@@ -80,8 +92,14 @@ def create_app(
     if site is not None:
         # Mounted last: routes match in order, so the API and /health never reach it.
         app.router.routes.append(_SiteMount(site))
-    # Added last is outermost: telemetry wraps the body limit so refused bodies are counted.
+    # Added last is outermost: telemetry wraps the limits so refused requests are counted,
+    # and every answer, refusals included, carries the security headers.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.api.max_body_bytes)
+    app.add_middleware(
+        HeaderLimitMiddleware,
+        max_count=settings.api.max_header_count,
+        max_bytes=settings.api.max_header_bytes,
+    )
     if settings.telemetry.enabled:
         app.add_middleware(TelemetryMiddleware, recorder=recorder, access_log=access_log)
     if settings.api.cors_origins:
@@ -92,7 +110,27 @@ def create_app(
             allow_headers=["Authorization", "Content-Type", "If-Match"],
             expose_headers=["ETag", "Location", "X-Request-Id"],
         )
+    app.add_middleware(SecurityHeadersMiddleware, csp_for=content_security_policy)
     return app
+
+
+API_CSP = b"default-src 'none'; frame-ancestors 'none'"
+"""JSON answers are never rendered as pages: nothing may load, nobody may frame them."""
+SITE_CSP = (
+    b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+    b" connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self';"
+    b" frame-ancestors 'none'"
+)
+"""web/ loads its own scripts and styles only (no inline code, no third parties)."""
+
+
+def content_security_policy(path: str) -> bytes:
+    """The CSP of the page family at ``path``: /docs, the API, or the static site."""
+    if path == docs.DOCS_PATH or path.startswith(docs.DOCS_PATH + "/"):
+        return docs.DOCS_CSP
+    if path.startswith(API_PREFIX) or path in (HEALTH_PATH, "/openapi.json"):
+        return API_CSP
+    return SITE_CSP
 
 
 REPO_WEB_DIR = Path(__file__).resolve().parents[3] / "web"
@@ -117,7 +155,7 @@ class _SiteMount(Mount):
     """The static site at /, matching only files that exist.
 
     Anything else (an unknown API path, a scanner's probe) stays the API's own 404
-    and ``(unmatched)`` in telemetry; pages served are counted as ``(site)``.
+    and ``(unmatched)`` or ``(scanner)`` in telemetry; pages served are counted as ``(site)``.
     """
 
     def __init__(self, directory: Path) -> None:

@@ -9,10 +9,12 @@ reads globals.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Request, Response
+from fastapi.routing import APIRoute
 
 from portfolio.api.problems import ProblemError
 from portfolio.api.runtime import Runtime
@@ -44,6 +46,10 @@ async def get_caller(
     runtime: Annotated[Runtime, Depends(get_runtime)],
     authorization: Annotated[str | None, Header()] = None,
 ) -> Caller:
+    return identify(runtime, authorization)
+
+
+def identify(runtime: Runtime, authorization: str | None) -> Caller:
     """The caller's key, if any; 401 for a malformed header or an unknown key."""
     if authorization is None:
         return Caller(key=None)
@@ -57,6 +63,11 @@ async def get_caller(
 
 
 async def require_writer(caller: Annotated[Caller, Depends(get_caller)]) -> Caller:
+    return writer(caller)
+
+
+def writer(caller: Caller) -> Caller:
+    """The caller if its key may write; 401 without a key, 403 for a read-only one."""
     if caller.key is None:
         raise ProblemError(
             401, "this operation needs an API key: 'Authorization: Bearer <key>'", headers=_BEARER
@@ -64,6 +75,29 @@ async def require_writer(caller: Annotated[Caller, Depends(get_caller)]) -> Call
     if caller.key.read_only:
         raise ProblemError(403, "this API key is read-only")
     return caller
+
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class AuthFirstRoute(APIRoute):
+    """A route whose writes check the API key before FastAPI reads and validates the body.
+
+    FastAPI parses the body before it solves dependencies, so without this an
+    anonymous caller sending malformed JSON would get 422 (and learn the body's
+    rules) instead of 401.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        if not (self.methods or set()) & WRITE_METHODS:
+            return handler
+
+        async def authenticated_first(request: Request) -> Response:
+            writer(identify(request.app.state.runtime, request.headers.get("authorization")))
+            return await handler(request)
+
+        return authenticated_first
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]

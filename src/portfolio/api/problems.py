@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from portfolio import errors
 
@@ -20,8 +21,10 @@ log = logging.getLogger(__name__)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "https://portfolio.example/problems/"
+RETRY_AFTER_S = "5"
+"""Seconds a client should wait after a 503: the readiness hold of a store failure."""
 
-_TITLES = {
+TITLES = {
     400: "Bad request",
     401: "Authentication required",
     403: "Not allowed",
@@ -33,6 +36,7 @@ _TITLES = {
     415: "Unsupported media type",
     422: "Invalid request",
     428: "Precondition required",
+    431: "Request header fields too large",
     500: "Internal server error",
     503: "Service unavailable",
 }
@@ -65,7 +69,7 @@ def problem(
     headers: dict[str, str] | None = None,
     **extra: Any,
 ) -> JSONResponse:
-    title = _TITLES.get(status, "Error")
+    title = TITLES.get(status, "Error")
     body: dict[str, Any] = {
         "type": PROBLEM_BASE + (slug or title.lower().replace(" ", "-")),
         "title": title,
@@ -107,6 +111,19 @@ _DOMAIN_STATUS: list[tuple[type[errors.PortfolioError], int, str]] = [
 ]
 
 
+HTTP_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route fully matches at this request's path (asks the router itself)."""
+    allowed = []
+    for method in HTTP_METHODS:
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return allowed
+
+
 def install(app: FastAPI) -> None:
     """Register the exception handlers that turn every error into problem+json."""
 
@@ -129,12 +146,15 @@ def install(app: FastAPI) -> None:
     async def on_http(request: Request, exc: Exception) -> JSONResponse:
         if not isinstance(exc, StarletteHTTPException):
             raise exc
-        detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "")
+        detail = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status_code, "")
         if exc.status_code == 404 and detail == "Not Found":
             detail = f"no resource at {request.url.path}"
-        return problem(
-            exc.status_code, detail, instance=request.url.path, headers=dict(exc.headers or {})
-        )
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            # Starlette names only the first route that matched the path; the answer must
+            # list every method the path has (RFC 9110 §15.5.6).
+            headers["Allow"] = ", ".join(allowed_methods(request))
+        return problem(exc.status_code, detail, instance=request.url.path, headers=headers)
 
     async def on_problem(request: Request, exc: Exception) -> JSONResponse:
         if not isinstance(exc, ProblemError):
@@ -144,9 +164,11 @@ def install(app: FastAPI) -> None:
         )
 
     async def on_domain(request: Request, exc: Exception) -> JSONResponse:
+        if isinstance(exc, errors.StoreError) and not isinstance(exc, errors.ItemTooLargeError):
+            request.app.state.runtime.note_store_failure(exc)
         for kind, status, slug in _DOMAIN_STATUS:
             if isinstance(exc, kind):
-                headers = {"Retry-After": "5"} if status == 503 else None
+                headers = {"Retry-After": RETRY_AFTER_S} if status == 503 else None
                 if status >= 500:
                     log.warning("store problem on %s: %s", request.url.path, exc)
                 return problem(

@@ -4,32 +4,79 @@ from __future__ import annotations
 
 import datetime as dt
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, HttpUrl, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    model_validator,
+)
 
+from portfolio.api.text import Email, block_field, check_block, check_line, line_field
 from portfolio.store.records import Role, User
+from portfolio.telemetry.query import LatencyStats, MetricsPoint, MetricsSeries, MetricsSummary
+
+__all__ = ["LatencyStats", "MetricsPoint", "MetricsSeries", "MetricsSummary"]
+
+Line = Annotated[str, AfterValidator(check_line)]
+Block = Annotated[str, AfterValidator(check_block)]
+"""Text shown to people: see portfolio.api.text for what they may not contain."""
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details: the body of every error answer."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[dict[str, Any]] | None = Field(
+        default=None, description="For 422: one entry per invalid field."
+    )
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
 
 
 class UserCreate(_Strict):
-    name: str = Field(min_length=1, max_length=100)
-    email: EmailStr
+    name: Line = line_field(min_length=1, max_length=100)
+    email: Email
     role: Role = Role.VIEWER
-    title: str = Field(default="", max_length=100)
-    bio: str = Field(default="", max_length=2000)
+    title: Line = line_field(default="", max_length=100)
+    bio: Block = block_field(default="", max_length=2000)
     links: list[HttpUrl] = Field(default_factory=list, max_length=10)
 
 
+def _patch_schema(schema: dict[str, Any]) -> None:
+    """Document what the validator enforces: at least one field, none of them null.
+
+    The fields are ``X | None`` only so that "not given" can be told apart; a
+    client may not send null, and the OpenAPI document says so.
+    """
+    schema["minProperties"] = 1
+    for prop in schema.get("properties", {}).values():
+        branches = [b for b in prop.pop("anyOf", []) if b.get("type") != "null"]
+        if len(branches) == 1:
+            prop.update(branches[0])
+        elif branches:
+            prop["anyOf"] = branches
+        if prop.get("default", 0) is None:
+            del prop["default"]
+
+
 class UserUpdate(_Strict):
-    name: str | None = Field(default=None, min_length=1, max_length=100)
-    email: EmailStr | None = None
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_patch_schema)
+
+    name: Line | None = line_field(default=None, min_length=1, max_length=100)
+    email: Email | None = None
     role: Role | None = None
-    title: str | None = Field(default=None, max_length=100)
-    bio: str | None = Field(default=None, max_length=2000)
+    title: Line | None = line_field(default=None, max_length=100)
+    bio: Block | None = block_field(default=None, max_length=2000)
     links: list[HttpUrl] | None = Field(default=None, max_length=10)
 
     @model_validator(mode="after")
@@ -101,42 +148,6 @@ class Health(BaseModel):
     task: str
     store: StoreHealth
     reason: str | None = None
-
-
-class LatencyStats(BaseModel):
-    avg: float | None
-    p50: float | None
-    p95: float | None
-    p99: float | None
-
-
-class MetricsPoint(BaseModel):
-    start: datetime
-    count: int
-    errors_4xx: int
-    errors_5xx: int
-    bytes_in: int
-    bytes_out: int
-    latency_ms: LatencyStats
-
-
-class MetricsSeries(BaseModel):
-    endpoint: str
-    points: list[MetricsPoint]
-
-
-class MetricsSummary(BaseModel):
-    count: int
-    errors_4xx: int
-    errors_5xx: int
-    error_rate: float | None = Field(
-        description="5xx / count, as a fraction; null with no requests"
-    )
-    bytes_in: int
-    bytes_out: int
-    latency_ms: LatencyStats
-    by_status: dict[str, int]
-    by_endpoint: dict[str, int]
 
 
 class MetricsResponse(BaseModel):

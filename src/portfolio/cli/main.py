@@ -1,8 +1,8 @@
 """The `portfolio` command: sub-commands by name, loaded when used; errors to exit codes.
 
 Exit codes: 0 success; 1 the command ran and found problems (checks); 2 the
-command could not run (bad input, bad settings, unreachable store) — with one
-line on stderr saying why.
+command could not run (bad input, bad settings, unreachable store, a path it
+cannot write) — with one line on stderr saying why.
 
 Each sub-command's module is imported only when that command runs (or when
 help lists it): a cron job running ``portfolio check daily`` should not pay for
@@ -123,6 +123,10 @@ def run(argv: list[str] | None = None) -> int:
         return 2
     except PortfolioError as err:
         print(f"portfolio: {err}", file=sys.stderr)
+        return 2
+    except OSError as err:  # a path the command cannot create, read or write
+        where = f": {err.filename}" if err.filename else ""
+        print(f"portfolio: {err.strerror or err}{where}", file=sys.stderr)
         return 2
     return result if isinstance(result, int) else 0
 

@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+import logging
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
 
+from portfolio.api.audit import record_api_key_set
 from portfolio.cli.common import console, load_settings
 from portfolio.config import Settings
 from portfolio.names import HEALTH_PATH
 from portfolio.store import open_store
 from portfolio.store.protocols import Store
+from portfolio.telemetry.logs import configure_logging
 from portfolio.telemetry.prober import Prober
 
 APP_FACTORY = "portfolio.api.app:create_app_from_env"
 Server = Literal["uvicorn", "granian"]
+STARTUP_GRACE_S = 60.0
+"""How long the prober waits for the workers before a failed probe counts as an outage."""
+
+log = logging.getLogger(__name__)
 
 
 def serve(
@@ -54,6 +62,10 @@ def serve(
     if settings.store.dynamodb_endpoint_url:
         os.environ["PORTFOLIO_STORE__DYNAMODB_ENDPOINT_URL"] = settings.store.dynamodb_endpoint_url
     probe_store = open_store(settings)  # also creates/migrates the schema before workers start
+    # JSON lines from the supervisor too: a worker's death and its replacement are logged.
+    configure_logging(None)
+    if record_api_key_set(probe_store, settings.parsed_api_keys(), now=datetime.now(UTC)):
+        log.warning("the API-key set changed since the last start; recorded (権限変更)")
     prober = None
     if probe and settings.telemetry.enabled:
         probe_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
@@ -63,7 +75,7 @@ def serve(
             interval_s=settings.telemetry.probe_interval_s,
             timeout_s=settings.telemetry.probe_timeout_s,
         )
-        prober.start(initial_delay_s=min(5.0, settings.telemetry.probe_interval_s))
+        prober.start(ready_timeout_s=STARTUP_GRACE_S)
     console.print(
         f"portfolio API on http://{host}:{port} — {workers} worker(s), "
         f"{settings.store.backend} store, server {server}",
@@ -94,7 +106,7 @@ def _start_site_prober(store: Store, settings: Settings, host: str, port: int) -
         interval_s=settings.telemetry.probe_interval_s,
         timeout_s=settings.telemetry.probe_timeout_s,
     )
-    prober.start(initial_delay_s=min(5.0, settings.telemetry.probe_interval_s))
+    prober.start(ready_timeout_s=STARTUP_GRACE_S)  # its first probe waits for the workers too
     return prober
 
 

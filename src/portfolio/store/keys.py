@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from portfolio import names
+from portfolio.store import emails
 
 AttributeType = Literal["S", "N", "B"]
 
@@ -89,8 +90,8 @@ def user_key(user_id: str) -> dict[str, dict[str, str]]:
 
 
 def email_key(email: str) -> dict[str, dict[str, str]]:
-    """The guard item of an email, case-insensitive like the SQLite store's ``email_key``."""
-    return {"pk": {"S": f"EMAIL#{email.lower()}"}, "sk": {"S": EMAIL_SORT_KEY}}
+    """The guard item of an email, normalised like the SQLite store's (store.emails)."""
+    return {"pk": {"S": f"EMAIL#{emails.email_key(email)}"}, "sk": {"S": EMAIL_SORT_KEY}}
 
 
 def user_index_key(user_id: str) -> dict[str, dict[str, str]]:

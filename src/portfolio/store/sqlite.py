@@ -10,10 +10,12 @@ shared across threads.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
@@ -25,11 +27,13 @@ from portfolio.errors import (
     DuplicateEmailError,
     InputError,
     NotFoundError,
+    StoreError,
     StoreUnavailableError,
     VersionMismatchError,
 )
 from portfolio.security_rules import BURST_STATUSES
 from portfolio.store.callstats import CallStats
+from portfolio.store.emails import email_key
 from portfolio.store.ids import decode_cursor, encode_cursor, new_id
 from portfolio.store.migrations import migrate
 from portfolio.store.protocols import Resolution
@@ -87,6 +91,23 @@ def _dt_required(value: float) -> datetime:
     return datetime.fromtimestamp(value, UTC)
 
 
+_UNAVAILABLE_CODES = frozenset(
+    getattr(sqlite3, name)
+    for name in ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_FULL", "SQLITE_IOERR", "SQLITE_CANTOPEN")
+    if hasattr(sqlite3, name)
+)
+"""Primary result codes of failures that pass: a busy lock, a full disk, an I/O error."""
+
+
+def _store_error(err: sqlite3.Error) -> StoreError:
+    """The store error for a SQLite failure: retryable ones are StoreUnavailableError (503)."""
+    code = getattr(err, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    if primary in _UNAVAILABLE_CODES or isinstance(err, sqlite3.OperationalError):
+        return StoreUnavailableError(f"sqlite: {err}")
+    return StoreError(f"sqlite: {err}")
+
+
 class SQLiteStore:
     """Store on a SQLite file (``:memory:`` is refused: workers must share the data)."""
 
@@ -94,7 +115,12 @@ class SQLiteStore:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise StoreUnavailableError(
+                f"cannot create the folder of {self.path}: {err.strerror or err}"
+            ) from err
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
@@ -130,11 +156,13 @@ class SQLiteStore:
             raise StoreUnavailableError(f"store is busy or unreadable: {err}") from err
         try:
             yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        else:
             conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                # SQLite may have rolled back already (a full disk); the original error counts.
+                with suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+            raise
 
     def _timed(self, operation: str, call: Callable[[], T]) -> T:
         with self.call_stats.timed(operation):
@@ -192,8 +220,8 @@ class SQLiteStore:
                 with self._write() as conn:
                     conn.execute(
                         f"INSERT INTO users ({self._USER_COLUMNS}, email_key)"  # noqa: S608
-                        " VALUES (?,?,?,?,?,?,?,?,?,?, lower(?))",
-                        (*row, new.email),
+                        " VALUES (?,?,?,?,?,?,?,?,?,?, ?)",
+                        (*row, email_key(new.email)),
                     )
             except sqlite3.IntegrityError as err:
                 raise DuplicateEmailError(f"a user with email {new.email} exists") from err
@@ -258,8 +286,8 @@ class SQLiteStore:
                 assignments.append(f"{name} = ?")
                 values.append(value)
                 if name == "email":
-                    assignments.append("email_key = lower(?)")
-                    values.append(value)
+                    assignments.append("email_key = ?")
+                    values.append(email_key(str(value)))
             assignments += ["updated_at = ?", "version = version + 1"]
             values += [datetime.now(UTC).timestamp(), user_id, expected_version]
             try:
@@ -690,6 +718,25 @@ class SQLiteStore:
             .fetchall()
         )
         return [WorkItem(id=i, at=_dt_required(a), kind=k, summary=s) for (i, a, k, s) in rows]
+
+
+def _mapping_errors(method: Callable[..., T]) -> Callable[..., T]:
+    @functools.wraps(method)
+    def mapped(*args: Any, **kwargs: Any) -> T:
+        try:
+            return method(*args, **kwargs)
+        except sqlite3.Error as err:
+            raise _store_error(err) from err
+
+    return mapped
+
+
+# Every public method, reads included: a SQLite error (a full disk, an I/O error, a lock
+# held too long) leaves the store only as a StoreError, which the API answers with 503
+# and the CLI with exit 2. Errors a method maps itself (IntegrityError -> 409) come first.
+for _name, _member in list(vars(SQLiteStore).items()):
+    if not _name.startswith("_") and inspect.isfunction(_member):
+        setattr(SQLiteStore, _name, _mapping_errors(_member))
 
 
 __all__ = ["SQLiteStore", "new_id"]

@@ -37,6 +37,29 @@ def probe_once(client: httpx.Client, url: str) -> ProbeResult:
     )
 
 
+def wait_until_serving(
+    client: httpx.Client, url: str, *, timeout_s: float, stop: threading.Event
+) -> bool:
+    """Poll ``url`` until it answers 200, recording nothing; False if it never did.
+
+    A service that is still starting is not down: the first recorded probe waits
+    for the workers to accept connections (with several workers they take seconds
+    to import and open the store), so start-up never appears as an outage. After
+    ``timeout_s`` probing starts anyway, and a service that never came up is
+    recorded as down.
+    """
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            if client.get(url).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass  # not accepting connections yet
+        if stop.wait(0.2):
+            return False
+    return False
+
+
 class Prober:
     def __init__(
         self,
@@ -66,15 +89,20 @@ class Prober:
             pass  # kept in _pending and written with the next probe
         return result
 
-    def start(self, *, initial_delay_s: float = 0.0) -> None:
+    def start(self, *, initial_delay_s: float = 0.0, ready_timeout_s: float = 0.0) -> None:
+        """Probe from a thread; with ``ready_timeout_s`` the first probe waits for readiness."""
         self._thread = threading.Thread(
-            target=self._run, args=(initial_delay_s,), name="prober", daemon=True
+            target=self._run, args=(initial_delay_s, ready_timeout_s), name="prober", daemon=True
         )
         self._thread.start()
 
-    def _run(self, initial_delay_s: float) -> None:
+    def _run(self, initial_delay_s: float, ready_timeout_s: float = 0.0) -> None:
         if self._stop.wait(initial_delay_s):
             return
+        if ready_timeout_s > 0:
+            wait_until_serving(self._client, self.url, timeout_s=ready_timeout_s, stop=self._stop)
+            if self._stop.is_set():
+                return
         while True:
             self.run_once()
             if self._stop.wait(self.interval_s):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from portfolio.errors import InputError
@@ -78,6 +78,28 @@ class MetricsWindow:
     step: Step
     summary: MetricsSummary
     series: list[MetricsSeries]
+
+
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+"""Times outside these cannot hold telemetry; refusing them keeps date arithmetic in range."""
+DEFAULT_SPAN = timedelta(hours=1)
+
+
+def resolve_range(
+    start: datetime | None, end: datetime | None, *, now: datetime
+) -> tuple[datetime, datetime]:
+    """The range asked for, defaults filled in (end: now, start: end - 1 h); InputError if
+    a time has no zone or lies outside 1970-2100 (year 1 minus an hour does not exist)."""
+    for name, value in (("start", start), ("end", end)):
+        if value is None:
+            continue
+        if value.tzinfo is None:
+            raise InputError(f"{name} needs a time zone (e.g. 2025-08-01T00:00:00Z)")
+        if not EARLIEST <= value < LATEST:
+            raise InputError(f"{name} must lie between 1970 and 2100")
+    end = end or now
+    return (start or max(end - DEFAULT_SPAN, EARLIEST)), end
 
 
 def validate_range(

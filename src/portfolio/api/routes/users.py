@@ -1,31 +1,45 @@
 """/api/v1/users: create, read, list (cursor pages), partial update and delete.
 
 Updates and deletes require ``If-Match`` with the version's ETag, so two
-writers can never silently overwrite each other.
+writers can never silently overwrite each other. Writes check the API key
+before the body is read, so an anonymous caller learns nothing about the body
+rules (401, never 422).
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Response, status
+import orjson
+from fastapi import APIRouter, Header, Path, Query, Response, status
 
-from portfolio.api.deps import CallerDep, StoreDep, WriterDep
+from portfolio.api.audit import record_role_change
+from portfolio.api.deps import AuthFirstRoute, CallerDep, StoreDep, WriterDep
+from portfolio.api.preconditions import IfMatch, choose_version, parse_if_match
 from portfolio.api.problems import ProblemError
 from portfolio.api.schemas import UserCreate, UserPublic, UsersPage, UserUpdate
 from portfolio.names import USERS_PATH
-from portfolio.store.records import NewUser, User
+from portfolio.store.protocols import Store
+from portfolio.store.records import NewUser, Role, User
 
-router = APIRouter(prefix=USERS_PATH, tags=["users"])
+router = APIRouter(prefix=USERS_PATH, tags=["users"], route_class=AuthFirstRoute)
+
+USER_ID_PATTERN = r"^[0-9A-Za-z]{1,64}$"
+"""Server-made ids are 26-character ULIDs; anything longer or stranger names no user and
+must never reach a store key (DynamoDB refuses keys over 2,048 bytes)."""
+
+UserId = Annotated[str, Path(pattern=USER_ID_PATTERN, description="A user id (ULID).")]
+WRITE: dict[str, Any] = {"security": [{"bearer": []}]}
 
 _PROBLEMS: dict[int | str, dict[str, str]] = {
     401: {"description": "No or unknown API key."},
     403: {"description": "Read-only API key."},
     404: {"description": "No such user."},
     409: {"description": "Email already in use."},
-    412: {"description": "If-Match does not match the current version."},
-    413: {"description": "Body too large."},
-    422: {"description": "Invalid fields."},
+}
+_PRECONDITIONS: dict[int | str, dict[str, str]] = {
+    400: {"description": "If-Match is malformed."},
+    412: {"description": "If-Match does not match the current version (strong comparison)."},
     428: {"description": "If-Match missing."},
 }
 
@@ -34,27 +48,31 @@ def etag(user: User) -> str:
     return f'"{user.version}"'
 
 
-def parse_if_match(value: str | None) -> int:
-    """The version named by If-Match; 428 when absent, 412 when it names no version."""
-    if value is None:
-        raise ProblemError(
-            428,
-            "send 'If-Match' with the user's ETag (from GET) so changes are not lost",
-            slug="if-match-required",
-        )
-    candidate = value.strip().removeprefix("W/").strip('"')
-    if not candidate.isdigit():
-        raise ProblemError(
-            412,
-            f'If-Match {value!r} is not a version ETag of this API (like "3")',
-            slug="version-mismatch",
-        )
-    return int(candidate)
-
-
 def _public(user: User, caller_has_key: bool, response: Response) -> UserPublic:
     response.headers["ETag"] = etag(user)
     return UserPublic.of(user, show_email=caller_has_key)
+
+
+def _expected_version(store: Store, user_id: str, wanted: IfMatch) -> int:
+    """The version the write is made against; 412 when If-Match names none of the current.
+
+    One tag is handed to the store, which compares and writes atomically; ``*`` and
+    lists need the current version first (a change in between is still caught there).
+    """
+    if not wanted.any and len(wanted.versions) == 1:
+        return next(iter(wanted.versions))
+    return _matching(wanted, store.get_user(user_id))
+
+
+def _matching(wanted: IfMatch, current: User) -> int:
+    version = choose_version(wanted, current.version)
+    if version is None:
+        raise ProblemError(
+            412,
+            f"If-Match does not name the current version ({current.version})",
+            slug="version-mismatch",
+        )
+    return version
 
 
 @router.post(
@@ -63,6 +81,7 @@ def _public(user: User, caller_has_key: bool, response: Response) -> UserPublic:
     response_model=UserPublic,
     response_model_exclude_none=True,
     responses=_PROBLEMS,
+    openapi_extra=WRITE,
 )
 def create_user(body: UserCreate, store: StoreDep, _: WriterDep, response: Response) -> UserPublic:
     user = store.create_user(
@@ -79,49 +98,79 @@ def create_user(body: UserCreate, store: StoreDep, _: WriterDep, response: Respo
     return _public(user, True, response)
 
 
-@router.get("", response_model=UsersPage, response_model_exclude_none=True)
+@router.get("", response_model=UsersPage, responses={401: _PROBLEMS[401]})
 def list_users(
     store: StoreDep,
     caller: CallerDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
-) -> UsersPage:
+) -> Response:
     page = store.list_users(limit=limit, cursor=cursor)
-    return UsersPage(
-        items=[UserPublic.of(u, show_email=caller.authenticated) for u in page.items],
-        next_cursor=page.next_cursor,
-    )
+    # Written by hand because the two kinds of absence differ: a hidden email is left
+    # out of each item, while next_cursor is always there (null on the last page).
+    body = {
+        "items": [
+            UserPublic.of(u, show_email=caller.authenticated).model_dump(
+                mode="json", exclude_none=True
+            )
+            for u in page.items
+        ],
+        "next_cursor": page.next_cursor,
+    }
+    return Response(orjson.dumps(body), media_type="application/json")
 
 
 @router.get(
     "/{user_id}", response_model=UserPublic, response_model_exclude_none=True, responses=_PROBLEMS
 )
-def get_user(user_id: str, store: StoreDep, caller: CallerDep, response: Response) -> UserPublic:
+def get_user(user_id: UserId, store: StoreDep, caller: CallerDep, response: Response) -> UserPublic:
     return _public(store.get_user(user_id), caller.authenticated, response)
 
 
 @router.patch(
-    "/{user_id}", response_model=UserPublic, response_model_exclude_none=True, responses=_PROBLEMS
+    "/{user_id}",
+    response_model=UserPublic,
+    response_model_exclude_none=True,
+    responses=_PROBLEMS | _PRECONDITIONS,
+    openapi_extra=WRITE,
 )
 def update_user(
-    user_id: str,
+    user_id: UserId,
     body: UserUpdate,
     store: StoreDep,
-    _: WriterDep,
+    caller: WriterDep,
     response: Response,
     if_match: Annotated[str | None, Header()] = None,
 ) -> UserPublic:
-    version = parse_if_match(if_match)
-    user = store.update_user(user_id, body.changes(), expected_version=version)
+    wanted = parse_if_match(if_match)
+    changes = body.changes()
+    old_role: Role | None = None
+    if "role" in changes:  # the old role is needed for the 権限変更 record
+        current = store.get_user(user_id)
+        old_role = current.role
+        version = _matching(wanted, current)
+    else:
+        version = _expected_version(store, user_id, wanted)
+    user = store.update_user(user_id, changes, expected_version=version)
+    if old_role is not None and caller.key is not None:
+        record_role_change(
+            store, user_id=user_id, old=old_role, new=user.role, actor=caller.key.key_id
+        )
     return _public(user, True, response)
 
 
-@router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=_PROBLEMS)
+@router.delete(
+    "/{user_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=_PROBLEMS | _PRECONDITIONS,
+    openapi_extra=WRITE,
+)
 def delete_user(
-    user_id: str,
+    user_id: UserId,
     store: StoreDep,
     _: WriterDep,
     if_match: Annotated[str | None, Header()] = None,
 ) -> Response:
-    store.delete_user(user_id, expected_version=parse_if_match(if_match))
+    version = _expected_version(store, user_id, parse_if_match(if_match))
+    store.delete_user(user_id, expected_version=version)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
