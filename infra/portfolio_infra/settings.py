@@ -12,10 +12,10 @@ from pathlib import Path
 from constructs import Node
 
 from portfolio import names
+from portfolio.cloud import WEB_REGION
 from portfolio.config import KpiTargets
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-WEB_REGION = "us-east-1"  # CloudFront publishes its metrics only here; its alarm must be too.
 DEFAULT_AZS = ("ap-northeast-1a", "ap-northeast-1c")  # 1b is not offered to new accounts
 
 

@@ -7,8 +7,9 @@ AWS ask for metrics the same way.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,19 +22,30 @@ from portfolio.config import Settings
 from portfolio.errors import SourceError
 
 WEB_REGION = "us-east-1"
-"""CloudFront is global; its metrics (and the web stack) live in us-east-1."""
-_CONFIG = Config(
-    retries={"max_attempts": 5, "mode": "standard"}, connect_timeout=5, read_timeout=30
-)
+"""CloudFront and Route 53 health checks publish metrics only here; the web stack lives here."""
 
 
 @dataclass(frozen=True)
 class Aws:
-    """Clients of one account: region from settings, optional endpoint override."""
+    """Clients of one account: region from settings, optional endpoint override.
+
+    One boto3 session and one client per (service, region): building a client loads
+    its service model (tens of milliseconds), and the checks and the source ask for the
+    same few clients many times in one run.
+    """
 
     settings: Settings
     endpoint_url: str | None = None
     max_attempts: int = 5
+    _session: boto3.session.Session = field(
+        default_factory=boto3.session.Session, init=False, repr=False, compare=False
+    )
+    _clients: dict[tuple[str, str], Any] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _lock: threading.Lock = field(
+        default_factory=threading.Lock, init=False, repr=False, compare=False
+    )
 
     @property
     def region(self) -> str:
@@ -41,10 +53,18 @@ class Aws:
 
     def client(self, service: str, *, region: str | None = None) -> Any:
         """A boto3 client; typed ``Any`` so callers index responses like the API documents."""
+        key = (service, region or self.region)
+        with self._lock:
+            cached = self._clients.get(key)
+            if cached is None:
+                cached = self._clients[key] = self._new_client(*key)
+            return cached
+
+    def _new_client(self, service: str, region: str) -> Any:
         try:
-            return boto3.client(  # type: ignore[call-overload]
+            return self._session.client(  # type: ignore[call-overload]
                 service,
-                region_name=region or self.region,
+                region_name=region,
                 endpoint_url=self.endpoint_url,
                 config=Config(
                     retries={"max_attempts": self.max_attempts, "mode": "standard"},
