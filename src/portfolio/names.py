@@ -19,6 +19,8 @@ DESIRED_TASKS: Final = 2
 
 # Endpoint templates of the API, as the telemetry and the report name them.
 HEALTH_PATH: Final = "/health"
+LIVENESS_PATH: Final = "/livez"
+"""Answers 200 while the process serves, whatever the store: the container health check."""
 USERS_PATH: Final = "/api/v1/users"
 METRICS_PATH: Final = "/api/v1/metrics"
 STATUS_PATH: Final = "/api/v1/status"

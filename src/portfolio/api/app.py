@@ -16,7 +16,7 @@ from starlette.types import Scope
 from portfolio import __version__
 from portfolio.api import problems
 from portfolio.api.middleware import BodyLimitMiddleware, TelemetryMiddleware
-from portfolio.api.routes import health, metrics, status, users
+from portfolio.api.routes import health, livez, metrics, status, users
 from portfolio.api.runtime import Runtime, default_task_id
 from portfolio.config import Settings
 from portfolio.names import SITE_ENDPOINT
@@ -73,6 +73,7 @@ def create_app(
     app.state.runtime = runtime
     problems.install(app)
     app.include_router(health.router)
+    app.include_router(livez.router)
     app.include_router(users.router)
     app.include_router(metrics.router)
     app.include_router(status.router)
