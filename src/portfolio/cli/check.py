@@ -14,6 +14,7 @@ import typer
 from rich.table import Table
 
 from portfolio.checks.base import get_check, parse_kind
+from portfolio.checks.export import run_to_dict
 from portfolio.checks.run import DEFAULT_URL, CheckContext, run_checks
 from portfolio.cli.common import AwsEndpointOption, DbOption, console, load_settings
 from portfolio.errors import InputError
@@ -39,30 +40,7 @@ def _print_table(run: CheckRun) -> None:
 
 
 def run_json(run: CheckRun) -> str:
-    counts = {s.value: sum(1 for f in run.findings if f.status is s) for s in FindingStatus}
-    return json.dumps(
-        {
-            "id": run.id,
-            "kind": run.kind,
-            "target": run.target,
-            "started_at": run.started_at.isoformat(),
-            "finished_at": run.finished_at.isoformat(),
-            "passed": run.passed,
-            "counts": counts,
-            "findings": [
-                {
-                    "check_id": f.check_id,
-                    "status": f.status.value,
-                    "severity": get_check(f.check_id).severity.value,
-                    "title": get_check(f.check_id).title_en,
-                    "detail": f.detail,
-                }
-                for f in run.findings
-            ],
-        },
-        indent=2,
-        ensure_ascii=False,
-    )
+    return json.dumps(run_to_dict(run), indent=2, ensure_ascii=False)
 
 
 def check(
