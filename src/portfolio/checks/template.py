@@ -31,7 +31,15 @@ from portfolio.checks.snapshot import (
 from portfolio.infra.assembly import Assembly, Resource, find_app, load_assembly, synthesize
 
 EXPECTED_TABLES = (names.USERS_TABLE, names.METRICS_TABLE)
-_SOURCES = ("infra", "src/portfolio/names.py", "src/portfolio/store/keys.py", "cdk.json")
+_SOURCES = (
+    "infra",
+    "src/portfolio/names.py",
+    "src/portfolio/store/keys.py",
+    "src/portfolio/cloud.py",
+    "src/portfolio/config.py",
+    "cdk.json",
+    ".dockerignore",
+)
 
 
 def _source_files(root: Path) -> Iterator[Path]:

@@ -20,6 +20,4 @@ _BODY = b'{"status":"alive"}'
 
 @router.get(LIVENESS_PATH, responses={200: {"description": "The process serves requests."}})
 async def livez() -> Response:
-    return Response(
-        _BODY, media_type="application/json", headers={"Cache-Control": "no-store"}
-    )
+    return Response(_BODY, media_type="application/json", headers={"Cache-Control": "no-store"})
