@@ -334,6 +334,8 @@ def ops_statements(
                 "elasticloadbalancing:DescribeLoadBalancerAttributes",  # monthly: access logs
                 "elasticloadbalancing:DescribeTargetGroups",  # daily: targets
                 "elasticloadbalancing:DescribeTargetHealth",  # daily: healthy targets
+                "elasticloadbalancing:DescribeListeners",  # daily: the scheme it serves
+                "route53:ListHealthChecks",  # report: the outside health check
                 "ecs:DescribeTaskDefinition",  # monthly: secrets, task role
                 "ec2:DescribeSecurityGroups",  # monthly: public ingress
                 "s3:ListAllMyBuckets",  # monthly: the project's buckets

@@ -203,3 +203,39 @@ def ecs_service(aws: Aws) -> dict[str, Any] | None:
         raise
     services = [s for s in found.get("services", []) if s.get("status") != "INACTIVE"]
     return services[0] if services else None
+
+
+def target_health(aws: Aws) -> tuple[int, int] | None:
+    """(healthy, total) targets of the service's target group now; None without the group.
+
+    The daily check and the report's compute status both count them, the same way.
+    """
+    group = target_group(aws)
+    if group is None:
+        return None
+    described = aws.client("elbv2").describe_target_health(TargetGroupArn=group["TargetGroupArn"])
+    states = [d["TargetHealth"]["State"] for d in described.get("TargetHealthDescriptions", [])]
+    return states.count("healthy"), len(states)
+
+
+def project_distributions(aws: Aws) -> list[dict[str, Any]]:
+    """The CloudFront distributions of this project (their comment names it)."""
+    cloudfront = aws.client("cloudfront", region=WEB_REGION)
+    items = cloudfront.list_distributions().get("DistributionList", {}).get("Items") or []
+    return [d for d in items if names.PROJECT in str(d.get("Comment", ""))]
+
+
+def public_hosts(distribution: dict[str, Any]) -> list[str]:
+    """The names people reach a distribution by: its aliases, else its own domain."""
+    aliases = distribution.get("Aliases", {}).get("Items") or []
+    return [str(a) for a in aliases] or [str(distribution["DomainName"])]
+
+
+HIGH_RESOLUTION_DAYS = 15
+"""CloudWatch keeps 1-minute datapoints for 15 days, then 5-minute ones for 63 days."""
+
+
+def finest_period_s(start: datetime, now: datetime | None = None) -> int:
+    """The smallest period CloudWatch still holds for everything since ``start``."""
+    age = (now or datetime.now(UTC)) - start
+    return 60 if age.days < HIGH_RESOLUTION_DAYS else 300

@@ -51,7 +51,9 @@ from portfolio.cloud import (
     lb_dimension,
     load_balancer,
     metric_data,
-    target_group,
+    project_distributions,
+    public_hosts,
+    target_health,
     total,
 )
 from portfolio.errors import SourceError
@@ -111,22 +113,37 @@ def _error_log_lines(aws: Aws, start: datetime, end: datetime) -> int | None:
     return count
 
 
+def public_url(aws: Aws, lb: dict[str, Any] | None) -> str | None:
+    """Where people reach the API, in the scheme the stack serves there.
+
+    The site's CloudFront distribution (HTTPS only) routes /health to the load balancer,
+    which answers only CloudFront; without a distribution, the load balancer itself,
+    over HTTPS when it has a 443 listener (port 80 then only redirects).
+    """
+    distributions = project_distributions(aws)
+    if distributions:
+        return f"https://{public_hosts(distributions[0])[0]}"
+    if lb is None:
+        return None
+    listeners = aws.client("elbv2").describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])
+    ports = {int(item["Port"]) for item in listeners.get("Listeners", [])}
+    return f"{'https' if 443 in ports else 'http'}://{lb['DNSName']}"
+
+
 @register_collector("aws", Kind.DAILY)
 def daily(context: CheckContext, at: datetime) -> DailySnapshot:
     aws = _aws(context)
     lb = load_balancer(aws)
-    url = context.url or (f"http://{lb['DNSName']}" if lb else None)
+    url = context.url or public_url(aws, lb)
     health = (
         probe_health(url, timeout_s=context.settings.telemetry.probe_timeout_s) if url else None
     )
-    tg = target_group(aws)
-    targets = None
-    if tg is not None:
-        described = aws.client("elbv2").describe_target_health(TargetGroupArn=tg["TargetGroupArn"])
-        states = [d["TargetHealth"]["State"] for d in described.get("TargetHealthDescriptions", [])]
-        targets = TargetHealth(
-            healthy=states.count("healthy"), total=len(states), basis=names.TARGET_GROUP
-        )
+    counted = target_health(aws)
+    targets = (
+        None
+        if counted is None
+        else TargetHealth(healthy=counted[0], total=counted[1], basis=names.TARGET_GROUP)
+    )
     service = ecs_service(aws)
     tasks = (
         TaskCount(running=int(service["runningCount"]), desired=int(service["desiredCount"]))

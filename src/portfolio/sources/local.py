@@ -15,11 +15,11 @@ from portfolio.sources.base import (
     register_source,
     utc_hour,
 )
+from portfolio.sources.opslog import SIMULATED_MARKER as SIMULATED_MARKER
+from portfolio.sources.opslog import read_ops_log
 from portfolio.store import open_store
 from portfolio.store.protocols import Store
 from portfolio.store.records import ResourceSample, Rollup
-
-SIMULATED_MARKER = "simulated"
 
 
 class LocalSource:
@@ -41,28 +41,27 @@ class LocalSource:
         if traffic_only:
             return Observations(period=period, source=self.source_name, traffic=traffic)
         resources = list(self.store.read_resource_samples(start, end))
-        work_items = self.store.list_work_items(period.start, period.end)
-        simulated = any(item.kind == SIMULATED_MARKER for item in work_items)
+        ops = read_ops_log(self.store, period)
         return Observations(
             period=period,
             source=self.source_name,
-            simulated=simulated,
+            simulated=ops.simulated,
             traffic=traffic,
             minutes=self.store.read_minute_totals(start, end),
-            probes=list(self.store.read_probe_results(period.start, period.end)),
+            probes=ops.probes,
             resources=resources,
             log_counts=list(self.store.read_log_counts(start, end)),
             store_stats=list(self.store.read_store_stats(start, end)),
-            incidents=self.store.list_incidents(period.start, period.end),
-            maintenance=self.store.list_maintenance(period.start, period.end),
-            check_runs=self.store.list_check_runs(period.start, period.end),
-            work_items=[w for w in work_items if w.kind != SIMULATED_MARKER],
+            incidents=ops.incidents,
+            maintenance=ops.maintenance,
+            check_runs=ops.check_runs,
+            work_items=ops.work_items,
             compute=_compute_status(resources, self.desired_tasks),
-            user_count=count_users(self.store),
+            user_count=ops.user_count,
             data_store=DataStoreStatus(
                 backend=self.store.backend,
                 tables=[names.USERS_TABLE, names.METRICS_TABLE],
-                status="ACTIVE" if resources or work_items else None,
+                status="ACTIVE" if resources or ops.work_items or ops.simulated else None,
             ),
         )
 
@@ -94,17 +93,6 @@ def merge_tasks(rollups: Iterable[Rollup]) -> list[TrafficBucket]:
             bucket.bytes_out += r.bytes_out
             bucket.sketch.merge(r.sketch)
     return list(buckets.values())
-
-
-def count_users(store: Store) -> int:
-    """Users in the store now (the per-user cost's denominator), by paging through them."""
-    total, cursor = 0, None
-    while True:
-        page = store.list_users(limit=100, cursor=cursor)
-        total += len(page.items)
-        cursor = page.next_cursor
-        if cursor is None:
-            return total
 
 
 def _compute_status(samples: list[ResourceSample], desired: int) -> ComputeStatus | None:
