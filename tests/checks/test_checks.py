@@ -133,15 +133,30 @@ CASES: list[tuple[str, object, FindingStatus]] = [
         replace(M, distributions=[DistributionConfig("d", ("allow-all",), None, True, True)]),
         FAIL,
     ),
-    (
+    (  # no custom domain: the default certificate is all there is, nothing to fix
         "sec_cloudfront_tls",
         replace(M, distributions=[DistributionConfig("d", ("https-only",), None, True, True)]),
+        PASS,
+    ),
+    (  # a domain, yet the default certificate: TLS cannot be set
+        "sec_cloudfront_tls",
+        replace(
+            M,
+            distributions=[
+                DistributionConfig("d", ("https-only",), None, True, True, custom_domain=True)
+            ],
+        ),
         WARN,
     ),
     (
         "sec_cloudfront_tls",
         replace(
-            M, distributions=[DistributionConfig("d", ("redirect-to-https",), "TLSv1", False, True)]
+            M,
+            distributions=[
+                DistributionConfig(
+                    "d", ("redirect-to-https",), "TLSv1", False, True, custom_domain=True
+                )
+            ],
         ),
         WARN,
     ),

@@ -107,7 +107,7 @@ def test_monthly_reads_the_accounts_configuration_and_restores(
         "sec_task_definition_secrets",
     ):
         assert statuses[check_id] is PASS, (check_id, run.findings)
-    assert statuses["sec_cloudfront_tls"] is WARN  # default certificate
+    assert statuses["sec_cloudfront_tls"] is PASS  # default certificate, no domain
 
 
 @dataclass

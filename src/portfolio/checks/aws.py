@@ -10,16 +10,16 @@ latest restorable time, compares item counts and deletes the scratch table.
 from __future__ import annotations
 
 import json
-import time
 from datetime import datetime
 from typing import Any
 from urllib.parse import unquote
 
-from botocore.exceptions import ClientError, WaiterError
+from botocore.exceptions import ClientError
 
 from portfolio import names
 from portfolio.checks.base import Kind
 from portfolio.checks.collect import DAY, WEEK, probe_health
+from portfolio.checks.restore_dynamodb import restore_test_table
 from portfolio.checks.run import CheckContext, register_collector
 from portfolio.checks.snapshot import (
     BucketConfig,
@@ -31,7 +31,6 @@ from portfolio.checks.snapshot import (
     LogGroupConfig,
     MonthlySnapshot,
     PolicyStatement,
-    RestoreTest,
     TableConfig,
     TargetHealth,
     TaskCount,
@@ -56,7 +55,6 @@ from portfolio.cloud import (
     target_health,
     total,
 )
-from portfolio.errors import SourceError
 
 MAX_LOG_EVENTS = 100_000
 
@@ -402,6 +400,7 @@ def _distributions(aws: Aws, log_targets: set[str]) -> list[DistributionConfig]:
                 else cert.get("MinimumProtocolVersion"),
                 default_certificate=default_cert,
                 logging=bool(logging.get("Enabled")),
+                custom_domain=bool(config.get("Aliases", {}).get("Items")),
             )
         )
     return result
@@ -481,50 +480,4 @@ def monthly(context: CheckContext, at: datetime) -> MonthlySnapshot:
     return snapshot
 
 
-# -- restore test -------------------------------------------------------------------------------
-
-
-def count_items(dynamodb: Any, table: str) -> int:
-    count, start = 0, None
-    while True:
-        kwargs: dict[str, Any] = {"TableName": table, "Select": "COUNT"}
-        if start:
-            kwargs["ExclusiveStartKey"] = start
-        page = dynamodb.scan(**kwargs)
-        count += int(page["Count"])
-        start = page.get("LastEvaluatedKey")
-        if not start:
-            return count
-
-
-def restore_test_table(aws: Aws, table: str, *, wait_s: int = 3600) -> RestoreTest:
-    """Restore ``table`` at its latest restorable time into a scratch table; compare; delete.
-
-    The scratch table is deleted whatever happens once it exists, so a failed comparison
-    never leaves a billed copy behind.
-    """
-    dynamodb = aws.client("dynamodb")
-    scratch = f"{table}-restore-test-{int(time.time())}"
-    started = time.monotonic()
-    try:
-        dynamodb.restore_table_to_point_in_time(
-            SourceTableName=table, TargetTableName=scratch, UseLatestRestorableTime=True
-        )
-    except ClientError as err:
-        code = error_code(err)
-        if code in NOT_FOUND or code in ("PointInTimeRecoveryUnavailableException",):
-            return RestoreTest(table, None, None, time.monotonic() - started, error=code)
-        raise
-    try:
-        dynamodb.get_waiter("table_exists").wait(
-            TableName=scratch, WaiterConfig={"Delay": 10, "MaxAttempts": max(1, wait_s // 10)}
-        )
-        source_items, restored = count_items(dynamodb, table), count_items(dynamodb, scratch)
-    except WaiterError as err:
-        raise SourceError(f"the restored table {scratch} did not become active: {err}") from err
-    finally:
-        dynamodb.delete_table(TableName=scratch)
-    return RestoreTest(table, source_items, restored, time.monotonic() - started)
-
-
-__all__ = ["daily", "monthly", "restore_test_table", "weekly"]
+__all__ = ["daily", "monthly", "weekly"]

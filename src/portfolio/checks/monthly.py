@@ -261,13 +261,23 @@ def sec_cloudfront_tls(s: MonthlySnapshot) -> Outcome:
         )
         + ")"
         for d in s.distributions
-        if d.default_certificate or d.minimum_protocol_version not in MODERN_TLS
+        # Without a custom domain there is no certificate to choose: CloudFront serves
+        # its own *.cloudfront.net one and fixes its minimum; nothing to remediate.
+        if d.custom_domain
+        and (d.default_certificate or d.minimum_protocol_version not in MODERN_TLS)
     ]
     if old:
         return warn(f"HTTPS-only, but the minimum TLS is not modern: {_names(old)}.")
+    chosen = sorted({d.minimum_protocol_version or "" for d in s.distributions if d.custom_domain})
+    defaults = [d.name for d in s.distributions if not d.custom_domain]
     return passed(
-        "HTTPS-only with "
-        + ", ".join(sorted({d.minimum_protocol_version or "" for d in s.distributions}))
+        "HTTPS-only"
+        + (f" with {', '.join(chosen)}" if chosen else "")
+        + (
+            f"; no custom domain, CloudFront's default certificate: {_names(defaults)}"
+            if defaults
+            else ""
+        )
         + "."
     )
 
@@ -444,6 +454,9 @@ def backup_restore_test(s: MonthlySnapshot) -> Outcome:
         return fail(f"Restore test failed: {_names(broken)}.")
     return passed(
         "Restored and compared: "
-        + ", ".join(f"{r.table} {r.restored_items} items" for r in s.restore_tests)
+        + ", ".join(
+            f"{r.table} {r.restored_items} items" + (f" ({r.basis})" if r.basis else "")
+            for r in s.restore_tests
+        )
         + f" in {sum(r.seconds for r in s.restore_tests):.1f} s; scratch copies deleted."
     )

@@ -180,6 +180,8 @@ class DistributionConfig:
     minimum_protocol_version: str | None
     default_certificate: bool
     logging: bool
+    custom_domain: bool = False
+    """Aliases configured: only then can a certificate (and its TLS minimum) be chosen."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +208,8 @@ class RestoreTest:
     restored_items: int | None
     seconds: float
     error: str | None = None
+    basis: str = ""
+    """What was compared, when not the whole table (a live table: its settled items)."""
 
 
 @dataclass(frozen=True, slots=True)
