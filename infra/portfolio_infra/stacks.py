@@ -157,6 +157,25 @@ class ApiStack(Stack):
             log_retention_days=settings.log_retention_days,
             name=suffix,
         )
+        if settings.is_production:
+            # Basic scanning (free) on every push in this region, so the image CDK pushes
+            # to its assets repository is scanned; the monthly check reads the findings.
+            # A registry has one configuration per region: only production sets it.
+            ecr.CfnRegistryScanningConfiguration(
+                self,
+                "ImageScanOnPush",
+                scan_type="BASIC",
+                rules=[
+                    ecr.CfnRegistryScanningConfiguration.ScanningRuleProperty(
+                        scan_frequency="SCAN_ON_PUSH",
+                        repository_filters=[
+                            ecr.CfnRegistryScanningConfiguration.RepositoryFilterProperty(
+                                filter="*", filter_type="WILDCARD"
+                            )
+                        ],
+                    )
+                ],
+            )
         CfnOutput(self, "ReportsBucket", value=self.operations.reports_bucket.bucket_name)
         CfnOutput(self, "LogBucket", value=self.log_archive.bucket.bucket_name)
         CfnOutput(self, "ApiKeysSecret", value=self.service.api_keys_secret.secret_name)

@@ -11,9 +11,12 @@ from portfolio.checks.base import Kind, all_checks, evaluate, get_check
 from portfolio.checks.snapshot import (
     BucketConfig,
     ContainerConfig,
+    DependencyAudit,
     DistributionConfig,
     EndpointLatency,
     HealthAnswer,
+    IacScan,
+    ImageScan,
     IngressRule,
     LoadBalancerConfig,
     PolicyStatement,
@@ -21,6 +24,7 @@ from portfolio.checks.snapshot import (
     TargetHealth,
     TaskCount,
     Utilisation,
+    Vulnerability,
 )
 from portfolio.store.records import FindingStatus
 from tests.checks import snapshots as s
@@ -209,6 +213,21 @@ CASES: list[tuple[str, object, FindingStatus]] = [
         FAIL,
     ),
     ("backup_restore_test", replace(M, restore_tests=None), WARN),
+    ("sec_iac_scan", replace(M, iac_scan=IacScan(0, 0, 2, 150, 0)), PASS),
+    ("sec_iac_scan", replace(M, iac_scan=IacScan(0, 0, 0, 150, 1)), FAIL),
+    ("sec_dependency_audit", replace(M, dependency_audit=DependencyAudit(9, "db", ())), PASS),
+    (
+        "sec_dependency_audit",
+        replace(M, dependency_audit=DependencyAudit(9, "db", (Vulnerability("a", "1", "V"),))),
+        FAIL,
+    ),
+    ("sec_image_vulnerabilities", replace(M, image_scan=ImageScan("r:t", (("LOW", 1),))), PASS),
+    ("sec_image_vulnerabilities", replace(M, image_scan=ImageScan("r:t", (("MEDIUM", 1),))), WARN),
+    (
+        "sec_image_vulnerabilities",
+        replace(M, image_scan=ImageScan("r:t", (("CRITICAL", 1),))),
+        FAIL,
+    ),
 ]
 
 

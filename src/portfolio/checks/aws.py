@@ -10,6 +10,7 @@ latest restorable time, compares item counts and deletes the scratch table.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from urllib.parse import unquote
@@ -20,12 +21,13 @@ from portfolio import names
 from portfolio.checks.base import Kind
 from portfolio.checks.collect import DAY, WEEK, probe_health
 from portfolio.checks.restore_dynamodb import restore_test_table
-from portfolio.checks.run import CheckContext, register_collector
+from portfolio.checks.run import CheckContext, register_collector, with_audits
 from portfolio.checks.snapshot import (
     BucketConfig,
     ContainerConfig,
     DailySnapshot,
     DistributionConfig,
+    ImageScan,
     IngressRule,
     LoadBalancerConfig,
     LogGroupConfig,
@@ -406,6 +408,48 @@ def _distributions(aws: Aws, log_targets: set[str]) -> list[DistributionConfig]:
     return result
 
 
+def _image_scan(aws: Aws, service: dict[str, Any] | None) -> ImageScan | None:
+    """ECR's scan-on-push findings for the image the service's task definition runs."""
+    if service is None:
+        return None
+    task_definition = aws.client("ecs").describe_task_definition(
+        taskDefinition=service["taskDefinition"]
+    )["taskDefinition"]
+    images = [c.get("image", "") for c in task_definition.get("containerDefinitions", [])]
+    parsed = [p for p in (ecr_image(i) for i in images) if p is not None]
+    if not parsed:
+        return None
+    repository, image_id, image = parsed[0]
+    try:
+        found = aws.client("ecr").describe_image_scan_findings(
+            repositoryName=repository, imageId=image_id
+        )
+    except ClientError as err:
+        code = error_code(err)
+        if code in (
+            "ScanNotFoundException",
+            "ImageNotFoundException",
+            "RepositoryNotFoundException",
+        ):
+            return ImageScan(image=image, counts=(), error=code)
+        raise
+    counts = found.get("imageScanFindings", {}).get("findingSeverityCounts", {})
+    order = ("CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNDEFINED")
+    return ImageScan(image=image, counts=tuple((s, int(counts.get(s, 0))) for s in order))
+
+
+def ecr_image(uri: str) -> tuple[str, dict[str, str], str] | None:
+    """(repository, imageId, display) of an ECR image URI; None for other registries."""
+    host, _, rest = uri.partition("/")
+    if ".dkr.ecr." not in host or not rest:
+        return None
+    if "@" in rest:
+        repository, digest = rest.split("@", 1)
+        return repository, {"imageDigest": digest}, f"{repository}@{digest[:19]}"
+    repository, _, tag = rest.partition(":")
+    return repository, {"imageTag": tag or "latest"}, f"{repository}:{tag or 'latest'}"
+
+
 @register_collector("aws", Kind.MONTHLY)
 def monthly(context: CheckContext, at: datetime) -> MonthlySnapshot:
     aws = _aws(context)
@@ -471,9 +515,8 @@ def monthly(context: CheckContext, at: datetime) -> MonthlySnapshot:
         containers=containers,
         restore_window_observable=True,
     )
+    snapshot = with_audits(replace(snapshot, image_scan=_image_scan(aws, service)), context)
     if context.restore_test:
-        from dataclasses import replace
-
         snapshot = replace(
             snapshot, restore_tests=[restore_test_table(aws, t.name) for t in snapshot.tables or []]
         )

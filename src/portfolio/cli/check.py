@@ -55,6 +55,19 @@ def check(
             "--restore-test", help="monthly: restore into a scratch copy, compare, delete it."
         ),
     ] = False,
+    iac_scan: Annotated[
+        bool,
+        typer.Option(
+            "--iac-scan", help="monthly: run cdk-nag, cfn-lint and checkov and record their counts."
+        ),
+    ] = False,
+    dependency_audit: Annotated[
+        bool,
+        typer.Option(
+            "--dependency-audit",
+            help="monthly: check uv.lock's packages against PyPI's vulnerability data.",
+        ),
+    ] = False,
     url: Annotated[
         str | None,
         typer.Option(help=f"Entry point for /health (local default {DEFAULT_URL}; aws: the ALB)."),
@@ -78,6 +91,8 @@ def check(
                 url=url,
                 restore_test=restore_test,
                 endpoint_url=endpoint_url,
+                iac_scan=iac_scan,
+                dependency_audit=dependency_audit,
             ),
         )
     finally:

@@ -428,6 +428,12 @@ REGISTRY: dict[str, tuple[str, str, str, Settings]] = {
     "AWS::SNS::Subscription": ("monitoring", "通知先", "subscriber", _none),
     "AWS::SecretsManager::Secret": ("security", "シークレット", "secret", _secret),
     "AWS::IAM::Role": ("security", "実行ロール", "role", _role),
+    "AWS::ECR::RegistryScanningConfiguration": (
+        "security",
+        "イメージの脆弱性スキャン (push 時)",
+        "image scan on push",
+        _none,
+    ),
     "AWS::IAM::Policy": ("security", "最小権限ポリシー", "least-privilege policy", _policy),
     "AWS::Budgets::Budget": ("cost", "月次予算", "monthly budget", _budget),
 }
