@@ -172,7 +172,7 @@ class Service(Construct):
             drop_invalid_header_fields=True,
             deletion_protection=True,
         )
-        self.load_balancer.log_access_logs(access_log_bucket, prefix="alb")
+        self.load_balancer.log_access_logs(access_log_bucket, prefix=names.ALB_LOG_PREFIX)
 
         self.target_group = elbv2.ApplicationTargetGroup(
             self,

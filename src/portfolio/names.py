@@ -14,6 +14,8 @@ TARGET_GROUP: Final = "portfolio-tg"
 USERS_TABLE: Final = "portfolio-users"
 METRICS_TABLE: Final = "portfolio-metrics"
 LOG_GROUP: Final = "/ecs/portfolio-api"
+ALB_LOG_PREFIX: Final = "alb"
+"""Where the ALB writes its access logs in the log bucket (then AWSLogs/<account>/...)."""
 DEFAULT_REGION: Final = "ap-northeast-1"
 DESIRED_TASKS: Final = 2
 
