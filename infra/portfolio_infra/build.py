@@ -112,6 +112,11 @@ def _acknowledge_operations(stack: ApiStack) -> None:
         "Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:policy/*": "The least-privilege"
         " check reads the customer managed policies attached to the API task role.",
     }
+    log_bucket_id = stack.get_logical_id(stack.log_archive.bucket.node.default_child)  # type: ignore[arg-type]
+    reasons[f"Resource::<{log_bucket_id}.Arn>/alb/*"] = (
+        "The weekly review reads the week's ALB log files for per-endpoint figures;"
+        " GetObject under the ALB's prefix only."
+    )
     for name in ("checks", "reports"):
         bucket_id = stack.get_logical_id(ops.reports_bucket.node.default_child)  # type: ignore[arg-type]
         reasons[f"Resource::<{bucket_id}.Arn>/{name}/*"] = (

@@ -140,6 +140,7 @@ class Operations(Construct):
             stack,
             tables=tables,
             reports_bucket=self.reports_bucket,
+            access_log_bucket=access_log_bucket,
             topic=topic,
             api_log_group=api_log_group,
             api_task_role=api_task_role,
@@ -206,6 +207,7 @@ def ops_statements(
     *,
     tables: Sequence[dynamodb.ITable],
     reports_bucket: s3.IBucket,
+    access_log_bucket: s3.IBucket,
     topic: sns.ITopic,
     api_log_group: logs.ILogGroup,
     api_task_role: iam.IRole,
@@ -268,6 +270,17 @@ def ops_statements(
                 reports_bucket.arn_for_objects("checks/*"),
                 reports_bucket.arn_for_objects("reports/*"),
             ],
+        ),
+        iam.PolicyStatement(
+            sid="WeeklyReviewReadsTheAlbLogFiles",
+            actions=["s3:GetObject"],
+            resources=[access_log_bucket.arn_for_objects(f"{names.ALB_LOG_PREFIX}/*")],
+        ),
+        iam.PolicyStatement(
+            sid="WeeklyReviewListsTheAlbLogFolders",
+            actions=["s3:ListBucket"],
+            resources=[access_log_bucket.bucket_arn],
+            conditions={"StringLike": {"s3:prefix": [f"{names.ALB_LOG_PREFIX}/*"]}},
         ),
         iam.PolicyStatement(
             sid="SummaryPublish",

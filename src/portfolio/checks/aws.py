@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import unquote
 
@@ -27,6 +27,7 @@ from portfolio.checks.snapshot import (
     ContainerConfig,
     DailySnapshot,
     DistributionConfig,
+    EndpointLatency,
     ImageScan,
     IngressRule,
     LoadBalancerConfig,
@@ -57,6 +58,7 @@ from portfolio.cloud import (
     target_health,
     total,
 )
+from portfolio.errors import InputError
 
 MAX_LOG_EVENTS = 100_000
 
@@ -220,6 +222,64 @@ def _week(aws: Aws, lb_arn: str, start: datetime, end: datetime) -> WindowStats 
     )
 
 
+def alb_log_prefix(aws: Aws, lb: dict[str, Any]) -> str | None:
+    """s3://bucket/prefix/AWSLogs/<account>/elasticloadbalancing/<region>/, if logging."""
+    attrs = aws.client("elbv2").describe_load_balancer_attributes(
+        LoadBalancerArn=lb["LoadBalancerArn"]
+    )
+    values = {a["Key"]: a["Value"] for a in attrs.get("Attributes", [])}
+    if values.get("access_logs.s3.enabled") != "true" or not values.get("access_logs.s3.bucket"):
+        return None
+    _arn, _partition, _service, region, account, _rest = lb["LoadBalancerArn"].split(":", 5)
+    prefix = values.get("access_logs.s3.prefix", "").strip("/")
+    base = f"s3://{values['access_logs.s3.bucket']}/" + (f"{prefix}/" if prefix else "")
+    return f"{base}AWSLogs/{account}/elasticloadbalancing/{region}/"
+
+
+def week_endpoints(
+    aws: Aws, lb: dict[str, Any], start: datetime, end: datetime
+) -> list[EndpointLatency] | None:
+    """Requests and p95 per endpoint from the ALB's log files of [start, end).
+
+    The logs are read straight from S3 with the same reader as `report --source
+    alb-logs` (one GET per 5-minute file: ~4,000 a week, a fraction of a cent); None
+    when the load balancer does not log, or no file of the week exists yet.
+    """
+    from portfolio.sources.alb_logs import scan_alb, traffic_buckets
+    from portfolio.sources.logfiles import find_files
+    from portfolio.telemetry.sketch import LatencySketch
+
+    base = alb_log_prefix(aws, lb)
+    if base is None:
+        return None
+    days = {(start + timedelta(days=i)).date() for i in range((end - start).days + 1)}
+    folders = [f"{base}{day:%Y/%m/%d}/" for day in sorted(days) if day <= end.date()]
+    files = []
+    for folder in folders:
+        try:
+            files += find_files([folder], endpoint_url=aws.endpoint_url)
+        except InputError:
+            continue  # no file that day (yet): those hours are simply not covered
+    if not files:
+        return None
+    buckets = traffic_buckets(
+        scan_alb(files, endpoint_url=aws.endpoint_url), int(start.timestamp()), int(end.timestamp())
+    )
+    counts: dict[str, int] = {}
+    sketches: dict[str, LatencySketch] = {}
+    for bucket in buckets:
+        counts[bucket.endpoint] = counts.get(bucket.endpoint, 0) + bucket.count
+        sketches.setdefault(bucket.endpoint, LatencySketch()).merge(bucket.sketch)
+    return [
+        EndpointLatency(
+            endpoint=name,
+            requests=count,
+            p95_ms=None if (p95 := sketches[name].quantile(0.95)) is None else round(p95, 3),
+        )
+        for name, count in sorted(counts.items(), key=lambda item: -item[1])
+    ]
+
+
 @register_collector("aws", Kind.WEEKLY)
 def weekly(context: CheckContext, at: datetime) -> WeeklySnapshot:
     aws = _aws(context)
@@ -245,7 +305,8 @@ def weekly(context: CheckContext, at: datetime) -> WeeklySnapshot:
         last_week=last_week,
         cpu=utilisation("cpu"),
         memory=utilisation("memory"),
-        endpoints=None,  # CloudWatch has no per-path metrics; ALB access logs do.
+        # CloudWatch has no per-path figures; the ALB's access logs of the week have them.
+        endpoints=week_endpoints(aws, lb, end - WEEK, end) if lb is not None else None,
         latency_target_ms=context.settings.kpi.response_time_ms,
         error_rate_target_pct=context.settings.kpi.error_rate_pct,
         utilisation_target_pct=context.settings.kpi.cpu_mem_pct,

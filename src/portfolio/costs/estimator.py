@@ -119,6 +119,9 @@ class UsageProfile(BaseModel):
         description="Billed Fargate minutes of one ops job (a 1-minute minimum; the image"
         " pull and a month's report dominate). An assumption until the jobs have run on AWS.",
     )
+    scheduled_log_reads_per_month: float = Field(
+        default=0, ge=0, description="ALB log files the weekly review reads (S3 GETs)."
+    )
     scheduled_task_vcpu: float = Field(default=0.25, ge=0)
     scheduled_task_memory_gb: float = Field(default=1.0, ge=0)
     dashboards: int = Field(default=1, ge=0)
@@ -330,7 +333,10 @@ def _shared(lines: _Lines, p: UsageProfile) -> None:
     # CloudFront caches the site; origin GETs are a small share of viewer requests.
     origin_gets = p.static_requests_per_month * 0.1
     lines.add(
-        "s3_get_request", origin_gets, f"{_num(p.static_requests_per_month)} req × 10 % misses"
+        "s3_get_request",
+        origin_gets + p.scheduled_log_reads_per_month,
+        f"{_num(p.static_requests_per_month)} req × 10 % misses"
+        f" + {_num(p.scheduled_log_reads_per_month)} log files read by the weekly review",
     )
     lines.add("cloudfront_dto_japan_gb", p.static_gb_per_month, f"{_num(p.static_gb_per_month)} GB")
     edge_requests = p.static_requests_per_month + p.health_check_requests_per_month

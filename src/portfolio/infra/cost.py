@@ -23,6 +23,8 @@ ANOMALY_BAND_METRICS = 3
 """CloudWatch bills an anomaly-detection alarm as three metrics (the metric and its band)."""
 HEALTH_CHECK_FEATURES = {"HTTPS": 1, "HTTPS_STR_MATCH": 2, "HTTP_STR_MATCH": 1}
 DAYS_PER_WEEK = 7
+ALB_LOG_FILES_PER_HOUR = 2 * 12
+"""A file every 5 minutes from each of the ALB's two nodes (one per AZ)."""
 
 # Whether each design keeps the original's targets (99.9 % availability, p95 < 100 ms,
 # 5xx < 1 %), and why. A judgement, stated next to the figures it qualifies.
@@ -202,7 +204,14 @@ def _scheduled(assembly: Assembly, hours: float) -> dict[str, float]:
     if not runs:
         return {}
     vcpu, memory = max(sizes) if sizes else (0.0, 0.0)
+    weekly = any(
+        "weekly" in c.get("Command", [])
+        for t in assembly.of_type("AWS::ECS::TaskDefinition")
+        for c in t.properties.get("ContainerDefinitions", [])
+    )
     return {
+        # The weekly review reads each ALB log file once: 5-minute files from each node.
+        "scheduled_log_reads_per_month": ALB_LOG_FILES_PER_HOUR * hours if weekly else 0.0,
         "scheduled_runs_per_month": runs,
         "scheduled_task_vcpu": vcpu,
         "scheduled_task_memory_gb": memory,
