@@ -120,6 +120,22 @@ def test_report_job_puts_every_format_in_the_bucket_and_sends_the_kpis(
     assert "reports/2025-08/report.json" in message["Message"]
 
 
+def test_monthly_job_restores_records_and_reports_what_it_found(
+    moto: Moto, ops_env: dict[str, Any]
+) -> None:
+    started = datetime.now(UTC)
+    code = run(["ops", "run", "monthly", "--endpoint-url", moto.endpoint])
+    runs = ops_env["store"].list_check_runs(started - timedelta(minutes=1), datetime.now(UTC))
+    assert [r.kind for r in runs] == ["monthly"]
+    findings = {f.check_id: f.status.value for f in runs[0].findings}
+    assert findings["backup_restore_test"] == "PASS"  # the job restores: it is scheduled so
+    assert code == (0 if runs[0].passed else 1)
+    [key] = _keys(ops_env, "checks/monthly/")
+    [message] = _messages(ops_env)
+    assert "monthly" in message["Subject"]
+    assert key in message["Message"]
+
+
 def test_an_unknown_job_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code = run(["ops", "run", "hourly", "--db", str(tmp_path / "x.db")])
     assert code == 2
