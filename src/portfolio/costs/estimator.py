@@ -362,8 +362,12 @@ def _shared(lines: _Lines, p: UsageProfile) -> None:
         lines.add("cloudwatch_custom_metric_month", p.custom_metrics, f"{p.custom_metrics} metrics")
     lines.add("secret_month", p.secrets, f"{p.secrets} secrets")
     lines.add("secret_api_call", p.secret_api_calls, f"{_num(p.secret_api_calls)} calls")
+    emails = p.alarm_notifications + p.scheduled_runs_per_month  # a summary per ops job
     lines.add(
-        "sns_email_notification", p.alarm_notifications, f"{_num(p.alarm_notifications)} emails"
+        "sns_email_notification",
+        emails,
+        f"({_num(p.alarm_notifications)} alarm + {_num(round(p.scheduled_runs_per_month, 2))}"
+        " ops summary) emails",
     )
     lines.add("budget_month", 1, "1 budget")
     api_gb = p.requests_per_month * p.avg_response_bytes / BYTES_PER_GB
