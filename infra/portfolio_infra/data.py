@@ -31,7 +31,11 @@ def _optional(key: keys.KeyAttribute | None) -> dynamodb.Attribute | None:
 
 
 class Data(Construct):
-    """One on-demand, point-in-time-recoverable, deletion-protected table per schema."""
+    """One on-demand, point-in-time-recoverable, deletion-protected table per schema.
+
+    On-demand tables get a maximum throughput: the ceiling a runaway cannot pass, and
+    the reference the report measures consumed capacity against.
+    """
 
     def __init__(
         self,
@@ -40,6 +44,8 @@ class Data(Construct):
         *,
         schemas: Sequence[keys.TableSchema] = keys.TABLES,
         table_name: Callable[[str], str],
+        max_read_units_per_s: int,
+        max_write_units_per_s: int,
     ) -> None:
         super().__init__(scope, construct_id)
         self.tables: dict[str, dynamodb.Table] = {}
@@ -51,6 +57,8 @@ class Data(Construct):
                 partition_key=_attribute(schema.partition_key),
                 sort_key=_optional(schema.sort_key),
                 billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+                max_read_request_units=max_read_units_per_s,
+                max_write_request_units=max_write_units_per_s,
                 encryption=dynamodb.TableEncryption.AWS_MANAGED,
                 point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
                     point_in_time_recovery_enabled=True

@@ -3,14 +3,20 @@
 Origin Access Control lets CloudFront (and nothing else) read the bucket; viewers must
 use HTTPS; the managed security-headers policy adds HSTS, X-Content-Type-Options,
 X-Frame-Options, Referrer-Policy and X-XSS-Protection; access logs go to a log bucket.
+
+The API is a second origin of the same distribution: ``/api/*`` and ``/health`` go to the
+load balancer, uncached, with every viewer header but Host. The site then calls its own
+origin over HTTPS (no CORS, no mixed content), and CloudFront adds the origin-verify
+header the load balancer requires, so nothing but CloudFront reaches the API.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
-from aws_cdk import RemovalPolicy
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_s3 as s3
@@ -18,6 +24,18 @@ from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
 
 INDEX = "index.html"
+API_PATHS = ("/api/*", "/health", "/livez")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApiOrigin:
+    """Where CloudFront sends API requests, and the header that proves they came from it."""
+
+    domain_name: str
+    https: bool
+    """HTTPS to the origin needs a name its certificate covers; else HTTP to the ALB's name."""
+    header_name: str
+    header_value: str
 
 
 class Frontend(Construct):
@@ -31,6 +49,7 @@ class Frontend(Construct):
         site_dir: Path,
         log_bucket: s3.IBucket,
         api_base_url: str | None = None,
+        api_origin: ApiOrigin | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.bucket = s3.Bucket(
@@ -63,6 +82,27 @@ class Frontend(Construct):
             log_bucket=log_bucket,
             log_file_prefix="cloudfront/",
         )
+        if api_origin is not None:
+            origin = origins.HttpOrigin(
+                api_origin.domain_name,
+                protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY
+                if api_origin.https
+                else cloudfront.OriginProtocolPolicy.HTTP_ONLY,
+                origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],
+                custom_headers={api_origin.header_name: api_origin.header_value},
+                read_timeout=Duration.seconds(30),
+            )
+            for path in API_PATHS:
+                self.distribution.add_behavior(
+                    path,
+                    origin,
+                    viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+                    allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
+                    cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
+                    origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+                    response_headers_policy=cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+                    compress=True,
+                )
         self.deployment = s3deploy.BucketDeployment(
             self,
             "Deploy",

@@ -1,7 +1,9 @@
 """Monitoring: one alarm per KPI of the original report, an SNS topic and a dashboard.
 
 Every threshold comes from portfolio.config.KpiTargets so the report, the checks and
-the alarms can never disagree about what "good" means.
+the alarms can never disagree about what "good" means. Beyond the KPI alarms: burn-rate
+alerts on the 5xx and availability SLOs (portfolio_infra.burn_rate) and anomaly
+detection on p95 latency (the original's 予測的アラート / 異常検出).
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
 from portfolio.config import KpiTargets
+from portfolio_infra.burn_rate import BurnRateAlarms
 
 FIVE_MINUTES = Duration.minutes(5)
 ONE_MINUTE = Duration.minutes(1)
@@ -153,6 +157,44 @@ class Monitoring(Construct):
                 description=f"DynamoDB throttled requests on {name}",
             )
 
+        def bad_5xx(period: Duration) -> cw.IMetric:
+            return cw.MathExpression(
+                expression="(FILL(t5, 0) + FILL(e5, 0)) / IF(FILL(n, 0) > 0, n, 1)",
+                using_metrics={
+                    "t5": lb_metrics.http_code_target(
+                        elbv2.HttpCodeTarget.TARGET_5XX_COUNT, period=period
+                    ),
+                    "e5": lb_metrics.http_code_elb(elbv2.HttpCodeElb.ELB_5XX_COUNT, period=period),
+                    "n": lb_metrics.request_count(period=period),
+                },
+                label="5xx fraction",
+                period=period,
+            )
+
+        self.error_burn = BurnRateAlarms(
+            self,
+            "ErrorBudget5xx",
+            slo="5xx SLO",
+            objective_pct=100 - kpi.error_rate_pct,
+            bad_fraction=bad_5xx,
+            topic=self.topic,
+        )
+        # CloudWatch learns the p95's daily and weekly pattern and alarms on a value
+        # above its band: a slow drift the fixed 100 ms threshold would only see late.
+        self.latency_anomaly = cw.AnomalyDetectionAlarm(
+            self,
+            "ResponseTimeP95Anomaly",
+            metric=latency,
+            std_devs=3,
+            evaluation_periods=3,
+            datapoints_to_alarm=3,
+            comparison_operator=cw.ComparisonOperator.GREATER_THAN_UPPER_THRESHOLD,
+            treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
+            alarm_description="Target response time p95 above its learned band (3 std devs)",
+        )
+        self.latency_anomaly.add_alarm_action(cw_actions.SnsAction(self.topic))
+        self.latency_anomaly.add_ok_action(cw_actions.SnsAction(self.topic))
+
         self.dashboard = cw.Dashboard(
             self,
             "Dashboard",
@@ -206,8 +248,19 @@ class Monitoring(Construct):
         self.alarms[key] = alarm
 
 
+HEALTH_CHECK_INTERVAL = Duration.seconds(30)
+HEALTH_CHECK_FAILURES = 3
+
+
 class EdgeMonitoring(Construct):
-    """The CloudFront 5xx alarm; it lives in us-east-1, where CloudFront's metrics are."""
+    """What lives in us-east-1, where CloudFront's and Route 53's metrics are.
+
+    The CloudFront 5xx alarm, and availability measured from outside: a Route 53
+    health check asks the public site's /health over HTTPS through CloudFront, the
+    path a person's request takes (DNS aside), from checkers in several regions. Its
+    HealthCheckStatus metric is the AWS report's availability source; an alarm pages
+    when it drops, and burn-rate alarms watch the availability SLO.
+    """
 
     def __init__(
         self,
@@ -216,10 +269,55 @@ class EdgeMonitoring(Construct):
         *,
         kpi: KpiTargets,
         distribution_id: str,
+        public_domain: str,
+        health_path: str,
         alarm_email: str | None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.topic = alarm_topic(self, "Topic", email=alarm_email)
+        self.health_check = route53.HealthCheck(
+            self,
+            "PublicHealth",
+            type=route53.HealthCheckType.HTTPS,
+            fqdn=public_domain,
+            port=443,
+            resource_path=health_path,
+            request_interval=HEALTH_CHECK_INTERVAL,
+            failure_threshold=HEALTH_CHECK_FAILURES,
+            enable_sni=True,
+        )
+        status = self.status_metric(Duration.minutes(1))
+        self.availability_alarm = cw.Alarm(
+            self,
+            "PublicHealthDown",
+            metric=status,
+            threshold=1,
+            comparison_operator=cw.ComparisonOperator.LESS_THAN_THRESHOLD,
+            evaluation_periods=2,
+            datapoints_to_alarm=2,
+            # No datapoints means Route 53 stopped reporting: as bad as a failure.
+            treat_missing_data=cw.TreatMissingData.BREACHING,
+            alarm_description=f"The public {health_path} failed from outside for 2 minutes",
+        )
+        self.availability_alarm.add_alarm_action(cw_actions.SnsAction(self.topic))
+        self.availability_alarm.add_ok_action(cw_actions.SnsAction(self.topic))
+
+        def bad_minutes(period: Duration) -> cw.IMetric:
+            return cw.MathExpression(
+                expression="1 - FILL(s, 0)",
+                using_metrics={"s": self.status_metric(period, statistic="Average")},
+                label="unavailable fraction",
+                period=period,
+            )
+
+        self.availability_burn = BurnRateAlarms(
+            self,
+            "ErrorBudgetAvailability",
+            slo="Availability SLO",
+            objective_pct=kpi.availability_pct,
+            bad_fraction=bad_minutes,
+            topic=self.topic,
+        )
         metric = cw.Metric(
             namespace="AWS/CloudFront",
             metric_name="5xxErrorRate",
@@ -240,3 +338,12 @@ class EdgeMonitoring(Construct):
         )
         self.alarm.add_alarm_action(cw_actions.SnsAction(self.topic))
         self.alarm.add_ok_action(cw_actions.SnsAction(self.topic))
+
+    def status_metric(self, period: Duration, *, statistic: str = "Minimum") -> cw.Metric:
+        return cw.Metric(
+            namespace="AWS/Route53",
+            metric_name="HealthCheckStatus",
+            dimensions_map={"HealthCheckId": self.health_check.health_check_id},
+            statistic=statistic,
+            period=period,
+        )

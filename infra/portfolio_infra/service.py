@@ -1,16 +1,24 @@
 """Service: the API on ECS Fargate (ARM64) behind the Application Load Balancer.
 
 Two tasks for availability across two AZs, a deployment circuit breaker that rolls a
-failed deployment back, target-tracking autoscaling 2-4 tasks on CPU and memory, health
-checks on /health at both the container and the target group, and API keys injected
-from Secrets Manager so they never appear in the template or the task definition.
+failed deployment back, target-tracking autoscaling 2-4 tasks on CPU and memory, and API
+keys injected from Secrets Manager so they never appear in the template or the task
+definition.
+
+Liveness apart from readiness: the container health check asks /livez (the process
+serves), the target group asks /health (the store answers too). A DynamoDB blip then
+takes tasks out of the ALB's rotation without ECS replacing every one of them.
+
+Only CloudFront reaches the API: the listener forwards a request only when it carries
+the origin-verify header, whose value is a generated secret that CloudFront adds;
+anything else gets a 403 from the load balancer itself.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration, RemovalPolicy, SecretValue
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
@@ -25,8 +33,15 @@ APP_PORT = 8000
 MAX_TASKS = 4
 HEALTH_CHECK_COMMAND = (
     'python -c "import urllib.request; urllib.request.urlopen('
-    f"'http://127.0.0.1:{APP_PORT}{names.HEALTH_PATH}', timeout=3)\""
+    f"'http://127.0.0.1:{APP_PORT}{names.LIVENESS_PATH}', timeout=3)\""
 )
+ORIGIN_HEADER = "X-Origin-Verify"
+"""The header CloudFront adds and the load balancer requires (value: the origin secret)."""
+
+
+def origin_secret_name(suffix: str) -> str:
+    """The origin secret's name, the same in the API's region and in its us-east-1 replica."""
+    return f"portfolio{suffix}/origin-verify"
 
 
 class Service(Construct):
@@ -45,6 +60,7 @@ class Service(Construct):
         access_log_bucket: s3.IBucket,
         log_retention_days: int,
         certificate_arn: str | None,
+        replica_region: str,
         desired_tasks: int,
         scale_at_pct: float,
         name: str = "",
@@ -70,6 +86,20 @@ class Service(Construct):
             generate_secret_string=secretsmanager.SecretStringGenerator(
                 password_length=40, exclude_punctuation=True
             ),
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+
+        self.origin_secret = secretsmanager.Secret(
+            self,
+            "OriginVerify",
+            secret_name=origin_secret_name(suffix),
+            description=f"{ORIGIN_HEADER}: CloudFront adds it, the load balancer requires it",
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                password_length=48, exclude_punctuation=True
+            ),
+            # CloudFront's distribution lives in the web stack (us-east-1) and reads the
+            # value from there by name: a replica needs no cross-region reference.
+            replica_regions=[secretsmanager.ReplicaRegion(region=replica_region)],
             removal_policy=RemovalPolicy.RETAIN,
         )
 
@@ -142,7 +172,7 @@ class Service(Construct):
             drop_invalid_header_fields=True,
             deletion_protection=True,
         )
-        self.load_balancer.log_access_logs(access_log_bucket, prefix="alb")
+        self.load_balancer.log_access_logs(access_log_bucket, prefix=names.ALB_LOG_PREFIX)
 
         self.target_group = elbv2.ApplicationTargetGroup(
             self,
@@ -165,6 +195,9 @@ class Service(Construct):
         )
 
         self.https = certificate_arn is not None
+        refuse = elbv2.ListenerAction.fixed_response(
+            403, content_type="text/plain", message_body="forbidden: use the site's address"
+        )
         if certificate_arn is not None:
             self.listener = self.load_balancer.add_listener(
                 "Https",
@@ -172,7 +205,7 @@ class Service(Construct):
                 protocol=elbv2.ApplicationProtocol.HTTPS,
                 certificates=[elbv2.ListenerCertificate.from_arn(certificate_arn)],
                 ssl_policy=elbv2.SslPolicy.RECOMMENDED_TLS,
-                default_target_groups=[self.target_group],
+                default_action=refuse,
                 open=False,
             )
             self.load_balancer.add_redirect(source_port=80, target_port=443, open=False)
@@ -181,6 +214,25 @@ class Service(Construct):
                 "Http",
                 port=80,
                 protocol=elbv2.ApplicationProtocol.HTTP,
-                default_target_groups=[self.target_group],
+                default_action=refuse,
                 open=False,
             )
+        self.listener.add_action(
+            "FromCloudFront",
+            priority=1,
+            conditions=[
+                elbv2.ListenerCondition.http_header(
+                    ORIGIN_HEADER, [_secret_text(self.origin_secret.secret_value)]
+                )
+            ],
+            action=elbv2.ListenerAction.forward([self.target_group]),
+        )
+
+
+def _secret_text(value: SecretValue) -> str:
+    """The secret as a CloudFormation dynamic reference, resolved at deploy time.
+
+    The value never appears in the template; ELB keeps it in the listener rule, where
+    only principals allowed to describe rules can read it.
+    """
+    return value.unsafe_unwrap()

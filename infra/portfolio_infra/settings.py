@@ -15,8 +15,14 @@ from portfolio import names
 from portfolio.config import KpiTargets
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-WEB_REGION = "us-east-1"  # CloudFront publishes its metrics only here; its alarm must be too.
 DEFAULT_AZS = ("ap-northeast-1a", "ap-northeast-1c")  # 1b is not offered to new accounts
+# On-demand throughput ceilings per table. The service needs a few units a second (the
+# original's 0.25 req/s and a telemetry flush per task per minute); 100 reads and 50
+# writes a second leave ample headroom while capping a runaway client or loop at about
+# $38 (reads) + $96 (writes) a month at on-demand prices instead of without limit. The
+# report divides consumed capacity by these (コンシュームドキャパシティ).
+MAX_READ_UNITS = 100
+MAX_WRITE_UNITS = 50
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -39,6 +45,22 @@ class EnvironmentSettings:
     """Where the status page finds the API (context ``api_base_url``); written to config.js."""
     site_origin: str | None
     """The site's origin (context ``site_origin``), allowed by the API's CORS."""
+    api_domain: str | None
+    """A DNS name of the load balancer its certificate covers (context ``api_domain``).
+
+    With it CloudFront reaches the API over HTTPS; without it over HTTP to the load
+    balancer's own name (no certificate can cover that name)."""
+    max_read_units_per_s: int
+    """On-demand ceiling per table (context ``max_read_units_per_s``): bounds a runaway's bill."""
+    max_write_units_per_s: int
+    """On-demand ceiling per table (context ``max_write_units_per_s``)."""
+
+    def __post_init__(self) -> None:
+        if self.certificate_arn and not self.api_domain:
+            raise ValueError(
+                "context certificate_arn needs api_domain too: the DNS name the certificate"
+                " covers, which CloudFront uses to reach the load balancer over HTTPS"
+            )
 
     @property
     def is_production(self) -> bool:
@@ -86,6 +108,9 @@ def from_context(node: Node) -> list[EnvironmentSettings]:
             web_dir=Path(_text(node, "web_dir") or REPO_ROOT / "web"),
             api_base_url=_text(node, "api_base_url"),
             site_origin=_text(node, "site_origin"),
+            api_domain=_text(node, "api_domain"),
+            max_read_units_per_s=int(_text(node, "max_read_units_per_s") or MAX_READ_UNITS),
+            max_write_units_per_s=int(_text(node, "max_write_units_per_s") or MAX_WRITE_UNITS),
         )
         for env_name in env_names
         if env_name.strip()

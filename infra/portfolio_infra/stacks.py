@@ -11,22 +11,24 @@ from __future__ import annotations
 
 import json
 
-from aws_cdk import CfnOutput, Environment, Stack, Tags
+from aws_cdk import CfnOutput, Environment, SecretValue, Stack, Tags
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_ecr_assets as ecr_assets
 from aws_cdk import aws_ecs as ecs
 from constructs import Construct
 
 from portfolio import names
+from portfolio.cloud import WEB_REGION
 from portfolio.store import keys
 from portfolio_infra.budget import Budget
 from portfolio_infra.data import Data
-from portfolio_infra.frontend import Frontend
+from portfolio_infra.frontend import ApiOrigin, Frontend
 from portfolio_infra.log_archive import LogArchive
 from portfolio_infra.monitoring import EdgeMonitoring, Monitoring
 from portfolio_infra.network import Network
-from portfolio_infra.service import APP_PORT, Service
-from portfolio_infra.settings import REPO_ROOT, WEB_REGION, EnvironmentSettings
+from portfolio_infra.operations import Operations
+from portfolio_infra.service import APP_PORT, ORIGIN_HEADER, Service, origin_secret_name
+from portfolio_infra.settings import REPO_ROOT, EnvironmentSettings
 
 
 def _image(scope: Construct, settings: EnvironmentSettings) -> ecs.ContainerImage:
@@ -52,11 +54,13 @@ class ApiStack(Stack):
             settings.stack_name,
             env=Environment(account=settings.account, region=settings.region),
             description=f"portfolio API ({settings.name}): Fargate, ALB, DynamoDB, alarms",
+            cross_region_references=True,
         )
         self.settings = settings
         Tags.of(self).add("Project", names.PROJECT)
         Tags.of(self).add("Environment", settings.name)
         suffix = "" if settings.is_production else settings.name
+        self.suffix = f"-{suffix}" if suffix else ""
 
         self.log_archive = LogArchive(
             self, "LogArchive", retention_days=settings.access_log_retention_days
@@ -70,20 +74,31 @@ class ApiStack(Stack):
             listener_ports=listener_ports,
             flow_log_bucket=self.log_archive.bucket,
         )
-        self.data = Data(self, "Data", schemas=keys.TABLES, table_name=settings.resource_name)
+        self.data = Data(
+            self,
+            "Data",
+            schemas=keys.TABLES,
+            table_name=settings.resource_name,
+            max_read_units_per_s=settings.max_read_units_per_s,
+            max_write_units_per_s=settings.max_write_units_per_s,
+        )
+        image = _image(self, settings)
+        store_environment = {
+            "PORTFOLIO_STORE__BACKEND": "dynamodb",
+            "PORTFOLIO_STORE__REGION": self.region,
+            "PORTFOLIO_STORE__USERS_TABLE": self.data.users.table_name,
+            "PORTFOLIO_STORE__METRICS_TABLE": self.data.metrics.table_name,
+        }
         self.service = Service(
             self,
             "Service",
             vpc=self.network.vpc,
             alb_security_group=self.network.alb_security_group,
             service_security_group=self.network.service_security_group,
-            image=_image(self, settings),
+            image=image,
             environment={
                 "PORTFOLIO_ENV": "production" if settings.is_production else "staging",
-                "PORTFOLIO_STORE__BACKEND": "dynamodb",
-                "PORTFOLIO_STORE__REGION": self.region,
-                "PORTFOLIO_STORE__USERS_TABLE": self.data.users.table_name,
-                "PORTFOLIO_STORE__METRICS_TABLE": self.data.metrics.table_name,
+                **store_environment,
                 **(
                     {"PORTFOLIO_API__CORS_ORIGINS": json.dumps([settings.site_origin])}
                     if settings.site_origin
@@ -93,6 +108,7 @@ class ApiStack(Stack):
             access_log_bucket=self.log_archive.bucket,
             log_retention_days=settings.log_retention_days,
             certificate_arn=settings.certificate_arn,
+            replica_region=WEB_REGION,
             desired_tasks=names.DESIRED_TASKS,
             scale_at_pct=settings.kpi.cpu_mem_pct,
             name=suffix,
@@ -122,43 +138,96 @@ class ApiStack(Stack):
             topic=self.monitoring.topic,
             email=settings.alarm_email,
         )
-        scheme = "https" if settings.certificate_arn else "http"
-        CfnOutput(
+        self.operations = Operations(
             self,
-            "ApiUrl",
-            value=f"{scheme}://{self.service.load_balancer.load_balancer_dns_name}",
+            "Operations",
+            cluster=self.service.cluster,
+            vpc=self.network.vpc,
+            image=image,
+            environment={
+                **store_environment,
+                "PORTFOLIO_REPORT__REGION": self.region,
+                "PORTFOLIO_TELEMETRY__ENABLED": "false",
+            },
+            tables=list(self.data.tables.values()),
+            topic=self.monitoring.topic,
+            access_log_bucket=self.log_archive.bucket,
+            api_log_group=self.service.log_group,
+            api_task_role=task_role,
+            log_retention_days=settings.log_retention_days,
+            name=suffix,
         )
+        if settings.is_production:
+            # Basic scanning (free) on every push in this region, so the image CDK pushes
+            # to its assets repository is scanned; the monthly check reads the findings.
+            # A registry has one configuration per region: only production sets it.
+            ecr.CfnRegistryScanningConfiguration(
+                self,
+                "ImageScanOnPush",
+                scan_type="BASIC",
+                rules=[
+                    ecr.CfnRegistryScanningConfiguration.ScanningRuleProperty(
+                        scan_frequency="SCAN_ON_PUSH",
+                        repository_filters=[
+                            ecr.CfnRegistryScanningConfiguration.RepositoryFilterProperty(
+                                filter="*", filter_type="WILDCARD"
+                            )
+                        ],
+                    )
+                ],
+            )
+        CfnOutput(self, "ReportsBucket", value=self.operations.reports_bucket.bucket_name)
         CfnOutput(self, "LogBucket", value=self.log_archive.bucket.bucket_name)
         CfnOutput(self, "ApiKeysSecret", value=self.service.api_keys_secret.secret_name)
+        CfnOutput(self, "AlarmTopic", value=self.monitoring.topic.topic_arn)
 
 
 class WebStack(Stack):
-    """The static site, its CloudFront distribution and the CloudFront 5xx alarm."""
+    """The site and the API's public entry: CloudFront, the outside health check, alarms.
 
-    def __init__(self, scope: Construct, *, settings: EnvironmentSettings) -> None:
+    The load balancer's name comes from the API stack through CDK's cross-region
+    references (an SSM parameter in us-east-1 written at the API stack's deploy), so
+    ``cdk deploy --all`` deploys both in one pass, API first.
+    """
+
+    def __init__(self, scope: Construct, *, settings: EnvironmentSettings, api: ApiStack) -> None:
         super().__init__(
             scope,
             settings.web_stack_name,
             env=Environment(account=settings.account, region=WEB_REGION),
-            description=f"portfolio web ({settings.name}): S3 + CloudFront static site",
+            description=f"portfolio web ({settings.name}): S3 + CloudFront site and API entry",
+            cross_region_references=True,
         )
         Tags.of(self).add("Project", names.PROJECT)
         Tags.of(self).add("Environment", settings.name)
         self.log_archive = LogArchive(
             self, "LogArchive", retention_days=settings.access_log_retention_days
         )
+        self.api_origin_https = settings.api_domain is not None
         self.frontend = Frontend(
             self,
             "Frontend",
             site_dir=settings.web_dir,
             log_bucket=self.log_archive.bucket,
             api_base_url=settings.api_base_url,
+            api_origin=ApiOrigin(
+                domain_name=settings.api_domain or api.service.load_balancer.load_balancer_dns_name,
+                https=settings.api_domain is not None,
+                header_name=ORIGIN_HEADER,
+                # Read from the us-east-1 replica by name: resolved at deploy, never in
+                # the template.
+                header_value=SecretValue.secrets_manager(
+                    origin_secret_name(api.suffix)
+                ).unsafe_unwrap(),
+            ),
         )
         self.monitoring = EdgeMonitoring(
             self,
             "Monitoring",
             kpi=settings.kpi,
             distribution_id=self.frontend.distribution.distribution_id,
+            public_domain=self.frontend.distribution.distribution_domain_name,
+            health_path=names.HEALTH_PATH,
             alarm_email=settings.alarm_email,
         )
         CfnOutput(

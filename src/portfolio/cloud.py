@@ -7,8 +7,9 @@ AWS ask for metrics the same way.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,19 +22,30 @@ from portfolio.config import Settings
 from portfolio.errors import SourceError
 
 WEB_REGION = "us-east-1"
-"""CloudFront is global; its metrics (and the web stack) live in us-east-1."""
-_CONFIG = Config(
-    retries={"max_attempts": 5, "mode": "standard"}, connect_timeout=5, read_timeout=30
-)
+"""CloudFront and Route 53 health checks publish metrics only here; the web stack lives here."""
 
 
 @dataclass(frozen=True)
 class Aws:
-    """Clients of one account: region from settings, optional endpoint override."""
+    """Clients of one account: region from settings, optional endpoint override.
+
+    One boto3 session and one client per (service, region): building a client loads
+    its service model (tens of milliseconds), and the checks and the source ask for the
+    same few clients many times in one run.
+    """
 
     settings: Settings
     endpoint_url: str | None = None
     max_attempts: int = 5
+    _session: boto3.session.Session = field(
+        default_factory=boto3.session.Session, init=False, repr=False, compare=False
+    )
+    _clients: dict[tuple[str, str], Any] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _lock: threading.Lock = field(
+        default_factory=threading.Lock, init=False, repr=False, compare=False
+    )
 
     @property
     def region(self) -> str:
@@ -41,10 +53,18 @@ class Aws:
 
     def client(self, service: str, *, region: str | None = None) -> Any:
         """A boto3 client; typed ``Any`` so callers index responses like the API documents."""
+        key = (service, region or self.region)
+        with self._lock:
+            cached = self._clients.get(key)
+            if cached is None:
+                cached = self._clients[key] = self._new_client(*key)
+            return cached
+
+    def _new_client(self, service: str, region: str) -> Any:
         try:
-            return boto3.client(  # type: ignore[call-overload]
+            return self._session.client(  # type: ignore[call-overload]
                 service,
-                region_name=region or self.region,
+                region_name=region,
                 endpoint_url=self.endpoint_url,
                 config=Config(
                     retries={"max_attempts": self.max_attempts, "mode": "standard"},
@@ -183,3 +203,39 @@ def ecs_service(aws: Aws) -> dict[str, Any] | None:
         raise
     services = [s for s in found.get("services", []) if s.get("status") != "INACTIVE"]
     return services[0] if services else None
+
+
+def target_health(aws: Aws) -> tuple[int, int] | None:
+    """(healthy, total) targets of the service's target group now; None without the group.
+
+    The daily check and the report's compute status both count them, the same way.
+    """
+    group = target_group(aws)
+    if group is None:
+        return None
+    described = aws.client("elbv2").describe_target_health(TargetGroupArn=group["TargetGroupArn"])
+    states = [d["TargetHealth"]["State"] for d in described.get("TargetHealthDescriptions", [])]
+    return states.count("healthy"), len(states)
+
+
+def project_distributions(aws: Aws) -> list[dict[str, Any]]:
+    """The CloudFront distributions of this project (their comment names it)."""
+    cloudfront = aws.client("cloudfront", region=WEB_REGION)
+    items = cloudfront.list_distributions().get("DistributionList", {}).get("Items") or []
+    return [d for d in items if names.PROJECT in str(d.get("Comment", ""))]
+
+
+def public_hosts(distribution: dict[str, Any]) -> list[str]:
+    """The names people reach a distribution by: its aliases, else its own domain."""
+    aliases = distribution.get("Aliases", {}).get("Items") or []
+    return [str(a) for a in aliases] or [str(distribution["DomainName"])]
+
+
+HIGH_RESOLUTION_DAYS = 15
+"""CloudWatch keeps 1-minute datapoints for 15 days, then 5-minute ones for 63 days."""
+
+
+def finest_period_s(start: datetime, now: datetime | None = None) -> int:
+    """The smallest period CloudWatch still holds for everything since ``start``."""
+    age = (now or datetime.now(UTC)) - start
+    return 60 if age.days < HIGH_RESOLUTION_DAYS else 300

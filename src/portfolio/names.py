@@ -14,11 +14,15 @@ TARGET_GROUP: Final = "portfolio-tg"
 USERS_TABLE: Final = "portfolio-users"
 METRICS_TABLE: Final = "portfolio-metrics"
 LOG_GROUP: Final = "/ecs/portfolio-api"
+ALB_LOG_PREFIX: Final = "alb"
+"""Where the ALB writes its access logs in the log bucket (then AWSLogs/<account>/...)."""
 DEFAULT_REGION: Final = "ap-northeast-1"
 DESIRED_TASKS: Final = 2
 
 # Endpoint templates of the API, as the telemetry and the report name them.
 HEALTH_PATH: Final = "/health"
+LIVENESS_PATH: Final = "/livez"
+"""Answers 200 while the process serves, whatever the store: the container health check."""
 USERS_PATH: Final = "/api/v1/users"
 METRICS_PATH: Final = "/api/v1/metrics"
 STATUS_PATH: Final = "/api/v1/status"

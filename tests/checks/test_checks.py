@@ -11,9 +11,12 @@ from portfolio.checks.base import Kind, all_checks, evaluate, get_check
 from portfolio.checks.snapshot import (
     BucketConfig,
     ContainerConfig,
+    DependencyAudit,
     DistributionConfig,
     EndpointLatency,
     HealthAnswer,
+    IacScan,
+    ImageScan,
     IngressRule,
     LoadBalancerConfig,
     PolicyStatement,
@@ -21,6 +24,7 @@ from portfolio.checks.snapshot import (
     TargetHealth,
     TaskCount,
     Utilisation,
+    Vulnerability,
 )
 from portfolio.store.records import FindingStatus
 from tests.checks import snapshots as s
@@ -133,15 +137,30 @@ CASES: list[tuple[str, object, FindingStatus]] = [
         replace(M, distributions=[DistributionConfig("d", ("allow-all",), None, True, True)]),
         FAIL,
     ),
-    (
+    (  # no custom domain: the default certificate is all there is, nothing to fix
         "sec_cloudfront_tls",
         replace(M, distributions=[DistributionConfig("d", ("https-only",), None, True, True)]),
+        PASS,
+    ),
+    (  # a domain, yet the default certificate: TLS cannot be set
+        "sec_cloudfront_tls",
+        replace(
+            M,
+            distributions=[
+                DistributionConfig("d", ("https-only",), None, True, True, custom_domain=True)
+            ],
+        ),
         WARN,
     ),
     (
         "sec_cloudfront_tls",
         replace(
-            M, distributions=[DistributionConfig("d", ("redirect-to-https",), "TLSv1", False, True)]
+            M,
+            distributions=[
+                DistributionConfig(
+                    "d", ("redirect-to-https",), "TLSv1", False, True, custom_domain=True
+                )
+            ],
         ),
         WARN,
     ),
@@ -194,6 +213,21 @@ CASES: list[tuple[str, object, FindingStatus]] = [
         FAIL,
     ),
     ("backup_restore_test", replace(M, restore_tests=None), WARN),
+    ("sec_iac_scan", replace(M, iac_scan=IacScan(0, 0, 2, 150, 0)), PASS),
+    ("sec_iac_scan", replace(M, iac_scan=IacScan(0, 0, 0, 150, 1)), FAIL),
+    ("sec_dependency_audit", replace(M, dependency_audit=DependencyAudit(9, "db", ())), PASS),
+    (
+        "sec_dependency_audit",
+        replace(M, dependency_audit=DependencyAudit(9, "db", (Vulnerability("a", "1", "V"),))),
+        FAIL,
+    ),
+    ("sec_image_vulnerabilities", replace(M, image_scan=ImageScan("r:t", (("LOW", 1),))), PASS),
+    ("sec_image_vulnerabilities", replace(M, image_scan=ImageScan("r:t", (("MEDIUM", 1),))), WARN),
+    (
+        "sec_image_vulnerabilities",
+        replace(M, image_scan=ImageScan("r:t", (("CRITICAL", 1),))),
+        FAIL,
+    ),
 ]
 
 

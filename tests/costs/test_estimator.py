@@ -43,6 +43,10 @@ ROUND_PRICES: dict[str, tuple[float, float]] = {
     "apigw_http_request": (1e-6, 0),
     "sns_email_notification": (2e-5, 1000),
     "budget_month": (0.0, 0),
+    "cloudwatch_composite_alarm_month": (0.5, 0),
+    "route53_health_check_month": (0.5, 0),
+    "route53_health_check_feature_month": (1.0, 0),
+    "scheduler_invocation": (1e-6, 14_000_000),
 }
 
 
@@ -89,7 +93,7 @@ PROFILE = UsageProfile(
     static_storage_gb=0,
     access_log_storage_gb=0,
     access_log_objects_per_month=0,
-    alarms=12,
+    alarm_metrics=12,
     dashboards=1,
     secrets=1,
     secret_api_calls=0,
@@ -200,3 +204,33 @@ def test_price_rows_must_cite_an_aws_page() -> None:
     )
     with pytest.raises(ConfigError, match="source"):
         parse_prices(text)
+
+
+def test_operations_alerting_and_outside_checks_by_hand() -> None:
+    profile = PROFILE.model_copy(
+        update={
+            "composite_alarms": 2,
+            "health_checks": 1,
+            "health_check_features": 1,
+            "health_check_requests_per_month": 1_000_000,
+            "static_requests_per_month": 9_500_000,
+            "scheduled_runs_per_month": 40,
+            "scheduled_task_minutes_per_run": 5,
+            "scheduled_task_vcpu": 0.25,
+            "scheduled_task_memory_gb": 1.0,
+        }
+    )
+    base = estimate(PROFILE, _table(), Architecture.FARGATE_ALB).by_service()
+    by_service = estimate(profile, _table(), Architecture.FARGATE_ALB).by_service()
+    # 2 composite alarms × 0.5 on top of (12 − 10 free) × 0.1
+    assert by_service["Svc cloudwatch"] == pytest.approx(0.2 + 1.0)
+    # one check 0.5 + one optional feature (HTTPS) 1.0
+    assert by_service["Svc route53"] == pytest.approx(1.5)
+    # 40 runs × 5 min = 3.33 h: × 0.25 vCPU × 0.04 + × 1 GB × 0.004
+    assert by_service["Svc fargate"] - base["Svc fargate"] == pytest.approx(
+        40 * 5 / 60 * (0.25 * 0.04 + 1.0 * 0.004)
+    )
+    # the checkers' requests go through CloudFront: (9.5 M + 1 M − 10 M free) × 1e-6
+    assert by_service["Svc cloudfront"] == pytest.approx(0.5)
+    # 40 invocations are inside Scheduler's 14 M free
+    assert by_service["Svc scheduler"] == 0

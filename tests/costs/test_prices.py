@@ -20,7 +20,14 @@ def test_the_table_prices_every_architecture() -> None:
     table = load_prices()
     used: set[str] = set()
     for architecture in Architecture:
-        result = estimate(UsageProfile(custom_metrics=11), table, architecture)
+        profile = UsageProfile(
+            custom_metrics=11,
+            composite_alarms=1,
+            health_checks=1,
+            health_check_features=1,
+            scheduled_runs_per_month=1,
+        )
+        result = estimate(profile, table, architecture)
         used |= {line.price_key for line in result.lines}
         assert result.total_usd > 0
     # Rows kept only to explain design choices are the only unused ones.

@@ -1,4 +1,9 @@
-"""Synthesize the CDK app once per session (in-process, offline) for the infra tests."""
+"""The synthesized CDK app for the infra tests.
+
+The default synthesis is the one the checks' tests use too (``cached_assembly``: one
+synthesis per version of the infra code on this machine); variants with other context
+are synthesized here, in-process and offline.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from portfolio.checks.template import cached_assembly
 from portfolio.infra.assembly import Assembly, StackTemplate, load_assembly
 
 REPO = Path(__file__).resolve().parents[2]
@@ -15,6 +21,7 @@ sys.path.insert(0, str(REPO / "infra"))
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 CERTIFICATE_ARN = "arn:aws:acm:ap-northeast-1:123456789012:certificate/00000000-test"
+API_DOMAIN = "api.example.com"
 
 
 def _synth(outdir: Path, context: dict[str, str] | None = None) -> Assembly:
@@ -25,14 +32,17 @@ def _synth(outdir: Path, context: dict[str, str] | None = None) -> Assembly:
 
 
 @pytest.fixture(scope="session")
-def assembly(tmp_path_factory: pytest.TempPathFactory) -> Assembly:
+def assembly() -> Assembly:
     """The default synthesis: production, no certificate, image built from the Dockerfile."""
-    return _synth(tmp_path_factory.mktemp("cdk.out"))
+    return cached_assembly()
 
 
 @pytest.fixture(scope="session")
 def https_assembly(tmp_path_factory: pytest.TempPathFactory) -> Assembly:
-    return _synth(tmp_path_factory.mktemp("cdk.out.https"), {"certificate_arn": CERTIFICATE_ARN})
+    return _synth(
+        tmp_path_factory.mktemp("cdk.out.https"),
+        {"certificate_arn": CERTIFICATE_ARN, "api_domain": API_DOMAIN},
+    )
 
 
 @pytest.fixture(scope="session")

@@ -20,6 +20,27 @@ def _one(stack: StackTemplate, resource_type: str) -> Resource:
     return found[0]
 
 
+def _service_task(stack: StackTemplate) -> dict[str, Any]:
+    """The API service's task definition (the ops jobs have their own)."""
+    service = _one(stack, "AWS::ECS::Service").properties
+    logical_id = _logical_id_of(service["TaskDefinition"])
+    return dict(
+        next(
+            t for t in stack.of_type("AWS::ECS::TaskDefinition") if t.logical_id == logical_id
+        ).properties
+    )
+
+
+def _service_log_group(stack: StackTemplate) -> dict[str, Any]:
+    return dict(
+        next(
+            g.properties
+            for g in stack.of_type("AWS::Logs::LogGroup")
+            if g.properties["LogGroupName"] == names.LOG_GROUP
+        )
+    )
+
+
 def _by_name(stack: StackTemplate, resource_type: str, key: str) -> dict[str, Resource]:
     return {r.properties[key]: r for r in stack.of_type(resource_type)}
 
@@ -35,7 +56,7 @@ def test_resources_carry_the_originals_names(api: StackTemplate) -> None:
         _one(api, "AWS::ElasticLoadBalancingV2::TargetGroup").properties["Name"]
         == names.TARGET_GROUP
     )
-    assert _one(api, "AWS::Logs::LogGroup").properties["LogGroupName"] == names.LOG_GROUP
+    assert _service_log_group(api)["LogGroupName"] == names.LOG_GROUP
     assert set(_by_name(api, "AWS::DynamoDB::Table", "TableName")) == {
         names.USERS_TABLE,
         names.METRICS_TABLE,
@@ -76,11 +97,14 @@ def test_service_runs_two_arm64_tasks_with_rollback_and_health_checks(
     assert service["DesiredCount"] == names.DESIRED_TASKS
     breaker = service["DeploymentConfiguration"]["DeploymentCircuitBreaker"]
     assert breaker == {"Enable": True, "Rollback": True}
-    task = _one(api, "AWS::ECS::TaskDefinition").properties
+    task = _service_task(api)
     assert task["RuntimePlatform"]["CpuArchitecture"] == "ARM64"
     assert (task["Cpu"], task["Memory"]) == ("256", "512")
     container = task["ContainerDefinitions"][0]
-    assert names.HEALTH_PATH in " ".join(container["HealthCheck"]["Command"])
+    # Liveness for ECS (not the store), readiness for the load balancer.
+    command = " ".join(container["HealthCheck"]["Command"])
+    assert names.LIVENESS_PATH in command
+    assert names.HEALTH_PATH not in command
     target_group = _one(api, "AWS::ElasticLoadBalancingV2::TargetGroup").properties
     assert target_group["HealthCheckPath"] == names.HEALTH_PATH
     assert target_group["TargetType"] == "ip"
@@ -138,9 +162,13 @@ def test_no_nat_gateway(api: StackTemplate) -> None:
 
 
 def test_api_keys_come_from_secrets_manager_never_the_template(api: StackTemplate) -> None:
-    container = _one(api, "AWS::ECS::TaskDefinition").properties["ContainerDefinitions"][0]
+    container = _service_task(api)["ContainerDefinitions"][0]
     secrets = {s["Name"]: s["ValueFrom"] for s in container["Secrets"]}
-    secret = _one(api, "AWS::SecretsManager::Secret")
+    secret = next(
+        s
+        for s in api.of_type("AWS::SecretsManager::Secret")
+        if s.properties["Name"] == "portfolio/api-keys"
+    )
     assert _logical_id_of(secrets["PORTFOLIO_API_KEYS"]) == secret.logical_id
     assert "PORTFOLIO_API_KEYS" not in {e["Name"] for e in container["Environment"]}
     assert "GenerateSecretString" in secret.properties
@@ -148,7 +176,7 @@ def test_api_keys_come_from_secrets_manager_never_the_template(api: StackTemplat
 
 
 def test_task_role_may_touch_its_two_tables_only(api: StackTemplate) -> None:
-    task = _one(api, "AWS::ECS::TaskDefinition").properties
+    task = _service_task(api)
     task_role = _logical_id_of(task["TaskRoleArn"])
     tables = {t.logical_id for t in api.of_type("AWS::DynamoDB::Table")}
     policies = [
@@ -180,7 +208,8 @@ def test_alb_logs_to_an_encrypted_private_bucket(api: StackTemplate) -> None:
 
 
 def test_log_group_keeps_logs_for_a_set_time(api: StackTemplate) -> None:
-    assert _one(api, "AWS::Logs::LogGroup").properties["RetentionInDays"] == 365
+    for group in api.of_type("AWS::Logs::LogGroup"):
+        assert group.properties["RetentionInDays"] == 365
 
 
 def _alarms(stack: StackTemplate) -> dict[str, dict[str, Any]]:
@@ -205,14 +234,23 @@ def test_every_kpi_has_an_alarm_at_the_configured_threshold(api: StackTemplate) 
         m["Expression"]: a["Threshold"]
         for a in alarms.values()
         for m in a.get("Metrics", [])
-        if "Expression" in m
+        if "Expression" in m and "Threshold" in a  # anomaly bands have a threshold metric
     }
     five_xx = next(t for e, t in expressions.items() if "5xx" in e)
     assert five_xx == KPI.error_rate_pct
     throttle_alarms = [d for d in alarms if "throttled" in d]
     assert len(throttle_alarms) == len(keys.TABLES)
-    for alarm in alarms.values():
-        assert alarm["AlarmActions"], "every alarm must notify"
+    assert_every_alarm_notifies(api)
+
+
+def assert_every_alarm_notifies(stack: StackTemplate) -> None:
+    """Each alarm notifies, or is a window of a composite (burn-rate) alarm that does."""
+    composites = stack.of_type("AWS::CloudWatch::CompositeAlarm")
+    for composite in composites:
+        assert composite.properties["AlarmActions"]
+    rules = " ".join(str(c.properties["AlarmRule"]) for c in composites)
+    for alarm in stack.of_type("AWS::CloudWatch::Alarm"):
+        assert alarm.properties.get("AlarmActions") or alarm.logical_id in rules, alarm.logical_id
 
 
 def test_budget_is_the_kpi_budget_with_actual_and_forecast_alerts(api: StackTemplate) -> None:
@@ -225,7 +263,21 @@ def test_budget_is_the_kpi_budget_with_actual_and_forecast_alerts(api: StackTemp
 def test_without_a_certificate_the_alb_serves_http_only(api: StackTemplate) -> None:
     listeners = [r.properties for r in api.of_type("AWS::ElasticLoadBalancingV2::Listener")]
     assert [(lst["Protocol"], lst["Port"]) for lst in listeners] == [("HTTP", 80)]
-    assert listeners[0]["DefaultActions"][0]["Type"] == "forward"
+    assert_only_cloudfront_is_forwarded(api, listeners[0])
+
+
+def assert_only_cloudfront_is_forwarded(stack: StackTemplate, listener: dict[str, Any]) -> None:
+    """Default: the load balancer's own 403; forward only with the origin-verify header."""
+    default = listener["DefaultActions"][0]
+    assert default["Type"] == "fixed-response"
+    assert default["FixedResponseConfig"]["StatusCode"] == "403"
+    [rule] = [r.properties for r in stack.of_type("AWS::ElasticLoadBalancingV2::ListenerRule")]
+    assert rule["Actions"][0]["Type"] == "forward"
+    [condition] = rule["Conditions"]
+    header = condition["HttpHeaderConfig"]
+    assert header["HttpHeaderName"] == "X-Origin-Verify"
+    [value] = header["Values"]
+    assert "{{resolve:secretsmanager:" in str(value)  # resolved at deploy, never in the template
 
 
 def test_with_a_certificate_https_serves_and_http_redirects(https_assembly: Assembly) -> None:
@@ -235,7 +287,7 @@ def test_with_a_certificate_https_serves_and_http_redirects(https_assembly: Asse
         for r in stack.of_type("AWS::ElasticLoadBalancingV2::Listener")
     }
     assert listeners[443]["Protocol"] == "HTTPS"
-    assert listeners[443]["DefaultActions"][0]["Type"] == "forward"
+    assert_only_cloudfront_is_forwarded(stack, dict(listeners[443]))
     assert listeners[443]["SslPolicy"].startswith("ELBSecurityPolicy-TLS13")
     redirect = listeners[80]["DefaultActions"][0]
     assert redirect["Type"] == "redirect"

@@ -33,6 +33,19 @@ def test_cost_profile_is_read_from_the_templates(assembly: Assembly) -> None:
     profile, architecture = profile_from_assembly(assembly)
     assert architecture.value == "fargate-alb"
     assert (profile.tasks, profile.task_vcpu, profile.task_memory_gb) == (2, 0.25, 0.5)
-    assert profile.alarms == len(assembly.of_type("AWS::CloudWatch::Alarm"))
+    assert profile.alarm_metrics >= len(assembly.of_type("AWS::CloudWatch::Alarm"))
     assert profile.alb_public_ipv4 == 2
     assert profile.task_public_ipv4 is True
+
+
+def test_every_context_key_is_documented_in_deploy_md() -> None:
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    settings = (root / "infra" / "portfolio_infra" / "settings.py").read_text(encoding="utf-8")
+    keys = set(re.findall(r'_text\(node, "([a-z_]+)"\)', settings))
+    assert len(keys) > 10
+    deploy = (root / "docs" / "deploy.md").read_text(encoding="utf-8")
+    missing = sorted(k for k in keys if f"`{k}`" not in deploy)
+    assert not missing, f"context keys missing from docs/deploy.md: {missing}"

@@ -18,7 +18,9 @@ def test_site_bucket_is_private_and_read_only_through_origin_access_control(
         assert "BucketEncryption" in bucket.properties
     assert len(web.of_type("AWS::CloudFront::OriginAccessControl")) == 1
     config = web.of_type("AWS::CloudFront::Distribution")[0].properties["DistributionConfig"]
-    assert all(o.get("OriginAccessControlId") for o in config["Origins"])
+    s3_origins = [o for o in config["Origins"] if "S3OriginConfig" in o]
+    assert len(s3_origins) == 1
+    assert all(o.get("OriginAccessControlId") for o in s3_origins)
 
 
 def test_distribution_is_https_only_with_security_headers_and_logs(web: StackTemplate) -> None:
@@ -32,7 +34,11 @@ def test_distribution_is_https_only_with_security_headers_and_logs(web: StackTem
 
 
 def test_cloudfront_5xx_alarm_uses_the_kpi_error_rate(web: StackTemplate) -> None:
-    alarms = web.of_type("AWS::CloudWatch::Alarm")
+    alarms = [
+        a
+        for a in web.of_type("AWS::CloudWatch::Alarm")
+        if a.properties.get("Namespace") == "AWS/CloudFront"
+    ]
     assert len(alarms) == 1
     alarm = alarms[0].properties
     assert (alarm["Namespace"], alarm["MetricName"]) == ("AWS/CloudFront", "5xxErrorRate")

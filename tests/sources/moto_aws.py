@@ -46,6 +46,16 @@ SITE_BUCKET = "portfolio-site-test"
 LOG_BUCKET = "portfolio-logs-test"
 
 
+def ulid_at(at: datetime, n: int) -> str:
+    """A ULID made at ``at`` (Crockford base32 milliseconds, then 16 characters)."""
+    alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+    millis, head = int(at.timestamp() * 1000), ""
+    for _ in range(10):
+        head = alphabet[millis % 32] + head
+        millis //= 32
+    return head + f"{n:016d}"
+
+
 def mean_latency_ms() -> float:
     total = sum(v * c for v, c in zip(LATENCY_VALUES, LATENCY_COUNTS, strict=True))
     return 1000 * total / sum(LATENCY_COUNTS)
@@ -270,9 +280,21 @@ def seed(moto: Moto) -> Seeded:
         dynamodb.update_continuous_backups(
             TableName=table, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
         )
+    # Users made a day ago (their ULIDs say so), one made just now and two e-mail guard
+    # items: the restore test compares the 12 settled users and leaves the rest out.
+    day_ago = datetime.now(UTC) - timedelta(days=1)
     for i in range(12):
+        user = ulid_at(day_ago + timedelta(seconds=i), i)
         dynamodb.put_item(
-            TableName=names.USERS_TABLE, Item={"pk": {"S": f"USER#{i}"}, "sk": {"S": "PROFILE"}}
+            TableName=names.USERS_TABLE, Item={"pk": {"S": f"USER#{user}"}, "sk": {"S": "PROFILE"}}
+        )
+    dynamodb.put_item(
+        TableName=names.USERS_TABLE,
+        Item={"pk": {"S": f"USER#{ulid_at(datetime.now(UTC), 99)}"}, "sk": {"S": "PROFILE"}},
+    )
+    for i in range(2):
+        dynamodb.put_item(
+            TableName=names.USERS_TABLE, Item={"pk": {"S": f"EMAIL#u{i}@x"}, "sk": {"S": "EMAIL"}}
         )
 
     logs = moto.client("logs")

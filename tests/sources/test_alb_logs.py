@@ -377,6 +377,9 @@ def test_athena_queries_give_the_readers_groups(month_logs: Generated) -> None:
         con.execute(f"CREATE TABLE alb_logs ({columns})")
         con.executemany(f"INSERT INTO alb_logs VALUES ({', '.join('?' * len(fmt.FIELDS))})", rows)  # noqa: S608
         con.execute("CREATE MACRO from_iso8601_timestamp(s) AS CAST(s AS TIMESTAMPTZ)")
+        # Athena's partition column (projected from the yyyy/MM/dd folders ALB writes).
+        con.execute("ALTER TABLE alb_logs ADD COLUMN day VARCHAR")
+        con.execute("UPDATE alb_logs SET day = strftime(CAST(time AS TIMESTAMP), '%Y/%m/%d')")
         queries = fmt.athena_queries(start="2025-08-01T00:00:00Z", end="2025-09-01T00:00:00Z")
         hourly_sql = next(q for t, q in queries.items() if t.startswith("requests by hour"))
         athena = {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from portfolio.config import Settings
 from portfolio.store.records import FindingStatus
 from portfolio.store.sqlite import SQLiteStore
 from tests.server import free_port
+from tests.sources.conftest import Generated
 from tests.sources.moto_aws import (
     ERROR_LINES,
     FIRST_HOUR,
@@ -107,7 +108,7 @@ def test_monthly_reads_the_accounts_configuration_and_restores(
         "sec_task_definition_secrets",
     ):
         assert statuses[check_id] is PASS, (check_id, run.findings)
-    assert statuses["sec_cloudfront_tls"] is WARN  # default certificate
+    assert statuses["sec_cloudfront_tls"] is PASS  # default certificate, no domain
 
 
 @dataclass
@@ -178,3 +179,31 @@ def test_unknown_aws_errors_are_raised_not_swallowed(moto: Moto, tmp_path: Path)
         stub.add_client_error("describe_services", "ClusterNotFoundException")
         assert aws_checks.ecs_service(_Ecs()) is None  # type: ignore[arg-type]
     assert aws.region == "ap-northeast-1"
+
+
+def test_weekly_per_endpoint_figures_come_from_the_albs_log_files_on_s3(
+    moto: Moto, seeded: Seeded, month_logs: Generated
+) -> None:
+    """The seeded load balancer logs to LOG_BUCKET; a week of generated files is put there."""
+    s3 = moto.client("s3")
+    account = seeded.lb_arn.split(":")[4]
+    week = [date(2025, 8, d) for d in range(11, 18)]
+    for path in month_logs.tree.rglob("*.log.gz"):
+        relative = path.relative_to(month_logs.tree).as_posix()
+        day = date(*map(int, relative.split("/")[-4:-1]))
+        if day in week or day == date(2025, 8, 18):
+            key = relative.replace("AWSLogs/123456789012/", f"AWSLogs/{account}/")
+            s3.upload_file(str(path), LOG_BUCKET, key)
+    aws = Aws(Settings(), moto.endpoint)
+    lb = aws.client("elbv2").describe_load_balancers(Names=[names.LOAD_BALANCER])["LoadBalancers"][
+        0
+    ]
+    end = datetime(2025, 8, 18, tzinfo=UTC)
+    endpoints = aws_checks.week_endpoints(aws, lb, end - timedelta(days=7), end)
+    assert endpoints is not None
+    assert sum(e.requests for e in endpoints) == sum(month_logs.truth.by_utc_day[d] for d in week)
+    assert {e.endpoint for e in endpoints} <= set(month_logs.truth.by_endpoint)
+    assert all(e.p95_ms is not None and e.p95_ms > 0 for e in endpoints)
+    # A week the logs do not cover has no per-endpoint figures, not zero requests.
+    before = datetime(2025, 6, 1, tzinfo=UTC)
+    assert aws_checks.week_endpoints(aws, lb, before - timedelta(days=7), before) is None

@@ -21,7 +21,7 @@ from portfolio.api.middleware import (
     SecurityHeadersMiddleware,
     TelemetryMiddleware,
 )
-from portfolio.api.routes import health, metrics, status, users
+from portfolio.api.routes import health, livez, metrics, status, users
 from portfolio.api.runtime import Runtime, default_task_id
 from portfolio.config import Settings
 from portfolio.names import HEALTH_PATH, SITE_ENDPOINT
@@ -85,6 +85,7 @@ def create_app(
     openapi.install(app)
     docs.install(app)
     app.include_router(health.router)
+    app.include_router(livez.router)
     app.include_router(users.router)
     app.include_router(metrics.router)
     app.include_router(status.router)

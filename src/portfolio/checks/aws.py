@@ -10,28 +10,30 @@ latest restorable time, compares item counts and deletes the scratch table.
 from __future__ import annotations
 
 import json
-import time
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import unquote
 
-from botocore.exceptions import ClientError, WaiterError
+from botocore.exceptions import ClientError
 
 from portfolio import names
 from portfolio.checks.base import Kind
 from portfolio.checks.collect import DAY, WEEK, probe_health
-from portfolio.checks.run import CheckContext, register_collector
+from portfolio.checks.restore_dynamodb import restore_test_table
+from portfolio.checks.run import CheckContext, register_collector, with_audits
 from portfolio.checks.snapshot import (
     BucketConfig,
     ContainerConfig,
     DailySnapshot,
     DistributionConfig,
+    EndpointLatency,
+    ImageScan,
     IngressRule,
     LoadBalancerConfig,
     LogGroupConfig,
     MonthlySnapshot,
     PolicyStatement,
-    RestoreTest,
     TableConfig,
     TargetHealth,
     TaskCount,
@@ -51,10 +53,12 @@ from portfolio.cloud import (
     lb_dimension,
     load_balancer,
     metric_data,
-    target_group,
+    project_distributions,
+    public_hosts,
+    target_health,
     total,
 )
-from portfolio.errors import SourceError
+from portfolio.errors import InputError
 
 MAX_LOG_EVENTS = 100_000
 
@@ -111,22 +115,37 @@ def _error_log_lines(aws: Aws, start: datetime, end: datetime) -> int | None:
     return count
 
 
+def public_url(aws: Aws, lb: dict[str, Any] | None) -> str | None:
+    """Where people reach the API, in the scheme the stack serves there.
+
+    The site's CloudFront distribution (HTTPS only) routes /health to the load balancer,
+    which answers only CloudFront; without a distribution, the load balancer itself,
+    over HTTPS when it has a 443 listener (port 80 then only redirects).
+    """
+    distributions = project_distributions(aws)
+    if distributions:
+        return f"https://{public_hosts(distributions[0])[0]}"
+    if lb is None:
+        return None
+    listeners = aws.client("elbv2").describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])
+    ports = {int(item["Port"]) for item in listeners.get("Listeners", [])}
+    return f"{'https' if 443 in ports else 'http'}://{lb['DNSName']}"
+
+
 @register_collector("aws", Kind.DAILY)
 def daily(context: CheckContext, at: datetime) -> DailySnapshot:
     aws = _aws(context)
     lb = load_balancer(aws)
-    url = context.url or (f"http://{lb['DNSName']}" if lb else None)
+    url = context.url or public_url(aws, lb)
     health = (
         probe_health(url, timeout_s=context.settings.telemetry.probe_timeout_s) if url else None
     )
-    tg = target_group(aws)
-    targets = None
-    if tg is not None:
-        described = aws.client("elbv2").describe_target_health(TargetGroupArn=tg["TargetGroupArn"])
-        states = [d["TargetHealth"]["State"] for d in described.get("TargetHealthDescriptions", [])]
-        targets = TargetHealth(
-            healthy=states.count("healthy"), total=len(states), basis=names.TARGET_GROUP
-        )
+    counted = target_health(aws)
+    targets = (
+        None
+        if counted is None
+        else TargetHealth(healthy=counted[0], total=counted[1], basis=names.TARGET_GROUP)
+    )
     service = ecs_service(aws)
     tasks = (
         TaskCount(running=int(service["runningCount"]), desired=int(service["desiredCount"]))
@@ -203,6 +222,64 @@ def _week(aws: Aws, lb_arn: str, start: datetime, end: datetime) -> WindowStats 
     )
 
 
+def alb_log_prefix(aws: Aws, lb: dict[str, Any]) -> str | None:
+    """s3://bucket/prefix/AWSLogs/<account>/elasticloadbalancing/<region>/, if logging."""
+    attrs = aws.client("elbv2").describe_load_balancer_attributes(
+        LoadBalancerArn=lb["LoadBalancerArn"]
+    )
+    values = {a["Key"]: a["Value"] for a in attrs.get("Attributes", [])}
+    if values.get("access_logs.s3.enabled") != "true" or not values.get("access_logs.s3.bucket"):
+        return None
+    _arn, _partition, _service, region, account, _rest = lb["LoadBalancerArn"].split(":", 5)
+    prefix = values.get("access_logs.s3.prefix", "").strip("/")
+    base = f"s3://{values['access_logs.s3.bucket']}/" + (f"{prefix}/" if prefix else "")
+    return f"{base}AWSLogs/{account}/elasticloadbalancing/{region}/"
+
+
+def week_endpoints(
+    aws: Aws, lb: dict[str, Any], start: datetime, end: datetime
+) -> list[EndpointLatency] | None:
+    """Requests and p95 per endpoint from the ALB's log files of [start, end).
+
+    The logs are read straight from S3 with the same reader as `report --source
+    alb-logs` (one GET per 5-minute file: ~4,000 a week, a fraction of a cent); None
+    when the load balancer does not log, or no file of the week exists yet.
+    """
+    from portfolio.sources.alb_logs import scan_alb, traffic_buckets
+    from portfolio.sources.logfiles import find_files
+    from portfolio.telemetry.sketch import LatencySketch
+
+    base = alb_log_prefix(aws, lb)
+    if base is None:
+        return None
+    days = {(start + timedelta(days=i)).date() for i in range((end - start).days + 1)}
+    folders = [f"{base}{day:%Y/%m/%d}/" for day in sorted(days) if day <= end.date()]
+    files = []
+    for folder in folders:
+        try:
+            files += find_files([folder], endpoint_url=aws.endpoint_url)
+        except InputError:
+            continue  # no file that day (yet): those hours are simply not covered
+    if not files:
+        return None
+    buckets = traffic_buckets(
+        scan_alb(files, endpoint_url=aws.endpoint_url), int(start.timestamp()), int(end.timestamp())
+    )
+    counts: dict[str, int] = {}
+    sketches: dict[str, LatencySketch] = {}
+    for bucket in buckets:
+        counts[bucket.endpoint] = counts.get(bucket.endpoint, 0) + bucket.count
+        sketches.setdefault(bucket.endpoint, LatencySketch()).merge(bucket.sketch)
+    return [
+        EndpointLatency(
+            endpoint=name,
+            requests=count,
+            p95_ms=None if (p95 := sketches[name].quantile(0.95)) is None else round(p95, 3),
+        )
+        for name, count in sorted(counts.items(), key=lambda item: -item[1])
+    ]
+
+
 @register_collector("aws", Kind.WEEKLY)
 def weekly(context: CheckContext, at: datetime) -> WeeklySnapshot:
     aws = _aws(context)
@@ -228,7 +305,8 @@ def weekly(context: CheckContext, at: datetime) -> WeeklySnapshot:
         last_week=last_week,
         cpu=utilisation("cpu"),
         memory=utilisation("memory"),
-        endpoints=None,  # CloudWatch has no per-path metrics; ALB access logs do.
+        # CloudWatch has no per-path figures; the ALB's access logs of the week have them.
+        endpoints=week_endpoints(aws, lb, end - WEEK, end) if lb is not None else None,
         latency_target_ms=context.settings.kpi.response_time_ms,
         error_rate_target_pct=context.settings.kpi.error_rate_pct,
         utilisation_target_pct=context.settings.kpi.cpu_mem_pct,
@@ -385,9 +463,52 @@ def _distributions(aws: Aws, log_targets: set[str]) -> list[DistributionConfig]:
                 else cert.get("MinimumProtocolVersion"),
                 default_certificate=default_cert,
                 logging=bool(logging.get("Enabled")),
+                custom_domain=bool(config.get("Aliases", {}).get("Items")),
             )
         )
     return result
+
+
+def _image_scan(aws: Aws, service: dict[str, Any] | None) -> ImageScan | None:
+    """ECR's scan-on-push findings for the image the service's task definition runs."""
+    if service is None:
+        return None
+    task_definition = aws.client("ecs").describe_task_definition(
+        taskDefinition=service["taskDefinition"]
+    )["taskDefinition"]
+    images = [c.get("image", "") for c in task_definition.get("containerDefinitions", [])]
+    parsed = [p for p in (ecr_image(i) for i in images) if p is not None]
+    if not parsed:
+        return None
+    repository, image_id, image = parsed[0]
+    try:
+        found = aws.client("ecr").describe_image_scan_findings(
+            repositoryName=repository, imageId=image_id
+        )
+    except ClientError as err:
+        code = error_code(err)
+        if code in (
+            "ScanNotFoundException",
+            "ImageNotFoundException",
+            "RepositoryNotFoundException",
+        ):
+            return ImageScan(image=image, counts=(), error=code)
+        raise
+    counts = found.get("imageScanFindings", {}).get("findingSeverityCounts", {})
+    order = ("CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNDEFINED")
+    return ImageScan(image=image, counts=tuple((s, int(counts.get(s, 0))) for s in order))
+
+
+def ecr_image(uri: str) -> tuple[str, dict[str, str], str] | None:
+    """(repository, imageId, display) of an ECR image URI; None for other registries."""
+    host, _, rest = uri.partition("/")
+    if ".dkr.ecr." not in host or not rest:
+        return None
+    if "@" in rest:
+        repository, digest = rest.split("@", 1)
+        return repository, {"imageDigest": digest}, f"{repository}@{digest[:19]}"
+    repository, _, tag = rest.partition(":")
+    return repository, {"imageTag": tag or "latest"}, f"{repository}:{tag or 'latest'}"
 
 
 @register_collector("aws", Kind.MONTHLY)
@@ -455,59 +576,12 @@ def monthly(context: CheckContext, at: datetime) -> MonthlySnapshot:
         containers=containers,
         restore_window_observable=True,
     )
+    snapshot = with_audits(replace(snapshot, image_scan=_image_scan(aws, service)), context)
     if context.restore_test:
-        from dataclasses import replace
-
         snapshot = replace(
             snapshot, restore_tests=[restore_test_table(aws, t.name) for t in snapshot.tables or []]
         )
     return snapshot
 
 
-# -- restore test -------------------------------------------------------------------------------
-
-
-def count_items(dynamodb: Any, table: str) -> int:
-    count, start = 0, None
-    while True:
-        kwargs: dict[str, Any] = {"TableName": table, "Select": "COUNT"}
-        if start:
-            kwargs["ExclusiveStartKey"] = start
-        page = dynamodb.scan(**kwargs)
-        count += int(page["Count"])
-        start = page.get("LastEvaluatedKey")
-        if not start:
-            return count
-
-
-def restore_test_table(aws: Aws, table: str, *, wait_s: int = 3600) -> RestoreTest:
-    """Restore ``table`` at its latest restorable time into a scratch table; compare; delete.
-
-    The scratch table is deleted whatever happens once it exists, so a failed comparison
-    never leaves a billed copy behind.
-    """
-    dynamodb = aws.client("dynamodb")
-    scratch = f"{table}-restore-test-{int(time.time())}"
-    started = time.monotonic()
-    try:
-        dynamodb.restore_table_to_point_in_time(
-            SourceTableName=table, TargetTableName=scratch, UseLatestRestorableTime=True
-        )
-    except ClientError as err:
-        code = error_code(err)
-        if code in NOT_FOUND or code in ("PointInTimeRecoveryUnavailableException",):
-            return RestoreTest(table, None, None, time.monotonic() - started, error=code)
-        raise
-    try:
-        dynamodb.get_waiter("table_exists").wait(
-            TableName=scratch, WaiterConfig={"Delay": 10, "MaxAttempts": max(1, wait_s // 10)}
-        )
-        source_items, restored = count_items(dynamodb, table), count_items(dynamodb, scratch)
-    except WaiterError as err:
-        raise SourceError(f"the restored table {scratch} did not become active: {err}") from err
-    finally:
-        dynamodb.delete_table(TableName=scratch)
-    return RestoreTest(table, source_items, restored, time.monotonic() - started)
-
-
-__all__ = ["daily", "monthly", "restore_test_table", "weekly"]
+__all__ = ["daily", "monthly", "weekly"]

@@ -68,10 +68,13 @@ class Check(Generic[S]):
     risk_en: str
     remediation_ja: str
     remediation_en: str
-    evaluate: Callable[[S], Outcome]
+    evaluate: Callable[[S], Outcome | None]
+    """None: the check was not run this time (an audit asked for separately); no finding."""
 
-    def run(self, snapshot: S) -> Finding:
+    def run(self, snapshot: S) -> Finding | None:
         outcome = self.evaluate(snapshot)
+        if outcome is None:
+            return None
         return Finding(check_id=self.id, status=outcome.status, detail=outcome.detail)
 
 
@@ -87,10 +90,10 @@ def check(
     title: tuple[str, str],
     risk: tuple[str, str],
     remediation: tuple[str, str],
-) -> Callable[[Callable[[S], Outcome]], Callable[[S], Outcome]]:
+) -> Callable[[Callable[[S], Outcome | None]], Callable[[S], Outcome | None]]:
     """Register the decorated function as a check; ``(ja, en)`` pairs for every text."""
 
-    def add(function: Callable[[S], Outcome]) -> Callable[[S], Outcome]:
+    def add(function: Callable[[S], Outcome | None]) -> Callable[[S], Outcome | None]:
         if check_id in CHECKS:
             raise ValueError(f"check {check_id!r} registered twice")
         CHECKS[check_id] = Check(
@@ -141,7 +144,7 @@ def evaluate(
     kind: Kind, snapshot: object, *, target: str, started_at: datetime, finished_at: datetime
 ) -> CheckRun:
     """Run every check of ``kind`` over one snapshot and return the run to record."""
-    findings = tuple(c.run(snapshot) for c in checks_of(kind))
+    findings = tuple(f for c in checks_of(kind) if (f := c.run(snapshot)) is not None)
     return CheckRun(
         id=new_id(),
         kind=kind.value,

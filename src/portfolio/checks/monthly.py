@@ -261,13 +261,23 @@ def sec_cloudfront_tls(s: MonthlySnapshot) -> Outcome:
         )
         + ")"
         for d in s.distributions
-        if d.default_certificate or d.minimum_protocol_version not in MODERN_TLS
+        # Without a custom domain there is no certificate to choose: CloudFront serves
+        # its own *.cloudfront.net one and fixes its minimum; nothing to remediate.
+        if d.custom_domain
+        and (d.default_certificate or d.minimum_protocol_version not in MODERN_TLS)
     ]
     if old:
         return warn(f"HTTPS-only, but the minimum TLS is not modern: {_names(old)}.")
+    chosen = sorted({d.minimum_protocol_version or "" for d in s.distributions if d.custom_domain})
+    defaults = [d.name for d in s.distributions if not d.custom_domain]
     return passed(
-        "HTTPS-only with "
-        + ", ".join(sorted({d.minimum_protocol_version or "" for d in s.distributions}))
+        "HTTPS-only"
+        + (f" with {', '.join(chosen)}" if chosen else "")
+        + (
+            f"; no custom domain, CloudFront's default certificate: {_names(defaults)}"
+            if defaults
+            else ""
+        )
         + "."
     )
 
@@ -444,6 +454,102 @@ def backup_restore_test(s: MonthlySnapshot) -> Outcome:
         return fail(f"Restore test failed: {_names(broken)}.")
     return passed(
         "Restored and compared: "
-        + ", ".join(f"{r.table} {r.restored_items} items" for r in s.restore_tests)
+        + ", ".join(
+            f"{r.table} {r.restored_items} items" + (f" ({r.basis})" if r.basis else "")
+            for r in s.restore_tests
+        )
         + f" in {sum(r.seconds for r in s.restore_tests):.1f} s; scratch copies deleted."
     )
+
+
+# -- security audits: recorded when the monthly check runs them -------------------------------
+
+
+@check(
+    "sec_iac_scan",
+    Kind.MONTHLY,
+    Severity.HIGH,
+    title=("IaC スキャン (cdk-nag / cfn-lint / checkov)", "IaC scan (cdk-nag, cfn-lint, checkov)"),
+    risk=(
+        "テンプレートに危険な設定 (公開・暗号化なし・過大な権限) が入ったまま配備される。",
+        "A template with a risky setting (public, unencrypted, over-broad) gets deployed.",
+    ),
+    remediation=(
+        "`portfolio check monthly --iac-scan` (または `make infra-gates`) の指摘を直すか、"
+        "理由を添えて infra/portfolio_infra/build.py / .checkov.yaml に記録する。",
+        "Fix what `portfolio check monthly --iac-scan` (or `make infra-gates`) reports, or"
+        " acknowledge it with its reason in infra/portfolio_infra/build.py / .checkov.yaml.",
+    ),
+)
+def sec_iac_scan(s: MonthlySnapshot) -> Outcome | None:
+    scan = s.iac_scan
+    if scan is None:
+        return None  # not run this time: the report says so
+    counts = (
+        f"cdk-nag {scan.nag_unacknowledged} unacknowledged; cfn-lint {scan.cfn_lint_errors}"
+        f" errors, {scan.cfn_lint_warnings} warnings; checkov {scan.checkov_failed} failed of"
+        f" {scan.checkov_passed + scan.checkov_failed}"
+    )
+    if scan.nag_unacknowledged or scan.cfn_lint_errors or scan.checkov_failed:
+        return fail(f"IaC gates found problems: {counts}.")
+    return passed(f"IaC gates clean: {counts}.")
+
+
+@check(
+    "sec_dependency_audit",
+    Kind.MONTHLY,
+    Severity.HIGH,
+    title=("依存パッケージの脆弱性監査 (uv.lock)", "Dependency vulnerability audit (uv.lock)"),
+    risk=(
+        "既知の脆弱性を持つライブラリが本番イメージに入る。",
+        "A library with a known vulnerability ships in the production image.",
+    ),
+    remediation=(
+        "`uv lock --upgrade-package <名前>` で修正版に上げ、テストしてから配備する。",
+        "Upgrade to a fixed version (`uv lock --upgrade-package <name>`), test, deploy.",
+    ),
+)
+def sec_dependency_audit(s: MonthlySnapshot) -> Outcome | None:
+    audit = s.dependency_audit
+    if audit is None:
+        return None
+    if not audit.vulnerabilities:
+        return passed(f"{_n(audit.packages, 'package')} audited against {audit.source}: none.")
+    found = [
+        f"{v.package} {v.version} {v.id}"
+        + (f" (fixed in {', '.join(v.fixed_in)})" if v.fixed_in else "")
+        for v in audit.vulnerabilities
+    ]
+    return fail(f"Known vulnerabilities ({audit.source}): {_names(found)}.")
+
+
+SERIOUS = ("CRITICAL", "HIGH")
+
+
+@check(
+    "sec_image_vulnerabilities",
+    Kind.MONTHLY,
+    Severity.HIGH,
+    title=("コンテナイメージの脆弱性 (ECR スキャン)", "Container image vulnerabilities (ECR scan)"),
+    risk=(
+        "稼働中のイメージの OS パッケージやライブラリに既知の脆弱性がある。",
+        "The running image carries OS packages or libraries with known vulnerabilities.",
+    ),
+    remediation=(
+        "ベースイメージと依存を更新してイメージを作り直し、配備する (ECR が push 時に再スキャン)。",
+        "Rebuild the image on an updated base and dependencies and deploy it (ECR rescans it).",
+    ),
+)
+def sec_image_vulnerabilities(s: MonthlySnapshot) -> Outcome | None:
+    scan = s.image_scan
+    if scan is None:
+        return None  # no ECR image observed (a local run, or an image outside ECR)
+    if scan.error:
+        return warn(f"No scan of {scan.image}: {scan.error}.")
+    counts = dict(scan.counts)
+    text = ", ".join(f"{severity} {n}" for severity, n in scan.counts if n) or "no findings"
+    if any(counts.get(level, 0) for level in SERIOUS):
+        return fail(f"{scan.image}: {text}.")
+    if counts.get("MEDIUM", 0):
+        return warn(f"{scan.image}: {text}.")
+    return passed(f"{scan.image}: {text}.")

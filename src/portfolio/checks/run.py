@@ -34,6 +34,8 @@ class CheckContext:
     restore_test: bool = False
     endpoint_url: str | None = None
     now: datetime | None = None
+    iac_scan: bool = False
+    dependency_audit: bool = False
 
 
 Collector = Callable[[CheckContext, datetime], object]
@@ -92,9 +94,27 @@ def _local_weekly(context: CheckContext, at: datetime) -> object:
     )
 
 
+def with_audits(snapshot: MonthlySnapshot, context: CheckContext) -> MonthlySnapshot:
+    """The audits asked for on the command line; the rest stay None (not run)."""
+    from portfolio.checks import audits
+    from portfolio.infra.assembly import find_app
+
+    if context.iac_scan:
+        root = find_app().parent.parent
+        snapshot = replace(snapshot, iac_scan=audits.iac_scan(cached_assembly(), root))
+    if context.dependency_audit:
+        import httpx
+
+        root = find_app().parent.parent
+        with httpx.Client(timeout=20.0) as client:
+            audit = audits.audit_dependencies(audits.locked_packages(root / "uv.lock"), client)
+        snapshot = replace(snapshot, dependency_audit=audit)
+    return snapshot
+
+
 @register_collector("local", Kind.MONTHLY)
 def _local_monthly(context: CheckContext, at: datetime) -> object:
-    snapshot = snapshot_from_assembly(cached_assembly(), at=at)
+    snapshot = with_audits(snapshot_from_assembly(cached_assembly(), at=at), context)
     if not context.restore_test:
         return snapshot
     path = getattr(context.store, "path", None)

@@ -180,6 +180,8 @@ class DistributionConfig:
     minimum_protocol_version: str | None
     default_certificate: bool
     logging: bool
+    custom_domain: bool = False
+    """Aliases configured: only then can a certificate (and its TLS minimum) be chosen."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +208,46 @@ class RestoreTest:
     restored_items: int | None
     seconds: float
     error: str | None = None
+    basis: str = ""
+    """What was compared, when not the whole table (a live table: its settled items)."""
+
+
+@dataclass(frozen=True, slots=True)
+class IacScan:
+    """The infrastructure gates over the synthesized templates (`--iac-scan`)."""
+
+    nag_unacknowledged: int
+    cfn_lint_errors: int
+    cfn_lint_warnings: int
+    checkov_passed: int
+    checkov_failed: int
+
+
+@dataclass(frozen=True, slots=True)
+class Vulnerability:
+    package: str
+    version: str
+    id: str
+    fixed_in: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DependencyAudit:
+    """uv.lock's packages against a vulnerability database (`--dependency-audit`)."""
+
+    packages: int
+    source: str
+    vulnerabilities: tuple[Vulnerability, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ImageScan:
+    """ECR's scan-on-push findings for the image the service runs."""
+
+    image: str
+    counts: tuple[tuple[str, int], ...]
+    """(severity, findings) as ECR reports them: CRITICAL, HIGH, MEDIUM, LOW, ..."""
+    error: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,3 +266,6 @@ class MonthlySnapshot:
     restore_window_observable: bool
     restore_tests: list[RestoreTest] | None = None
     notes: list[str] = field(default_factory=list)
+    iac_scan: IacScan | None = None
+    dependency_audit: DependencyAudit | None = None
+    image_scan: ImageScan | None = None

@@ -31,7 +31,15 @@ from portfolio.checks.snapshot import (
 from portfolio.infra.assembly import Assembly, Resource, find_app, load_assembly, synthesize
 
 EXPECTED_TABLES = (names.USERS_TABLE, names.METRICS_TABLE)
-_SOURCES = ("infra", "src/portfolio/names.py", "src/portfolio/store/keys.py", "cdk.json")
+_SOURCES = (
+    "infra",
+    "src/portfolio/names.py",
+    "src/portfolio/store/keys.py",
+    "src/portfolio/cloud.py",
+    "src/portfolio/config.py",
+    "cdk.json",
+    ".dockerignore",
+)
 
 
 def _source_files(root: Path) -> Iterator[Path]:
@@ -126,9 +134,15 @@ def snapshot_from_assembly(assembly: Assembly, *, at: datetime) -> MonthlySnapsh
 
     task_roles: set[str] = set()
     containers: list[ContainerConfig] = []
+    # The least-privilege check is about the service's role, as on AWS (the ops jobs'
+    # role reads the account by design and is checked by tests/infra instead).
+    served = {
+        f"{stack_of(key)}/{ref_id(service.properties.get('TaskDefinition'))}"
+        for key, service in of_type("AWS::ECS::Service")
+    }
     for key, td in of_type("AWS::ECS::TaskDefinition"):
         role = ref_id(td.properties.get("TaskRoleArn"))
-        if role:
+        if role and f"{stack_of(key)}/{td.logical_id}" in served:
             task_roles.add(f"{stack_of(key)}/{role}")
         for c in td.properties.get("ContainerDefinitions", []):
             containers.append(
@@ -202,6 +216,7 @@ def snapshot_from_assembly(assembly: Assembly, *, at: datetime) -> MonthlySnapsh
                 else str(cert.get("MinimumProtocolVersion", "TLSv1")),
                 default_certificate=default_cert,
                 logging=bool(cf_logging),
+                custom_domain=bool(config.get("Aliases")),
             )
         )
     for key, flow in of_type("AWS::EC2::FlowLog"):

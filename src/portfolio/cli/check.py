@@ -15,6 +15,7 @@ import typer
 from rich.table import Table
 
 from portfolio.checks.base import get_check, parse_kind
+from portfolio.checks.export import run_to_dict
 from portfolio.checks.run import DEFAULT_URL, CheckContext, run_checks
 from portfolio.cli.common import (
     AwsEndpointOption,
@@ -47,30 +48,7 @@ def _print_table(run: CheckRun, zone: ZoneInfo) -> None:
 
 
 def run_json(run: CheckRun) -> str:
-    counts = {s.value: sum(1 for f in run.findings if f.status is s) for s in FindingStatus}
-    return json.dumps(
-        {
-            "id": run.id,
-            "kind": run.kind,
-            "target": run.target,
-            "started_at": run.started_at.isoformat(),
-            "finished_at": run.finished_at.isoformat(),
-            "passed": run.passed,
-            "counts": counts,
-            "findings": [
-                {
-                    "check_id": f.check_id,
-                    "status": f.status.value,
-                    "severity": get_check(f.check_id).severity.value,
-                    "title": get_check(f.check_id).title_en,
-                    "detail": f.detail,
-                }
-                for f in run.findings
-            ],
-        },
-        indent=2,
-        ensure_ascii=False,
-    )
+    return json.dumps(run_to_dict(run), indent=2, ensure_ascii=False)
 
 
 def check(
@@ -86,6 +64,19 @@ def check(
         bool,
         typer.Option(
             "--restore-test", help="monthly: restore into a scratch copy, compare, delete it."
+        ),
+    ] = False,
+    iac_scan: Annotated[
+        bool,
+        typer.Option(
+            "--iac-scan", help="monthly: run cdk-nag, cfn-lint and checkov and record their counts."
+        ),
+    ] = False,
+    dependency_audit: Annotated[
+        bool,
+        typer.Option(
+            "--dependency-audit",
+            help="monthly: check uv.lock's packages against PyPI's vulnerability data.",
         ),
     ] = False,
     url: Annotated[
@@ -111,6 +102,8 @@ def check(
                 url=url,
                 restore_test=restore_test,
                 endpoint_url=endpoint_url,
+                iac_scan=iac_scan,
+                dependency_audit=dependency_audit,
             ),
         )
     finally:

@@ -14,7 +14,7 @@ import typer
 from rich.table import Table
 
 from portfolio.cli.common import console, err_console
-from portfolio.costs import UsageProfile, load_prices
+from portfolio.costs import TAX_NOTE, UsageProfile, load_prices
 from portfolio.errors import InputError
 from portfolio.infra.assembly import Assembly, load_assembly, synthesize
 from portfolio.infra.cost import ASSESSMENTS, StackCost, stack_cost
@@ -103,6 +103,7 @@ def _print_cost(cost: StackCost) -> None:
         f"Traffic: {cost.profile.requests_per_month:,.0f} requests/month"
         f" ({cost.profile.requests_per_second:.2f} req/s); always-free allowances applied."
         " * = price not confirmed at lookup (see src/portfolio/costs/prices.toml)."
+        f" {TAX_NOTE}"
     )
     if cost.budget_usd is not None:
         if cost.over_budget:
@@ -161,6 +162,7 @@ def cost(
         payload = {
             "estimate": result.estimate.model_dump(mode="json"),
             "budget_usd": result.budget_usd,
+            "tax": TAX_NOTE,
             "alternatives": [
                 {
                     "architecture": alt.architecture.value,

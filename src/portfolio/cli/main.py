@@ -34,6 +34,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "infra": ("portfolio.cli.infra", "infra_app"),
     "logs": ("portfolio.cli.logs", "logs_app"),
     "store": ("portfolio.cli.store", "store_app"),
+    "ops": ("portfolio.cli.ops", "ops_app"),
 }
 
 

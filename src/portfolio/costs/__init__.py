@@ -1,6 +1,7 @@
 """Costs: the dated price table and the estimator over a usage profile."""
 
 from portfolio.costs.estimator import (
+    TAX_NOTE,
     Architecture,
     CostEstimate,
     CostLine,
@@ -11,6 +12,7 @@ from portfolio.costs.estimator import (
 from portfolio.costs.prices import Price, PriceTable, load_prices, parse_prices
 
 __all__ = [
+    "TAX_NOTE",
     "Architecture",
     "CostEstimate",
     "CostLine",

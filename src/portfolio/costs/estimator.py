@@ -21,6 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field
 from portfolio import names
 from portfolio.costs.prices import PriceTable
 
+TAX_NOTE = "Prices are AWS list prices in USD and exclude tax (e.g. Japan's consumption tax)."
+"""Said wherever an estimate is shown: an invoice adds tax on top of these figures."""
 SECONDS_PER_HOUR = 3600
 MINUTES_PER_HOUR = 60
 BYTES_PER_GB = 1_000_000_000  # AWS bills data in decimal GB
@@ -100,7 +102,32 @@ class UsageProfile(BaseModel):
         ge=0,
         description="ALB writes a file per node every 5 min; CloudFront about hourly.",
     )
-    alarms: int = Field(default=10, ge=0)
+    alarm_metrics: int = Field(
+        default=10,
+        ge=0,
+        description="Billed alarm metrics: 1 per plain alarm, 1 per metric of a metric-math"
+        " alarm, 3 per anomaly-detection alarm (CloudWatch pricing).",
+    )
+    composite_alarms: int = Field(default=0, ge=0)
+    health_checks: int = Field(default=0, ge=0, description="Route 53 checks, AWS endpoints.")
+    health_check_features: int = Field(
+        default=0, ge=0, description="Optional features over all checks (HTTPS, string match...)."
+    )
+    health_check_requests_per_month: float = Field(
+        default=0, ge=0, description="Requests the checkers send through CloudFront."
+    )
+    scheduled_runs_per_month: float = Field(default=0, ge=0)
+    scheduled_task_minutes_per_run: float = Field(
+        default=5.0,
+        ge=0,
+        description="Billed Fargate minutes of one ops job (a 1-minute minimum; the image"
+        " pull and a month's report dominate). An assumption until the jobs have run on AWS.",
+    )
+    scheduled_log_reads_per_month: float = Field(
+        default=0, ge=0, description="ALB log files the weekly review reads (S3 GETs)."
+    )
+    scheduled_task_vcpu: float = Field(default=0.25, ge=0)
+    scheduled_task_memory_gb: float = Field(default=1.0, ge=0)
     dashboards: int = Field(default=1, ge=0)
     custom_metrics: int = Field(default=0, ge=0)
     secrets: int = Field(default=1, ge=0)
@@ -310,24 +337,41 @@ def _shared(lines: _Lines, p: UsageProfile) -> None:
     # CloudFront caches the site; origin GETs are a small share of viewer requests.
     origin_gets = p.static_requests_per_month * 0.1
     lines.add(
-        "s3_get_request", origin_gets, f"{_num(p.static_requests_per_month)} req × 10 % misses"
+        "s3_get_request",
+        origin_gets + p.scheduled_log_reads_per_month,
+        f"{_num(p.static_requests_per_month)} req × 10 % misses"
+        f" + {_num(p.scheduled_log_reads_per_month)} log files read by the weekly review",
     )
     lines.add("cloudfront_dto_japan_gb", p.static_gb_per_month, f"{_num(p.static_gb_per_month)} GB")
+    edge_requests = p.static_requests_per_month + p.health_check_requests_per_month
     lines.add(
         "cloudfront_https_request_japan",
-        p.static_requests_per_month,
-        f"{_num(p.static_requests_per_month)} req",
+        edge_requests,
+        f"({_num(p.static_requests_per_month)} site + {_num(p.health_check_requests_per_month)}"
+        " health-check) req",
     )
     lines.add("cloudwatch_logs_ingest_gb", p.log_ingest_gb, f"{_num(p.log_ingest_gb)} GB")
     lines.add("cloudwatch_logs_storage_gb_month", p.log_stored_gb, f"{_num(p.log_stored_gb)} GB")
-    lines.add("cloudwatch_alarm_month", p.alarms, f"{p.alarms} alarms")
+    lines.add("cloudwatch_alarm_month", p.alarm_metrics, f"{p.alarm_metrics} alarm metrics")
+    if p.composite_alarms:
+        lines.add(
+            "cloudwatch_composite_alarm_month",
+            p.composite_alarms,
+            f"{p.composite_alarms} composite (burn-rate) alarms",
+        )
+    _health_checks(lines, p)
+    _scheduled_tasks(lines, p)
     lines.add("cloudwatch_dashboard_month", p.dashboards, f"{p.dashboards} dashboards")
     if p.custom_metrics:
         lines.add("cloudwatch_custom_metric_month", p.custom_metrics, f"{p.custom_metrics} metrics")
     lines.add("secret_month", p.secrets, f"{p.secrets} secrets")
     lines.add("secret_api_call", p.secret_api_calls, f"{_num(p.secret_api_calls)} calls")
+    emails = p.alarm_notifications + p.scheduled_runs_per_month  # a summary per ops job
     lines.add(
-        "sns_email_notification", p.alarm_notifications, f"{_num(p.alarm_notifications)} emails"
+        "sns_email_notification",
+        emails,
+        f"({_num(p.alarm_notifications)} alarm + {_num(round(p.scheduled_runs_per_month, 2))}"
+        " ops summary) emails",
     )
     lines.add("budget_month", 1, "1 budget")
     api_gb = p.requests_per_month * p.avg_response_bytes / BYTES_PER_GB
@@ -336,6 +380,38 @@ def _shared(lines: _Lines, p: UsageProfile) -> None:
         api_gb,
         f"{_num(api_gb)} GB ({_num(p.requests_per_month)} req × {_num(p.avg_response_bytes)} B)",
     )
+
+
+def _health_checks(lines: _Lines, p: UsageProfile) -> None:
+    if not p.health_checks:
+        return
+    lines.add("route53_health_check_month", p.health_checks, f"{p.health_checks} checks")
+    if p.health_check_features:
+        lines.add(
+            "route53_health_check_feature_month",
+            p.health_check_features,
+            f"{p.health_check_features} optional features (HTTPS, ...)",
+        )
+
+
+def _scheduled_tasks(lines: _Lines, p: UsageProfile) -> None:
+    """The ops jobs: one short Fargate task per scheduled run, started by Scheduler."""
+    if not p.scheduled_runs_per_month:
+        return
+    hours = p.scheduled_runs_per_month * p.scheduled_task_minutes_per_run / MINUTES_PER_HOUR
+    runs = f"{_num(round(p.scheduled_runs_per_month, 2))} runs"
+    per_run = f"{_num(p.scheduled_task_minutes_per_run)} min"
+    lines.add(
+        "fargate_arm_vcpu_hour",
+        hours * p.scheduled_task_vcpu,
+        f"ops jobs: {runs} × {per_run} × {_num(p.scheduled_task_vcpu)} vCPU",
+    )
+    lines.add(
+        "fargate_arm_gb_hour",
+        hours * p.scheduled_task_memory_gb,
+        f"ops jobs: {runs} × {per_run} × {_num(p.scheduled_task_memory_gb)} GB",
+    )
+    lines.add("scheduler_invocation", p.scheduled_runs_per_month, runs)
 
 
 def estimate(

@@ -1,18 +1,30 @@
 """The monthly cost of the synthesized stacks, and of the designs that could replace them.
 
-The usage profile's shape (task count and size, CPU architecture, public IPs, alarms,
-dashboards, secrets) is read from the templates, so the estimate follows the code; the
-traffic comes from the profile (default: the original's ~21,600 requests a day).
+The usage profile's shape (task count and size, CPU architecture, public IPs, billed
+alarm metrics, composite alarms, health checks, scheduled jobs, dashboards, secrets) is
+read from the templates, so the estimate follows the code; the traffic comes from the
+profile (default: the original's ~21,600 requests a day). Prices exclude tax.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from portfolio.costs import Architecture, CostEstimate, PriceTable, UsageProfile, compare, estimate
 from portfolio.errors import InfraError
-from portfolio.infra.assembly import Assembly
+from portfolio.infra.assembly import Assembly, Resource
+
+HEALTH_CHECKERS = 15
+"""Route 53 checkers probing one endpoint (about 15, DESIGN.md section 5)."""
+ANOMALY_BAND_METRICS = 3
+"""CloudWatch bills an anomaly-detection alarm as three metrics (the metric and its band)."""
+HEALTH_CHECK_FEATURES = {"HTTPS": 1, "HTTPS_STR_MATCH": 2, "HTTP_STR_MATCH": 1}
+DAYS_PER_WEEK = 7
+ALB_LOG_FILES_PER_HOUR = 2 * 12
+"""A file every 5 minutes from each of the ALB's two nodes (one per AZ)."""
 
 # Whether each design keeps the original's targets (99.9 % availability, p95 < 100 ms,
 # 5xx < 1 %), and why. A judgement, stated next to the figures it qualifies.
@@ -72,11 +84,10 @@ def profile_from_assembly(
     """The usage profile with the shape of the synthesized stacks, and their architecture."""
     base = base or UsageProfile()
     services = assembly.of_type("AWS::ECS::Service")
-    task_definitions = assembly.of_type("AWS::ECS::TaskDefinition")
-    if len(services) != 1 or len(task_definitions) != 1:
-        raise InfraError("expected exactly one ECS service and task definition in the templates")
+    if len(services) != 1:
+        raise InfraError("expected exactly one ECS service in the templates")
     service = services[0].properties
-    task = task_definitions[0].properties
+    task = _task_definition(assembly, service.get("TaskDefinition"))
     cpu_arch = task.get("RuntimePlatform", {}).get("CpuArchitecture", "X86_64")
     spot = any(
         item.get("CapacityProvider") == "FARGATE_SPOT"
@@ -100,12 +111,111 @@ def profile_from_assembly(
             "task_memory_gb": _int(task.get("Memory"), "Memory") / 1024,
             "task_public_ipv4": network.get("AssignPublicIp") == "ENABLED",
             "alb_public_ipv4": alb_ips,
-            "alarms": len(assembly.of_type("AWS::CloudWatch::Alarm")),
+            "alarm_metrics": sum(
+                _alarm_metrics(a) for a in assembly.of_type("AWS::CloudWatch::Alarm")
+            ),
+            "composite_alarms": len(assembly.of_type("AWS::CloudWatch::CompositeAlarm")),
+            **_health_checks(assembly, base.hours_in_month),
+            **_scheduled(assembly, base.hours_in_month),
             "dashboards": len(assembly.of_type("AWS::CloudWatch::Dashboard")),
-            "secrets": len(assembly.of_type("AWS::SecretsManager::Secret")),
+            "secrets": sum(
+                1 + len(s.properties.get("ReplicaRegions", []))  # a replica bills as a secret
+                for s in assembly.of_type("AWS::SecretsManager::Secret")
+            ),
         }
     )
     return profile, architecture
+
+
+def _logical_id(reference: Any) -> str | None:
+    if isinstance(reference, Mapping):
+        if "Ref" in reference:
+            return str(reference["Ref"])
+        if "Fn::GetAtt" in reference:
+            return str(reference["Fn::GetAtt"][0])
+    return None
+
+
+def _task_definition(assembly: Assembly, reference: Any) -> Mapping[str, Any]:
+    wanted = _logical_id(reference)
+    for resource in assembly.of_type("AWS::ECS::TaskDefinition"):
+        if resource.logical_id == wanted:
+            return resource.properties
+    raise InfraError(f"task definition {wanted!r} is not in the templates")
+
+
+def _alarm_metrics(alarm: Resource) -> int:
+    """Billed metrics of one alarm: metric math bills each metric, anomaly bands three."""
+    props = alarm.properties
+    if "ThresholdMetricId" in props:
+        return ANOMALY_BAND_METRICS
+    queries = props.get("Metrics")
+    if queries:
+        return sum(1 for q in queries if "MetricStat" in q)
+    return 1
+
+
+def _health_checks(assembly: Assembly, hours: float) -> dict[str, float]:
+    checks = [c.properties.get("HealthCheckConfig", {}) for c in assembly.of_type(
+        "AWS::Route53::HealthCheck"
+    )]  # fmt: skip
+    features = 0
+    requests = 0.0
+    for config in checks:
+        interval = int(config.get("RequestInterval", 30))
+        features += HEALTH_CHECK_FEATURES.get(str(config.get("Type")), 0)
+        features += int(interval == 10) + int(bool(config.get("MeasureLatency")))
+        requests += HEALTH_CHECKERS * hours * 3600 / interval
+    return {
+        "health_checks": len(checks),
+        "health_check_features": features,
+        "health_check_requests_per_month": round(requests),
+    }
+
+
+_CRON = re.compile(r"cron\((\S+) (\S+) (\S+) (\S+) (\S+) (\S+)\)")
+
+
+def runs_per_month(expression: str, hours: float) -> float:
+    """How often a Scheduler cron fires in a month of ``hours`` (day, weekday or daily)."""
+    match = _CRON.fullmatch(expression.strip())
+    if match is None:
+        raise InfraError(f"schedule expression not understood: {expression!r}")
+    _minute, _hour, day, _month, week_day, _year = match.groups()
+    days = hours / 24
+    if day not in ("*", "?"):
+        return float(len(day.split(",")))
+    if week_day not in ("*", "?"):
+        return len(week_day.split(",")) * days / DAYS_PER_WEEK
+    return days
+
+
+def _scheduled(assembly: Assembly, hours: float) -> dict[str, float]:
+    runs = 0.0
+    sizes: list[tuple[float, float]] = []
+    for schedule in assembly.of_type("AWS::Scheduler::Schedule"):
+        runs += runs_per_month(str(schedule.properties["ScheduleExpression"]), hours)
+        ecs = schedule.properties.get("Target", {}).get("EcsParameters")
+        if ecs:
+            task = _task_definition(assembly, ecs.get("TaskDefinitionArn"))
+            sizes.append(
+                (_int(task.get("Cpu"), "Cpu") / 1024, _int(task.get("Memory"), "Memory") / 1024)
+            )
+    if not runs:
+        return {}
+    vcpu, memory = max(sizes) if sizes else (0.0, 0.0)
+    weekly = any(
+        "weekly" in c.get("Command", [])
+        for t in assembly.of_type("AWS::ECS::TaskDefinition")
+        for c in t.properties.get("ContainerDefinitions", [])
+    )
+    return {
+        # The weekly review reads each ALB log file once: 5-minute files from each node.
+        "scheduled_log_reads_per_month": ALB_LOG_FILES_PER_HOUR * hours if weekly else 0.0,
+        "scheduled_runs_per_month": runs,
+        "scheduled_task_vcpu": vcpu,
+        "scheduled_task_memory_gb": memory,
+    }
 
 
 def budget_from_assembly(assembly: Assembly) -> float | None:

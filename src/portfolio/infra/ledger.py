@@ -8,6 +8,7 @@ fails when the committed copy has drifted.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -22,6 +23,7 @@ CATEGORIES: tuple[tuple[str, str], ...] = (
     ("storage", "ストレージとログ / Storage and logs"),
     ("delivery", "配信 / Delivery"),
     ("monitoring", "監視と通知 / Monitoring and notification"),
+    ("operations", "定期運用 / Scheduled operations"),
     ("security", "権限と秘密情報 / Identity and secrets"),
     ("cost", "コスト管理 / Cost management"),
     ("other", "その他 / Other"),
@@ -106,7 +108,11 @@ def _task_definition(p: Mapping[str, Any]) -> list[str]:
     ]
     for container in p.get("ContainerDefinitions", []):
         if container.get("HealthCheck"):
-            out.append("container health check on /health")
+            command = " ".join(container["HealthCheck"].get("Command", []))
+            paths = re.findall(r"127\.0\.0\.1:\d+(/[\w/]*)", command)
+            out.append(f"container health check on {paths[0] if paths else 'a command'}")
+        if container.get("Command"):
+            out.append(f"command: {' '.join(container['Command'])}")
         secrets = [s["Name"] for s in container.get("Secrets", [])]
         if secrets:
             out.append(f"secrets from Secrets Manager: {', '.join(secrets)}")
@@ -168,9 +174,36 @@ def _alarm(p: Mapping[str, Any]) -> list[str]:
     stat = p.get("ExtendedStatistic") or p.get("Statistic") or ""
     return [
         f"{metric} {stat}".strip(),
-        f"{p.get('ComparisonOperator')} {p.get('Threshold')}",
+        f"{p.get('ComparisonOperator')} {_threshold(p)}",
         f"{p.get('DatapointsToAlarm')} of {p.get('EvaluationPeriods')} periods",
         "notifies SNS" if p.get("AlarmActions") else "no action",
+    ]
+
+
+def _threshold(p: Mapping[str, Any]) -> str:
+    if "ThresholdMetricId" in p:
+        return "anomaly band"
+    value = p.get("Threshold")
+    return f"{value:.6g}" if isinstance(value, int | float) else str(value)
+
+
+def _composite(p: Mapping[str, Any]) -> list[str]:
+    return ["AND/OR of window alarms", "notifies SNS" if p.get("AlarmActions") else "no action"]
+
+
+def _schedule(p: Mapping[str, Any]) -> list[str]:
+    return [
+        f"{p.get('ScheduleExpression')} {p.get('ScheduleExpressionTimezone', 'UTC')}",
+        f"state {p.get('State')}",
+        "ECS RunTask" if p.get("Target", {}).get("EcsParameters") else "other target",
+    ]
+
+
+def _health_check(p: Mapping[str, Any]) -> list[str]:
+    c = p.get("HealthCheckConfig", {})
+    return [
+        f"{c.get('Type')} :{c.get('Port')}{c.get('ResourcePath', '')}",
+        f"every {c.get('RequestInterval')} s, unhealthy after {c.get('FailureThreshold')}",
     ]
 
 
@@ -306,7 +339,7 @@ REGISTRY: dict[str, tuple[str, str, str, Settings]] = {
     "AWS::EC2::SecurityGroupIngress": ("network", "受信許可", "ingress rule", _sg_rule),
     "AWS::EC2::SecurityGroupEgress": ("network", "送信許可", "egress rule", _sg_rule),
     "AWS::ECS::Cluster": ("compute", "ECSクラスター", "ECS cluster", _none),
-    "AWS::ECS::TaskDefinition": ("compute", "APIコンテナ定義", "API task", _task_definition),
+    "AWS::ECS::TaskDefinition": ("compute", "タスク定義", "task definition", _task_definition),
     "AWS::ECS::Service": ("compute", "APIサービス", "API service", _service),
     "AWS::ApplicationAutoScaling::ScalableTarget": (
         "compute",
@@ -335,15 +368,22 @@ REGISTRY: dict[str, tuple[str, str, str, Settings]] = {
     "AWS::ElasticLoadBalancingV2::Listener": ("compute", "受付ポート", "listener", _listener),
     "AWS::Lambda::Function": (
         "compute",
-        "web/ の配置 (デプロイ時のみ)",
-        "deploys web/ (deploy time only)",
+        "CDKのデプロイ時処理",
+        "CDK deploy-time handler",
         _lambda,
     ),
+    "AWS::ElasticLoadBalancingV2::ListenerRule": (
+        "compute",
+        "CloudFrontからのみ転送",
+        "forwards only CloudFront's requests",
+        _none,
+    ),
+    "AWS::Scheduler::Schedule": ("operations", "定期運用ジョブ", "scheduled ops job", _schedule),
     "AWS::Lambda::LayerVersion": ("compute", "AWS CLI レイヤー", "AWS CLI layer", _none),
     "AWS::DynamoDB::Table": ("data", "アプリのデータ", "application data", _table),
     "AWS::S3::Bucket": ("storage", "オブジェクト保管", "object storage", _bucket),
     "AWS::S3::BucketPolicy": ("storage", "TLS強制と配信許可", "TLS-only + delivery", _none),
-    "AWS::Logs::LogGroup": ("storage", "APIのログ", "API logs", _log_group),
+    "AWS::Logs::LogGroup": ("storage", "コンテナのログ", "container logs", _log_group),
     "AWS::CloudFront::Distribution": (
         "delivery",
         "静的サイト配信",
@@ -357,13 +397,43 @@ REGISTRY: dict[str, tuple[str, str, str, Settings]] = {
         _none,
     ),
     "Custom::CDKBucketDeployment": ("delivery", "サイトの配置", "site deployment", _none),
-    "AWS::CloudWatch::Alarm": ("monitoring", "KPIアラーム", "KPI alarm", _alarm),
+    "Custom::CrossRegionExportWriter": (
+        "delivery",
+        "リージョン間参照 (書込)",
+        "cross-region reference writer",
+        _none,
+    ),
+    "Custom::CrossRegionExportReader": (
+        "delivery",
+        "リージョン間参照 (読取)",
+        "cross-region reference reader",
+        _none,
+    ),
+    "AWS::CloudWatch::Alarm": ("monitoring", "アラーム", "alarm", _alarm),
+    "AWS::CloudWatch::CompositeAlarm": (
+        "monitoring",
+        "バーンレート通知",
+        "burn-rate page",
+        _composite,
+    ),
+    "AWS::Route53::HealthCheck": (
+        "monitoring",
+        "外部からの死活監視",
+        "availability from outside",
+        _health_check,
+    ),
     "AWS::CloudWatch::Dashboard": ("monitoring", "ダッシュボード", "dashboard", _none),
     "AWS::SNS::Topic": ("monitoring", "アラーム通知", "alarm notifications", _topic),
     "AWS::SNS::TopicPolicy": ("monitoring", "TLS強制と発行許可", "TLS-only + publishers", _none),
     "AWS::SNS::Subscription": ("monitoring", "通知先", "subscriber", _none),
-    "AWS::SecretsManager::Secret": ("security", "APIキー", "API keys", _secret),
+    "AWS::SecretsManager::Secret": ("security", "シークレット", "secret", _secret),
     "AWS::IAM::Role": ("security", "実行ロール", "role", _role),
+    "AWS::ECR::RegistryScanningConfiguration": (
+        "security",
+        "イメージの脆弱性スキャン (push 時)",
+        "image scan on push",
+        _none,
+    ),
     "AWS::IAM::Policy": ("security", "最小権限ポリシー", "least-privilege policy", _policy),
     "AWS::Budgets::Budget": ("cost", "月次予算", "monthly budget", _budget),
 }
@@ -385,7 +455,7 @@ def resource_name(resource: Resource) -> str:
     p = resource.properties
     if resource.type == "AWS::Budgets::Budget":
         return str(p.get("Budget", {}).get("BudgetName", "(generated)"))
-    if resource.type == "AWS::CloudWatch::Alarm":
+    if resource.type in ("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm"):
         return str(p.get("AlarmDescription", "(generated)"))
     for key in NAME_KEYS:
         value = p.get(key)

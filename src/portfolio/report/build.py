@@ -633,7 +633,7 @@ def _backup_enabled(run: CheckRun | None, pitr: bool | None) -> bool | None:
 
 
 def _tables_kms(run: CheckRun | None) -> str | None:
-    """ "KMS" when the monthly check saw every table encrypted with KMS; None when it did not run."""
+    """KMS when the monthly check saw every table encrypted with KMS; None when it did not run."""
     if run is None:
         return None
     found = [f for f in run.findings if f.check_id == "encrypt_tables"]

@@ -207,16 +207,43 @@ def path_of(url: str) -> str:
     return url[slash + 8 if slash >= 0 else 7 :].split("?", 1)[0]
 
 
+PROJECTION_FIRST_DAY = "2025/01/01"
+"""The earliest day partition projection offers; days before it are never scanned."""
+
+
 def athena_ddl(location: str, table: str = "alb_logs") -> str:
-    """The Athena table over the logs, as AWS documents it: RegexSerDe, one column a group."""
+    """The Athena table over the logs, as AWS documents it: RegexSerDe, one column a group,
+    and partition projection by day (``day`` = the ``yyyy/MM/dd`` folders ALB writes), so a
+    month's query reads that month's folders and no partitions need adding.
+    """
     columns = ",\n".join(f"    {f.name} {f.athena_type}" for f in FIELDS)
     regex = line_regex().replace("\\", "\\\\").replace("'", "\\'")
+    base = location if location.endswith("/") else location + "/"
     return (
         f"CREATE EXTERNAL TABLE IF NOT EXISTS {table} (\n{columns}\n)\n"
+        "PARTITIONED BY (day STRING)\n"
         "ROW FORMAT SERDE 'org.apache.hadoop.hive.serde2.RegexSerDe'\n"
         f"WITH SERDEPROPERTIES ('serialization.format' = '1', 'input.regex' = '{regex}')\n"
-        f"LOCATION '{location}';"
+        f"LOCATION '{base}'\n"
+        "TBLPROPERTIES (\n"
+        "    'projection.enabled' = 'true',\n"
+        "    'projection.day.type' = 'date',\n"
+        f"    'projection.day.range' = '{PROJECTION_FIRST_DAY},NOW',\n"
+        "    'projection.day.format' = 'yyyy/MM/dd',\n"
+        "    'projection.day.interval' = '1',\n"
+        "    'projection.day.interval.unit' = 'DAYS',\n"
+        f"    'storage.location.template' = '{base}${{day}}'\n"
+        ");"
     )
+
+
+def alb_log_location(bucket: str, account: str, region: str) -> str:
+    """The stack's ALB log folder: its bucket, its prefix, then ALB's own layout."""
+    return f"s3://{bucket}/{names.ALB_LOG_PREFIX}/AWSLogs/{account}/elasticloadbalancing/{region}/"
+
+
+def _day(iso: str) -> str:
+    return iso[:10].replace("-", "/")
 
 
 def athena_queries(table: str = "alb_logs", *, start: str, end: str) -> dict[str, str]:
@@ -234,7 +261,9 @@ def athena_queries(table: str = "alb_logs", *, start: str, end: str) -> dict[str
         f" THEN target_processing_time * 1000 END AS ms,\n"
         f"           target_ip = '' AS no_target\n"
         f"    FROM {table}\n"
-        f"    WHERE from_iso8601_timestamp(time) >= from_iso8601_timestamp('{start}')\n"
+        # Partition pruning first (days in UTC, as ALB names its folders), then the instant.
+        f"    WHERE day BETWEEN '{_day(start)}' AND '{_day(end)}'\n"
+        f"      AND from_iso8601_timestamp(time) >= from_iso8601_timestamp('{start}')\n"
         f"      AND from_iso8601_timestamp(time) < from_iso8601_timestamp('{end}')\n"
         f")\n"
     )

@@ -18,9 +18,16 @@ What comes from where:
 - static site: CloudFront Requests, BytesDownloaded, CacheHitRate, 4xx/5xxErrorRate.
 - costs: Cost Explorer GetCostAndUsage, UnblendedCost by SERVICE for the month and the
   one before (one request, monthly granularity) -> ``measured_costs``.
-- status: ECS service running/desired, target health, table status, PITR, encryption.
-- the operations log (probes, incidents, maintenance, check runs, work items, users)
-  from the configured store, where the service's prober and the checks record them.
+- status: ECS service running/desired, target health, table status, PITR, encryption,
+  each table's on-demand throughput ceiling (the reference of consumed capacity).
+- availability from outside: the Route 53 health check on the site's /health (its
+  HealthCheckStatus in us-east-1) becomes one ProbeResult per minute, so the report's
+  availability code reads it like the prober's; minutes without a datapoint stay
+  unmeasured. The tasks' own probes (from the store) remain a second signal, in a note.
+- target health: ELB HealthyHostCount / UnHealthyHostCount per minute.
+- permission changes (権限変更): CloudTrail LookupEvents of IAM's write events.
+- the operations log (incidents, maintenance, check runs, work items, users) from the
+  configured store, read by portfolio.sources.opslog like every other source.
 """
 
 from __future__ import annotations
@@ -29,7 +36,7 @@ import math
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -45,10 +52,14 @@ from portfolio.cloud import (
     Series,
     ecs_service,
     error_code,
+    finest_period_s,
     lb_dimension,
     load_balancer,
     metric_data,
+    project_distributions,
+    public_hosts,
     target_group,
+    target_health,
 )
 from portfolio.errors import SourceError
 from portfolio.period import Period
@@ -58,14 +69,17 @@ from portfolio.sources.base import (
     DataStoreStatus,
     MeasuredCosts,
     Observations,
+    PermissionChange,
     ReportSource,
     SourceOptions,
     StaticSiteStats,
+    TargetHealthSample,
     TrafficBucket,
     register_source,
 )
+from portfolio.sources.opslog import read_ops_log
 from portfolio.store.protocols import Store
-from portfolio.store.records import ResourceSample, StoreCallStat
+from portfolio.store.records import ProbeResult, ResourceSample, StoreCallStat
 from portfolio.telemetry.sketch import LatencySketch
 
 HOUR_S = 3600
@@ -153,8 +167,26 @@ class AwsSource:
             measured_costs=costs,
             load_balancer_errors_5xx=lb_5xx,
         )
+        if lb is not None:
+            observations.target_health = self._target_health(cloudwatch, lb, period)
+        observations.permission_changes = self._permission_changes(period)
         if self.store_factory is not None:
             self._add_ops_log(observations, period)
+        outside = self._outside_probes(period)
+        if outside is not None:
+            inside = observations.probes
+            ok = sum(1 for p in inside if p.ok)
+            observations.probes = outside
+            observations.notes.append(
+                "Availability: the Route 53 health check on the public /health, per minute"
+                f" ({len(outside)} measured minutes); the tasks' own probes, a second"
+                f" signal: {ok} of {len(inside)} ok."
+            )
+        else:
+            observations.notes.append(
+                "Availability: no Route 53 health check on the site's /health was found;"
+                " the tasks' own probes of 127.0.0.1 are the only measure."
+            )
         return observations
 
     # -- CloudWatch --------------------------------------------------------------------------
@@ -295,9 +327,7 @@ class AwsSource:
         return stats
 
     def _static_site(self, period: Period) -> StaticSiteStats | None:
-        cloudfront = self.aws.client("cloudfront", region=WEB_REGION)
-        items = cloudfront.list_distributions().get("DistributionList", {}).get("Items") or []
-        ids = [d["Id"] for d in items if names.PROJECT in str(d.get("Comment", ""))]
+        ids = [d["Id"] for d in project_distributions(self.aws)]
         if not ids:
             return None
         ns = "AWS/CloudFront"
@@ -337,21 +367,15 @@ class AwsSource:
         service = ecs_service(self.aws)
         if service is None:
             return None
-        healthy = None
-        tg = target_group(self.aws)
-        if tg is not None:
-            described = self.aws.client("elbv2").describe_target_health(
-                TargetGroupArn=tg["TargetGroupArn"]
-            )
-            healthy = sum(1 for d in described.get("TargetHealthDescriptions", [])
-                          if d["TargetHealth"]["State"] == "healthy")  # fmt: skip
+        counted = target_health(self.aws)
         return ComputeStatus(desired_tasks=int(service["desiredCount"]),
                              running_tasks=int(service["runningCount"]),
-                             healthy_targets=healthy)  # fmt: skip
+                             healthy_targets=None if counted is None else counted[0])  # fmt: skip
 
     def _data_store(self) -> DataStoreStatus:
         dynamodb = self.aws.client("dynamodb")
         statuses, pitr, encryption = [], [], []
+        ceilings: list[tuple[float, float] | None] = []
         for table in (names.USERS_TABLE, names.METRICS_TABLE):
             try:
                 described = dynamodb.describe_table(TableName=table)["Table"]
@@ -368,10 +392,18 @@ class AwsSource:
             pitr.append(recovery.get("PointInTimeRecoveryStatus") == "ENABLED")
             sse = described.get("SSEDescription") or {}
             encryption.append(f"{table}: {sse.get('SSEType', 'AWS owned key')}")
+            ceilings.append(_ceiling(described.get("OnDemandThroughput") or {}))
+        # Consumed capacity is summed over both tables, so its reference is too; a table
+        # without a ceiling leaves no reference at all.
+        known = [c for c in ceilings if c is not None]
+        full = bool(ceilings) and len(known) == len(ceilings)
         return DataStoreStatus(backend="dynamodb",
                                tables=[names.USERS_TABLE, names.METRICS_TABLE],
                                status="; ".join(statuses), point_in_time_recovery=all(pitr),
-                               encryption="; ".join(encryption) or None)  # fmt: skip
+                               encryption="; ".join(encryption) or None,
+                               max_read_units_per_s=sum(c[0] for c in known) if full else None,
+                               max_write_units_per_s=sum(c[1] for c in known) if full else None,
+                               )  # fmt: skip
 
     # -- Cost Explorer -------------------------------------------------------------------------
 
@@ -424,19 +456,156 @@ class AwsSource:
     # -- the operations log ----------------------------------------------------------------------
 
     def _add_ops_log(self, obs: Observations, period: Period) -> None:
-        from portfolio.sources.local import count_users
-
         assert self.store_factory is not None  # noqa: S101 - checked by the caller
         store = self.store_factory()
         try:
-            obs.probes = list(store.read_probe_results(period.start, period.end))
-            obs.incidents = store.list_incidents(period.start, period.end)
-            obs.maintenance = store.list_maintenance(period.start, period.end)
-            obs.check_runs = store.list_check_runs(period.start, period.end)
-            obs.work_items = store.list_work_items(period.start, period.end)
-            obs.user_count = count_users(store)
+            ops = read_ops_log(store, period)
         finally:
             store.close()
+        obs.probes = ops.probes
+        obs.incidents = ops.incidents
+        obs.maintenance = ops.maintenance
+        obs.check_runs = ops.check_runs
+        obs.work_items = ops.work_items
+        if obs.permission_changes is not None:  # unknown stays unknown when CloudTrail failed
+            obs.permission_changes = sorted(
+                obs.permission_changes + ops.permission_changes, key=lambda c: c.at
+            )
+        obs.simulated = ops.simulated
+        obs.user_count = ops.user_count
+
+    # -- availability from outside, target health, permission changes ---------------------------
+
+    def _health_check_id(self) -> str | None:
+        """The Route 53 check whose target is the site's /health (the stack makes one)."""
+        hosts = {h for d in project_distributions(self.aws) for h in public_hosts(d)}
+        if not hosts:
+            return None
+        route53 = self.aws.client("route53", region=WEB_REGION)
+        marker: str | None = None
+        while True:
+            page = route53.list_health_checks(**({"Marker": marker} if marker else {}))
+            for check in page.get("HealthChecks", []):
+                config = check.get("HealthCheckConfig", {})
+                if (config.get("FullyQualifiedDomainName") in hosts
+                        and config.get("ResourcePath") == names.HEALTH_PATH):  # fmt: skip
+                    return str(check["Id"])
+            if not page.get("IsTruncated"):
+                return None
+            marker = page.get("NextMarker")
+
+    def _outside_probes(self, period: Period) -> list[ProbeResult] | None:
+        check_id = self._health_check_id()
+        if check_id is None:
+            return None
+        step = finest_period_s(period.start)
+        dims = (("HealthCheckId", check_id),)
+        queries = [MetricQuery(q, "AWS/Route53", "HealthCheckStatus", dims, stat, step)
+                   for q, stat in (("avg", "Average"), ("n", "SampleCount"))]  # fmt: skip
+        data = metric_data(self.aws.client("cloudwatch", region=WEB_REGION), queries,
+                           period.start, period.end)  # fmt: skip
+        return outside_probe_minutes(data["avg"], data["n"], step)
+
+    def _target_health(
+        self, cloudwatch: Any, lb: dict[str, Any], period: Period
+    ) -> list[TargetHealthSample]:
+        group = target_group(self.aws)
+        if group is None:
+            return []
+        step = finest_period_s(period.start)
+        dims = (("TargetGroup", group["TargetGroupArn"].split(":", 5)[-1]),
+                ("LoadBalancer", lb_dimension(lb["LoadBalancerArn"])))  # fmt: skip
+        ns = "AWS/ApplicationELB"
+        data = metric_data(cloudwatch, [
+            MetricQuery("healthy", ns, "HealthyHostCount", dims, "Minimum", step),
+            MetricQuery("unhealthy", ns, "UnHealthyHostCount", dims, "Maximum", step),
+        ], period.start, period.end)  # fmt: skip
+        samples = []
+        for at, healthy in sorted(data["healthy"].items()):
+            unhealthy = data["unhealthy"].get(at, 0.0)
+            for minute in range(int(at.timestamp()), int(at.timestamp()) + step, 60):
+                samples.append(TargetHealthSample(minute=minute, healthy=round(healthy),
+                                                  total=round(healthy + unhealthy)))  # fmt: skip
+        return samples
+
+    def _permission_changes(self, period: Period) -> list[PermissionChange] | None:
+        """IAM's write events (IAM is global: CloudTrail records them in us-east-1)."""
+        cloudtrail = self.aws.client("cloudtrail", region=WEB_REGION)
+        kwargs: dict[str, Any] = {
+            "LookupAttributes": [
+                {"AttributeKey": "EventSource", "AttributeValue": "iam.amazonaws.com"}
+            ],
+            "StartTime": period.start,
+            "EndTime": period.end,
+        }
+        changes: list[PermissionChange] = []
+        while True:
+            try:
+                page = cloudtrail.lookup_events(**kwargs)
+            except ClientError as err:
+                code = error_code(err)
+                if code in SERVER_ERRORS or code in ("AccessDeniedException",):
+                    # None, not []: "not read" must not read as "no changes".
+                    self.notes.append(
+                        f"CloudTrail LookupEvents failed ({code}): 権限変更 not read."
+                    )
+                    return None
+                raise
+            changes += [c for e in page.get("Events", []) if (c := iam_change(e)) is not None]
+            token = page.get("NextToken")
+            if not token:
+                return sorted(changes, key=lambda c: c.at)
+            kwargs["NextToken"] = token
+
+
+def _ceiling(throughput: dict[str, Any]) -> tuple[float, float] | None:
+    """A table's on-demand (read, write) ceiling per second; None when unlimited (-1)."""
+    read = throughput.get("MaxReadRequestUnits")
+    write = throughput.get("MaxWriteRequestUnits")
+    if read is None or write is None or read < 0 or write < 0:
+        return None
+    return float(read), float(write)
+
+
+def outside_probe_minutes(average: Series, samples: Series, step_s: int) -> list[ProbeResult]:
+    """HealthCheckStatus datapoints -> one ProbeResult per measured minute.
+
+    With 1-minute datapoints each is a minute, up when its Average is 1. A 5-minute
+    datapoint (CloudWatch keeps 1-minute data 15 days) stands for as many minutes as it
+    has samples, capped at 5: round(Average × minutes) of them up, the rest down, the
+    down minutes first (their order inside the 5 minutes is not known; the count is).
+    Minutes without a datapoint get no result: unmeasured, not up.
+    """
+    minutes_per_point = max(1, step_s // 60)
+    results: list[ProbeResult] = []
+    for at, value in sorted(average.items()):
+        measured = min(minutes_per_point, max(1, round(samples.get(at, minutes_per_point))))
+        up = round(value * measured)
+        for i in range(measured):
+            ok = i >= measured - up
+            results.append(ProbeResult(at=at + timedelta(minutes=i), ok=ok, latency_ms=None,
+                                       status=None, detail="Route 53 health check"))  # fmt: skip
+    return results
+
+
+READ_ONLY_PREFIXES = ("Get", "List", "Describe", "Generate", "Simulate")
+
+
+def iam_change(event: dict[str, Any]) -> PermissionChange | None:
+    """One CloudTrail event as a permission change; None for IAM's read-only calls."""
+    name = str(event.get("EventName", ""))
+    if event.get("ReadOnly") == "true" or name.startswith(READ_ONLY_PREFIXES):
+        return None
+    resources = [str(r.get("ResourceName")) for r in event.get("Resources") or []
+                 if r.get("ResourceName")]  # fmt: skip
+    at = event["EventTime"]
+    return PermissionChange(
+        at=at.astimezone(UTC) if isinstance(at, datetime) else at,
+        kind="iam",
+        subject=", ".join(resources) or name,
+        detail=name,
+        actor=str(event.get("Username", "")),
+    )
 
 
 @register_source("aws")

@@ -31,7 +31,6 @@ from portfolio.sources.base import (
     ComputeStatus,
     DataStoreStatus,
     Observations,
-    PermissionChange,
     SiteProbe,
     SourceOptions,
     StaticSiteStats,
@@ -41,11 +40,11 @@ from portfolio.sources.base import (
     register_source,
     utc_hour,
 )
+from portfolio.sources.opslog import SIMULATED_MARKER as SIMULATED_MARKER
+from portfolio.sources.opslog import read_ops_log
 from portfolio.store import open_store
 from portfolio.store.protocols import Store
-from portfolio.store.records import PROBE_SITE, MinuteTotals, ResourceSample, Rollup, WorkItem
-
-SIMULATED_MARKER = "simulated"
+from portfolio.store.records import PROBE_SITE, MinuteTotals, ResourceSample, Rollup
 
 
 class LocalSource:
@@ -78,8 +77,7 @@ class LocalSource:
         if traffic_only:
             return Observations(period=period, source=self.source_name, traffic=traffic)
         resources = list(self.store.read_resource_samples(start, end))
-        work_items = self.store.list_work_items(period.start, period.end)
-        simulated = any(item.kind == SIMULATED_MARKER for item in work_items)
+        ops = read_ops_log(self.store, period)
         minutes = self.store.read_minute_totals(start, end)
         static_site, notes, site_anomalies = self._static_site(period)
         anomalies = access_anomalies(traffic, minutes)
@@ -89,31 +87,31 @@ class LocalSource:
         return Observations(
             period=period,
             source=self.source_name,
-            simulated=simulated,
+            simulated=ops.simulated,
             notes=notes,
             traffic=traffic,
             minutes=minutes,
-            probes=list(self.store.read_probe_results(period.start, period.end)),
+            probes=ops.probes,
             resources=resources,
             log_counts=list(self.store.read_log_counts(start, end)),
             store_stats=list(self.store.read_store_stats(start, end)),
-            incidents=self.store.list_incidents(period.start, period.end),
-            maintenance=self.store.list_maintenance(period.start, period.end),
-            check_runs=self.store.list_check_runs(period.start, period.end),
-            work_items=[w for w in work_items if not _is_log_entry(w)],
+            incidents=ops.incidents,
+            maintenance=ops.maintenance,
+            check_runs=ops.check_runs,
+            work_items=ops.work_items,
             compute=_compute_status(resources, self.desired_tasks),
-            user_count=count_users(self.store),
+            user_count=ops.user_count,
             data_store=DataStoreStatus(
                 backend=self.store.backend,
                 tables=[names.USERS_TABLE, names.METRICS_TABLE],
-                status="ACTIVE" if resources or work_items else None,
+                status="ACTIVE" if resources or ops.work_items or ops.simulated else None,
                 max_read_units_per_s=max_read,
                 max_write_units_per_s=max_write,
             ),
             static_site=static_site,
             target_health=target_health(resources, self.desired_tasks),
             access_anomalies=anomalies,
-            permission_changes=permission_changes(work_items),
+            permission_changes=ops.permission_changes,
             site_probes=[
                 SiteProbe(at=p.at, ok=p.ok, status=p.status, latency_ms=p.latency_ms)
                 for p in self.store.read_probe_results(period.start, period.end, target=PROBE_SITE)
@@ -142,13 +140,6 @@ def _local(options: SourceOptions) -> LocalSource:
     )
 
 
-def _is_log_entry(item: WorkItem) -> bool:
-    """Entries the operations log keeps that are not work done: the demo marker, permissions."""
-    return item.kind == SIMULATED_MARKER or item.kind.startswith(
-        security_rules.PERMISSION_KIND_PREFIX
-    )
-
-
 def target_health(samples: list[ResourceSample], desired: int) -> list[TargetHealthSample]:
     """Per minute the service ran: workers that recorded a sample, of the desired tasks."""
     # (minute, task) is a sample's key in every store, so counting minutes counts workers.
@@ -173,16 +164,6 @@ def access_anomalies(
     )
 
 
-def permission_changes(items: list[WorkItem]) -> list[PermissionChange]:
-    """The operations log's permission entries (kind ``permission:<what>``)."""
-    prefix = security_rules.PERMISSION_KIND_PREFIX
-    return [
-        PermissionChange(at=w.at, kind=w.kind.removeprefix(prefix), subject=w.summary)
-        for w in items
-        if w.kind.startswith(prefix)
-    ]
-
-
 def merge_tasks(rollups: Iterable[Rollup]) -> list[TrafficBucket]:
     """Hourly rollups of all tasks merged into one bucket per (hour, endpoint, status)."""
     buckets: dict[tuple[int, str, int], TrafficBucket] = {}
@@ -205,17 +186,6 @@ def merge_tasks(rollups: Iterable[Rollup]) -> list[TrafficBucket]:
             bucket.bytes_out += r.bytes_out
             bucket.sketch.merge(r.sketch)
     return list(buckets.values())
-
-
-def count_users(store: Store) -> int:
-    """Users in the store now (the per-user cost's denominator), by paging through them."""
-    total, cursor = 0, None
-    while True:
-        page = store.list_users(limit=100, cursor=cursor)
-        total += len(page.items)
-        cursor = page.next_cursor
-        if cursor is None:
-            return total
 
 
 def _compute_status(samples: list[ResourceSample], desired: int) -> ComputeStatus | None:

@@ -1,0 +1,1 @@
+"""The scheduled operations: what the ops task runs on its own each day, week and month."""

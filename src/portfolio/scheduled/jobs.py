@@ -1,0 +1,155 @@
+"""The scheduled jobs, by the name the schedules pass to `portfolio ops run NAME`.
+
+Each job records what it ran into the store (the operations log the report reads),
+stores its results in the reports bucket and sends one summary to the alarm topic:
+
+- ``daily``, ``weekly``: that checklist on the AWS target.
+- ``monthly``: the monthly checklist (with the restore test). It runs on the month's
+  last day so it is part of the month it covers: a run on the 1st would count for the
+  new month and the report would miss it.
+- ``report``: the monthly report of the previous month, in every format the image can
+  write, on the 1st.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+
+from portfolio.checks.base import Kind
+from portfolio.checks.export import run_to_dict
+from portfolio.checks.run import CheckContext, run_checks
+from portfolio.errors import ConfigError
+from portfolio.period import Period
+from portfolio.report.build import compute_report
+from portfolio.report.model import Report
+from portfolio.report.write import WRITERS, Format, write_report
+from portfolio.scheduled.deliver import Delivery
+from portfolio.scheduled.summary import Summary, summarize
+from portfolio.sources.base import SourceOptions, make_source
+from portfolio.store.records import CheckRun
+
+
+@dataclass(frozen=True)
+class JobContext:
+    """What a job needs: the check context (settings, store, AWS endpoint) and where to deliver."""
+
+    checks: CheckContext
+    delivery: Delivery
+    now: datetime
+    target: str = "aws"
+    source: str = "aws"
+    month: str | None = None
+    """The report's month (YYYY-MM); default the month before ``now`` in the report zone."""
+    out: Path | None = None
+    """Where report files are written before upload (default: a scratch directory)."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    job: str
+    run: CheckRun | None = None
+    report: Report | None = None
+    keys: list[str] = field(default_factory=list)
+    summary: Summary | None = None
+    message_id: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.run is None or self.run.passed
+
+
+Job = Callable[[JobContext], Outcome]
+JOBS: dict[str, Job] = {}
+
+
+def _job(name: str) -> Callable[[Job], Job]:
+    def register(function: Job) -> Job:
+        JOBS[name] = function
+        return function
+
+    return register
+
+
+def run_job(name: str, context: JobContext) -> Outcome:
+    """Run the named job, then send its summary; ConfigError for an unknown name."""
+    job = JOBS.get(name)
+    if job is None:
+        raise ConfigError(f"unknown job {name!r}; available: {', '.join(JOBS)}")
+    outcome = job(context)
+    summary = summarize(
+        name,
+        context.checks.settings.report.environment_name,
+        run=outcome.run,
+        report=outcome.report,
+        keys=outcome.keys,
+    )
+    message_id = context.delivery.publish(summary.subject, summary.message)
+    return replace(outcome, summary=summary, message_id=message_id)
+
+
+def _checklist(kind: Kind, context: JobContext, *, restore_test: bool = False) -> Outcome:
+    checks = replace(context.checks, now=context.now, restore_test=restore_test)
+    run = run_checks(kind, context.target, checks)
+    key = context.delivery.put_json(
+        f"checks/{kind.value}/{run.started_at:%Y-%m-%dT%H%M%SZ}.json", run_to_dict(run)
+    )
+    return Outcome(job=kind.value, run=run, keys=[key] if key else [])
+
+
+@_job("daily")
+def daily(context: JobContext) -> Outcome:
+    return _checklist(Kind.DAILY, context)
+
+
+@_job("weekly")
+def weekly(context: JobContext) -> Outcome:
+    return _checklist(Kind.WEEKLY, context)
+
+
+@_job("monthly")
+def monthly(context: JobContext) -> Outcome:
+    return _checklist(Kind.MONTHLY, context, restore_test=True)
+
+
+def image_formats() -> list[Format]:
+    """Every report format this installation can write (PDF only where Chromium is)."""
+    from portfolio.report.render.pdf import find_browser
+
+    try:
+        find_browser()
+    except ConfigError:
+        return [fmt for fmt in WRITERS if fmt != "pdf"]
+    return list(WRITERS)
+
+
+@_job("report")
+def report(context: JobContext) -> Outcome:
+    from portfolio.costs import load_prices
+
+    settings = context.checks.settings
+    tz = settings.report.timezone
+    period = (
+        Period.parse(context.month, tz) if context.month else Period.previous_to(context.now, tz)
+    )
+    source = make_source(
+        context.source,
+        SourceOptions(settings=settings, endpoint_url=context.checks.endpoint_url),
+    )
+    observations = source.observe(period)
+    previous = source.observe(period.previous(), traffic_only=True)
+    built = compute_report(
+        observations, settings, previous=previous, now=context.now, prices=load_prices()
+    )
+    with tempfile.TemporaryDirectory(prefix="portfolio-report-") as scratch:
+        out = context.out or Path(scratch)
+        written = write_report(built, out, formats=image_formats(), langs=["ja", "en"])
+        keys = [
+            key
+            for path in written
+            if (key := context.delivery.put_file(f"reports/{period.label}/{path.name}", path))
+        ]
+    return Outcome(job="report", report=built, keys=keys)
