@@ -50,9 +50,14 @@ def test_serve_on_an_impossible_db_path_is_one_line_and_exit_2() -> None:
 
 
 def test_report_to_a_forbidden_folder_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    from portfolio.store.sqlite import SQLiteStore
+
+    db = tmp_path / "r.db"
+    SQLiteStore(db).close()  # `report` reads an existing store; only serve and demo make one
     result = _portfolio(
-        "report", "--out", "/proc/forbidden", "--db", str(tmp_path / "r.db"), "--month", "2025-08"
-    )
+        "report", "--out", "/proc/forbidden", "--db", str(db), "--month", "2025-08",
+        "--allow-empty",
+    )  # fmt: skip
     _assert_one_line_exit_2(result, "/proc/forbidden")
 
 

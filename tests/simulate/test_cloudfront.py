@@ -37,7 +37,7 @@ def test_the_parser_reads_every_line_and_the_models_shape(logs: tuple[Path, list
     for path in files:
         with gzip.open(path, "rt", encoding="utf-8") as fh:
             lines += sum(1 for line in fh if not line.startswith("#"))
-    stats, notes = read_cloudfront([str(out)], AUGUST)
+    stats, notes, _anomalies = read_cloudfront([str(out)], AUGUST)
     # 09:00 JST on the 1st is still July in UTC, so a few lines fall before the month.
     assert lines - 200 < stats.requests <= lines
     assert "0 malformed" in notes[0]

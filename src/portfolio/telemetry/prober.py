@@ -21,6 +21,9 @@ from portfolio.errors import StoreError
 from portfolio.store.protocols import MetricsRepository
 from portfolio.store.records import PROBE_API, PROBE_SITE, ProbeResult
 
+SHUTDOWN_GRACE_S = 5.0
+"""How long a failed probe waits before it is recorded; a stop within it discards it."""
+
 
 def probe_once(client: httpx.Client, url: str) -> ProbeResult:
     started = time.perf_counter()
@@ -80,7 +83,12 @@ class Prober:
         self._pending: list[ProbeResult] = []
 
     def run_once(self) -> ProbeResult:
-        result = replace(probe_once(self._client, self.url), target=self.target)
+        return self._record(self._probe())
+
+    def _probe(self) -> ProbeResult:
+        return replace(probe_once(self._client, self.url), target=self.target)
+
+    def _record(self, result: ProbeResult) -> ProbeResult:
         self._pending.append(result)
         try:
             self.store.write_probe_results(self._pending)
@@ -104,7 +112,13 @@ class Prober:
             if self._stop.is_set():
                 return
         while True:
-            self.run_once()
+            result = self._probe()
+            # A failure is recorded once the prober is still running a moment later: the
+            # failures of the server's own shutdown (workers gone, prober not yet stopped)
+            # are not outages.
+            if not result.ok and self._stop.wait(min(SHUTDOWN_GRACE_S, self.interval_s)):
+                return
+            self._record(result)
             if self._stop.wait(self.interval_s):
                 return
 
