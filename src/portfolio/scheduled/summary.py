@@ -74,7 +74,7 @@ def _block(lang: Lang, run: CheckRun | None, report: Report | None, keys: Sequen
             if kpi.status is not Status.MET:
                 actual = "—" if kpi.actual is None else f"{kpi.actual:,.4g}"
                 lines.append(
-                    f"  {STATUS_ICON[kpi.status.value]} {t(lang, f'kpi.{kpi.id}')}:"
+                    f"  {STATUS_ICON[kpi.status.value]} {t(lang, f'k.{kpi.id}')}:"
                     f" {actual} / {kpi.target:,.4g} {kpi.unit}"
                 )
     if run is not None:
