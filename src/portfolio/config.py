@@ -119,7 +119,7 @@ class KpiTargets(BaseModel):
 class ReportSettings(BaseModel):
     timezone: str = "Asia/Tokyo"
     environment_name: str = "AWS Portfolio Infrastructure"
-    author: str = "Operations team"
+    author: str = Field(default="", description="Blank: the team (運用チーム / Operations team).")
     approver: str = Field(default="", description="Blank leaves a line to sign on.")
     environment: Literal["production", "staging", "development"] = "production"
     frequency: Literal["monthly"] = "monthly"

@@ -9,6 +9,7 @@ only: every figure is read from the model, a missing one says why in a phrase.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -96,6 +97,14 @@ class _Fmt:
     def nd(self, reason: str) -> str:
         return self.t("no_data_because", reason=self.t(reason))
 
+    def person(self, name: str) -> str:
+        """A name from the settings; unset, the team's name in this language."""
+        return name or self.t("l.default_author")
+
+    def sources(self) -> str:
+        """The data sources, named in this language where their kind is known."""
+        return self.t("list_sep").join(_source_label(self, s) for s in self.r.document.sources)
+
     def num(self, value: float | None, digits: int = 0, reason: str = "reason.no_traffic") -> str:
         return self.nd(reason) if value is None else f"{value:,.{digits}f}"
 
@@ -148,6 +157,22 @@ def _h(doc: Document, level: int, key: str, anchor: str, **values: object) -> No
     doc.add(Heading(level, t(doc.lang, key, **values), anchor))  # type: ignore[arg-type]
 
 
+_SOURCE_KINDS = (
+    (re.compile(r"^local (?P<backend>\w+) store$"), "src.local"),
+    (re.compile(r"^AWS (?P<region>[\w-]+) \(CloudWatch, Cost Explorer\)$"), "src.aws"),
+    (re.compile(r"^ALB access logs \((?P<files>\d+) files\)$"), "src.alb"),
+)
+"""The descriptions sources give themselves (sources/*.py), by kind, for the label tables."""
+
+
+def _source_label(f: _Fmt, source: str) -> str:
+    for pattern, key in _SOURCE_KINDS:
+        match = pattern.match(source)
+        if match:
+            return f.t(key, **match.groupdict())
+    return source
+
+
 def _document(doc: Document, f: _Fmt) -> None:
     r = f.r
     _h(doc, 2, "h.document", "document")
@@ -158,9 +183,9 @@ def _document(doc: Document, f: _Fmt) -> None:
                 Field(f.t("l.created"), f.day(created)),
                 Field(f.t("l.version"), r.document.version),
                 Field(f.t("l.applies_to"), r.document.environment),
-                Field(f.t("l.author"), r.document.author),
+                Field(f.t("l.author"), f.person(r.document.author)),
                 Field(f.t("l.updated"), f.day(created)),
-                Field(f.t("l.sources"), ", ".join(r.document.sources)),
+                Field(f.t("l.sources"), f.sources()),
                 Field(f.t("l.timezone"), r.period.timezone),
             ]
         )
@@ -181,7 +206,7 @@ def _overview(doc: Document, f: _Fmt) -> None:
                 Field(f.t("l.target_env"), env),
                 Field(f.t("l.frequency"), f.t("frequency." + r.document.frequency)),
                 Field(f.t("l.period"), f.t("month", year=start.year, month=start.month)),
-                Field(f.t("l.reporter"), r.document.author),
+                Field(f.t("l.reporter"), f.person(r.document.author)),
             ],
             bullets=False,
         ),
@@ -1083,7 +1108,7 @@ def _related(doc: Document, f: _Fmt) -> None:
         Fields(
             [
                 Field(f.t("l.report_date"), f.day(c.report_date)),
-                Field(f.t("l.reporter"), c.reporter),
+                Field(f.t("l.reporter"), f.person(c.reporter)),
                 Field(f.t("l.approver"), c.approver or f.t("sign")),
                 Field(f.t("l.next_report"), f.day(c.next_report_date)),
             ],
@@ -1141,7 +1166,7 @@ def _appendix(doc: Document, f: _Fmt) -> None:
     doc.add(
         Bullets(
             [
-                f.t("method.sources", sources=", ".join(r.document.sources), tz=r.period.timezone),
+                f.t("method.sources", sources=f.sources(), tz=r.period.timezone),
                 f.t("method.availability"),
                 f.t("method.latency"),
                 *_source_notes(f),
