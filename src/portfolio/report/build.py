@@ -76,6 +76,7 @@ from portfolio.store.records import (
     MaintenanceWindow,
     StoreCallStat,
 )
+from portfolio.telemetry.percentiles import latency_percentiles
 from portfolio.telemetry.sketch import LatencySketch
 from portfolio.telemetry.totals import RequestTotals
 
@@ -90,12 +91,8 @@ def _r(value: float | None, digits: int = 2) -> float | None:
 
 
 def latency(sketch: LatencySketch) -> LatencyFigures:
-    return LatencyFigures(
-        avg=_r(sketch.mean),
-        p50=_r(sketch.quantile(0.50)),
-        p95=_r(sketch.quantile(0.95)),
-        p99=_r(sketch.quantile(0.99)),
-    )
+    figures = latency_percentiles(sketch, digits=2)
+    return LatencyFigures(avg=figures.avg, p50=figures.p50, p95=figures.p95, p99=figures.p99)
 
 
 @dataclass
