@@ -21,7 +21,6 @@ How the local store answers the report's newer items (docs/report.md states the 
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 
 from portfolio import names, security_rules
@@ -31,10 +30,9 @@ from portfolio.sources.base import (
     ComputeStatus,
     DataStoreStatus,
     Observations,
-    SiteProbe,
     SourceOptions,
     StaticSiteStats,
-    TargetHealthSample,
+    TargetHealthTotals,
     TrafficBucket,
     merge_anomalies,
     register_source,
@@ -44,7 +42,7 @@ from portfolio.sources.opslog import SIMULATED_MARKER as SIMULATED_MARKER
 from portfolio.sources.opslog import read_ops_log
 from portfolio.store import open_store
 from portfolio.store.protocols import Store
-from portfolio.store.records import PROBE_SITE, MinuteTotals, ResourceSample, Rollup
+from portfolio.store.records import PROBE_SITE, MinuteTotals, ResourceSummary, Rollup
 
 
 class LocalSource:
@@ -76,7 +74,9 @@ class LocalSource:
         traffic = merge_tasks(self.store.read_rollups(start, end, resolution="hour"))
         if traffic_only:
             return Observations(period=period, source=self.source_name, traffic=traffic)
-        resources = list(self.store.read_resource_samples(start, end))
+        # Sums, not listings: the report shows means and shares of ~90k samples and ~45k
+        # site probes a month, which the store adds up far faster than Python objects.
+        resources = self.store.read_resource_summary(start, end)
         ops = read_ops_log(self.store, period)
         minutes = self.store.read_minute_totals(start, end)
         static_site, notes, site_anomalies = self._static_site(period)
@@ -92,7 +92,7 @@ class LocalSource:
             traffic=traffic,
             minutes=minutes,
             probes=ops.probes,
-            resources=resources,
+            resource_summary=resources,
             log_counts=list(self.store.read_log_counts(start, end)),
             store_stats=list(self.store.read_store_stats(start, end)),
             incidents=ops.incidents,
@@ -104,18 +104,17 @@ class LocalSource:
             data_store=DataStoreStatus(
                 backend=self.store.backend,
                 tables=[names.USERS_TABLE, names.METRICS_TABLE],
-                status="ACTIVE" if resources or ops.work_items or ops.simulated else None,
+                status="ACTIVE" if resources.samples or ops.work_items or ops.simulated else None,
                 max_read_units_per_s=max_read,
                 max_write_units_per_s=max_write,
             ),
             static_site=static_site,
-            target_health=target_health(resources, self.desired_tasks),
+            target_health_totals=target_health(resources, self.desired_tasks),
             access_anomalies=anomalies,
             permission_changes=ops.permission_changes,
-            site_probes=[
-                SiteProbe(at=p.at, ok=p.ok, status=p.status, latency_ms=p.latency_ms)
-                for p in self.store.read_probe_results(period.start, period.end, target=PROBE_SITE)
-            ],
+            site_probe_counts=self.store.read_probe_counts(
+                period.start, period.end, target=PROBE_SITE
+            ),
         )
 
     def _static_site(
@@ -140,14 +139,20 @@ def _local(options: SourceOptions) -> LocalSource:
     )
 
 
-def target_health(samples: list[ResourceSample], desired: int) -> list[TargetHealthSample]:
-    """Per minute the service ran: workers that recorded a sample, of the desired tasks."""
-    # (minute, task) is a sample's key in every store, so counting minutes counts workers.
-    reporting = Counter(s.minute for s in samples)
-    return [
-        TargetHealthSample(minute=minute, healthy=min(n, desired), total=desired)
-        for minute, n in sorted(reporting.items())
-    ]
+def target_health(resources: ResourceSummary, desired: int) -> TargetHealthTotals | None:
+    """Over the minutes the service ran: workers that recorded a sample, of the desired tasks.
+
+    None when no minute had a sample (nothing is known of the targets then).
+    """
+    by_tasks = resources.minutes_by_tasks
+    if not by_tasks:
+        return None
+    minutes = sum(by_tasks.values())
+    return TargetHealthTotals(
+        minutes=minutes,
+        healthy=sum(min(tasks, desired) * n for tasks, n in by_tasks.items()),
+        registered=desired * minutes,
+    )
 
 
 def access_anomalies(
@@ -188,10 +193,8 @@ def merge_tasks(rollups: Iterable[Rollup]) -> list[TrafficBucket]:
     return list(buckets.values())
 
 
-def _compute_status(samples: list[ResourceSample], desired: int) -> ComputeStatus | None:
+def _compute_status(resources: ResourceSummary, desired: int) -> ComputeStatus | None:
     """Tasks that reported in the period's last reporting minute, against the desired count."""
-    if not samples:
+    if not resources.samples:
         return None
-    last = max(s.minute for s in samples)
-    running = len({s.task for s in samples if s.minute == last})
-    return ComputeStatus(desired_tasks=desired, running_tasks=running)
+    return ComputeStatus(desired_tasks=desired, running_tasks=resources.last_minute_tasks)
