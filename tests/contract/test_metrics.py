@@ -12,13 +12,17 @@ import pytest
 from portfolio.errors import InputError
 from portfolio.store.protocols import Store
 from portfolio.store.records import (
+    PROBE_SITE,
     LogCount,
     NewUser,
+    ProbeCounts,
     ProbeResult,
     ResourceSample,
+    ResourceSummary,
     Rollup,
     StoreCallStat,
 )
+from portfolio.store.summaries import summarise_resources
 from portfolio.telemetry.sketch import LatencySketch
 
 HOUR = (int(time.time()) // 3600 - 48) * 3600
@@ -155,6 +159,54 @@ def test_probe_results_round_trip_in_time_order(store: Store) -> None:
     got = list(store.read_probe_results(t0, t0 + timedelta(minutes=2)))
     assert got == [results[1], results[2]]
     assert len(list(store.read_probe_results(t0, t0 + timedelta(days=2)))) == 4
+
+
+def test_probe_counts_count_one_target_in_a_half_open_range(store: Store) -> None:
+    t0 = datetime.fromtimestamp(HOUR, UTC)
+    store.write_probe_results(
+        [
+            ProbeResult(t0, True, 3.0, 200, target=PROBE_SITE),
+            ProbeResult(t0 + timedelta(minutes=1), False, None, 503, "down", target=PROBE_SITE),
+            ProbeResult(t0 + timedelta(minutes=2), True, 3.0, 200, target=PROBE_SITE),
+            ProbeResult(t0 + timedelta(minutes=3), True, 3.0, 200, target=PROBE_SITE),
+            ProbeResult(t0 + timedelta(minutes=1), True, 4.0, 200),  # the API's: not counted
+        ]
+    )
+    end = t0 + timedelta(minutes=3)
+    assert store.read_probe_counts(t0, end, target=PROBE_SITE) == ProbeCounts(probes=3, ok=2)
+    assert store.read_probe_counts(t0, end) == ProbeCounts(probes=1, ok=1)
+    assert store.read_probe_counts(end + timedelta(hours=1), end + timedelta(hours=2)) == (
+        ProbeCounts(probes=0, ok=0)
+    )
+
+
+def test_resource_summary_sums_what_the_samples_list(store: Store) -> None:
+    samples = [
+        ResourceSample(HOUR, "task-a", 10.0, 100_000_000, 20.0),
+        ResourceSample(HOUR, "task-b", 30.0, 300_000_000, 40.0),
+        ResourceSample(HOUR + 60, "task-a", 20.0, 200_000_000, 30.0),
+        ResourceSample(HOUR + 120, "task-a", 50.0, 100_000_000, 10.0),
+        ResourceSample(HOUR + 120, "task-b", 40.0, 100_000_000, 60.0),
+        ResourceSample(HOUR + 180, "task-a", 99.0, 1, 99.0),  # outside the range
+    ]
+    store.write_resource_samples(samples)
+    got = store.read_resource_summary(HOUR, HOUR + 180)
+    assert got.samples == 5
+    assert got.cpu_avg_pct == pytest.approx(30.0)
+    assert (got.cpu_max_pct, got.mem_max_pct) == (50.0, 60.0)
+    assert got.mem_avg_pct == pytest.approx(32.0)
+    assert got.mem_avg_bytes == pytest.approx(160_000_000)
+    assert dict(got.minutes_by_tasks) == {2: 2, 1: 1}  # two minutes with both, one with one
+    assert (got.last_minute, got.last_minute_tasks) == (HOUR + 120, 2)
+    listed = summarise_resources(store.read_resource_samples(HOUR, HOUR + 180))
+    assert dict(listed.minutes_by_tasks) == dict(got.minutes_by_tasks)
+    assert listed.cpu_avg_pct == pytest.approx(got.cpu_avg_pct)
+
+
+def test_resource_summary_of_an_empty_range_has_no_figures(store: Store) -> None:
+    assert store.read_resource_summary(HOUR, HOUR + 60) == ResourceSummary(
+        0, None, None, None, None, None, {}, None, 0
+    )
 
 
 def test_log_counts_add_up(store: Store) -> None:

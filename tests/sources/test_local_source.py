@@ -10,19 +10,23 @@ import numpy as np
 
 from portfolio import names, security_rules
 from portfolio.config import Settings, StoreSettings
+from portfolio.costs import load_prices
 from portfolio.period import Period
+from portfolio.report.build import compute_report
 from portfolio.simulate.cloudfront import write_cloudfront_logs
-from portfolio.sources.base import SourceOptions, make_source
+from portfolio.sources.base import SourceOptions, TargetHealthTotals, make_source
 from portfolio.sources.local import LocalSource, target_health
 from portfolio.store.ids import new_id
 from portfolio.store.protocols import Store
 from portfolio.store.records import (
     PROBE_SITE,
+    ProbeCounts,
     ProbeResult,
     ResourceSample,
     Rollup,
     WorkItem,
 )
+from portfolio.store.summaries import summarise_resources
 
 # Last month, not a fixed one: DynamoDB Local deletes items whose retention has expired.
 PERIOD = Period.previous_to(datetime.now(UTC), "Asia/Tokyo")
@@ -45,8 +49,17 @@ def test_target_health_counts_reporting_workers_of_the_desired_tasks() -> None:
         # MINUTE + 120: nothing recorded, the service was not running — not counted.
         ResourceSample(MINUTE + 180, "t2", 10, 1, 1),
     ]
-    got = [(s.minute - MINUTE, s.healthy, s.total) for s in target_health(samples, 2)]
-    assert got == [(0, 2, 2), (60, 1, 2), (180, 1, 2)]
+    got = target_health(summarise_resources(samples), 2)
+    assert got == TargetHealthTotals(minutes=3, healthy=2 + 1 + 1, registered=3 * 2)
+
+
+def test_target_health_caps_workers_at_the_desired_tasks_and_knows_nothing_without_samples() -> (
+    None
+):
+    samples = [ResourceSample(MINUTE, task, 10, 1, 1) for task in ("t1", "t2", "t3")]
+    got = target_health(summarise_resources(samples), 2)
+    assert got == TargetHealthTotals(minutes=1, healthy=2, registered=2)
+    assert target_health(summarise_resources([]), 2) is None
 
 
 def test_abnormal_access_from_scanner_rollups_and_4xx_burst_minutes(store: Store) -> None:
@@ -104,7 +117,12 @@ def test_site_probes_are_kept_apart_from_the_availability_record(store: Store) -
     )
     obs = LocalSource(store).observe(PERIOD)
     assert [(p.ok, p.status) for p in obs.probes] == [(True, 200)]
-    assert [(p.ok, p.status) for p in obs.site_probes] == [(False, 503), (True, 200)]
+    assert obs.site_probe_counts == ProbeCounts(probes=2, ok=1)
+    report = compute_report(
+        obs, Settings(), previous=None, now=datetime.now(UTC), prices=load_prices()
+    )
+    site = report.services.static_site
+    assert (site.site_probes, site.site_ok_percent) == (2, 50.0)
 
 
 def test_registered_source_reads_cloudfront_logs_and_throughput_settings(tmp_path: Path) -> None:
@@ -132,8 +150,13 @@ def test_target_health_of_a_simulated_day_is_read_from_the_store(store: Store) -
     store.write_resource_samples(
         [ResourceSample(start + 60 * m, t, 40, 1, 30) for m in range(3) for t in ("a", "b")]
     )
-    samples = LocalSource(store).observe(PERIOD).target_health
-    assert [(s.healthy, s.total) for s in samples] == [(2, 2)] * 3
+    obs = LocalSource(store).observe(PERIOD)
+    assert obs.target_health_totals == TargetHealthTotals(minutes=3, healthy=6, registered=6)
+    assert obs.compute is not None
+    assert (obs.compute.running_tasks, obs.compute.desired_tasks) == (2, names.DESIRED_TASKS)
+    summary = obs.resource_summary
+    assert summary is not None
+    assert (summary.samples, summary.cpu_avg_pct, summary.mem_max_pct) == (6, 40, 30)
 
 
 def test_the_site_prober_records_under_its_own_target(store: Store) -> None:

@@ -74,8 +74,12 @@ from portfolio.store.records import (
     FindingStatus,
     Incident,
     MaintenanceWindow,
+    ProbeCounts,
+    ResourceSummary,
     StoreCallStat,
 )
+from portfolio.store.summaries import summarise_resources
+from portfolio.telemetry.percentiles import latency_percentiles
 from portfolio.telemetry.sketch import LatencySketch
 from portfolio.telemetry.totals import RequestTotals
 
@@ -90,12 +94,8 @@ def _r(value: float | None, digits: int = 2) -> float | None:
 
 
 def latency(sketch: LatencySketch) -> LatencyFigures:
-    return LatencyFigures(
-        avg=_r(sketch.mean),
-        p50=_r(sketch.quantile(0.50)),
-        p95=_r(sketch.quantile(0.95)),
-        p99=_r(sketch.quantile(0.99)),
-    )
+    figures = latency_percentiles(sketch, digits=2)
+    return LatencyFigures(avg=figures.avg, p50=figures.p50, p95=figures.p95, p99=figures.p99)
 
 
 @dataclass
@@ -154,10 +154,30 @@ def _platform(source: str) -> Literal["aws", "local"]:
 def has_data(obs: Observations) -> bool:
     """Anything measured or recorded in the period: otherwise the report would be all 'no data'."""
     return bool(
-        obs.traffic or obs.probes or obs.resources or obs.check_runs or obs.incidents
+        obs.traffic or obs.probes or _resources(obs).samples or obs.check_runs or obs.incidents
         or obs.work_items or obs.static_site or obs.measured_costs or obs.store_stats
-        or obs.site_probes or obs.log_counts
+        or _site_probes(obs).probes or obs.log_counts
     )  # fmt: skip
+
+
+# Sources give these as sums or as lists (Observations says which); one view of each.
+
+
+def _resources(obs: Observations) -> ResourceSummary:
+    return obs.resource_summary or summarise_resources(obs.resources)
+
+
+def _site_probes(obs: Observations) -> ProbeCounts:
+    if obs.site_probe_counts is not None:
+        return obs.site_probe_counts
+    return ProbeCounts(probes=len(obs.site_probes), ok=sum(1 for p in obs.site_probes if p.ok))
+
+
+def _target_health(obs: Observations) -> tuple[int, int]:
+    """Healthy and registered target-minutes."""
+    if obs.target_health_totals is not None:
+        return obs.target_health_totals.healthy, obs.target_health_totals.registered
+    return sum(h.healthy for h in obs.target_health), sum(h.total for h in obs.target_health)
 
 
 def compute_report(
@@ -519,9 +539,7 @@ def _mean(values: list[float]) -> float | None:
 def _services(
     obs: Observations, index: _TrafficIndex, availability: Availability, settings: Settings
 ) -> Services:
-    cpu = [s.cpu_pct for s in obs.resources]
-    mem = [s.mem_pct for s in obs.resources]
-    mem_mb = [s.mem_bytes / 1_000_000 for s in obs.resources]
+    resources = _resources(obs)
     levels: dict[str, int] = defaultdict(int)
     for log in obs.log_counts:
         levels[log.level.lower()] += log.count
@@ -537,19 +555,20 @@ def _services(
         desired_tasks=obs.compute.desired_tasks if obs.compute else None,
         running_tasks=obs.compute.running_tasks if obs.compute else None,
         health_percent=availability.probe_success_percent,
-        cpu_avg_percent=_r(_mean(cpu)),
-        cpu_max_percent=_r(max(cpu)) if cpu else None,
-        memory_avg_percent=_r(_mean(mem)),
-        memory_max_percent=_r(max(mem)) if mem else None,
-        memory_avg_mb=_r(_mean(mem_mb), 1),
+        cpu_avg_percent=_r(resources.cpu_avg_pct),
+        cpu_max_percent=_r(resources.cpu_max_pct),
+        memory_avg_percent=_r(resources.mem_avg_pct),
+        memory_max_percent=_r(resources.mem_max_pct),
+        memory_avg_mb=_r(
+            None if resources.mem_avg_bytes is None else resources.mem_avg_bytes / 1e6, 1
+        ),
         utilisation_target_percent=settings.kpi.cpu_mem_pct,
         network_in_bytes=index.total.bytes_in if index.total.count else None,
         network_out_bytes=index.total.bytes_out if index.total.count else None,
     )
     active_minutes = [m.count for m in obs.minutes if m.count]
     total = index.total.count
-    healthy = sum(h.healthy for h in obs.target_health)
-    registered = sum(h.total for h in obs.target_health)
+    healthy, registered = _target_health(obs)
     entry = EntryPointSection(
         load_balancer=names.LOAD_BALANCER,
         target_group=names.TARGET_GROUP,
@@ -601,12 +620,12 @@ def _services(
         encryption=_finding_text(latest_monthly, ("encrypt",)) or (ds.encryption if ds else None),
     )
     site = obs.static_site
-    site_ok = sum(1 for p in obs.site_probes if p.ok)
+    probed = _site_probes(obs)
     static = StaticSiteSection(
         bucket=obs.site_bucket,
         distribution=obs.site_distribution,
-        site_probes=len(obs.site_probes),
-        site_ok_percent=_r(100 * site_ok / len(obs.site_probes), 3) if obs.site_probes else None,
+        site_probes=probed.probes,
+        site_ok_percent=_r(100 * probed.ok / probed.probes, 3) if probed.probes else None,
         origin_error_rate_percent=_r(100 * site.errors_5xx / site.requests, 4)
         if site and site.requests
         else None,

@@ -98,11 +98,16 @@ def _pdf(report: Report, langs: list[Language], out: Path) -> list[Path]:
     return [default, *pdfs]
 
 
+PRINTED: frozenset[Format] = frozenset({"pdf"})
+"""Formats a browser prints: written after every other format, so those never wait for it."""
+
+
 def write_report(
     report: Report, out: Path, *, formats: list[Format], langs: list[Language]
 ) -> list[Path]:
+    """Write the formats asked for; the browser's formats last, whatever the order asked."""
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    for fmt in formats:
+    for fmt in sorted(formats, key=lambda fmt: fmt in PRINTED):  # stable: the rest keep order
         written += WRITERS[fmt](report, langs, out)
     return written

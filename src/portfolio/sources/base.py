@@ -21,8 +21,10 @@ from portfolio.store.records import (
     LogCount,
     MaintenanceWindow,
     MinuteTotals,
+    ProbeCounts,
     ProbeResult,
     ResourceSample,
+    ResourceSummary,
     StoreCallStat,
     WorkItem,
 )
@@ -85,6 +87,15 @@ class TargetHealthSample:
     minute: int
     healthy: int
     total: int
+
+
+@dataclass(frozen=True, slots=True)
+class TargetHealthTotals:
+    """ターゲット健全性 summed over a period: healthy of registered target-minutes."""
+
+    minutes: int
+    healthy: int
+    registered: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +200,15 @@ class Observations:
     """The CloudFront distribution's id or name, where the source knows it."""
     skipped_lines: int = 0
     user_count: int | None = None
+    # Sums a source may give instead of a list it would only be summed from (the local
+    # store sums in SQL rather than list a month's ~90k samples and ~45k probes); the
+    # report reads the sum when given, the list otherwise.
+    site_probe_counts: ProbeCounts | None = None
+    """The site probes counted, in place of listing them in ``site_probes``."""
+    resource_summary: ResourceSummary | None = None
+    """The resource samples summed up, in place of listing them in ``resources``."""
+    target_health_totals: TargetHealthTotals | None = None
+    """ターゲット健全性 summed, in place of listing each minute in ``target_health``."""
 
 
 class ReportSource(Protocol):

@@ -32,8 +32,10 @@ from portfolio.store.records import (
     MaintenanceWindow,
     MinuteTotals,
     NewUser,
+    ProbeCounts,
     ProbeResult,
     ResourceSample,
+    ResourceSummary,
     Rollup,
     StoreCallStat,
     User,
@@ -184,6 +186,16 @@ class MeasuredStore:
         return self._run(
             "read_probe_results", self.inner.read_probe_results, start, end, target=target
         )
+
+    def read_probe_counts(
+        self, start: datetime, end: datetime, *, target: str = PROBE_API
+    ) -> ProbeCounts:
+        return self._run(
+            "read_probe_counts", self.inner.read_probe_counts, start, end, target=target
+        )
+
+    def read_resource_summary(self, start: int, end: int) -> ResourceSummary:
+        return self._run("read_resource_summary", self.inner.read_resource_summary, start, end)
 
     def write_log_counts(self, counts: Sequence[LogCount]) -> None:
         self._run("write_log_counts", self.inner.write_log_counts, counts)

@@ -19,8 +19,10 @@ from portfolio.store.records import (
     MaintenanceWindow,
     MinuteTotals,
     NewUser,
+    ProbeCounts,
     ProbeResult,
     ResourceSample,
+    ResourceSummary,
     Rollup,
     StoreCallStat,
     User,
@@ -105,6 +107,19 @@ class MetricsRepository(Protocol):
         self, start: datetime, end: datetime, *, target: str = PROBE_API
     ) -> Iterable[ProbeResult]:
         """Probes of one target (default: the API, whose probes are the availability record)."""
+        ...
+
+    def read_probe_counts(
+        self, start: datetime, end: datetime, *, target: str = PROBE_API
+    ) -> ProbeCounts:
+        """How many probes of the target the range holds and how many succeeded."""
+        ...
+
+    def read_resource_summary(self, start: int, end: int) -> ResourceSummary:
+        """The range's resource samples summed up (store.summaries defines the figures).
+
+        The report shows means, maxima and workers per minute, not a month's ~90k samples.
+        """
         ...
 
     def write_log_counts(self, counts: Sequence[LogCount]) -> None:

@@ -139,6 +139,37 @@ class ProbeResult:
 
 
 @dataclass(frozen=True, slots=True)
+class ProbeCounts:
+    """How many probes of one target a range holds, and how many of them succeeded.
+
+    For readers that need the share, not each probe (the static site's 44,640 a month).
+    """
+
+    probes: int
+    ok: int
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceSummary:
+    """A range's resource samples summed up: what the report shows of CPU, memory, tasks.
+
+    ``minutes_by_tasks`` maps a number of workers to the minutes in which exactly that
+    many recorded a sample (ターゲット健全性 without listing every minute); the last
+    reporting minute and its worker count give the running tasks.
+    """
+
+    samples: int
+    cpu_avg_pct: float | None
+    cpu_max_pct: float | None
+    mem_avg_pct: float | None
+    mem_max_pct: float | None
+    mem_avg_bytes: float | None
+    minutes_by_tasks: Mapping[int, int]
+    last_minute: int | None
+    last_minute_tasks: int
+
+
+@dataclass(frozen=True, slots=True)
 class LogCount:
     """How many log records of one level one task wrote in one minute."""
 

@@ -48,8 +48,10 @@ from portfolio.store.records import (
     MaintenanceWindow,
     MinuteTotals,
     NewUser,
+    ProbeCounts,
     ProbeResult,
     ResourceSample,
+    ResourceSummary,
     Role,
     Rollup,
     StoreCallStat,
@@ -482,6 +484,47 @@ class SQLiteStore:
             )
             for (at, ok, lat, st, d) in rows
         ]
+
+    def read_probe_counts(
+        self, start: datetime, end: datetime, *, target: str = PROBE_API
+    ) -> ProbeCounts:
+        conn = self._conn()
+        probes, ok = conn.execute(
+            "SELECT count(*), coalesce(sum(ok), 0) FROM probe_results"
+            " WHERE at >= ? AND at < ? AND target = ?",
+            (_ts(start), _ts(end), target),
+        ).fetchone()
+        return ProbeCounts(probes=probes, ok=ok)
+
+    def read_resource_summary(self, start: int, end: int) -> ResourceSummary:
+        conn = self._conn()
+        n, cpu_avg, cpu_max, mem_avg, mem_max, bytes_avg, last = conn.execute(
+            "SELECT count(*), avg(cpu_pct), max(cpu_pct), avg(mem_pct), max(mem_pct),"
+            " avg(mem_bytes), max(minute) FROM resource_samples WHERE minute >= ? AND minute < ?",
+            (start, end),
+        ).fetchone()
+        # (minute, task) is the key, so rows per minute are the workers that reported.
+        by_tasks = conn.execute(
+            "SELECT tasks, count(*) FROM (SELECT count(*) AS tasks FROM resource_samples"
+            " WHERE minute >= ? AND minute < ? GROUP BY minute) GROUP BY tasks",
+            (start, end),
+        ).fetchall()
+        last_tasks = 0
+        if last is not None:
+            (last_tasks,) = conn.execute(
+                "SELECT count(*) FROM resource_samples WHERE minute = ?", (last,)
+            ).fetchone()
+        return ResourceSummary(
+            samples=n,
+            cpu_avg_pct=cpu_avg,
+            cpu_max_pct=cpu_max,
+            mem_avg_pct=mem_avg,
+            mem_max_pct=mem_max,
+            mem_avg_bytes=bytes_avg,
+            minutes_by_tasks=dict(by_tasks),
+            last_minute=last,
+            last_minute_tasks=last_tasks,
+        )
 
     def write_log_counts(self, counts: Sequence[LogCount]) -> None:
         with self._write() as conn:

@@ -14,6 +14,7 @@ from typing import Literal
 
 from portfolio.errors import InputError
 from portfolio.store.protocols import MetricsRepository, Resolution
+from portfolio.telemetry.percentiles import latency_percentiles
 from portfolio.telemetry.sketch import LatencySketch
 from portfolio.telemetry.totals import RequestTotals
 
@@ -30,15 +31,8 @@ class LatencyStats:
 
     @classmethod
     def of(cls, sketch: LatencySketch) -> LatencyStats:
-        def r(value: float | None) -> float | None:
-            return None if value is None else round(value, 3)
-
-        return cls(
-            avg=r(sketch.mean),
-            p50=r(sketch.quantile(0.50)),
-            p95=r(sketch.quantile(0.95)),
-            p99=r(sketch.quantile(0.99)),
-        )
+        figures = latency_percentiles(sketch, digits=3)
+        return cls(avg=figures.avg, p50=figures.p50, p95=figures.p95, p99=figures.p99)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,8 +3,9 @@
 Why Chromium and not WeasyPrint: the PDF must look like the page people open, and
 Chromium is the engine that renders it (inline SVG, CSS grid, @page margin boxes);
 the browser tests already need it, so the PDF adds no engine and no Python
-dependency. Chromium is driven through its own ``--print-to-pdf`` switch rather
-than Playwright so the API's container image does not carry a browser driver.
+dependency. Chromium is driven through its own DevTools pipe (render/devtools.py)
+rather than Playwright so the API's container image does not carry a browser driver;
+one browser start prints every language.
 
 Chromium runs with a fresh profile and with every background service off: on a
 machine without network access it otherwise waits for them and hangs.
@@ -12,14 +13,17 @@ machine without network access it otherwise waits for them and hangs.
 
 from __future__ import annotations
 
+import base64
 import os
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from portfolio.errors import ConfigError, RenderError
+from portfolio.report.render.devtools import DevToolsPipe
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 """Executables tried in order when PORTFOLIO_CHROMIUM does not name one."""
@@ -34,7 +38,6 @@ FLAGS = (
     "--disable-component-update",
     "--disable-sync",
     "--disable-extensions",
-    "--no-pdf-header-footer",
 )
 
 
@@ -89,38 +92,58 @@ def missing_packages() -> list[str]:
 
 
 def print_pdfs(jobs: Sequence[tuple[Path, Path]], *, timeout_s: float = 120.0) -> None:
-    """Print each (html file, pdf file) pair; the browsers run side by side.
+    """Print each (html file, pdf file) pair in one browser session.
 
-    One browser process per file keeps each run independent; running them at once
-    halves the wall time of the ja + en pair.
+    Starting Chromium is most of a PDF's cost, so one browser prints every page: each
+    page in a tab of its own, loaded side by side, then printed one after the other.
     """
     browser = find_browser()
     sandbox = ["--no-sandbox"] if os.geteuid() == 0 else []  # Chromium refuses root otherwise
-    with tempfile.TemporaryDirectory(prefix="portfolio-chromium-") as profiles:
-        running = []
-        for index, (html, pdf) in enumerate(jobs):
-            args = [
-                browser, *FLAGS, *sandbox,
-                f"--user-data-dir={Path(profiles) / str(index)}",
-                f"--print-to-pdf={pdf}",
-                html.resolve().as_uri(),
-            ]  # fmt: skip
-            pdf.unlink(missing_ok=True)
-            running.append(
-                # The arguments are our flags and paths we made; no shell is involved.
-                (pdf, subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))  # noqa: S603
-            )
-        failures = []
-        for pdf, process in running:
-            try:
-                _, err = process.communicate(timeout=timeout_s)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.communicate()
-                failures.append(f"{pdf.name}: Chromium did not finish in {timeout_s:.0f} s")
-                continue
-            if process.returncode != 0 or not pdf.is_file() or pdf.stat().st_size == 0:
-                tail = err.decode(errors="replace").strip().splitlines()[-3:]
-                failures.append(f"{pdf.name}: exit {process.returncode}: {' | '.join(tail)}")
-        if failures:
-            raise RenderError("; ".join(failures))
+    deadline = time.monotonic() + timeout_s
+    for _, pdf in jobs:
+        pdf.unlink(missing_ok=True)
+    with (
+        tempfile.TemporaryDirectory(prefix="portfolio-chromium-") as profile,
+        (Path(profile) / "stderr.log").open("w+b") as stderr,
+    ):
+        args = [browser, *FLAGS, *sandbox, f"--user-data-dir={Path(profile) / 'user'}"]
+        browser_session = DevToolsPipe(args, stderr=stderr, deadline=deadline)
+        try:
+            _print(browser_session, jobs)
+        except RenderError as error:
+            stderr.seek(0)
+            tail = stderr.read().decode(errors="replace").strip().splitlines()[-3:]
+            raise RenderError(f"{error}: {' | '.join(tail)}" if tail else str(error)) from None
+        finally:
+            browser_session.close()
+
+
+PRINT = {"printBackground": True, "preferCSSPageSize": True, "displayHeaderFooter": False}
+"""Page.printToPDF's options: what Chromium's --print-to-pdf switch used (the page's
+@page size and margins, its colours, no header or footer of the browser's own)."""
+
+
+def _print(browser: DevToolsPipe, jobs: Sequence[tuple[Path, Path]]) -> None:
+    sessions = []
+    for html, _ in jobs:
+        target = browser.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+        session = browser.call("Target.attachToTarget", {"targetId": target, "flatten": True})[
+            "sessionId"
+        ]
+        browser.call("Page.enable", session=session)
+        navigated = browser.call("Page.navigate", {"url": html.resolve().as_uri()}, session)
+        if "errorText" in navigated:
+            raise RenderError(f"{html.name}: {navigated['errorText']}")
+        sessions.append(session)
+    for session, (_, pdf) in zip(sessions, jobs, strict=True):
+        browser.event("Page.loadEventFired", session)
+        # Fonts finish loading after the load event; a page printed before would fall back.
+        browser.call(
+            "Runtime.evaluate",
+            {"expression": "document.fonts.ready.then(() => true)", "awaitPromise": True},
+            session,
+        )
+        printed = browser.call("Page.printToPDF", PRINT, session)
+        pdf.write_bytes(base64.b64decode(printed["data"]))
+        if pdf.stat().st_size == 0:
+            raise RenderError(f"{pdf.name}: Chromium printed an empty file")

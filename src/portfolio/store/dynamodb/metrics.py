@@ -46,12 +46,15 @@ from portfolio.store.records import (
     PROBE_API,
     LogCount,
     MinuteTotals,
+    ProbeCounts,
     ProbeResult,
     ResourceSample,
+    ResourceSummary,
     Rollup,
     StoreCallStat,
     hourly,
 )
+from portfolio.store.summaries import count_probes, summarise_resources
 
 
 class DynamoMetrics(DynamoCalls):
@@ -187,6 +190,16 @@ class DynamoMetrics(DynamoCalls):
             for i in items
             if (_str(i, "target") if "target" in i else PROBE_API) == target
         ]
+
+    def read_probe_counts(
+        self, start: datetime, end: datetime, *, target: str = PROBE_API
+    ) -> ProbeCounts:
+        """Counted from the listed probes: DynamoDB has no server-side sums."""
+        return count_probes(self.read_probe_results(start, end, target=target))
+
+    def read_resource_summary(self, start: int, end: int) -> ResourceSummary:
+        """Summed from the listed samples: DynamoDB has no server-side sums."""
+        return summarise_resources(self.read_resource_samples(start, end))
 
     def write_log_counts(self, counts: Sequence[LogCount]) -> None:
         """Merged per (minute, task, level) like rollups: concurrent writers add up,

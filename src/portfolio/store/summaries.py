@@ -1,0 +1,45 @@
+"""Aggregated reads computed from listed records: the backends that cannot sum server-side.
+
+SQLite sums in SQL; DynamoDB has no aggregation, so it lists the records and sums them
+here. One definition, so both backends (and sources holding plain lists) agree.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from portfolio.store.records import ProbeCounts, ProbeResult, ResourceSample, ResourceSummary
+
+
+def count_probes(probes: Iterable[ProbeResult]) -> ProbeCounts:
+    """The probes and the successful ones among them."""
+    total = ok = 0
+    for probe in probes:
+        total += 1
+        ok += probe.ok
+    return ProbeCounts(probes=total, ok=ok)
+
+
+def summarise_resources(samples: Iterable[ResourceSample]) -> ResourceSummary:
+    """Means and maxima of CPU and memory, and the workers that reported per minute."""
+    listed = list(samples)
+    if not listed:
+        return ResourceSummary(0, None, None, None, None, None, {}, None, 0)
+    n = len(listed)
+    cpu = [s.cpu_pct for s in listed]
+    mem = [s.mem_pct for s in listed]
+    # (minute, task) is a sample's key in every store, so counting minutes counts workers.
+    per_minute = Counter(s.minute for s in listed)
+    last = max(per_minute)
+    return ResourceSummary(
+        samples=n,
+        cpu_avg_pct=sum(cpu) / n,
+        cpu_max_pct=max(cpu),
+        mem_avg_pct=sum(mem) / n,
+        mem_max_pct=max(mem),
+        mem_avg_bytes=sum(s.mem_bytes for s in listed) / n,
+        minutes_by_tasks=dict(Counter(per_minute.values())),
+        last_minute=last,
+        last_minute_tasks=per_minute[last],
+    )
