@@ -59,7 +59,7 @@ sysdeps:
 	bash scripts/ensure-sysdeps.sh
 
 pytest: setup sysdeps
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile  # one test file per worker: its fixtures (servers, DynamoDB Local) stay together
 
 test: lint typecheck pytest infra-gates
 
