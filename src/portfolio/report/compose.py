@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from portfolio.config import ReportSettings
 from portfolio.report.analysis import OFF_PEAK_FACTOR, PEAK_FACTOR
 from portfolio.report.document import (
+    Block,
     Bullets,
     Chart,
     Checklist,
@@ -38,6 +39,7 @@ from portfolio.report.model import (
     Kpi,
     Proposal,
     Report,
+    WorkEntry,
 )
 from portfolio.report.render.text import STATUS_ICON, Lang, t
 from portfolio.report.rules import ARCHITECTURE_NAMES, SERVICE_NAMES
@@ -744,6 +746,17 @@ def _performance(doc: Document, f: _Fmt) -> None:
     doc.add(Fields(items), Chart("mix"), Rule())
 
 
+def _work_list(f: _Fmt, items: list[WorkEntry], empty: str) -> Block:
+    """Work done as the original's checklist, each entry with its day; a sentence if none."""
+    if not items:
+        return Paragraph(f.t(empty))
+    entries = [
+        f.t("work.entry", summary=f.text(i.summary), day=f.day(i.at.astimezone(f.zone).date()))
+        for i in items
+    ]
+    return Checklist([(True, entry) for entry in entries])
+
+
 def _incident_title(f: _Fmt, i: IncidentRow) -> str:
     if i.summary:
         return f.text(i.summary)
@@ -997,39 +1010,9 @@ def _work(doc: Document, f: _Fmt) -> None:
         )
     )
     _h(doc, 3, "h.work.improvements", "work-improvements")
-    if w.improvements:
-        doc.add(
-            Checklist(
-                [
-                    (
-                        True,
-                        f"{f.text(i.summary)}（{f.day(i.at.astimezone(f.zone).date())}）"
-                        if f.lang == "ja"
-                        else f"{f.text(i.summary)} ({f.day(i.at.astimezone(f.zone).date())})",
-                    )
-                    for i in w.improvements
-                ]
-            )
-        )
-    else:
-        doc.add(Paragraph(f.t("work.no_improvements")))
+    doc.add(_work_list(f, w.improvements, "work.no_improvements"))
     _h(doc, 3, "h.work.docs", "work-docs")
-    if w.documentation:
-        doc.add(
-            Checklist(
-                [
-                    (
-                        True,
-                        f"{f.text(i.summary)}（{f.day(i.at.astimezone(f.zone).date())}）"
-                        if f.lang == "ja"
-                        else f"{f.text(i.summary)} ({f.day(i.at.astimezone(f.zone).date())})",
-                    )
-                    for i in w.documentation
-                ]
-            )
-        )
-    else:
-        doc.add(Paragraph(f.t("work.no_docs")))
+    doc.add(_work_list(f, w.documentation, "work.no_docs"))
     doc.add(Rule())
 
 

@@ -25,6 +25,7 @@ from portfolio.sources.local import SIMULATED_MARKER
 from portfolio.store.ids import new_id
 from portfolio.store.protocols import Store
 from portfolio.store.records import (
+    PROBE_API,
     PROBE_SITE,
     Incident,
     LogCount,
@@ -337,38 +338,11 @@ def _write_side_records(
     if maintenance is not None:
         ok &= ~((probe_at >= maintenance[0]) & (probe_at < maintenance[1]))
     probe_latency = rng.lognormal(np.log(4.0), 0.3, probe_at.size)
-    store.write_probe_results(
-        [
-            ProbeResult(
-                at=datetime.fromtimestamp(at, UTC),
-                ok=bool(good),
-                latency_ms=round(float(lat), 3) if good else None,
-                status=200 if good else None,
-                detail="" if good else "ConnectTimeout",
-            )
-            for at, good, lat in zip(
-                probe_at.tolist(), ok.tolist(), probe_latency.tolist(), strict=True
-            )
-        ]
-    )
+    store.write_probe_results(_probe_results(probe_at, ok, probe_latency, PROBE_API))
     # The static page, probed beside /health: the same tasks serve it, so it is down
     # exactly when /health is.
     site_latency = rng.lognormal(np.log(3.0), 0.3, probe_at.size)
-    store.write_probe_results(
-        [
-            ProbeResult(
-                at=datetime.fromtimestamp(at, UTC),
-                ok=bool(good),
-                latency_ms=round(float(lat), 3) if good else None,
-                status=200 if good else None,
-                detail="" if good else "ConnectTimeout",
-                target=PROBE_SITE,
-            )
-            for at, good, lat in zip(
-                probe_at.tolist(), ok.tolist(), site_latency.tolist(), strict=True
-            )
-        ]
-    )
+    store.write_probe_results(_probe_results(probe_at, ok, site_latency, PROBE_SITE))
 
     # Resource samples: CPU follows each task's traffic; memory drifts slowly.
     samples = []
@@ -529,3 +503,20 @@ def _record_role_changes(store: Store, period: Period, changes: int) -> None:
                 summary=f"{user.email}: {Role.VIEWER.value} → {Role.EDITOR.value}",
             )
         )
+
+
+def _probe_results(
+    at: np.ndarray, ok: np.ndarray, latency_ms: np.ndarray, target: str
+) -> list[ProbeResult]:
+    """One probe result per instant, as the prober records them (a failure has no latency)."""
+    return [
+        ProbeResult(
+            at=datetime.fromtimestamp(moment, UTC),
+            ok=bool(good),
+            latency_ms=round(float(lat), 3) if good else None,
+            status=200 if good else None,
+            detail="" if good else "ConnectTimeout",
+            target=target,
+        )
+        for moment, good, lat in zip(at.tolist(), ok.tolist(), latency_ms.tolist(), strict=True)
+    ]
