@@ -30,6 +30,7 @@ from portfolio.report.render.text import STATUS_ICON, t
 from portfolio.report.write import WRITERS, Format, Language, write_report
 from portfolio.sources.base import ReportSource, SourceOptions, make_source
 from portfolio.sources.local import LocalSource
+from portfolio.sources.registry import SOURCE_MODULES
 from portfolio.store.sqlite import SQLiteStore
 
 if TYPE_CHECKING:
@@ -110,7 +111,8 @@ def report(
         Path | None, typer.Option(help="Directory (default: ./reports/YYYY-MM/).", file_okay=False)
     ] = None,
     source: Annotated[
-        str, typer.Option(help="Where the figures come from (e.g. local).")
+        str,
+        typer.Option(help="Where the figures come from.", metavar=choices(SOURCE_MODULES)),
     ] = "local",
     logs: Annotated[
         list[str] | None, typer.Option(help="Access-log files, directories or s3:// prefixes.")

@@ -248,12 +248,15 @@ def register_source(name: str) -> Callable[[SourceFactory], SourceFactory]:
 
 def make_source(name: str, options: SourceOptions) -> ReportSource:
     """The named source, built from the options; InputError for an unknown name."""
-    import portfolio.sources.registry  # noqa: F401  (imports every source so it registers)
+    from importlib import import_module
 
-    factory = SOURCES.get(name)
-    if factory is None:
-        raise InputError(f"unknown source {name!r}; available: {', '.join(sorted(SOURCES))}")
-    return factory(options)
+    from portfolio.sources.registry import SOURCE_MODULES
+
+    module = SOURCE_MODULES.get(name)
+    if module is None:
+        raise InputError(f"unknown source {name!r}; available: {', '.join(SOURCE_MODULES)}")
+    import_module(module)  # registers the source's factory
+    return SOURCES[name](options)
 
 
 def utc_hour(epoch_seconds: int) -> datetime:

@@ -1,8 +1,14 @@
-"""Imports every report source so each registers itself in ``SOURCES``.
+"""Where each report source lives, by the name `portfolio report --source NAME` uses.
 
-A new source adds one import line here.
+A source registers its factory (``register_source``) when its module is imported, and
+``make_source`` imports only the module of the source asked for: a report from the
+local store never loads boto3 or DuckDB. A new source adds one line here.
 """
 
-from portfolio.sources import alb_logs, aws, local
+from typing import Final
 
-__all__ = ["alb_logs", "aws", "local"]
+SOURCE_MODULES: Final[dict[str, str]] = {
+    "local": "portfolio.sources.local",
+    "alb-logs": "portfolio.sources.alb_logs",
+    "aws": "portfolio.sources.aws",
+}
