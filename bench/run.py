@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -117,46 +117,101 @@ def measure_alternating(urls: dict[str, str]) -> dict[str, WrkResult]:
     }
 
 
+USERS = 1000
+"""Users in the store for the list benchmark, as in the issue's measurement."""
+USERS_QUERY = "/api/v1/users?limit=20"
+
+
+def seed_users(base: str, count: int) -> str:
+    """Create ``count`` users through the API; the id of the first."""
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {KEY}"}) as client:
+        ids = [
+            client.post(
+                "/api/v1/users", json={"name": f"Bench {n}", "email": f"bench{n}@example.com"}
+            ).json()["id"]
+            for n in range(count)
+        ]
+    return str(ids[0])
+
+
 def api_benchmarks(server: str, results: dict[str, object], emit: Callable[[str], None]) -> None:
-    bare_port, port = free_port(), free_port()
+    """Our API against a bare FastAPI app answering the same JSON, telemetry on and off.
+
+    The bare app is started after our API has answered ``USERS_QUERY`` once, with that
+    very body to serve; a second copy of our API with telemetry off, on the same
+    database, gives what telemetry costs a request.
+    """
+    bare_port, port, quiet_port = free_port(), free_port(), free_port()
     base = f"http://127.0.0.1:{port}"
+    quiet = f"http://127.0.0.1:{quiet_port}"
+    bare = f"http://127.0.0.1:{bare_port}"
     env = {"PYTHONPATH": str(ROOT), "PORTFOLIO_API_KEYS": KEY}
-    with (
-        tempfile.TemporaryDirectory() as tmp,
-        running(bare_command(server, bare_port), f"http://127.0.0.1:{bare_port}/health", env),
-        running(portfolio_command(server, port, Path(tmp) / "bench.db"), base + "/health", env),
-    ):
-        created = httpx.post(
-            base + "/api/v1/users",
-            json={"name": "Bench", "email": "bench@example.com"},
-            headers={"Authorization": f"Bearer {KEY}"},
-        ).json()
+    load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as servers:
+        db = Path(tmp) / "bench.db"
+        servers.enter_context(running(portfolio_command(server, port, db), base + "/health", env))
+        first = seed_users(base, USERS)
+        users_json = Path(tmp) / "users.json"
+        users_json.write_bytes(httpx.get(base + USERS_QUERY).content)
+        bare_env = env | {"BENCH_USERS_JSON": str(users_json)}
+        servers.enter_context(running(bare_command(server, bare_port), bare + "/health", bare_env))
+        quiet_env = env | {"PORTFOLIO_TELEMETRY__ENABLED": "false"}
+        servers.enter_context(
+            running(portfolio_command(server, quiet_port, db), quiet + "/health", quiet_env)
+        )
+        if httpx.get(bare + "/api/v1/users").content != users_json.read_bytes():
+            emit(f"  [{server}] note: the bare app's bytes differ from ours (same JSON value)")
         rows = measure_alternating(
             {
-                "bare /health": f"http://127.0.0.1:{bare_port}/health",
+                "bare /health": bare + "/health",
                 "portfolio /health": base + "/health",
-                "portfolio /users/{id}": f"{base}/api/v1/users/{created['id']}",
+                "bare /users": bare + "/api/v1/users",
+                "portfolio /users": base + USERS_QUERY,
+                "portfolio /users telemetry off": quiet + USERS_QUERY,
+                "portfolio /users/{id}": f"{base}/api/v1/users/{first}",
             }
         )
-    bare, health, user = (
-        rows["bare /health"],
-        rows["portfolio /health"],
-        rows["portfolio /users/{id}"],
-    )
     for name, r in rows.items():
-        emit(f"  [{server}] {name:<24} {r.requests_per_s:>9.0f} req/s  p99 {r.p99_ms:7.2f} ms"
+        emit(f"  [{server}] {name:<31} {r.requests_per_s:>9.0f} req/s  p99 {r.p99_ms:7.2f} ms"
              f"  errors {r.errors}")  # fmt: skip
-    health_ratio = health.requests_per_s / bare.requests_per_s
-    user_ratio = user.requests_per_s / bare.requests_per_s
-    emit(f"  [{server}] ratio /health / bare        {health_ratio:.2f}")
-    emit(f"  [{server}] ratio /users/{{id}} / bare    {user_ratio:.2f}")
-    results[server] = {
-        name: {"requests_per_s": r.requests_per_s, "p99_ms": r.p99_ms, "errors": r.errors}
-        for name, r in rows.items()
-    } | {
-        "ratio_health_vs_bare": health_ratio,
-        "ratio_user_vs_bare": user_ratio,
+    ratios = {
+        "ratio_health_vs_bare": _ratio(rows, "portfolio /health", "bare /health"),
+        "ratio_users_vs_bare": _ratio(rows, "portfolio /users", "bare /users"),
+        "ratio_users_p99_vs_bare": rows["portfolio /users"].p99_ms / rows["bare /users"].p99_ms,
+        "ratio_user_vs_bare": _ratio(rows, "portfolio /users/{id}", "bare /health"),
     }
+    # Two workers on the machine's cores: CPU time per request is cores / throughput.
+    cores = min(WORKERS, os.cpu_count() or 1)
+    on = cores * 1e6 / rows["portfolio /users"].requests_per_s
+    off = cores * 1e6 / rows["portfolio /users telemetry off"].requests_per_s
+    telemetry = {"request_us_telemetry_on": on, "request_us_telemetry_off": off}
+    emit(f"  [{server}] ratio /health / bare {ratios['ratio_health_vs_bare']:.2f} (goal >= 0.8)")
+    emit(f"  [{server}] ratio /users / bare {ratios['ratio_users_vs_bare']:.2f} (goal >= 0.5),"
+         f" p99 {ratios['ratio_users_p99_vs_bare']:.2f}x bare's (goal <= 2)")  # fmt: skip
+    emit(f"  [{server}] ratio /users/{{id}} / bare /health {ratios['ratio_user_vs_bare']:.2f}")
+    emit(f"  [{server}] /users request cost: telemetry on {on:.0f} us, off {off:.0f} us"
+         f" ({on - off:+.0f} us)")  # fmt: skip
+    results[server] = (
+        {
+            name: {"requests_per_s": r.requests_per_s, "p99_ms": r.p99_ms, "errors": r.errors}
+            for name, r in rows.items()
+        }
+        | ratios
+        | telemetry
+        | {
+            "users_in_store": USERS,
+            "load_before": load_before,
+            "goals": {
+                "ratio_health_vs_bare": ">= 0.8",
+                "ratio_users_vs_bare": ">= 0.5",
+                "ratio_users_p99_vs_bare": "<= 2",
+            },
+        }
+    )
+
+
+def _ratio(rows: dict[str, WrkResult], ours: str, theirs: str) -> float:
+    return rows[ours].requests_per_s / rows[theirs].requests_per_s
 
 
 def portfolio_dynamodb_command(port: int, endpoint: str) -> list[str]:
