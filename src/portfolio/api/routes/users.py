@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Response, status
-from starlette.concurrency import run_in_threadpool
 
+from portfolio.api import offload
 from portfolio.api.audit import record_role_change
 from portfolio.api.deps import AuthFirstRoute, CallerDep, StoreDep, WriterDep
 from portfolio.api.preconditions import IfMatch, choose_version, parse_if_match
@@ -81,9 +81,10 @@ def _matching(wanted: IfMatch, current: User) -> int:
     return version
 
 
-# The routes are ``async def`` and hand their store work to the thread pool in one call:
-# a plain ``def`` route costs a thread hop for the handler and another for validating
-# its return value, each several times the cost of the query itself.
+# The routes are ``async def``: a plain ``def`` route costs a thread hop for the handler
+# and another for validating its return value, each several times the cost of the
+# query itself. Store work goes through ``offload``: local reads inline, the rest to the
+# thread pool in one trip.
 
 
 @router.post(
@@ -103,7 +104,7 @@ async def create_user(body: UserCreate, store: StoreDep, _: WriterDep) -> Respon
         bio=body.bio,
         links=tuple(str(link) for link in body.links),
     )
-    user = await run_in_threadpool(store.create_user, new)
+    user = await offload.write(store.create_user, new)
     response = _user_response(user, show_email=True, status_code=status.HTTP_201_CREATED)
     response.headers["Location"] = f"{USERS_PATH}/{user.id}"
     return response
@@ -116,7 +117,7 @@ async def list_users(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
 ) -> Response:
-    page = await run_in_threadpool(store.list_users, limit=limit, cursor=cursor)
+    page = await offload.read(store, store.list_users, limit=limit, cursor=cursor)
     return Response(
         users_page_json(page, show_email=caller.authenticated), media_type="application/json"
     )
@@ -126,7 +127,7 @@ async def list_users(
     "/{user_id}", response_model=UserPublic, response_model_exclude_none=True, responses=_PROBLEMS
 )
 async def get_user(user_id: UserId, store: StoreDep, caller: CallerDep) -> Response:
-    user = await run_in_threadpool(store.get_user, user_id)
+    user = await offload.read(store, store.get_user, user_id)
     return _user_response(user, show_email=caller.authenticated)
 
 
@@ -146,7 +147,7 @@ async def update_user(
 ) -> Response:
     wanted = parse_if_match(if_match)
     actor = caller.key.key_id if caller.key is not None else None
-    user = await run_in_threadpool(_update, store, user_id, body.changes(), wanted, actor)
+    user = await offload.write(_update, store, user_id, body.changes(), wanted, actor)
     return _user_response(user, show_email=True)
 
 
@@ -180,7 +181,7 @@ async def delete_user(
     if_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     wanted = parse_if_match(if_match)
-    await run_in_threadpool(_delete, store, user_id, wanted)
+    await offload.write(_delete, store, user_id, wanted)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
