@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 from tests.server import free_port  # noqa: E402
 
 from bench.alb_logs import alb_logs_benchmark  # noqa: E402
+from bench.api_inprocess import api_inprocess_benchmark  # noqa: E402
 from bench.report_bench import report_benchmark  # noqa: E402
 from bench.wrk import WrkResult, run_wrk  # noqa: E402
 
@@ -280,6 +281,7 @@ def dynamodb_benchmarks(results: dict[str, object], emit: Callable[[str], None])
 BENCHMARKS: list[tuple[str, Callable[[dict[str, object], Callable[[str], None]], None]]] = [
     ("API on uvicorn", lambda res, emit: api_benchmarks("uvicorn", res, emit)),
     ("API on granian", lambda res, emit: api_benchmarks("granian", res, emit)),
+    ("API in process: telemetry's cost per request", api_inprocess_benchmark),
     ("Report from the store", report_benchmark),
     ("ALB logs vs goaccess", alb_logs_benchmark),
     ("API on DynamoDB Local beside SQLite", dynamodb_benchmarks),
