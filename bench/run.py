@@ -24,11 +24,13 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -36,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 from tests.server import free_port  # noqa: E402
 
 from bench.alb_logs import alb_logs_benchmark  # noqa: E402
+from bench.api_inprocess import api_inprocess_benchmark  # noqa: E402
 from bench.report_bench import report_benchmark  # noqa: E402
 from bench.wrk import WrkResult, run_wrk  # noqa: E402
 
@@ -61,13 +64,15 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def running(command: list[str], health_url: str, env: dict[str, str]) -> Iterator[None]:
+def running(
+    command: list[str], health_url: str, env: dict[str, str]
+) -> Iterator[subprocess.Popen[bytes]]:
     process = subprocess.Popen(
         command, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
         _wait_ready(health_url, process)
-        yield
+        yield process
     finally:
         process.terminate()
         try:
@@ -97,66 +102,167 @@ def portfolio_command(server: str, port: int, db: Path) -> list[str]:
     ]  # fmt: skip
 
 
-def measure_alternating(urls: dict[str, str]) -> dict[str, WrkResult]:
+def tree_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a server process and its live workers."""
+    root = psutil.Process(pid)
+    total = 0.0
+    for process in [root, *root.children(recursive=True)]:
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:  # a worker that ended meanwhile
+            continue
+        total += times.user + times.system
+    return total
+
+
+def measure_alternating(
+    urls: dict[str, str], servers: dict[str, int] | None = None
+) -> dict[str, WrkResult]:
     """Median of ROUNDS short wrk runs per URL, taken in turn.
 
     Alternating the targets spreads any background load on the machine evenly
     over all of them, so the ratios stay meaningful on a busy 2-core box.
+    ``servers`` names the server process of a URL: its CPU time per request is
+    measured too, which other engineers' load on the machine does not inflate.
     """
     runs: dict[str, list[WrkResult]] = {name: [] for name in urls}
     for _ in range(ROUNDS):
         for name, url in urls.items():
-            runs[name].append(run_wrk(url, seconds=SECONDS, connections=CONNECTIONS))
+            pid = (servers or {}).get(name)
+            before = tree_cpu_s(pid) if pid is not None else 0.0
+            result = run_wrk(url, seconds=SECONDS, connections=CONNECTIONS)
+            if pid is not None and result.requests:
+                spent_us = (tree_cpu_s(pid) - before) * 1e6
+                result = replace(result, server_cpu_us=spent_us / result.requests)
+            runs[name].append(result)
     return {
         name: WrkResult(
             requests_per_s=statistics.median(r.requests_per_s for r in results),
             p99_ms=statistics.median(r.p99_ms for r in results),
             errors=sum(r.errors for r in results),
+            server_cpu_us=statistics.median(r.server_cpu_us for r in results),
         )
         for name, results in runs.items()
     }
 
 
+USERS = 1000
+"""Users in the store for the list benchmark, as in the issue's measurement."""
+USERS_QUERY = "/api/v1/users?limit=20"
+
+
+def seed_users(base: str, count: int) -> str:
+    """Create ``count`` users through the API; the id of the first."""
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {KEY}"}) as client:
+        ids = [
+            client.post(
+                "/api/v1/users", json={"name": f"Bench {n}", "email": f"bench{n}@example.com"}
+            ).json()["id"]
+            for n in range(count)
+        ]
+    return str(ids[0])
+
+
 def api_benchmarks(server: str, results: dict[str, object], emit: Callable[[str], None]) -> None:
-    bare_port, port = free_port(), free_port()
+    """Our API against a bare FastAPI app answering the same JSON, telemetry on and off.
+
+    The bare app is started after our API has answered ``USERS_QUERY`` once, with that
+    very body to serve; a second copy of our API with telemetry off, on the same
+    database, gives what telemetry costs a request.
+    """
+    bare_port, port, quiet_port = free_port(), free_port(), free_port()
     base = f"http://127.0.0.1:{port}"
+    quiet = f"http://127.0.0.1:{quiet_port}"
+    bare = f"http://127.0.0.1:{bare_port}"
     env = {"PYTHONPATH": str(ROOT), "PORTFOLIO_API_KEYS": KEY}
-    with (
-        tempfile.TemporaryDirectory() as tmp,
-        running(bare_command(server, bare_port), f"http://127.0.0.1:{bare_port}/health", env),
-        running(portfolio_command(server, port, Path(tmp) / "bench.db"), base + "/health", env),
-    ):
-        created = httpx.post(
-            base + "/api/v1/users",
-            json={"name": "Bench", "email": "bench@example.com"},
-            headers={"Authorization": f"Bearer {KEY}"},
-        ).json()
+    load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as servers:
+        db = Path(tmp) / "bench.db"
+        ours = servers.enter_context(
+            running(portfolio_command(server, port, db), base + "/health", env)
+        )
+        first = seed_users(base, USERS)
+        users_json = Path(tmp) / "users.json"
+        users_json.write_bytes(httpx.get(base + USERS_QUERY).content)
+        bare_env = env | {"BENCH_USERS_JSON": str(users_json)}
+        bare_server = servers.enter_context(
+            running(bare_command(server, bare_port), bare + "/health", bare_env)
+        )
+        quiet_env = env | {"PORTFOLIO_TELEMETRY__ENABLED": "false"}
+        quiet_server = servers.enter_context(
+            running(portfolio_command(server, quiet_port, db), quiet + "/health", quiet_env)
+        )
+        if httpx.get(bare + "/api/v1/users").content != users_json.read_bytes():
+            emit(f"  [{server}] note: the bare app's bytes differ from ours (same JSON value)")
         rows = measure_alternating(
             {
-                "bare /health": f"http://127.0.0.1:{bare_port}/health",
+                "bare /health": bare + "/health",
                 "portfolio /health": base + "/health",
-                "portfolio /users/{id}": f"{base}/api/v1/users/{created['id']}",
-            }
+                "bare /users": bare + "/api/v1/users",
+                "portfolio /users": base + USERS_QUERY,
+                "portfolio /users telemetry off": quiet + USERS_QUERY,
+                "portfolio /users/{id}": f"{base}/api/v1/users/{first}",
+            },
+            {
+                "bare /health": bare_server.pid,
+                "portfolio /health": ours.pid,
+                "bare /users": bare_server.pid,
+                "portfolio /users": ours.pid,
+                "portfolio /users telemetry off": quiet_server.pid,
+                "portfolio /users/{id}": ours.pid,
+            },
         )
-    bare, health, user = (
-        rows["bare /health"],
-        rows["portfolio /health"],
-        rows["portfolio /users/{id}"],
-    )
     for name, r in rows.items():
-        emit(f"  [{server}] {name:<24} {r.requests_per_s:>9.0f} req/s  p99 {r.p99_ms:7.2f} ms"
-             f"  errors {r.errors}")  # fmt: skip
-    health_ratio = health.requests_per_s / bare.requests_per_s
-    user_ratio = user.requests_per_s / bare.requests_per_s
-    emit(f"  [{server}] ratio /health / bare        {health_ratio:.2f}")
-    emit(f"  [{server}] ratio /users/{{id}} / bare    {user_ratio:.2f}")
-    results[server] = {
-        name: {"requests_per_s": r.requests_per_s, "p99_ms": r.p99_ms, "errors": r.errors}
-        for name, r in rows.items()
-    } | {
-        "ratio_health_vs_bare": health_ratio,
-        "ratio_user_vs_bare": user_ratio,
+        emit(f"  [{server}] {name:<31} {r.requests_per_s:>9.0f} req/s  p99 {r.p99_ms:7.2f} ms"
+             f"  server CPU {r.server_cpu_us:6.0f} us/req  errors {r.errors}")  # fmt: skip
+    ratios = {
+        "ratio_health_vs_bare": _ratio(rows, "portfolio /health", "bare /health"),
+        "ratio_users_vs_bare": _ratio(rows, "portfolio /users", "bare /users"),
+        "ratio_users_p99_vs_bare": rows["portfolio /users"].p99_ms / rows["bare /users"].p99_ms,
+        "ratio_user_vs_bare": _ratio(rows, "portfolio /users/{id}", "bare /health"),
+        "ratio_users_cpu_bare_vs_ours": rows["bare /users"].server_cpu_us
+        / rows["portfolio /users"].server_cpu_us,
+        "ratio_health_cpu_bare_vs_ours": rows["bare /health"].server_cpu_us
+        / rows["portfolio /health"].server_cpu_us,
     }
+    on = rows["portfolio /users"].server_cpu_us
+    off = rows["portfolio /users telemetry off"].server_cpu_us
+    telemetry = {"server_cpu_us_telemetry_on": on, "server_cpu_us_telemetry_off": off}
+    emit(f"  [{server}] ratio /health / bare {ratios['ratio_health_vs_bare']:.2f} (goal >= 0.8)")
+    emit(f"  [{server}] ratio /users / bare {ratios['ratio_users_vs_bare']:.2f} (goal >= 0.5),"
+         f" p99 {ratios['ratio_users_p99_vs_bare']:.2f}x bare's (goal <= 2)")  # fmt: skip
+    emit(f"  [{server}] ratio /users/{{id}} / bare /health {ratios['ratio_user_vs_bare']:.2f}")
+    emit(f"  [{server}] server CPU per request, bare / ours: /users"
+         f" {ratios['ratio_users_cpu_bare_vs_ours']:.2f}, /health"
+         f" {ratios['ratio_health_cpu_bare_vs_ours']:.2f}")  # fmt: skip
+    emit(f"  [{server}] /users server CPU: telemetry on {on:.0f} us, off {off:.0f} us"
+         f" ({on - off:+.0f} us)")  # fmt: skip
+    results[server] = (
+        {
+            name: {
+                "requests_per_s": r.requests_per_s,
+                "p99_ms": r.p99_ms,
+                "errors": r.errors,
+                "server_cpu_us": r.server_cpu_us,
+            }
+            for name, r in rows.items()
+        }
+        | ratios
+        | telemetry
+        | {
+            "users_in_store": USERS,
+            "load_before": load_before,
+            "goals": {
+                "ratio_health_vs_bare": ">= 0.8",
+                "ratio_users_vs_bare": ">= 0.5",
+                "ratio_users_p99_vs_bare": "<= 2",
+            },
+        }
+    )
+
+
+def _ratio(rows: dict[str, WrkResult], ours: str, theirs: str) -> float:
+    return rows[ours].requests_per_s / rows[theirs].requests_per_s
 
 
 def portfolio_dynamodb_command(port: int, endpoint: str) -> list[str]:
@@ -225,6 +331,7 @@ def dynamodb_benchmarks(results: dict[str, object], emit: Callable[[str], None])
 BENCHMARKS: list[tuple[str, Callable[[dict[str, object], Callable[[str], None]], None]]] = [
     ("API on uvicorn", lambda res, emit: api_benchmarks("uvicorn", res, emit)),
     ("API on granian", lambda res, emit: api_benchmarks("granian", res, emit)),
+    ("API in process: telemetry's cost per request", api_inprocess_benchmark),
     ("Report from the store", report_benchmark),
     ("ALB logs vs goaccess", alb_logs_benchmark),
     ("API on DynamoDB Local beside SQLite", dynamodb_benchmarks),

@@ -15,6 +15,9 @@ class WrkResult:
     p99_ms: float
     errors: int
     p50_ms: float = 0.0
+    requests: int = 0
+    server_cpu_us: float = float("nan")
+    """CPU time the server (all its processes) spent per request; set by the caller."""
 
     def as_dict(self) -> dict[str, float]:
         return {k: round(v, 3) for k, v in asdict(self).items()}
@@ -53,4 +56,4 @@ def run_wrk(
     completed = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     if completed == 0:
         return WrkResult(rps, float("nan"), errors, float("nan"))
-    return WrkResult(rps, _latency(out, "99"), errors, _latency(out, "50"))
+    return WrkResult(rps, _latency(out, "99"), errors, _latency(out, "50"), completed)

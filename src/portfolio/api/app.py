@@ -83,12 +83,14 @@ def create_app(
     app.state.runtime = runtime
     problems.install(app)
     openapi.install(app)
-    docs.install(app)
+    # Routes are tried in order on every request: the most frequent first (the load
+    # balancer's /health, then the users reads), the pages people open now and then last.
     app.include_router(health.router)
-    app.include_router(livez.router)
     app.include_router(users.router)
+    app.include_router(livez.router)
     app.include_router(metrics.router)
     app.include_router(status.router)
+    docs.install(app)
     site = site_dir(settings)
     if site is not None:
         # Mounted last: routes match in order, so the API and /health never reach it.

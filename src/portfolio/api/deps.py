@@ -29,8 +29,11 @@ async def get_runtime(request: Request) -> Runtime:
     return runtime
 
 
-async def get_store(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Store:
-    return runtime.store
+async def get_store(request: Request) -> Store:
+    # Straight from the request rather than through get_runtime: each dependency in the
+    # chain is solved per request, and the user routes are the hot path.
+    store: Store = request.app.state.runtime.store
+    return store
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +46,10 @@ class Caller:
 
 
 async def get_caller(
-    runtime: Annotated[Runtime, Depends(get_runtime)],
+    request: Request,
     authorization: Annotated[str | None, Header()] = None,
 ) -> Caller:
-    return identify(runtime, authorization)
+    return identify(request.app.state.runtime, authorization)
 
 
 def identify(runtime: Runtime, authorization: str | None) -> Caller:

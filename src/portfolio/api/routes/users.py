@@ -10,17 +10,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import orjson
 from fastapi import APIRouter, Header, Path, Query, Response, status
 
+from portfolio.api import offload
 from portfolio.api.audit import record_role_change
 from portfolio.api.deps import AuthFirstRoute, CallerDep, StoreDep, WriterDep
 from portfolio.api.preconditions import IfMatch, choose_version, parse_if_match
 from portfolio.api.problems import ProblemError
 from portfolio.api.schemas import UserCreate, UserPublic, UsersPage, UserUpdate
+from portfolio.api.user_json import user_json, users_page_json
 from portfolio.names import USERS_PATH
 from portfolio.store.protocols import Store
-from portfolio.store.records import NewUser, Role, User
+from portfolio.store.records import NewUser, Role, User, UserChanges
 
 router = APIRouter(prefix=USERS_PATH, tags=["users"], route_class=AuthFirstRoute)
 
@@ -48,9 +49,14 @@ def etag(user: User) -> str:
     return f'"{user.version}"'
 
 
-def _public(user: User, caller_has_key: bool, response: Response) -> UserPublic:
-    response.headers["ETag"] = etag(user)
-    return UserPublic.of(user, show_email=caller_has_key)
+def _user_response(user: User, *, show_email: bool, status_code: int = 200) -> Response:
+    """One user's JSON with its ETag, serialized once (see ``portfolio.api.user_json``)."""
+    return Response(
+        user_json(user, show_email=show_email),
+        status_code=status_code,
+        media_type="application/json",
+        headers={"ETag": etag(user)},
+    )
 
 
 def _expected_version(store: Store, user_id: str, wanted: IfMatch) -> int:
@@ -75,6 +81,12 @@ def _matching(wanted: IfMatch, current: User) -> int:
     return version
 
 
+# The routes are ``async def``: a plain ``def`` route costs a thread hop for the handler
+# and another for validating its return value, each several times the cost of the
+# query itself. Store work goes through ``offload``: local reads inline, the rest to the
+# thread pool in one trip.
+
+
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
@@ -83,48 +95,40 @@ def _matching(wanted: IfMatch, current: User) -> int:
     responses=_PROBLEMS,
     openapi_extra=WRITE,
 )
-def create_user(body: UserCreate, store: StoreDep, _: WriterDep, response: Response) -> UserPublic:
-    user = store.create_user(
-        NewUser(
-            name=body.name,
-            email=str(body.email),
-            role=body.role,
-            title=body.title,
-            bio=body.bio,
-            links=tuple(str(link) for link in body.links),
-        )
+async def create_user(body: UserCreate, store: StoreDep, _: WriterDep) -> Response:
+    new = NewUser(
+        name=body.name,
+        email=str(body.email),
+        role=body.role,
+        title=body.title,
+        bio=body.bio,
+        links=tuple(str(link) for link in body.links),
     )
+    user = await offload.write(store.create_user, new)
+    response = _user_response(user, show_email=True, status_code=status.HTTP_201_CREATED)
     response.headers["Location"] = f"{USERS_PATH}/{user.id}"
-    return _public(user, True, response)
+    return response
 
 
 @router.get("", response_model=UsersPage, responses={401: _PROBLEMS[401]})
-def list_users(
+async def list_users(
     store: StoreDep,
     caller: CallerDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
 ) -> Response:
-    page = store.list_users(limit=limit, cursor=cursor)
-    # Written by hand because the two kinds of absence differ: a hidden email is left
-    # out of each item, while next_cursor is always there (null on the last page).
-    body = {
-        "items": [
-            UserPublic.of(u, show_email=caller.authenticated).model_dump(
-                mode="json", exclude_none=True
-            )
-            for u in page.items
-        ],
-        "next_cursor": page.next_cursor,
-    }
-    return Response(orjson.dumps(body), media_type="application/json")
+    page = await offload.read(store, store.list_users, limit=limit, cursor=cursor)
+    return Response(
+        users_page_json(page, show_email=caller.authenticated), media_type="application/json"
+    )
 
 
 @router.get(
     "/{user_id}", response_model=UserPublic, response_model_exclude_none=True, responses=_PROBLEMS
 )
-def get_user(user_id: UserId, store: StoreDep, caller: CallerDep, response: Response) -> UserPublic:
-    return _public(store.get_user(user_id), caller.authenticated, response)
+async def get_user(user_id: UserId, store: StoreDep, caller: CallerDep) -> Response:
+    user = await offload.read(store, store.get_user, user_id)
+    return _user_response(user, show_email=caller.authenticated)
 
 
 @router.patch(
@@ -134,16 +138,23 @@ def get_user(user_id: UserId, store: StoreDep, caller: CallerDep, response: Resp
     responses=_PROBLEMS | _PRECONDITIONS,
     openapi_extra=WRITE,
 )
-def update_user(
+async def update_user(
     user_id: UserId,
     body: UserUpdate,
     store: StoreDep,
     caller: WriterDep,
-    response: Response,
     if_match: Annotated[str | None, Header()] = None,
-) -> UserPublic:
+) -> Response:
     wanted = parse_if_match(if_match)
-    changes = body.changes()
+    actor = caller.key.key_id if caller.key is not None else None
+    user = await offload.write(_update, store, user_id, body.changes(), wanted, actor)
+    return _user_response(user, show_email=True)
+
+
+def _update(
+    store: Store, user_id: str, changes: UserChanges, wanted: IfMatch, actor: str | None
+) -> User:
+    """The update's store calls, in one trip to the thread pool."""
     old_role: Role | None = None
     if "role" in changes:  # the old role is needed for the 権限変更 record
         current = store.get_user(user_id)
@@ -152,11 +163,9 @@ def update_user(
     else:
         version = _expected_version(store, user_id, wanted)
     user = store.update_user(user_id, changes, expected_version=version)
-    if old_role is not None and caller.key is not None:
-        record_role_change(
-            store, user_id=user_id, old=old_role, new=user.role, actor=caller.key.key_id
-        )
-    return _public(user, True, response)
+    if old_role is not None and actor is not None:
+        record_role_change(store, user_id=user_id, old=old_role, new=user.role, actor=actor)
+    return user
 
 
 @router.delete(
@@ -165,12 +174,16 @@ def update_user(
     responses=_PROBLEMS | _PRECONDITIONS,
     openapi_extra=WRITE,
 )
-def delete_user(
+async def delete_user(
     user_id: UserId,
     store: StoreDep,
     _: WriterDep,
     if_match: Annotated[str | None, Header()] = None,
 ) -> Response:
-    version = _expected_version(store, user_id, parse_if_match(if_match))
-    store.delete_user(user_id, expected_version=version)
+    wanted = parse_if_match(if_match)
+    await offload.write(_delete, store, user_id, wanted)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+def _delete(store: Store, user_id: str, wanted: IfMatch) -> None:
+    store.delete_user(user_id, expected_version=_expected_version(store, user_id, wanted))
