@@ -251,3 +251,80 @@ def test_secrets_are_read_once_per_cold_start(tmp_path: Path) -> None:
 
 def _bearer() -> dict[str, str]:
     return {"Authorization": f"Bearer {WRITE_KEY}"}
+
+
+ORIGINAL_MIX = (
+    # The original's mix (simulate/scenarios.py): health 45 %, users 25 %, metrics 20 %, rest.
+    ("GET", "/health", 45),
+    ("GET", USERS, 10),
+    ("GET", "{user}", 12),
+    ("POST", USERS, 2),
+    ("PATCH", "{user}", 1),
+    ("GET", "/api/v1/metrics?window=1h", 20),
+    ("GET", "/api/v1/status", 5),
+    ("GET", "/nowhere", 5),
+)
+
+
+@pytest.mark.slow
+def test_telemetry_writes_per_request_on_dynamodb_local(tmp_path: Path) -> None:
+    """WRU the per-invocation flush costs, measured; the cost estimate uses this figure.
+
+    Requests of the original's mix go through the handler onto DynamoDB Local; every
+    write's consumed capacity on the metrics table (telemetry only) is summed from the
+    responses. ``pytest -s`` prints it.
+    """
+    from portfolio.costs.estimator import UsageProfile
+    from portfolio.store.dynamodb import DynamoDBStore
+    from tests.dynamodb_local import dynamodb_store
+
+    stores = dynamodb_store(tmp_path)
+    store = next(stores)
+    try:
+        assert isinstance(store, DynamoDBStore)
+        app = LambdaApp(create_app(make_settings(tmp_path), store=store, configure_logs=False))
+        units: list[float] = []
+
+        def count(parsed: dict[str, Any], **_: Any) -> None:
+            consumed = parsed.get("ConsumedCapacity")
+            entries = consumed if isinstance(consumed, list) else [consumed] if consumed else []
+            units.extend(
+                float(c.get("CapacityUnits", 0.0))
+                for c in entries
+                if str(c.get("TableName", "")).endswith("portfolio-metrics")
+            )
+
+        events = store._client.meta.events
+        writes = ("PutItem", "UpdateItem", "BatchWriteItem", "TransactWriteItems")
+        for operation in writes:
+            events.register(f"after-call.dynamodb.{operation}", count)
+        send = _lambda_sender(app, "function-url", {})
+        writer = {"Authorization": f"Bearer {WRITE_KEY}"}
+        user = send("POST", USERS, writer, {"name": "Hanako", "email": "h@example.com"})
+        location = str(user.headers["location"])
+        units.clear()
+        requests = 0
+        version = 1
+        for _round in range(3):
+            for method, path, weight in ORIGINAL_MIX:
+                for _ in range(weight):
+                    target = location if path == "{user}" else path
+                    headers = dict(writer)
+                    body: Any = None
+                    if method == "POST":
+                        body = {"name": "Taro", "email": f"t{requests}@example.com"}
+                    if method == "PATCH":
+                        headers["If-Match"] = f'"{version}"'
+                        body = {"title": f"SRE {requests}"}
+                        version += 1
+                    assert send(method, target, headers, body).status < 500
+                    requests += 1
+        for operation in writes:
+            events.unregister(f"after-call.dynamodb.{operation}", count)
+        per_request = sum(units) / requests
+        print(f"\ntelemetry WRU per Lambda request: {per_request:.2f} over {requests} requests")
+        estimated = UsageProfile().lambda_telemetry_writes_per_request
+        # The estimate prices what was measured here; change both together.
+        assert per_request == pytest.approx(estimated, rel=0.1), (per_request, estimated)
+    finally:
+        next(stores, None)  # drops the tables
