@@ -137,7 +137,7 @@ class LambdaMonitoring(Construct):
         *,
         kpi: KpiTargets,
         function: lambda_.Function,
-        tables: Mapping[str, dynamodb.Table],
+        tables: Mapping[str, dynamodb.ITable],
         alarm_email: str | None,
         dashboard_name: str,
     ) -> None:

@@ -8,12 +8,30 @@ from __future__ import annotations
 from aws_cdk import Stack
 from constructs import IConstruct
 
+from portfolio.store import keys
 from portfolio_infra import nag
 from portfolio_infra.serverless_stack import ServerlessApiStack
 
 
 def _id(stack: Stack, construct: IConstruct) -> str:
     return stack.get_logical_id(construct.node.default_child)  # type: ignore[arg-type]
+
+
+def _table_arn(stack: ServerlessApiStack, name: str) -> str:
+    """How cdk-nag prints a table's ARN: a reference if created here, else by its name."""
+    table = stack.data.tables[name]
+    if stack.settings.existing_tables:
+        return (
+            f"arn:<AWS::Partition>:dynamodb:{stack.region}:<AWS::AccountId>:table/"
+            f"{stack.settings.resource_name(name)}"
+        )
+    return f"<{_id(stack, table)}.Arn>"
+
+
+def _table_name(stack: ServerlessApiStack, name: str) -> str:
+    if stack.settings.existing_tables:
+        return stack.settings.resource_name(name)
+    return f"<{_id(stack, stack.data.tables[name])}>"
 
 
 def acknowledge_serverless(stack: ServerlessApiStack) -> None:
@@ -48,10 +66,10 @@ def acknowledge_serverless(stack: ServerlessApiStack) -> None:
         "service-role/AWSLambdaBasicExecutionRole]",
         "The basic execution policy only lets the function write its own logs.",
     )
-    users = _id(stack, stack.data.users)
+    users = _table_arn(stack, keys.USERS.name)
     nag.acknowledge(
         api.function,
-        f"AwsSolutions::AwsSolutions-IAM5[Resource::<{users}.Arn>/index/*]",
+        f"AwsSolutions::AwsSolutions-IAM5[Resource::{users}/index/*]",
         "The wildcard covers only the global secondary indexes of the function's own"
         " table, which the grant must include for queries on them.",
     )
@@ -69,10 +87,10 @@ def acknowledge_serverless(stack: ServerlessApiStack) -> None:
             "The daily check filters the API function's log streams (FilterLogEvents)."
         ),
     }
-    for table in stack.data.tables.values():
+    for name in stack.data.tables:
         reasons[
             f"Resource::arn:<AWS::Partition>:dynamodb:{stack.region}:<AWS::AccountId>:"
-            f"table/<{_id(stack, table)}>-restore-test-*"
+            f"table/{_table_name(stack, name)}-restore-test-*"
         ] = (
             "The restore test restores into a scratch table named <table>-restore-test-<time>,"
             " scans it and deletes it; the name is only known at run time."

@@ -8,7 +8,10 @@ so there is no VPC, no NAT gateway, no load balancer and no public IPv4 address.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from aws_cdk import CfnOutput, Environment, Fn, Stack, Tags
+from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
 from portfolio import names
@@ -19,6 +22,28 @@ from portfolio_infra.data import Data
 from portfolio_infra.log_archive import LogArchive
 from portfolio_infra.serverless import ApiFunction, LambdaMonitoring, LambdaOperations
 from portfolio_infra.settings import EnvironmentSettings
+
+
+class ExistingTables(Construct):
+    """The original's tables, by name (context ``existing_tables=true``): nothing is created.
+
+    How the serverless design runs beside the original on the same data, and how it
+    takes over when the original's stacks are deleted (their tables are retained).
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, *, table_name: Callable[[str], str]):
+        super().__init__(scope, construct_id)
+        self.tables: dict[str, dynamodb.ITable] = {
+            schema.name: dynamodb.Table.from_table_attributes(
+                self,
+                schema.name,
+                table_name=table_name(schema.name),
+                global_indexes=[index.name for index in schema.global_indexes],
+            )
+            for schema in keys.TABLES
+        }
+        self.users = self.tables[keys.USERS.name]
+        self.metrics = self.tables[keys.METRICS.name]
 
 
 class ServerlessApiStack(Stack):
@@ -36,19 +61,26 @@ class ServerlessApiStack(Stack):
         Tags.of(self).add("Project", names.PROJECT)
         Tags.of(self).add("Environment", settings.name)
         Tags.of(self).add("Design", settings.design)
-        suffix = "" if settings.is_production else settings.name
-        self.suffix = f"-{suffix}" if suffix else ""
+        env_suffix = "" if settings.is_production else f"-{settings.name}"
+        # Everything but the tables carries the design's name, so this stack can be
+        # deployed beside the original's in one account (secrets, budget, dashboard,
+        # schedules and functions all have names); the tables keep the original's names.
+        self.suffix = f"{env_suffix}-{settings.design}"
 
         self.log_archive = LogArchive(
             self, "LogArchive", retention_days=settings.access_log_retention_days
         )
-        self.data = Data(
-            self,
-            "Data",
-            schemas=keys.TABLES,
-            table_name=settings.resource_name,
-            max_read_units_per_s=settings.max_read_units_per_s,
-            max_write_units_per_s=settings.max_write_units_per_s,
+        self.data: Data | ExistingTables = (
+            ExistingTables(self, "Data", table_name=settings.resource_name)
+            if settings.existing_tables
+            else Data(
+                self,
+                "Data",
+                schemas=keys.TABLES,
+                table_name=settings.resource_name,
+                max_read_units_per_s=settings.max_read_units_per_s,
+                max_write_units_per_s=settings.max_write_units_per_s,
+            )
         )
         store_environment = {
             "PORTFOLIO_STORE__BACKEND": "dynamodb",
@@ -80,12 +112,12 @@ class ServerlessApiStack(Stack):
             function=self.api.function,
             tables={keys.USERS.name: self.data.users, keys.METRICS.name: self.data.metrics},
             alarm_email=settings.alarm_email,
-            dashboard_name=settings.resource_name(names.PROJECT),
+            dashboard_name=f"{names.PROJECT}{self.suffix}",
         )
         self.budget = Budget(
             self,
             "Budget",
-            name=settings.resource_name(f"{names.PROJECT}-monthly"),
+            name=f"{names.PROJECT}-monthly{self.suffix}",
             limit_usd=settings.kpi.budget_usd,
             topic=self.monitoring.topic,
             email=settings.alarm_email,

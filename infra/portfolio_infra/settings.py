@@ -57,6 +57,8 @@ class EnvironmentSettings:
     """On-demand ceiling per table (context ``max_write_units_per_s``)."""
     design: str = "original"
     """Context ``design``: ``original`` (Fargate + ALB) or ``serverless`` (Lambda)."""
+    existing_tables: bool = False
+    """Context ``existing_tables=true`` (serverless design): use the tables by name, create none."""
 
     def __post_init__(self) -> None:
         if self.certificate_arn and not self.api_domain:
@@ -119,6 +121,7 @@ def from_context(node: Node) -> list[EnvironmentSettings]:
             max_read_units_per_s=int(_text(node, "max_read_units_per_s") or MAX_READ_UNITS),
             max_write_units_per_s=int(_text(node, "max_write_units_per_s") or MAX_WRITE_UNITS),
             design=design,
+            existing_tables=(_text(node, "existing_tables") or "false").lower() == "true",
         )
         for env_name in env_names
         if env_name.strip()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -66,7 +67,7 @@ def test_no_nat_gateway_load_balancer_or_public_ipv4(serverless_assembly: Assemb
 
 
 def test_api_function_runs_the_app_on_arm64_behind_a_url(api: StackTemplate) -> None:
-    function = _function(api, "portfolio-api")
+    function = _function(api, "portfolio-api-serverless")
     props = function.properties
     assert props["Architectures"] == ["arm64"]
     assert props["Handler"] == "portfolio.api.lambda_app.handler"
@@ -97,7 +98,7 @@ def test_same_tables_and_key_schema_as_the_original(api: StackTemplate, assembly
 
 
 def test_api_function_may_touch_its_tables_and_secrets_only(api: StackTemplate) -> None:
-    function = _function(api, "portfolio-api")
+    function = _function(api, "portfolio-api-serverless")
     role_id = function.properties["Role"]["Fn::GetAtt"][0]
     statements = _statements(api, role_id)
     actions = set().union(*(_actions(s) for s in statements))
@@ -110,7 +111,7 @@ def test_api_function_may_touch_its_tables_and_secrets_only(api: StackTemplate) 
 
 
 def test_ops_role_writes_only_what_the_jobs_need(api: StackTemplate) -> None:
-    function = _function(api, "portfolio-ops")
+    function = _function(api, "portfolio-ops-serverless")
     role_id = function.properties["Role"]["Fn::GetAtt"][0]
     statements = _statements(api, role_id)
     wildcard = [s for s in statements if s["Resource"] == "*"]
@@ -168,3 +169,30 @@ def test_cloudfront_routes_the_api_to_the_function_url(web: StackTemplate) -> No
     assert api_origins[0]["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
     assert api_origins[0]["OriginCustomHeaders"][0]["HeaderName"] == "X-Origin-Verify"
     assert web.of_type("AWS::Route53::HealthCheck")
+
+
+def test_beside_the_original_it_uses_the_original_tables_by_name(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    from tests.infra.conftest import _synth
+
+    beside = _synth(
+        tmp_path_factory.mktemp("cdk.out.beside"),
+        {"design": "serverless", "existing_tables": "true"},
+    )
+    assert not beside.of_type("AWS::DynamoDB::Table")  # nothing created, nothing to collide
+    text = json.dumps([p.properties for p in beside.of_type("AWS::IAM::Policy")])
+    for table in keys.TABLES:
+        assert f"table/{table.name}" in text
+    # Every other named resource carries the design's name: no clash with the original's.
+    names = [
+        str(r.properties.get(field))
+        for _, r in beside.resources()
+        for field in ("FunctionName", "Name", "DashboardName", "LogGroupName")
+        if r.properties.get(field) and isinstance(r.properties.get(field), str)
+    ]
+    names += [
+        str(b.properties["Budget"]["BudgetName"]) for b in beside.of_type("AWS::Budgets::Budget")
+    ]
+    assert names
+    assert all("serverless" in name for name in names if name.startswith(("portfolio", "/aws")))
