@@ -329,3 +329,11 @@ def test_telemetry_writes_per_request_on_dynamodb_local(tmp_path: Path) -> None:
         assert per_request == pytest.approx(estimated, rel=0.1), (per_request, estimated)
     finally:
         next(stores, None)  # drops the tables
+
+
+def test_a_scheduler_event_runs_the_named_ops_job_not_a_request(lambda_app: LambdaApp) -> None:
+    from portfolio.errors import ConfigError
+
+    # The registry refuses an unknown name: the event reached the jobs, not the app.
+    with pytest.raises(ConfigError):
+        lambda_app({"ops": "no-such-job"}, None)
