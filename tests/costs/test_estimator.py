@@ -145,9 +145,9 @@ def test_lambda_has_no_load_balancer_task_or_ipv4_and_is_priced_per_request() ->
     # 2 M × 0.1 s × 0.5 GB = 100,000 GB-s, inside the 400,000 free; (2 M − 1 M) × 2e-7
     assert by_service["Svc lambda"] == pytest.approx(0.2)
     assert by_service["Svc apigw"] == pytest.approx(2.0)
-    # writes 200,000 + 1 environment × 6,000 min × 4
+    # writes 2 M × (0.1 API + 4.5 telemetry): each invocation flushes its own rollups
     writes = next(line for line in result.lines if line.price_key == "dynamodb_write_request_unit")
-    assert writes.quantity == pytest.approx(224_000)
+    assert writes.quantity == pytest.approx(2_000_000 * 4.6)
 
 
 def test_serverless_design_prices_invocations_telemetry_and_ops_by_hand() -> None:

@@ -319,45 +319,45 @@ def _dynamodb_requests(lines: _Lines, p: UsageProfile, *, writers: int) -> None:
 
 
 def _lambda(lines: _Lines, p: UsageProfile) -> None:
-    gb_s = p.requests_per_month * p.lambda_avg_duration_ms / 1000 * p.lambda_memory_gb
-    lines.add("lambda_request", p.requests_per_month, f"{_num(p.requests_per_month)} req")
-    lines.add(
-        "lambda_arm_gb_second",
-        gb_s,
-        f"{_num(p.requests_per_month)} req × {_num(p.lambda_avg_duration_ms)} ms"
-        f" × {_num(p.lambda_memory_gb)} GB",
-    )
+    """The app on Lambda behind an HTTP API: the serverless design's lines plus API Gateway."""
+    _lambda_requests(lines, p)
     lines.add("apigw_http_request", p.requests_per_month, f"{_num(p.requests_per_month)} req")
-    # One warm execution environment at ~0.25 req/s flushes telemetry like one task.
-    _dynamodb_requests(lines, p, writers=1)
+    _lambda_dynamodb(lines, p)
 
 
 def _lambda_function_url(lines: _Lines, p: UsageProfile) -> None:
     """The serverless design: a Function URL has no charge of its own; telemetry per request."""
-    api_gb_s = p.requests_per_month * p.lambda_avg_duration_ms / 1000 * p.lambda_memory_gb
-    ops_gb_s = (
-        p.scheduled_runs_per_month * p.scheduled_task_minutes_per_run * 60
-        * p.scheduled_task_memory_gb
-    )  # fmt: skip
-    lines.add(
-        "lambda_request",
-        p.requests_per_month + p.scheduled_runs_per_month,
-        f"({_num(p.requests_per_month)} API"
-        f" + {_num(round(p.scheduled_runs_per_month, 2))} ops) req",
-    )
-    lines.add(
-        "lambda_arm_gb_second",
-        api_gb_s + ops_gb_s,
-        f"({_num(p.requests_per_month)} req × {_num(p.lambda_avg_duration_ms)} ms"
-        f" × {_num(p.lambda_memory_gb)} GB + {_num(round(p.scheduled_runs_per_month, 2))} ops"
-        f" runs × {_num(p.scheduled_task_minutes_per_run)} min × {_num(p.scheduled_task_memory_gb)}"
-        " GB)",
-    )
+    _lambda_requests(lines, p)
     lines.add(
         "lambda_function_url_request",
         p.requests_per_month,
         f"{_num(p.requests_per_month)} req (billed as the invocations above)",
     )
+    _lambda_dynamodb(lines, p)
+
+
+def _lambda_requests(lines: _Lines, p: UsageProfile) -> None:
+    """Invocations and duration of the API and (when they run there) the ops jobs."""
+    runs = p.scheduled_runs_per_month if p.scheduled_on_lambda else 0.0
+    api_gb_s = p.requests_per_month * p.lambda_avg_duration_ms / 1000 * p.lambda_memory_gb
+    ops_gb_s = runs * p.scheduled_task_minutes_per_run * 60 * p.scheduled_task_memory_gb
+    lines.add(
+        "lambda_request",
+        p.requests_per_month + runs,
+        f"({_num(p.requests_per_month)} API + {_num(round(runs, 2))} ops) req",
+    )
+    lines.add(
+        "lambda_arm_gb_second",
+        api_gb_s + ops_gb_s,
+        f"({_num(p.requests_per_month)} req × {_num(p.lambda_avg_duration_ms)} ms"
+        f" × {_num(p.lambda_memory_gb)} GB + {_num(round(runs, 2))} ops"
+        f" runs × {_num(p.scheduled_task_minutes_per_run)} min × {_num(p.scheduled_task_memory_gb)}"
+        " GB)",
+    )
+
+
+def _lambda_dynamodb(lines: _Lines, p: UsageProfile) -> None:
+    """Table requests on Lambda: every invocation flushes its own telemetry (no thread)."""
     api_writes = p.requests_per_month * p.dynamodb_writes_per_request
     telemetry = p.requests_per_month * p.lambda_telemetry_writes_per_request
     lines.add(
@@ -511,8 +511,8 @@ def estimate(
     pass False for an account that already uses them up.
     """
     lines = _Lines(prices, always_free=always_free)
-    if architecture is Architecture.LAMBDA_FUNCTION_URL:
-        # The serverless design runs its ops jobs in the function too (priced with it).
+    if architecture in (Architecture.LAMBDA_FUNCTION_URL, Architecture.LAMBDA_HTTP_API):
+        # The Lambda designs run their ops jobs as invocations too (priced with them).
         profile = profile.model_copy(update={"scheduled_on_lambda": True})
     _COMPUTE[architecture](lines, profile)
     _shared(lines, profile)

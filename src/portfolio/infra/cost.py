@@ -43,9 +43,8 @@ ASSESSMENTS: dict[Architecture, tuple[bool, str]] = {
     ),
     Architecture.LAMBDA_HTTP_API: (
         True,
-        "multi-AZ by default; at ~0.25 req/s one warm environment serves almost every"
-        " request, so cold starts stay well under the 5 % of requests that would move"
-        " p95; needs the in-process telemetry flush reworked for Lambda's freeze/thaw",
+        "as the serverless design (portfolio.api.lambda_app), with API Gateway's per-request"
+        " charge on top of the Function URL's none",
     ),
 }
 
