@@ -13,6 +13,7 @@ export UV_PYTHON_DOWNLOADS := never
 CHECKOV_VERSION := 3.3.30
 CHECKOV := $(TOOLS)/checkov/bin/checkov
 CDK_OUT := cdk.out
+CDK_OUT_SERVERLESS := cdk.out.serverless
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
 .PHONY: setup serve demo test lint typecheck pytest bench bench-logs clean sysdeps infra-gates synth
@@ -73,11 +74,14 @@ $(CHECKOV): | $(UV)
 # any unacknowledged finding.
 synth: setup
 	$(BIN)/portfolio infra synth --out $(CDK_OUT)
+	$(BIN)/portfolio infra synth --out $(CDK_OUT_SERVERLESS) -c design=serverless
 
 # The template gates: cfn-lint (errors fail) and checkov (skips live in .checkov.yaml).
 infra-gates: synth $(CHECKOV)
 	$(BIN)/cfn-lint --non-zero-exit-code error --format parseable -- $(CDK_OUT)/*.template.json
 	$(CHECKOV) --config-file .checkov.yaml --directory $(CDK_OUT)
+	$(BIN)/cfn-lint --non-zero-exit-code error --format parseable -- $(CDK_OUT_SERVERLESS)/*.template.json
+	$(CHECKOV) --config-file .checkov.yaml --directory $(CDK_OUT_SERVERLESS)
 
 bench: setup sysdeps
 	$(BIN)/python bench/run.py

@@ -8,6 +8,8 @@ from typing import Any
 from aws_cdk import App
 
 from portfolio_infra import nag
+from portfolio_infra.serverless_nag import acknowledge_serverless
+from portfolio_infra.serverless_stack import ServerlessApiStack
 from portfolio_infra.settings import from_context
 from portfolio_infra.stacks import ApiStack, WebStack
 
@@ -16,6 +18,12 @@ def build_app(context: Mapping[str, Any] | None = None, outdir: str | None = Non
     """The app with all stacks; ``context`` adds to (and wins over) cdk.json/CLI context."""
     app = App(context=dict(context or {}), outdir=outdir)
     for settings in from_context(app.node):
+        if settings.design == "serverless":
+            serverless = ServerlessApiStack(app, settings=settings)
+            web = WebStack(app, settings=settings, api=serverless)
+            acknowledge_serverless(serverless)
+            _acknowledge_web(web)
+            continue
         api = ApiStack(app, settings=settings)
         web = WebStack(app, settings=settings, api=api)  # depends on api: cross-region refs
         _acknowledge_api(api)

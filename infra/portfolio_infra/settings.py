@@ -23,6 +23,7 @@ DEFAULT_AZS = ("ap-northeast-1a", "ap-northeast-1c")  # 1b is not offered to new
 # report divides consumed capacity by these (コンシュームドキャパシティ).
 MAX_READ_UNITS = 100
 MAX_WRITE_UNITS = 50
+DESIGNS = ("original", "serverless")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -54,6 +55,10 @@ class EnvironmentSettings:
     """On-demand ceiling per table (context ``max_read_units_per_s``): bounds a runaway's bill."""
     max_write_units_per_s: int
     """On-demand ceiling per table (context ``max_write_units_per_s``)."""
+    design: str = "original"
+    """Context ``design``: ``original`` (Fargate + ALB) or ``serverless`` (Lambda)."""
+    existing_tables: bool = False
+    """Context ``existing_tables=true`` (serverless design): use the tables by name, create none."""
 
     def __post_init__(self) -> None:
         if self.certificate_arn and not self.api_domain:
@@ -72,11 +77,12 @@ class EnvironmentSettings:
 
     @property
     def stack_name(self) -> str:
-        return f"Portfolio-{self.name}"
+        design = "" if self.design == "original" else f"-{self.design}"
+        return f"Portfolio-{self.name}{design}"
 
     @property
     def web_stack_name(self) -> str:
-        return f"Portfolio-{self.name}-web"
+        return f"{self.stack_name}-web"
 
 
 def _text(node: Node, key: str) -> str | None:
@@ -92,6 +98,9 @@ def from_context(node: Node) -> list[EnvironmentSettings]:
     azs = _text(node, "availability_zones")
     budget = _text(node, "budget_usd")
     kpi = KpiTargets(budget_usd=float(budget)) if budget else KpiTargets()
+    design = _text(node, "design") or "original"
+    if design not in DESIGNS:
+        raise ValueError(f"context design must be one of {', '.join(DESIGNS)}, got {design!r}")
     return [
         EnvironmentSettings(
             name=env_name.strip(),
@@ -111,6 +120,8 @@ def from_context(node: Node) -> list[EnvironmentSettings]:
             api_domain=_text(node, "api_domain"),
             max_read_units_per_s=int(_text(node, "max_read_units_per_s") or MAX_READ_UNITS),
             max_write_units_per_s=int(_text(node, "max_write_units_per_s") or MAX_WRITE_UNITS),
+            design=design,
+            existing_tables=(_text(node, "existing_tables") or "false").lower() == "true",
         )
         for env_name in env_names
         if env_name.strip()

@@ -10,6 +10,7 @@ references at all.
 from __future__ import annotations
 
 import json
+from typing import Protocol
 
 from aws_cdk import CfnOutput, Environment, SecretValue, Stack, Tags
 from aws_cdk import aws_ecr as ecr
@@ -181,6 +182,25 @@ class ApiStack(Stack):
         CfnOutput(self, "ApiKeysSecret", value=self.service.api_keys_secret.secret_name)
         CfnOutput(self, "AlarmTopic", value=self.monitoring.topic.topic_arn)
 
+    @property
+    def origin_domain_name(self) -> str:
+        """Where CloudFront sends /api/* and /health: the load balancer's own name."""
+        return self.service.load_balancer.load_balancer_dns_name
+
+    origin_https = False
+    """The load balancer's own name has no certificate: HTTP unless context api_domain."""
+
+
+class ApiOriginStack(Protocol):
+    """What the web stack needs of either design's API stack."""
+
+    @property
+    def suffix(self) -> str: ...
+    @property
+    def origin_domain_name(self) -> str: ...
+    @property
+    def origin_https(self) -> bool: ...
+
 
 class WebStack(Stack):
     """The site and the API's public entry: CloudFront, the outside health check, alarms.
@@ -190,7 +210,9 @@ class WebStack(Stack):
     ``cdk deploy --all`` deploys both in one pass, API first.
     """
 
-    def __init__(self, scope: Construct, *, settings: EnvironmentSettings, api: ApiStack) -> None:
+    def __init__(
+        self, scope: Construct, *, settings: EnvironmentSettings, api: ApiOriginStack
+    ) -> None:
         super().__init__(
             scope,
             settings.web_stack_name,
@@ -203,7 +225,7 @@ class WebStack(Stack):
         self.log_archive = LogArchive(
             self, "LogArchive", retention_days=settings.access_log_retention_days
         )
-        self.api_origin_https = settings.api_domain is not None
+        self.api_origin_https = settings.api_domain is not None or api.origin_https
         self.frontend = Frontend(
             self,
             "Frontend",
@@ -211,8 +233,8 @@ class WebStack(Stack):
             log_bucket=self.log_archive.bucket,
             api_base_url=settings.api_base_url,
             api_origin=ApiOrigin(
-                domain_name=settings.api_domain or api.service.load_balancer.load_balancer_dns_name,
-                https=settings.api_domain is not None,
+                domain_name=settings.api_domain or api.origin_domain_name,
+                https=self.api_origin_https,
                 header_name=ORIGIN_HEADER,
                 # Read from the us-east-1 replica by name: resolved at deploy, never in
                 # the template.

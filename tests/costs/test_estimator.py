@@ -41,6 +41,7 @@ ROUND_PRICES: dict[str, tuple[float, float]] = {
     "lambda_request": (2e-7, 1_000_000),
     "lambda_arm_gb_second": (1e-5, 400_000),
     "apigw_http_request": (1e-6, 0),
+    "lambda_function_url_request": (0.0, 0),
     "sns_email_notification": (2e-5, 1000),
     "budget_month": (0.0, 0),
     "cloudwatch_composite_alarm_month": (0.5, 0),
@@ -98,6 +99,7 @@ PROFILE = UsageProfile(
     secrets=1,
     secret_api_calls=0,
     alarm_notifications=0,
+    api_on_cloudfront=False,
 )
 
 
@@ -143,9 +145,42 @@ def test_lambda_has_no_load_balancer_task_or_ipv4_and_is_priced_per_request() ->
     # 2 M × 0.1 s × 0.5 GB = 100,000 GB-s, inside the 400,000 free; (2 M − 1 M) × 2e-7
     assert by_service["Svc lambda"] == pytest.approx(0.2)
     assert by_service["Svc apigw"] == pytest.approx(2.0)
-    # writes 200,000 + 1 environment × 6,000 min × 4
+    # writes 2 M × (0.1 API + 4.5 telemetry): each invocation flushes its own rollups
     writes = next(line for line in result.lines if line.price_key == "dynamodb_write_request_unit")
-    assert writes.quantity == pytest.approx(224_000)
+    assert writes.quantity == pytest.approx(2_000_000 * 4.6)
+
+
+def test_serverless_design_prices_invocations_telemetry_and_ops_by_hand() -> None:
+    profile = PROFILE.model_copy(
+        update={
+            "requests_per_month": 2_000_000,
+            "lambda_avg_duration_ms": 100,
+            "lambda_memory_gb": 0.5,
+            "lambda_telemetry_writes_per_request": 3,
+            "scheduled_runs_per_month": 40,
+            "scheduled_task_minutes_per_run": 5,
+            "scheduled_task_memory_gb": 1,
+        }
+    )
+    result = estimate(profile, _table(), Architecture.LAMBDA_FUNCTION_URL)
+    by_service = result.by_service()
+    assert not {"Svc fargate", "Svc alb", "Svc public", "Svc apigw"} & by_service.keys()
+    lines = {line.price_key: line for line in result.lines}
+    # API 2 M × 0.1 s × 0.5 GB = 100,000 + ops 40 × 300 s × 1 GB = 12,000 GB-s (free)
+    assert lines["lambda_arm_gb_second"].quantity == pytest.approx(112_000)
+    # (2 M + 40 − 1 M free) × 2e-7
+    assert by_service["Svc lambda"] == pytest.approx(1_000_040 * 2e-7)
+    # Every request flushes its telemetry: 2 M × (0.1 + 3) WRU
+    assert lines["dynamodb_write_request_unit"].quantity == pytest.approx(6_200_000)
+    assert lines["scheduler_invocation"].quantity == 40
+
+
+def test_api_through_cloudfront_is_billed_at_the_edge() -> None:
+    profile = PROFILE.model_copy(update={"api_on_cloudfront": True})
+    lines = {line.price_key: line for line in estimate(profile, _table()).lines}
+    assert "data_transfer_out_gb" not in lines
+    assert lines["cloudfront_dto_japan_gb"].quantity == pytest.approx(360_000 * 500 / 1e9)
+    assert lines["cloudfront_https_request_japan"].quantity == 360_000
 
 
 def test_spot_and_x86_use_their_own_rates() -> None:

@@ -20,16 +20,18 @@ def test_the_table_prices_every_architecture() -> None:
     table = load_prices()
     used: set[str] = set()
     for architecture in Architecture:
-        profile = UsageProfile(
-            custom_metrics=11,
-            composite_alarms=1,
-            health_checks=1,
-            health_check_features=1,
-            scheduled_runs_per_month=1,
-        )
-        result = estimate(profile, table, architecture)
-        used |= {line.price_key for line in result.lines}
-        assert result.total_usd > 0
+        for api_on_cloudfront in (True, False):  # direct API egress bills as data transfer
+            profile = UsageProfile(
+                custom_metrics=11,
+                composite_alarms=1,
+                health_checks=1,
+                health_check_features=1,
+                scheduled_runs_per_month=1,
+                api_on_cloudfront=api_on_cloudfront,
+            )
+            result = estimate(profile, table, architecture)
+            used |= {line.price_key for line in result.lines}
+            assert result.total_usd > 0
     # Rows kept only to explain design choices are the only unused ones.
     assert set(table.prices) - used == {
         "interface_endpoint_hour",

@@ -53,3 +53,9 @@ def api(assembly: Assembly) -> StackTemplate:
 @pytest.fixture(scope="session")
 def web(assembly: Assembly) -> StackTemplate:
     return next(s for s in assembly.stacks if s.name == "Portfolio-production-web")
+
+
+@pytest.fixture(scope="session")
+def serverless_assembly(tmp_path_factory: pytest.TempPathFactory) -> Assembly:
+    """The serverless design (``-c design=serverless``), synthesized in-process."""
+    return _synth(tmp_path_factory.mktemp("cdk.out.serverless"), {"design": "serverless"})

@@ -14,10 +14,16 @@ import typer
 from rich.table import Table
 
 from portfolio.cli.common import console, err_console
-from portfolio.costs import TAX_NOTE, UsageProfile, load_prices
+from portfolio.costs import TAX_NOTE, PriceTable, UsageProfile, estimate, load_prices
 from portfolio.errors import InputError
 from portfolio.infra.assembly import Assembly, load_assembly, synthesize
-from portfolio.infra.cost import ASSESSMENTS, StackCost, stack_cost
+from portfolio.infra.cost import (
+    ASSESSMENTS,
+    StackCost,
+    crossover_requests_per_day,
+    profile_from_assembly,
+    stack_cost,
+)
 from portfolio.infra.ledger import render_ledger
 
 infra_app = typer.Typer(
@@ -27,6 +33,9 @@ infra_app = typer.Typer(
 )
 
 DEFAULT_OUT = Path("cdk.out")
+DESIGN_OUT = {"original": DEFAULT_OUT, "serverless": Path("cdk.out.serverless")}
+"""Where each design's assembly lives (``make synth`` writes both)."""
+TRAFFIC_MULTIPLES = (1, 10, 100)
 LEDGER_PATH = Path("docs") / "09-management-ledger.md"
 
 OutOption = Annotated[
@@ -150,14 +159,25 @@ def cost(
         Path | None, typer.Option(help="Price table TOML (default: the packaged Tokyo table).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+    design: Annotated[
+        str | None,
+        typer.Option(help="original | serverless: price that design's assembly (its own --out)."),
+    ] = None,
 ) -> None:
     """Estimate the monthly cost of the synthesized stacks, per service, like infracost."""
+    if design is not None and design not in DESIGN_OUT:
+        raise InputError(f"--design must be one of {', '.join(DESIGN_OUT)}, got {design!r}")
+    if design is not None:
+        out = DESIGN_OUT[design] if out == DEFAULT_OUT else out
+        context = [*(context or []), f"design={design}"]
     base = UsageProfile()
     if requests_per_day is not None:
         base = base.model_copy(
             update={"requests_per_month": requests_per_day * base.hours_in_month / 24}
         )
-    result = stack_cost(_assembly(out, synth, context), load_prices(prices), base)
+    price_table = load_prices(prices)
+    assembly = _assembly(out, synth, context)
+    result = stack_cost(assembly, price_table, base)
     if as_json:
         payload = {
             "estimate": result.estimate.model_dump(mode="json"),
@@ -175,6 +195,43 @@ def cost(
         typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
     _print_cost(result)
+    if design is not None:
+        _print_designs(assembly, design, synth, price_table, base)
+
+
+def _print_designs(
+    assembly: Assembly, design: str, synth: bool, prices: PriceTable, base: UsageProfile
+) -> None:
+    """Both designs at 1×, 10× and 100× the traffic, and the traffic where they cost the same."""
+    other_name = "serverless" if design == "original" else "original"
+    other = _assembly(DESIGN_OUT[other_name], synth, [f"design={other_name}"])
+    profiles = {
+        design: profile_from_assembly(assembly, base),
+        other_name: profile_from_assembly(other, base),
+    }
+    table = Table(title="Both designs as traffic grows (USD a month)")
+    table.add_column("Requests/day", justify="right")
+    for name in ("original", "serverless"):
+        table.add_column(name, justify="right")
+    for multiple in TRAFFIC_MULTIPLES:
+        per_month = base.requests_per_month * multiple
+        row = [f"{per_month * 24 / base.hours_in_month:,.0f} ({multiple}×)"]
+        for name in ("original", "serverless"):
+            profile, architecture = profiles[name]
+            scaled = profile.model_copy(update={"requests_per_month": per_month})
+            row.append(_usd(estimate(scaled, prices, architecture).total_usd))
+        table.add_row(*row)
+    console.print(table)
+    crossing = crossover_requests_per_day(
+        profiles["original"][0], profiles["serverless"][0], prices
+    )
+    if crossing is None:
+        console.print("The designs do not cost the same at any traffic up to 100 M requests/day.")
+    else:
+        console.print(
+            f"Crossover: both designs cost the same at {crossing:,.0f} requests/day"
+            f" ({crossing / 86_400:.1f} req/s); below it the serverless design is cheaper."
+        )
 
 
 @infra_app.command()

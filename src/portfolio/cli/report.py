@@ -21,6 +21,7 @@ from portfolio.cli.common import (
     console,
     load_settings,
 )
+from portfolio.costs.estimator import Architecture
 from portfolio.errors import InputError
 from portfolio.period import Period
 from portfolio.report.build import compute_report, has_data
@@ -38,6 +39,11 @@ if TYPE_CHECKING:
     from portfolio.infra.assembly import Assembly
 
 LANGS: dict[str, list[Language]] = {"ja": ["ja"], "en": ["en"], "all": ["ja", "en"]}
+DEMO_DESIGNS: dict[str, Architecture] = {
+    "original": Architecture.FARGATE_ALB,
+    "serverless": Architecture.LAMBDA_FUNCTION_URL,
+}
+"""The designs ``demo --design`` prices the month for (``infra cost --design`` names)."""
 
 
 def _choice(value: str, options: Mapping[str, object], name: str) -> None:
@@ -53,6 +59,7 @@ def generate(
     langs: list[Language],
     formats: list[Format],
     allow_empty: bool = True,
+    design: Architecture = Architecture.FARGATE_ALB,
 ) -> tuple[Report, list[Path]] | None:
     """Observe, compute and write, with a progress bar over the steps.
 
@@ -73,8 +80,9 @@ def generate(
         previous = source.observe(period.previous(), traffic_only=True)
         progress.update(task, advance=1, description=f"report {period.label}: computing")
         report = compute_report(
-            observations, settings, previous=previous, now=datetime.now(UTC), prices=load_prices()
-        )
+            observations, settings, previous=previous, now=datetime.now(UTC),
+            prices=load_prices(), design=design,
+        )  # fmt: skip
         progress.update(task, advance=1, description=f"report {period.label}: writing")
         written = write_report(report, out, formats=formats, langs=langs)
         progress.update(task, advance=1)
@@ -182,6 +190,10 @@ def demo(
         ),
     ] = None,
     seed: Annotated[int, typer.Option(help="Random seed of the traffic model.")] = 7,
+    design: Annotated[
+        str,
+        typer.Option(help="The design the month is priced for.", metavar=choices(DEMO_DESIGNS)),
+    ] = "original",
 ) -> None:
     """Simulate two months of the original's traffic into a fresh store, then write the report.
 
@@ -190,6 +202,7 @@ def demo(
     """
     from portfolio.checks.template import cached_assembly
 
+    _choice(design, DEMO_DESIGNS, "--design")
     settings = load_settings()
     period = Period.parse(month, settings.report.timezone)
     path = db or out / "demo.db"
@@ -212,7 +225,10 @@ def demo(
     formats = [fmt for fmt in WRITERS if not (missing and fmt == "pdf")]
     started = time.perf_counter()
     try:
-        done = generate(source, period, out / period.label, langs=["ja", "en"], formats=formats)
+        done = generate(
+            source, period, out / period.label, langs=["ja", "en"], formats=formats,
+            design=DEMO_DESIGNS[design],
+        )  # fmt: skip
     finally:
         store.close()
     if done is not None:  # always: the demo allows an empty month

@@ -42,6 +42,7 @@ class Architecture(StrEnum):
     FARGATE_X86_ALB = "fargate-x86-alb"
     FARGATE_SPOT_ALB = "fargate-spot-alb"
     LAMBDA_HTTP_API = "lambda-http-api"
+    LAMBDA_FUNCTION_URL = "lambda-function-url"
 
     @property
     def description(self) -> str:
@@ -56,6 +57,10 @@ _DESCRIPTIONS = {
     Architecture.FARGATE_SPOT_ALB: "The original with every task on Fargate Spot (ARM64)",
     Architecture.LAMBDA_HTTP_API: (
         "The same app on Lambda (ARM64) behind an API Gateway HTTP API; no ALB, no IPv4"
+    ),
+    Architecture.LAMBDA_FUNCTION_URL: (
+        "The serverless design: the app on Lambda (ARM64) behind a Function URL via"
+        " CloudFront, ops jobs as Lambda invocations; no ALB, no NAT, no IPv4"
     ),
 }
 
@@ -134,7 +139,27 @@ class UsageProfile(BaseModel):
     secret_api_calls: float = Field(default=200, ge=0)
     alarm_notifications: float = Field(default=20, ge=0)
     lambda_memory_gb: float = Field(default=0.5, gt=0)
-    lambda_avg_duration_ms: float = Field(default=60.0, gt=0)
+    lambda_avg_duration_ms: float = Field(
+        default=60.0,
+        gt=0,
+        description="Billed duration per request, the telemetry flush included. An assumption"
+        " until the function has run on AWS (the app answers in a few ms locally).",
+    )
+    lambda_telemetry_writes_per_request: float = Field(
+        default=4.5,
+        ge=0,
+        description="WRU the per-invocation telemetry flush costs (minute and hour rollup"
+        " merges with their sketches, store statistics, log counts): measured on DynamoDB"
+        " Local through the handler with the original's mix by"
+        " tests/api/test_lambda.py::test_telemetry_writes_per_request_on_dynamodb_local (4.50).",
+    )
+    scheduled_on_lambda: bool = Field(
+        default=False, description="The ops jobs run as Lambda invocations (serverless design)."
+    )
+    api_on_cloudfront: bool = Field(
+        default=True,
+        description="API requests pass through CloudFront (/api/*, /health) and are billed there.",
+    )
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -294,17 +319,58 @@ def _dynamodb_requests(lines: _Lines, p: UsageProfile, *, writers: int) -> None:
 
 
 def _lambda(lines: _Lines, p: UsageProfile) -> None:
-    gb_s = p.requests_per_month * p.lambda_avg_duration_ms / 1000 * p.lambda_memory_gb
-    lines.add("lambda_request", p.requests_per_month, f"{_num(p.requests_per_month)} req")
+    """The app on Lambda behind an HTTP API: the serverless design's lines plus API Gateway."""
+    _lambda_requests(lines, p)
+    lines.add("apigw_http_request", p.requests_per_month, f"{_num(p.requests_per_month)} req")
+    _lambda_dynamodb(lines, p)
+
+
+def _lambda_function_url(lines: _Lines, p: UsageProfile) -> None:
+    """The serverless design: a Function URL has no charge of its own; telemetry per request."""
+    _lambda_requests(lines, p)
+    lines.add(
+        "lambda_function_url_request",
+        p.requests_per_month,
+        f"{_num(p.requests_per_month)} req (billed as the invocations above)",
+    )
+    _lambda_dynamodb(lines, p)
+
+
+def _lambda_requests(lines: _Lines, p: UsageProfile) -> None:
+    """Invocations and duration of the API and (when they run there) the ops jobs."""
+    runs = p.scheduled_runs_per_month if p.scheduled_on_lambda else 0.0
+    api_gb_s = p.requests_per_month * p.lambda_avg_duration_ms / 1000 * p.lambda_memory_gb
+    ops_gb_s = runs * p.scheduled_task_minutes_per_run * 60 * p.scheduled_task_memory_gb
+    lines.add(
+        "lambda_request",
+        p.requests_per_month + runs,
+        f"({_num(p.requests_per_month)} API + {_num(round(runs, 2))} ops) req",
+    )
     lines.add(
         "lambda_arm_gb_second",
-        gb_s,
-        f"{_num(p.requests_per_month)} req × {_num(p.lambda_avg_duration_ms)} ms"
-        f" × {_num(p.lambda_memory_gb)} GB",
+        api_gb_s + ops_gb_s,
+        f"({_num(p.requests_per_month)} req × {_num(p.lambda_avg_duration_ms)} ms"
+        f" × {_num(p.lambda_memory_gb)} GB + {_num(round(runs, 2))} ops"
+        f" runs × {_num(p.scheduled_task_minutes_per_run)} min × {_num(p.scheduled_task_memory_gb)}"
+        " GB)",
     )
-    lines.add("apigw_http_request", p.requests_per_month, f"{_num(p.requests_per_month)} req")
-    # One warm execution environment at ~0.25 req/s flushes telemetry like one task.
-    _dynamodb_requests(lines, p, writers=1)
+
+
+def _lambda_dynamodb(lines: _Lines, p: UsageProfile) -> None:
+    """Table requests on Lambda: every invocation flushes its own telemetry (no thread)."""
+    api_writes = p.requests_per_month * p.dynamodb_writes_per_request
+    telemetry = p.requests_per_month * p.lambda_telemetry_writes_per_request
+    lines.add(
+        "dynamodb_write_request_unit",
+        api_writes + telemetry,
+        f"{_num(p.requests_per_month)} req × ({_num(p.dynamodb_writes_per_request)} API"
+        f" + {_num(p.lambda_telemetry_writes_per_request)} telemetry flush) WRU",
+    )
+    lines.add(
+        "dynamodb_read_request_unit",
+        p.requests_per_month * p.dynamodb_reads_per_request,
+        f"{_num(p.requests_per_month)} req × {_num(p.dynamodb_reads_per_request)} RRU",
+    )
 
 
 _COMPUTE: dict[Architecture, Callable[[_Lines, UsageProfile], None]] = {
@@ -314,6 +380,7 @@ _COMPUTE: dict[Architecture, Callable[[_Lines, UsageProfile], None]] = {
         ("fargate_spot_arm_vcpu_hour", "fargate_spot_arm_gb_hour")
     ),
     Architecture.LAMBDA_HTTP_API: _lambda,
+    Architecture.LAMBDA_FUNCTION_URL: _lambda_function_url,
 }
 
 
@@ -342,13 +409,21 @@ def _shared(lines: _Lines, p: UsageProfile) -> None:
         f"{_num(p.static_requests_per_month)} req × 10 % misses"
         f" + {_num(p.scheduled_log_reads_per_month)} log files read by the weekly review",
     )
-    lines.add("cloudfront_dto_japan_gb", p.static_gb_per_month, f"{_num(p.static_gb_per_month)} GB")
-    edge_requests = p.static_requests_per_month + p.health_check_requests_per_month
+    api_gb = p.requests_per_month * p.avg_response_bytes / BYTES_PER_GB
+    edge_gb = p.static_gb_per_month + (api_gb if p.api_on_cloudfront else 0.0)
+    lines.add(
+        "cloudfront_dto_japan_gb",
+        edge_gb,
+        f"({_num(p.static_gb_per_month)} site"
+        f" + {_num(round(api_gb, 3)) if p.api_on_cloudfront else 0} API) GB",
+    )
+    api_edge = p.requests_per_month if p.api_on_cloudfront else 0.0
+    edge_requests = p.static_requests_per_month + p.health_check_requests_per_month + api_edge
     lines.add(
         "cloudfront_https_request_japan",
         edge_requests,
         f"({_num(p.static_requests_per_month)} site + {_num(p.health_check_requests_per_month)}"
-        " health-check) req",
+        f" health-check + {_num(api_edge)} API) req",
     )
     lines.add("cloudwatch_logs_ingest_gb", p.log_ingest_gb, f"{_num(p.log_ingest_gb)} GB")
     lines.add("cloudwatch_logs_storage_gb_month", p.log_stored_gb, f"{_num(p.log_stored_gb)} GB")
@@ -374,12 +449,13 @@ def _shared(lines: _Lines, p: UsageProfile) -> None:
         " ops summary) emails",
     )
     lines.add("budget_month", 1, "1 budget")
-    api_gb = p.requests_per_month * p.avg_response_bytes / BYTES_PER_GB
-    lines.add(
-        "data_transfer_out_gb",
-        api_gb,
-        f"{_num(api_gb)} GB ({_num(p.requests_per_month)} req × {_num(p.avg_response_bytes)} B)",
-    )
+    if not p.api_on_cloudfront:  # through CloudFront, origin-to-edge transfer is free
+        lines.add(
+            "data_transfer_out_gb",
+            api_gb,
+            f"{_num(api_gb)} GB ({_num(p.requests_per_month)} req"
+            f" × {_num(p.avg_response_bytes)} B)",
+        )
 
 
 def _health_checks(lines: _Lines, p: UsageProfile) -> None:
@@ -397,6 +473,13 @@ def _health_checks(lines: _Lines, p: UsageProfile) -> None:
 def _scheduled_tasks(lines: _Lines, p: UsageProfile) -> None:
     """The ops jobs: one short Fargate task per scheduled run, started by Scheduler."""
     if not p.scheduled_runs_per_month:
+        return
+    if p.scheduled_on_lambda:  # priced with the function's lines; Scheduler bills the same
+        lines.add(
+            "scheduler_invocation",
+            p.scheduled_runs_per_month,
+            f"{_num(round(p.scheduled_runs_per_month, 2))} runs",
+        )
         return
     hours = p.scheduled_runs_per_month * p.scheduled_task_minutes_per_run / MINUTES_PER_HOUR
     runs = f"{_num(round(p.scheduled_runs_per_month, 2))} runs"
@@ -428,6 +511,9 @@ def estimate(
     pass False for an account that already uses them up.
     """
     lines = _Lines(prices, always_free=always_free)
+    if architecture in (Architecture.LAMBDA_FUNCTION_URL, Architecture.LAMBDA_HTTP_API):
+        # The Lambda designs run their ops jobs as invocations too (priced with them).
+        profile = profile.model_copy(update={"scheduled_on_lambda": True})
     _COMPUTE[architecture](lines, profile)
     _shared(lines, profile)
     return CostEstimate(

@@ -35,11 +35,16 @@ ASSESSMENTS: dict[Architecture, tuple[bool, str]] = {
         False,
         "Spot can reclaim both tasks at once with 2 minutes' notice: 99.9 % is not assured",
     ),
+    Architecture.LAMBDA_FUNCTION_URL: (
+        True,
+        "multi-AZ by default; one warm environment serves almost every request at the"
+        " original's traffic; telemetry is flushed before each response, nothing is lost"
+        " at freeze; availability is measured by the outside check",
+    ),
     Architecture.LAMBDA_HTTP_API: (
         True,
-        "multi-AZ by default; at ~0.25 req/s one warm environment serves almost every"
-        " request, so cold starts stay well under the 5 % of requests that would move"
-        " p95; needs the in-process telemetry flush reworked for Lambda's freeze/thaw",
+        "as the serverless design (portfolio.api.lambda_app), with API Gateway's per-request"
+        " charge on top of the Function URL's none",
     ),
 }
 
@@ -84,6 +89,8 @@ def profile_from_assembly(
     """The usage profile with the shape of the synthesized stacks, and their architecture."""
     base = base or UsageProfile()
     services = assembly.of_type("AWS::ECS::Service")
+    if not services and _api_function(assembly) is not None:
+        return _serverless_profile(assembly, base), Architecture.LAMBDA_FUNCTION_URL
     if len(services) != 1:
         raise InfraError("expected exactly one ECS service in the templates")
     service = services[0].properties
@@ -125,6 +132,93 @@ def profile_from_assembly(
         }
     )
     return profile, architecture
+
+
+LAMBDA_DESIGNS = (Architecture.LAMBDA_FUNCTION_URL, Architecture.LAMBDA_HTTP_API)
+API_FUNCTION_PREFIX = "portfolio-api"
+OPS_FUNCTION_PREFIX = "portfolio-ops"
+
+
+def _function(assembly: Assembly, prefix: str) -> Resource | None:
+    for function in assembly.of_type("AWS::Lambda::Function"):
+        if str(function.properties.get("FunctionName", "")).startswith(prefix):
+            return function
+    return None
+
+
+def _api_function(assembly: Assembly) -> Resource | None:
+    return _function(assembly, API_FUNCTION_PREFIX)
+
+
+def _serverless_profile(assembly: Assembly, base: UsageProfile) -> UsageProfile:
+    """The serverless design's shape: function sizes, no tasks, no ALB, no public IPv4."""
+    api = _api_function(assembly)
+    ops = _function(assembly, OPS_FUNCTION_PREFIX)
+    assert api is not None  # noqa: S101 - checked by the caller
+    runs = sum(
+        runs_per_month(str(s.properties["ScheduleExpression"]), base.hours_in_month)
+        for s in assembly.of_type("AWS::Scheduler::Schedule")
+    )
+    return base.model_copy(
+        update={
+            "tasks": 1,
+            "task_public_ipv4": False,
+            "alb_public_ipv4": 0,
+            "lambda_memory_gb": _int(api.properties.get("MemorySize", 128), "MemorySize") / 1024,
+            "scheduled_on_lambda": True,
+            "scheduled_runs_per_month": runs,
+            "scheduled_task_memory_gb": (
+                _int(ops.properties.get("MemorySize", 128), "MemorySize") / 1024 if ops else 0.0
+            ),
+            "scheduled_log_reads_per_month": 0.0,  # no ALB logs to read
+            "access_log_objects_per_month": 24 * base.hours_in_month / 24,  # CloudFront, hourly
+            "alarm_metrics": sum(
+                _alarm_metrics(a) for a in assembly.of_type("AWS::CloudWatch::Alarm")
+            ),
+            "composite_alarms": len(assembly.of_type("AWS::CloudWatch::CompositeAlarm")),
+            **_health_checks(assembly, base.hours_in_month),
+            "dashboards": len(assembly.of_type("AWS::CloudWatch::Dashboard")),
+            "secrets": sum(
+                1 + len(s.properties.get("ReplicaRegions", []))
+                for s in assembly.of_type("AWS::SecretsManager::Secret")
+            ),
+        }
+    )
+
+
+def crossover_requests_per_day(
+    original: UsageProfile,
+    serverless: UsageProfile,
+    prices: PriceTable,
+    *,
+    upper_per_day: float = 100_000_000,
+) -> float | None:
+    """The daily traffic at which both designs cost the same (None: no crossing below the cap).
+
+    Bisection on the difference: the serverless design is cheaper at low traffic (no fixed
+    hours) and grows with requests faster than the original's fixed tasks and ALB.
+    """
+
+    def gap(per_day: float) -> float:
+        per_month = per_day * original.hours_in_month / 24
+        a = estimate(original.model_copy(update={"requests_per_month": per_month}), prices)
+        b = estimate(
+            serverless.model_copy(update={"requests_per_month": per_month}),
+            prices,
+            Architecture.LAMBDA_FUNCTION_URL,
+        )
+        return b.total_usd - a.total_usd
+
+    low, high = 0.0, upper_per_day
+    if gap(low) >= 0 or gap(high) <= 0:
+        return None
+    for _ in range(80):
+        middle = (low + high) / 2
+        if gap(middle) < 0:
+            low = middle
+        else:
+            high = middle
+    return (low + high) / 2
 
 
 def _logical_id(reference: Any) -> str | None:
@@ -230,10 +324,12 @@ def stack_cost(
     assembly: Assembly, prices: PriceTable, base: UsageProfile | None = None
 ) -> StackCost:
     profile, architecture = profile_from_assembly(assembly, base)
+    # A Lambda template has no task shape to price Fargate designs on: compare like with like.
+    candidates = LAMBDA_DESIGNS if architecture in LAMBDA_DESIGNS else tuple(Architecture)
     return StackCost(
         profile=profile,
         architecture=architecture,
         estimate=estimate(profile, prices, architecture),
-        alternatives=compare(profile, prices),
+        alternatives=compare(profile, prices, candidates),
         budget_usd=budget_from_assembly(assembly),
     )

@@ -187,7 +187,9 @@ def compute_report(
     previous: Observations | None,
     now: datetime | None,
     prices: PriceTable,
+    design: Architecture = Architecture.FARGATE_ALB,
 ) -> Report:
+    """The report model; ``design`` is the architecture the cost estimate prices."""
     now = now or datetime.now(UTC)
     period = obs.period
     zone = period.zone
@@ -199,7 +201,7 @@ def compute_report(
     traffic = _traffic(index, period)
     performance = _performance(index, period)
     incidents = _incidents(obs, settings, availability)
-    costs = _costs(obs, previous, settings, prices, index)
+    costs = _costs(obs, previous, settings, prices, index, design)
     options = compare(_profile(obs, index), prices) if index.total.count else []
     work = _work(obs, period, now)
     security = _security(obs)
@@ -787,12 +789,12 @@ def _profile(obs: Observations, index: _TrafficIndex) -> UsageProfile:
 
 
 def _estimated_lines(
-    obs: Observations, prices: PriceTable, index: _TrafficIndex
+    obs: Observations, prices: PriceTable, index: _TrafficIndex, design: Architecture
 ) -> list[CostLine] | None:
     """Usage × dated prices, by service; None when nothing was measured in the period."""
     if index.total.count == 0 and not obs.probes:
         return None
-    result = estimate(_profile(obs, index), prices, Architecture.FARGATE_ALB)
+    result = estimate(_profile(obs, index), prices, design)
     bases: dict[str, list[str]] = defaultdict(list)
     for line in result.lines:
         bases[line.service].append(line.basis)
@@ -808,6 +810,7 @@ def _costs(
     settings: Settings,
     prices: PriceTable,
     index: _TrafficIndex,
+    design: Architecture,
 ) -> Costs:
     budget = settings.kpi.budget_usd
     lines: list[CostLine] | None
@@ -816,10 +819,10 @@ def _costs(
         previous_lines = obs.measured_costs.previous_lines
         source, detail = "cost-explorer", obs.measured_costs.source
     else:
-        lines = _estimated_lines(obs, prices, index)
+        lines = _estimated_lines(obs, prices, index, design)
         previous_lines = (
             _estimated_lines(
-                previous, prices, _TrafficIndex.of(previous.traffic, previous.period.zone)
+                previous, prices, _TrafficIndex.of(previous.traffic, previous.period.zone), design
             )
             if previous is not None
             else None
@@ -827,7 +830,7 @@ def _costs(
         source = "estimate" if lines is not None else "none"
         detail = (
             f"estimate: measured usage × price table of {prices.as_of.isoformat()}"
-            f" ({prices.region}, {Architecture.FARGATE_ALB.description})"
+            f" ({prices.region}, design {design.value}: {design.description})"
         )
     if lines is None:
         return Costs(

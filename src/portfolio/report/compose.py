@@ -852,9 +852,12 @@ def _costs(doc: Document, f: _Fmt) -> None:
     as_of = (
         c.source_detail.split("price table of ")[-1].split(" ")[0] if c.source == "estimate" else ""
     )
+    # The estimate names the design it priced ("design <architecture>: ..."), see build.py.
+    priced = re.search(r"design ([a-z0-9-]+):", c.source_detail)
+    design = ARCHITECTURE_NAMES.get(priced.group(1), priced.group(1)) if priced else ""
     doc.add(
         Table([f.t("c.service"), f.t("c.cost"), f.t("c.share"), f.t("c.mom")], rows),
-        Note(f.t(f"note.cost.{c.source}", as_of=as_of)),
+        Note(f.t(f"note.cost.{c.source}", as_of=as_of, design=design)),
         Chart("costs"),
     )
     _h(doc, 3, "h.cost.optimisation", "cost-optimisation")

@@ -62,6 +62,7 @@ ARCHITECTURE_NAMES: dict[str, str] = {
     "fargate-x86-alb": "Fargate x86 + ALB",
     "fargate-spot-alb": "Fargate Spot ARM64 + ALB",
     "lambda-http-api": "Lambda ARM64 + API Gateway (HTTP API)",
+    "lambda-function-url": "Lambda ARM64 + Function URL (CloudFront)",
 }
 """The estimator's designs (costs.Architecture) by product name, the same in both languages."""
 
