@@ -202,18 +202,16 @@ class Operations(Construct):
             )
 
 
-def ops_statements(
+def store_and_report_statements(
     stack: Stack,
     *,
     tables: Sequence[dynamodb.ITable],
     reports_bucket: s3.IBucket,
-    access_log_bucket: s3.IBucket,
     topic: sns.ITopic,
-    api_log_group: logs.ILogGroup,
-    api_task_role: iam.IRole,
-    cluster: ecs.ICluster,
 ) -> list[iam.PolicyStatement]:
-    """Every permission of the ops role; the Sid names what needs it."""
+    """The ops role's permissions that both designs share: the store (records, the monthly
+    table checks, the restore test and its scratch tables), the reports bucket and the
+    summary topic. The Sid names what needs each."""
     table_arns = [t.table_arn for t in tables]
     scratch_tables = [
         stack.format_arn(
@@ -272,6 +270,30 @@ def ops_statements(
             ],
         ),
         iam.PolicyStatement(
+            sid="SummaryPublish",
+            actions=["sns:Publish"],
+            resources=[topic.topic_arn],
+        ),
+    ]
+
+
+def ops_statements(
+    stack: Stack,
+    *,
+    tables: Sequence[dynamodb.ITable],
+    reports_bucket: s3.IBucket,
+    access_log_bucket: s3.IBucket,
+    topic: sns.ITopic,
+    api_log_group: logs.ILogGroup,
+    api_task_role: iam.IRole,
+    cluster: ecs.ICluster,
+) -> list[iam.PolicyStatement]:
+    """Every permission of the ops role; the Sid names what needs it."""
+    return [
+        *store_and_report_statements(
+            stack, tables=tables, reports_bucket=reports_bucket, topic=topic
+        ),
+        iam.PolicyStatement(
             sid="WeeklyReviewReadsTheAlbLogFiles",
             actions=["s3:GetObject"],
             resources=[access_log_bucket.arn_for_objects(f"{names.ALB_LOG_PREFIX}/*")],
@@ -281,11 +303,6 @@ def ops_statements(
             actions=["s3:ListBucket"],
             resources=[access_log_bucket.bucket_arn],
             conditions={"StringLike": {"s3:prefix": [f"{names.ALB_LOG_PREFIX}/*"]}},
-        ),
-        iam.PolicyStatement(
-            sid="SummaryPublish",
-            actions=["sns:Publish"],
-            resources=[topic.topic_arn],
         ),
         iam.PolicyStatement(
             sid="DailyCheckFilterLogEvents",

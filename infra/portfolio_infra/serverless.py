@@ -34,7 +34,7 @@ from portfolio.api.lambda_app import API_KEYS_SECRET_ENV, ORIGIN_SECRET_ENV
 from portfolio.config import KpiTargets
 from portfolio_infra import lambda_package
 from portfolio_infra.monitoring import FIVE_MINUTES, alarm_topic
-from portfolio_infra.operations import BUCKET_ENV, JOBS, TOPIC_ENV
+from portfolio_infra.operations import BUCKET_ENV, JOBS, TOPIC_ENV, store_and_report_statements
 from portfolio_infra.service import ORIGIN_HEADER, origin_secret_name
 
 API_MEMORY_MB = 512
@@ -315,13 +315,6 @@ def ops_statements(
 
     The original's ELB, ECS, EC2 and ECR reads have no resource here and are left out.
     """
-    table_arns = [t.table_arn for t in tables]
-    scratch_tables = [
-        stack.format_arn(
-            service="dynamodb", resource="table", resource_name=f"{t.table_name}-restore-test-*"
-        )
-        for t in tables
-    ]
     api_role = api_function.role
     assert api_role is not None  # noqa: S101 - CDK creates the function's role
     return [
@@ -330,55 +323,8 @@ def ops_statements(
             actions=["logs:CreateLogStream", "logs:PutLogEvents"],
             resources=[log_group.log_group_arn],
         ),
-        iam.PolicyStatement(
-            sid="OpsLogAndTelemetryReadsStoreQueryGetItem",
-            actions=["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"],
-            resources=table_arns,
-        ),
-        iam.PolicyStatement(
-            sid="RecordCheckRunsPutItemUpdateItem",
-            actions=["dynamodb:PutItem", "dynamodb:UpdateItem"],
-            resources=table_arns,
-        ),
-        iam.PolicyStatement(
-            sid="MonthlyChecksDescribeTableContinuousBackups",
-            actions=[
-                "dynamodb:DescribeTable",
-                "dynamodb:DescribeContinuousBackups",
-                "dynamodb:DescribeTimeToLive",
-            ],
-            resources=table_arns,
-        ),
-        iam.PolicyStatement(
-            sid="RestoreTestRestoreTableToPointInTimeAndScanSource",
-            actions=["dynamodb:RestoreTableToPointInTime", "dynamodb:Scan"],
-            resources=table_arns,
-        ),
-        iam.PolicyStatement(
-            sid="RestoreTestScratchTableWriteScanDelete",
-            actions=[
-                "dynamodb:PutItem",
-                "dynamodb:UpdateItem",
-                "dynamodb:DeleteItem",
-                "dynamodb:GetItem",
-                "dynamodb:Query",
-                "dynamodb:Scan",
-                "dynamodb:BatchWriteItem",
-                "dynamodb:DescribeTable",
-                "dynamodb:DeleteTable",
-            ],
-            resources=scratch_tables,
-        ),
-        iam.PolicyStatement(
-            sid="ReportsPutObject",
-            actions=["s3:PutObject"],
-            resources=[
-                reports_bucket.arn_for_objects("checks/*"),
-                reports_bucket.arn_for_objects("reports/*"),
-            ],
-        ),
-        iam.PolicyStatement(
-            sid="SummaryPublish", actions=["sns:Publish"], resources=[topic.topic_arn]
+        *store_and_report_statements(
+            stack, tables=tables, reports_bucket=reports_bucket, topic=topic
         ),
         iam.PolicyStatement(
             sid="DailyCheckFilterLogEvents",
