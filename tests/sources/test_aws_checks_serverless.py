@@ -8,18 +8,22 @@ from __future__ import annotations
 
 import io
 import zipfile
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
+from botocore.stub import ANY, Stubber
 
 from portfolio.checks import aws as aws_checks
-from portfolio.checks.base import ORIGINAL_ONLY, Kind, all_checks
+from portfolio.checks.base import ORIGINAL_ONLY, Kind, all_checks, get_check
 from portfolio.checks.run import CheckContext, run_checks
 from portfolio.config import Design, Settings
 from portfolio.store.records import FindingStatus
 from portfolio.store.sqlite import SQLiteStore
+from tests.checks import snapshots as s
 from tests.server import free_port
 from tests.sources.moto_aws import FIRST_HOUR, Moto, Seeded
 
@@ -123,3 +127,48 @@ def test_serverless_daily_fails_when_the_function_is_missing(
     statuses = {f.check_id: f.status for f in run.findings}
     assert statuses["function_active"] is FAIL
     assert statuses["function_errors"] is WARN  # not observed: no function to count
+
+
+@dataclass
+class _StubbedAws:
+    """Lambda and CloudWatch clients of Stubbers: moto has no GetAccountSettings."""
+
+    clients: dict[str, Any]
+
+    def client(self, service: str, *, region: str | None = None) -> Any:
+        return self.clients[service]
+
+
+def test_without_reserved_concurrency_the_accounts_unreserved_pool_is_the_limit() -> None:
+    lam = boto3.client("lambda", region_name="ap-northeast-1")
+    cloudwatch = boto3.client("cloudwatch", region_name="ap-northeast-1")
+    start, end = AT - timedelta(hours=24), AT
+    with Stubber(lam) as lambda_stub, Stubber(cloudwatch) as cloudwatch_stub:
+        lambda_stub.add_response(
+            "get_function",
+            {"Configuration": {"FunctionName": FUNCTION, "State": "Active"}},
+            {"FunctionName": FUNCTION},
+        )
+        lambda_stub.add_response(
+            "get_account_settings",
+            {"AccountLimit": {"ConcurrentExecutions": 10, "UnreservedConcurrentExecutions": 0}},
+            {},
+        )
+        cloudwatch_stub.add_response(
+            "get_metric_data",
+            {"MetricDataResults": []},
+            {
+                "MetricDataQueries": ANY,
+                "StartTime": start,
+                "EndTime": end,
+                "ScanBy": "TimestampAscending",
+            },
+        )
+        aws = _StubbedAws({"lambda": lam, "cloudwatch": cloudwatch})
+        state = aws_checks.function_state(aws, FUNCTION, start, end)
+    assert (state.concurrency_limit, state.peak_concurrency) == (0, None)
+    assert state.limit_basis == "the account's unreserved concurrency"
+    snapshot = replace(s.serverless_daily(), function=state)
+    finding = get_check("function_concurrency").run(snapshot)
+    assert finding is not None
+    assert finding.status is FAIL, finding.detail
