@@ -281,6 +281,9 @@ class LambdaOperations(Construct):
                 **environment,
                 BUCKET_ENV: self.reports_bucket.bucket_name,
                 TOPIC_ENV: topic.topic_arn,
+                # The checklist keeps the Lambda checks and drops the ECS/ALB ones.
+                "PORTFOLIO_DESIGN": "serverless",
+                "PORTFOLIO_API_FUNCTION": api_function.function_name,
             },
             log_group=self.log_group,
             description="portfolio ops jobs: daily/weekly/monthly checks and the report",
@@ -335,6 +338,11 @@ def ops_statements(
             ],
         ),
         iam.PolicyStatement(
+            sid="DailyCheckReadApiFunction",
+            actions=["lambda:GetFunction"],
+            resources=[api_function.function_arn],
+        ),
+        iam.PolicyStatement(
             sid="MonthlyChecksReadFunctionRolePolicies",
             actions=["iam:ListRolePolicies", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies"],
             resources=[api_role.role_arn],
@@ -355,6 +363,7 @@ def ops_statements(
             sid="ReadOnlyDescribeCallsWithoutResourceLevelPermissions",
             actions=[
                 "cloudwatch:GetMetricData",
+                "lambda:GetAccountSettings",
                 "ce:GetCostAndUsage",
                 "route53:ListHealthChecks",
                 "s3:ListAllMyBuckets",

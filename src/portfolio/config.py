@@ -178,6 +178,13 @@ class ApiSettings(BaseModel):
     )
 
 
+class Design(StrEnum):
+    """Which deployment the checks look at: ECS behind an ALB, or Lambda behind CloudFront."""
+
+    ORIGINAL = "original"
+    SERVERLESS = "serverless"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="PORTFOLIO_",
@@ -186,6 +193,10 @@ class Settings(BaseSettings):
     )
 
     env: Environment = Environment.LOCAL
+    design: Design = Design.ORIGINAL
+    """The design being operated; the checklist keeps the checks that apply to it."""
+    api_function: str = names.API_FUNCTION
+    """The serverless design's API function (its ops Lambda sets the deployed name)."""
     api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
     task_id: str | None = None
     store: StoreSettings = Field(default_factory=StoreSettings)

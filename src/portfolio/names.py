@@ -18,6 +18,8 @@ ALB_LOG_PREFIX: Final = "alb"
 """Where the ALB writes its access logs in the log bucket (then AWSLogs/<account>/...)."""
 DEFAULT_REGION: Final = "ap-northeast-1"
 DESIRED_TASKS: Final = 2
+API_FUNCTION: Final = "portfolio-api-serverless"
+"""The serverless design's API function in production (other environments add a suffix)."""
 
 # Endpoint templates of the API, as the telemetry and the report name them.
 HEALTH_PATH: Final = "/health"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from portfolio.checks.snapshot import (
@@ -10,6 +11,7 @@ from portfolio.checks.snapshot import (
     DailySnapshot,
     DistributionConfig,
     EndpointLatency,
+    FunctionState,
     HealthAnswer,
     IngressRule,
     LoadBalancerConfig,
@@ -41,6 +43,33 @@ def daily() -> DailySnapshot:
         error_log_lines=10,
         latency_target_ms=100,
         error_rate_target_pct=1.0,
+    )
+
+
+def function(**changes: object) -> FunctionState:
+    """A healthy API function's day: 20,000 invocations, 10 errors, peak 3 of 10."""
+    healthy = FunctionState(
+        name="portfolio-api-serverless",
+        state="Active",
+        last_update="Successful",
+        invocations=20_000,
+        errors=10,
+        throttles=0,
+        peak_concurrency=3,
+        concurrency_limit=10,
+        limit_basis="its reserved concurrency",
+    )
+    return replace(healthy, **changes)  # type: ignore[arg-type]
+
+
+def serverless_daily(**changes: object) -> DailySnapshot:
+    """The serverless design's daily snapshot: no targets, tasks or 5xx counts; a function."""
+    return replace(
+        daily(),
+        targets=None,
+        tasks=None,
+        errors_5xx=None,
+        function=function(**changes),
     )
 
 

@@ -26,11 +26,18 @@ from portfolio.checks.snapshot import (
     Utilisation,
     Vulnerability,
 )
+from portfolio.config import Design
 from portfolio.store.records import FindingStatus
 from tests.checks import snapshots as s
 
 PASS, WARN, FAIL = FindingStatus.PASS, FindingStatus.WARN, FindingStatus.FAIL
 M = s.monthly()
+FUNCTION_CHECKS = (
+    "function_active",
+    "function_errors",
+    "function_throttles",
+    "function_concurrency",
+)
 TABLES = M.tables or []
 
 # (check id, snapshot, expected status): at least one PASS and one FAIL per check.
@@ -53,6 +60,25 @@ CASES: list[tuple[str, object, FindingStatus]] = [
     ("health_error_logs", s.daily(), PASS),
     ("health_error_logs", replace(s.daily(), error_log_lines=1001), FAIL),
     ("health_error_logs", replace(s.daily(), error_log_lines=300), WARN),
+    # daily, serverless design
+    ("function_active", s.serverless_daily(), PASS),
+    ("function_active", s.serverless_daily(state=None), FAIL),
+    ("function_active", s.serverless_daily(state="Inactive"), FAIL),
+    ("function_active", s.serverless_daily(last_update="Failed"), WARN),
+    ("function_active", s.daily(), WARN),
+    ("function_errors", s.serverless_daily(), PASS),
+    ("function_errors", s.serverless_daily(errors=201), FAIL),
+    ("function_errors", s.serverless_daily(errors=150), WARN),
+    ("function_errors", s.serverless_daily(invocations=0, errors=0), PASS),
+    ("function_throttles", s.serverless_daily(), PASS),
+    ("function_throttles", s.serverless_daily(throttles=5), WARN),
+    ("function_throttles", s.serverless_daily(throttles=500), FAIL),
+    ("function_concurrency", s.serverless_daily(), PASS),
+    ("function_concurrency", s.serverless_daily(peak_concurrency=8), WARN),
+    ("function_concurrency", s.serverless_daily(peak_concurrency=10), FAIL),
+    ("function_concurrency", s.serverless_daily(concurrency_limit=0), FAIL),
+    ("function_concurrency", s.serverless_daily(peak_concurrency=None), PASS),
+    ("function_concurrency", s.serverless_daily(concurrency_limit=None), WARN),
     # weekly
     ("perf_latency_target", s.weekly(), PASS),
     (
@@ -256,6 +282,39 @@ def test_healthy_snapshots_pass_their_whole_checklist() -> None:
         run = evaluate(kind, snapshot, target="test", started_at=s.AT, finished_at=s.AT)
         assert run.passed, [f for f in run.findings if f.status is not PASS]
         assert run.kind == kind.value
+
+
+def test_healthy_serverless_day_passes_its_checklist_without_ecs_or_alb_checks() -> None:
+    run = evaluate(
+        Kind.DAILY,
+        s.serverless_daily(),
+        target="test",
+        started_at=s.AT,
+        finished_at=s.AT,
+        design=Design.SERVERLESS,
+    )
+    assert run.passed, [f for f in run.findings if f.status is not PASS]
+    ids = {f.check_id for f in run.findings}
+    assert ids == {"health_endpoint", "health_error_logs", *FUNCTION_CHECKS}
+
+
+def test_original_design_runs_no_function_check() -> None:
+    run = evaluate(Kind.DAILY, s.daily(), target="test", started_at=s.AT, finished_at=s.AT)
+    assert {f.check_id for f in run.findings} == {
+        "health_endpoint",
+        "health_targets",
+        "health_tasks",
+        "health_recent_5xx",
+        "health_error_logs",
+    }
+
+
+def test_ecs_and_alb_checks_apply_to_the_original_design_only() -> None:
+    serverless = {c.id for c in all_checks() if Design.SERVERLESS in c.designs}
+    original = {c.id for c in all_checks() if Design.ORIGINAL in c.designs}
+    assert not {"health_targets", "health_tasks", "perf_cpu_headroom"} & serverless
+    assert not set(FUNCTION_CHECKS) & original
+    assert {"encrypt_tables", "backup_pitr_enabled", "health_endpoint"} <= serverless & original
 
 
 def test_report_reads_backup_and_encryption_checks_by_id() -> None:

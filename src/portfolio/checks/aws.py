@@ -28,6 +28,7 @@ from portfolio.checks.snapshot import (
     DailySnapshot,
     DistributionConfig,
     EndpointLatency,
+    FunctionState,
     ImageScan,
     IngressRule,
     LoadBalancerConfig,
@@ -58,6 +59,7 @@ from portfolio.cloud import (
     target_health,
     total,
 )
+from portfolio.config import Design
 from portfolio.errors import InputError
 
 MAX_LOG_EVENTS = 100_000
@@ -90,12 +92,14 @@ def ecs_queries(period_s: int) -> list[MetricQuery]:
 # -- daily ------------------------------------------------------------------------------------
 
 
-def _error_log_lines(aws: Aws, start: datetime, end: datetime) -> int | None:
+def _error_log_lines(
+    aws: Aws, start: datetime, end: datetime, log_group: str = names.LOG_GROUP
+) -> int | None:
     logs = aws.client("logs")
     count, token = 0, None
     while count < MAX_LOG_EVENTS:
         kwargs: dict[str, Any] = {
-            "logGroupName": names.LOG_GROUP,
+            "logGroupName": log_group,
             "startTime": int(start.timestamp() * 1000),
             "endTime": int(end.timestamp() * 1000),
             "filterPattern": '"ERROR"',
@@ -132,8 +136,8 @@ def public_url(aws: Aws, lb: dict[str, Any] | None) -> str | None:
     return f"{'https' if 443 in ports else 'http'}://{lb['DNSName']}"
 
 
-@register_collector("aws", Kind.DAILY)
-def daily(context: CheckContext, at: datetime) -> DailySnapshot:
+def daily_original(context: CheckContext, at: datetime) -> DailySnapshot:
+    """The ECS service behind its ALB: targets, tasks and the ALB's request counts."""
     aws = _aws(context)
     lb = load_balancer(aws)
     url = context.url or public_url(aws, lb)
@@ -184,6 +188,95 @@ def daily(context: CheckContext, at: datetime) -> DailySnapshot:
         latency_target_ms=context.settings.kpi.response_time_ms,
         error_rate_target_pct=context.settings.kpi.error_rate_pct,
     )
+
+
+LAMBDA_DAY_STATS = {
+    "invocations": ("Invocations", "Sum"),
+    "errors": ("Errors", "Sum"),
+    "throttles": ("Throttles", "Sum"),
+    "concurrency": ("ConcurrentExecutions", "Maximum"),
+}
+
+
+def function_state(aws: Aws, name: str, start: datetime, end: datetime) -> FunctionState:
+    """The API function's state, concurrency limit and its AWS/Lambda figures of [start, end)."""
+    client = aws.client("lambda")
+    try:
+        found = client.get_function(FunctionName=name)
+    except ClientError as err:
+        if error_code(err) in NOT_FOUND:
+            return FunctionState(name, None, None, 0, 0, 0, None, None, "no such function")
+        raise
+    configuration = found.get("Configuration", {})
+    reserved = (found.get("Concurrency") or {}).get("ReservedConcurrentExecutions")
+    limit: int | None
+    if reserved is not None:
+        limit, basis = int(reserved), "its reserved concurrency"
+    else:
+        account = client.get_account_settings().get("AccountLimit", {})
+        unreserved = account.get("UnreservedConcurrentExecutions")
+        limit = None if unreserved is None else int(unreserved)
+        basis = "the account's unreserved concurrency"
+    dims = (("FunctionName", name),)
+    period = int((end - start).total_seconds())
+    data = metric_data(
+        aws.client("cloudwatch"),
+        [
+            MetricQuery(qid, "AWS/Lambda", metric, dims, stat, period)
+            for qid, (metric, stat) in LAMBDA_DAY_STATS.items()
+        ],
+        start,
+        end,
+    )
+    peaks = data["concurrency"].values()
+    return FunctionState(
+        name=name,
+        state=configuration.get("State"),
+        last_update=configuration.get("LastUpdateStatus"),
+        invocations=int(total(data["invocations"])),
+        errors=int(total(data["errors"])),
+        throttles=int(total(data["throttles"])),
+        peak_concurrency=int(max(peaks)) if peaks else None,
+        concurrency_limit=limit,
+        limit_basis=basis,
+    )
+
+
+def daily_serverless(context: CheckContext, at: datetime) -> DailySnapshot:
+    """The API function behind CloudFront: its state and day in AWS/Lambda, no ALB or ECS."""
+    aws = _aws(context)
+    url = context.url or public_url(aws, None)
+    health = (
+        probe_health(url, timeout_s=context.settings.telemetry.probe_timeout_s) if url else None
+    )
+    name = context.settings.api_function
+    start = at - DAY
+    function = function_state(aws, name, start, at)
+    return DailySnapshot(
+        at=at,
+        source=f"AWS {aws.region} (serverless design)",
+        window_hours=DAY.total_seconds() / 3600,
+        health=health,
+        targets=None,
+        tasks=None,
+        # Every request through CloudFront to the API is one invocation; the error-log
+        # allowance is measured against them. Mangum's 5xx answers are not counted apart.
+        requests=function.invocations if function.state is not None else None,
+        errors_5xx=None,
+        error_log_lines=_error_log_lines(aws, start, at, f"/aws/lambda/{name}"),
+        latency_target_ms=context.settings.kpi.response_time_ms,
+        error_rate_target_pct=context.settings.kpi.error_rate_pct,
+        function=function,
+    )
+
+
+DAILY_BY_DESIGN = {Design.ORIGINAL: daily_original, Design.SERVERLESS: daily_serverless}
+"""Each design's daily collector: it gathers only what that design's checks read."""
+
+
+@register_collector("aws", Kind.DAILY)
+def daily(context: CheckContext, at: datetime) -> DailySnapshot:
+    return DAILY_BY_DESIGN[context.settings.design](context, at)
 
 
 # -- weekly -----------------------------------------------------------------------------------
@@ -284,16 +377,22 @@ def week_endpoints(
 def weekly(context: CheckContext, at: datetime) -> WeeklySnapshot:
     aws = _aws(context)
     end = at.replace(minute=0, second=0, microsecond=0)
-    lb = load_balancer(aws)
+    # The serverless design has no ALB or ECS service: nothing of theirs to ask for.
+    has_service = context.settings.design is Design.ORIGINAL
+    lb = load_balancer(aws) if has_service else None
     this_week = last_week = None
     if lb is not None:
         this_week = _week(aws, lb["LoadBalancerArn"], end - WEEK, end)
         last_week = _week(aws, lb["LoadBalancerArn"], end - 2 * WEEK, end - WEEK)
     period = int(WEEK.total_seconds())
-    ecs = metric_data(aws.client("cloudwatch"), ecs_queries(period), end - WEEK, end)
+    ecs: dict[str, dict[datetime, float]] = (
+        metric_data(aws.client("cloudwatch"), ecs_queries(period), end - WEEK, end)
+        if has_service
+        else {}
+    )
 
     def utilisation(metric: str) -> Utilisation | None:
-        avg, peak = ecs[f"{metric}_average"], ecs[f"{metric}_maximum"]
+        avg, peak = ecs.get(f"{metric}_average"), ecs.get(f"{metric}_maximum")
         if not avg or not peak:
             return None
         return Utilisation(avg_pct=sum(avg.values()) / len(avg), max_pct=max(peak.values()))
@@ -514,7 +613,9 @@ def ecr_image(uri: str) -> tuple[str, dict[str, str], str] | None:
 @register_collector("aws", Kind.MONTHLY)
 def monthly(context: CheckContext, at: datetime) -> MonthlySnapshot:
     aws = _aws(context)
-    lb = load_balancer(aws)
+    # The serverless design has no ALB, ECS service or image: nothing of theirs to ask for.
+    has_service = context.settings.design is Design.ORIGINAL
+    lb = load_balancer(aws) if has_service else None
     log_targets: set[str] = set()
     load_balancers, lb_groups, vpc_id = [], set(), None
     if lb is not None:
@@ -532,7 +633,7 @@ def monthly(context: CheckContext, at: datetime) -> MonthlySnapshot:
             log_targets.add(values["access_logs.s3.bucket"])
         lb_groups = set(lb.get("SecurityGroups", []))
         vpc_id = lb.get("VpcId")
-    service = ecs_service(aws)
+    service = ecs_service(aws) if has_service else None
     statements: list[PolicyStatement] | None = None
     containers: list[ContainerConfig] | None = None
     if service is not None:

@@ -14,6 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
+from portfolio.config import Design
 from portfolio.errors import InputError
 from portfolio.store.ids import new_id
 from portfolio.store.records import CheckRun, Finding, FindingStatus
@@ -70,6 +71,8 @@ class Check(Generic[S]):
     remediation_en: str
     evaluate: Callable[[S], Outcome | None]
     """None: the check was not run this time (an audit asked for separately); no finding."""
+    designs: frozenset[Design] = frozenset(Design)
+    """The designs this check applies to; an ECS/ALB check means nothing on Lambda."""
 
     def run(self, snapshot: S) -> Finding | None:
         outcome = self.evaluate(snapshot)
@@ -77,6 +80,11 @@ class Check(Generic[S]):
             return None
         return Finding(check_id=self.id, status=outcome.status, detail=outcome.detail)
 
+
+ORIGINAL_ONLY: frozenset[Design] = frozenset({Design.ORIGINAL})
+"""For checks about ECS tasks, the ALB and its target group: the serverless design has none."""
+SERVERLESS_ONLY: frozenset[Design] = frozenset({Design.SERVERLESS})
+"""For checks about the API's Lambda function."""
 
 CHECKS: dict[str, Check[Any]] = {}
 """Every registered check by id, in registration order (the order of the docs)."""
@@ -90,8 +98,12 @@ def check(
     title: tuple[str, str],
     risk: tuple[str, str],
     remediation: tuple[str, str],
+    designs: frozenset[Design] = frozenset(Design),
 ) -> Callable[[Callable[[S], Outcome | None]], Callable[[S], Outcome | None]]:
-    """Register the decorated function as a check; ``(ja, en)`` pairs for every text."""
+    """Register the decorated function as a check; ``(ja, en)`` pairs for every text.
+
+    ``designs``: the deployments the check applies to (default every one).
+    """
 
     def add(function: Callable[[S], Outcome | None]) -> Callable[[S], Outcome | None]:
         if check_id in CHECKS:
@@ -107,16 +119,20 @@ def check(
             remediation_ja=remediation[0],
             remediation_en=remediation[1],
             evaluate=function,
+            designs=designs,
         )
         return function
 
     return add
 
 
-def checks_of(kind: Kind) -> list[Check[Any]]:
+def checks_of(kind: Kind, design: Design | None = None) -> list[Check[Any]]:
+    """The checks of ``kind``; with ``design``, only those that apply to it."""
     import portfolio.checks.registry  # noqa: F401  (imports every check module so it registers)
 
-    return [c for c in CHECKS.values() if c.kind is kind]
+    return [
+        c for c in CHECKS.values() if c.kind is kind and (design is None or design in c.designs)
+    ]
 
 
 def all_checks() -> list[Check[Any]]:
@@ -141,10 +157,16 @@ def parse_kind(text: str) -> Kind:
 
 
 def evaluate(
-    kind: Kind, snapshot: object, *, target: str, started_at: datetime, finished_at: datetime
+    kind: Kind,
+    snapshot: object,
+    *,
+    target: str,
+    started_at: datetime,
+    finished_at: datetime,
+    design: Design = Design.ORIGINAL,
 ) -> CheckRun:
-    """Run every check of ``kind`` over one snapshot and return the run to record."""
-    findings = tuple(f for c in checks_of(kind) if (f := c.run(snapshot)) is not None)
+    """Run every check of ``kind`` that applies to ``design`` over one snapshot."""
+    findings = tuple(f for c in checks_of(kind, design) if (f := c.run(snapshot)) is not None)
     return CheckRun(
         id=new_id(),
         kind=kind.value,

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from portfolio.checks.base import Kind, Outcome, Severity, check, fail, passed, warn
+from portfolio.checks.base import (
+    ORIGINAL_ONLY,
+    Kind,
+    Outcome,
+    Severity,
+    check,
+    fail,
+    passed,
+    warn,
+)
 from portfolio.checks.snapshot import DailySnapshot
 
 ERROR_LOG_FAIL_FACTOR = 5
@@ -59,6 +68,7 @@ def health_endpoint(s: DailySnapshot) -> Outcome:
         "Read the target group's health reasons (Target.ResponseCodeMismatch, ...) and the"
         " failing task's logs; check the tasks' security group admits port 8000 from the ALB.",
     ),
+    designs=ORIGINAL_ONLY,
 )
 def health_targets(s: DailySnapshot) -> Outcome:
     t = s.targets
@@ -86,6 +96,7 @@ def health_targets(s: DailySnapshot) -> Outcome:
         "Read the ECS service events (stopped reasons, rolled-back deployments); if tasks"
         " stop with OutOfMemory, resize the task definition.",
     ),
+    designs=ORIGINAL_ONLY,
 )
 def health_tasks(s: DailySnapshot) -> Outcome:
     t = s.tasks
@@ -113,6 +124,7 @@ def health_tasks(s: DailySnapshot) -> Outcome:
         "Narrow the error logs to the hours with 5xx and find the endpoint; check store"
         " throttling and dependencies; record an incident (`portfolio incident add`).",
     ),
+    designs=ORIGINAL_ONLY,
 )
 def health_recent_5xx(s: DailySnapshot) -> Outcome:
     if s.requests is None or s.errors_5xx is None:

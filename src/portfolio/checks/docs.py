@@ -7,6 +7,7 @@ what the code checks; a test regenerates them and compares with the committed fi
 from __future__ import annotations
 
 from portfolio.checks.base import Check, Kind, all_checks
+from portfolio.config import Design
 
 CHECKLIST_PATH = "docs/08-operations-checklist.md"
 TROUBLESHOOTING_PATH = "docs/11-troubleshooting-guide.md"
@@ -29,7 +30,8 @@ TARGETS = (
         "daily",
         "毎日 / every day",
         "/health at --url; the store's last 24 h",
-        "ALB /health, target health, ECS service, CloudWatch, Logs",
+        "original: ALB /health, target health, ECS service, CloudWatch, Logs;"
+        " serverless: CloudFront /health, the API function, AWS/Lambda metrics, Logs",
     ),
     ("weekly", "毎週 / every week", "the store's rollups, this week vs last", "CloudWatch"),
     (
@@ -39,7 +41,23 @@ TARGETS = (
         "describe calls (+ PITR restore test)",
     ),
 )
+DESIGN_JA = {Design.ORIGINAL: "従来 (ECS/ALB)", Design.SERVERLESS: "サーバーレス (Lambda)"}
+DESIGN_EN = {Design.ORIGINAL: "original (ECS/ALB)", Design.SERVERLESS: "serverless (Lambda)"}
 SEVERITY_JA = {"critical": "緊急", "high": "高", "medium": "中", "low": "低"}
+
+
+def _designs(check: Check[object], names: dict[Design, str], both: str) -> str:
+    """Which designs a check runs on, as the docs print it."""
+    if check.designs == frozenset(Design):
+        return both
+    return ", ".join(names[d] for d in Design if d in check.designs)
+
+
+def _design_flag(check: Check[object]) -> str:
+    """The `--design` a reader adds to re-run a check that only one design has."""
+    if check.designs == frozenset(Design):
+        return ""
+    return "".join(f" --design {d.value}" for d in Design if d in check.designs)
 
 
 def _cell(text: str) -> str:
@@ -64,10 +82,21 @@ def render_checklist() -> str:
         " report's work and security sections are built from those records.",
         "",
         "```",
-        "portfolio check daily   [--target local|aws] [--format table|json]",
-        "portfolio check weekly  [--target local|aws] [--format table|json]",
-        "portfolio check monthly [--target local|aws] [--format table|json] [--restore-test]",
+        "portfolio check daily   [--target local|aws] [--design original|serverless]"
+        " [--format table|json]",
+        "portfolio check weekly  [--target local|aws] [--design original|serverless]"
+        " [--format table|json]",
+        "portfolio check monthly [--target local|aws] [--design original|serverless]"
+        " [--format table|json] [--restore-test]",
         "```",
+        "",
+        "`--design` (既定は設定 PORTFOLIO_DESIGN、未設定なら original) で点検する構成を選ぶ。"
+        "各点検は適用される構成を持ち、ECS/ALB の点検は従来構成だけ、Lambda 関数の点検は"
+        "サーバーレス構成だけで実行される。",
+        "`--design` (default: the PORTFOLIO_DESIGN setting, else original) names the deployment"
+        " checked. Each check declares the designs it applies to: the ECS/ALB checks run on the"
+        " original design only, the Lambda function checks on the serverless design only; on"
+        " serverless the monthly template checks read cdk.out.serverless.",
         "",
         "終了コード / exit code: 0 = all PASS, 1 = WARN or FAIL, 2 = could not run.",
         "",
@@ -78,11 +107,11 @@ def render_checklist() -> str:
         lines += [
             f"### {KIND_JA[kind]}",
             "",
-            "| ID | 重要度 | 点検項目 | リスク |",
-            "|---|---|---|---|",
+            "| ID | 重要度 | 構成 | 点検項目 | リスク |",
+            "|---|---|---|---|---|",
         ]
         lines += [
-            f"| `{c.id}` | {SEVERITY_JA[c.severity.value]}"
+            f"| `{c.id}` | {SEVERITY_JA[c.severity.value]} | {_designs(c, DESIGN_JA, '両方')}"
             f" | {_cell(c.title_ja)} | {_cell(c.risk_ja)} |"
             for c in checks
         ]
@@ -92,11 +121,12 @@ def render_checklist() -> str:
         lines += [
             f"### {KIND_EN[kind]}",
             "",
-            "| ID | Severity | Check | Risk |",
-            "|---|---|---|---|",
+            "| ID | Severity | Design | Check | Risk |",
+            "|---|---|---|---|---|",
         ]
         lines += [
-            f"| `{c.id}` | {c.severity.value} | {_cell(c.title_en)} | {_cell(c.risk_en)} |"
+            f"| `{c.id}` | {c.severity.value} | {_designs(c, DESIGN_EN, 'both')}"
+            f" | {_cell(c.title_en)} | {_cell(c.risk_en)} |"
             for c in checks
         ]
         lines.append("")
@@ -128,11 +158,13 @@ def render_troubleshooting() -> str:
                 f"### `{c.id}` — {c.title_ja} / {c.title_en}",
                 "",
                 f"- 重要度 / severity: {SEVERITY_JA[c.severity.value]} / {c.severity.value}",
+                f"- 構成 / design: {_designs(c, DESIGN_JA, '両方')}"
+                f" / {_designs(c, DESIGN_EN, 'both')}",
                 f"- リスク: {c.risk_ja}",
                 f"- Risk: {c.risk_en}",
                 f"- 対処: {c.remediation_ja}",
                 f"- Fix: {c.remediation_en}",
-                f"- 再確認 / verify: `portfolio check {kind.value}`",
+                f"- 再確認 / verify: `portfolio check {kind.value}{_design_flag(c)}`",
                 "",
             ]
     return "\n".join(lines)

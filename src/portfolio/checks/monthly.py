@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from portfolio.checks.base import Kind, Outcome, Severity, check, fail, passed, warn
+from portfolio.checks.base import (
+    ORIGINAL_ONLY,
+    Kind,
+    Outcome,
+    Severity,
+    check,
+    fail,
+    passed,
+    warn,
+)
 from portfolio.checks.snapshot import MonthlySnapshot
 
 PUBLIC_CIDRS = frozenset({"0.0.0.0/0", "::/0"})
@@ -46,6 +55,7 @@ def _names(items: list[str]) -> str:
         "Remove wildcard actions and resources from the task role; keep only the grants on"
         " the two tables and their indexes (infra/portfolio_infra/stacks.py).",
     ),
+    designs=ORIGINAL_ONLY,
 )
 def sec_task_role_least_privilege(s: MonthlySnapshot) -> Outcome:
     if s.task_role is None:
@@ -84,6 +94,7 @@ def sec_task_role_least_privilege(s: MonthlySnapshot) -> Outcome:
         "Delete the rule; tasks accept traffic only from the ALB's security group"
         " (infra/portfolio_infra/network.py).",
     ),
+    designs=ORIGINAL_ONLY,
 )
 def sec_public_ingress(s: MonthlySnapshot) -> Outcome:
     if s.ingress is None:
@@ -335,6 +346,7 @@ def sec_access_logging(s: MonthlySnapshot) -> Outcome:
         "Keep secrets in Secrets Manager and pass them as container secrets (valueFrom);"
         " rotate any key that was exposed.",
     ),
+    designs=ORIGINAL_ONLY,
 )
 def sec_task_definition_secrets(s: MonthlySnapshot) -> Outcome:
     if s.containers is None:
@@ -539,6 +551,7 @@ SERIOUS = ("CRITICAL", "HIGH")
         "ベースイメージと依存を更新してイメージを作り直し、配備する (ECR が push 時に再スキャン)。",
         "Rebuild the image on an updated base and dependencies and deploy it (ECR rescans it).",
     ),
+    designs=ORIGINAL_ONLY,
 )
 def sec_image_vulnerabilities(s: MonthlySnapshot) -> Outcome | None:
     scan = s.image_scan

@@ -66,7 +66,14 @@ def run_checks(kind: Kind, target: str, context: CheckContext, *, record: bool =
     started = context.now or datetime.now(UTC)
     snapshot = collector(context, started)
     finished = datetime.now(UTC) if context.now is None else started
-    run = evaluate(kind, snapshot, target=target, started_at=started, finished_at=finished)
+    run = evaluate(
+        kind,
+        snapshot,
+        target=target,
+        started_at=started,
+        finished_at=finished,
+        design=context.settings.design,
+    )
     if record:
         context.store.add_check_run(run)
     return run
@@ -101,7 +108,8 @@ def with_audits(snapshot: MonthlySnapshot, context: CheckContext) -> MonthlySnap
 
     if context.iac_scan:
         root = find_app().parent.parent
-        snapshot = replace(snapshot, iac_scan=audits.iac_scan(cached_assembly(), root))
+        assembly = cached_assembly(design=context.settings.design)
+        snapshot = replace(snapshot, iac_scan=audits.iac_scan(assembly, root))
     if context.dependency_audit:
         import httpx
 
@@ -114,7 +122,8 @@ def with_audits(snapshot: MonthlySnapshot, context: CheckContext) -> MonthlySnap
 
 @register_collector("local", Kind.MONTHLY)
 def _local_monthly(context: CheckContext, at: datetime) -> object:
-    snapshot = with_audits(snapshot_from_assembly(cached_assembly(), at=at), context)
+    assembly = cached_assembly(design=context.settings.design)
+    snapshot = with_audits(snapshot_from_assembly(assembly, at=at), context)
     if not context.restore_test:
         return snapshot
     path = getattr(context.store, "path", None)

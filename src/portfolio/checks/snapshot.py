@@ -40,6 +40,25 @@ class TaskCount:
 
 
 @dataclass(frozen=True, slots=True)
+class FunctionState:
+    """The serverless design's API function: its state and its last day in AWS/Lambda.
+
+    ``state`` is None when the function does not exist. ``concurrency_limit`` is its
+    reserved concurrency, or the account's unreserved pool when none is reserved.
+    """
+
+    name: str
+    state: str | None
+    last_update: str | None
+    invocations: int
+    errors: int
+    throttles: int
+    peak_concurrency: int | None
+    concurrency_limit: int | None
+    limit_basis: str
+
+
+@dataclass(frozen=True, slots=True)
 class DailySnapshot:
     at: datetime
     source: str
@@ -52,6 +71,8 @@ class DailySnapshot:
     error_log_lines: int | None
     latency_target_ms: float
     error_rate_target_pct: float
+    function: FunctionState | None = None
+    """Only the serverless design's collectors fill this (None: not observed)."""
 
 
 # -- weekly: performance ---------------------------------------------------------------

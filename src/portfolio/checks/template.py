@@ -28,6 +28,7 @@ from portfolio.checks.snapshot import (
     TableConfig,
     policy_statements,
 )
+from portfolio.config import Design
 from portfolio.infra.assembly import Assembly, Resource, find_app, load_assembly, synthesize
 
 EXPECTED_TABLES = (names.USERS_TABLE, names.METRICS_TABLE)
@@ -56,29 +57,36 @@ def cache_dir() -> Path:
     return Path(base) / "portfolio" if base else Path.home() / ".cache" / "portfolio"
 
 
-def cached_assembly(app: Path | None = None) -> Assembly:
-    """``cdk.out`` if it is newer than the infra code, else a synthesis cached by content.
+DESIGN_OUT = {Design.ORIGINAL: "cdk.out", Design.SERVERLESS: "cdk.out.serverless"}
+"""Where ``make synth`` writes each design's assembly (``portfolio infra --design`` too)."""
 
-    Synthesis takes tens of seconds, so a cache keyed by a hash of the infra sources lets
-    every monthly check (and the demo, for each simulated month) reuse one synthesis
-    until the infra code changes.
+
+def cached_assembly(app: Path | None = None, *, design: Design = Design.ORIGINAL) -> Assembly:
+    """The design's ``cdk.out*`` if newer than the infra code, else a synthesis cached by content.
+
+    Synthesis takes tens of seconds, so a cache keyed by a hash of the infra sources (and
+    the design) lets every monthly check (and the demo, for each simulated month) reuse
+    one synthesis until the infra code changes.
     """
     app_path = app or find_app()
     root = app_path.parent.parent
     sources = list(_source_files(root))
     newest = max((p.stat().st_mtime for p in sources), default=0.0)
-    manifest = root / "cdk.out" / "manifest.json"
+    manifest = root / DESIGN_OUT[design] / "manifest.json"
     if manifest.is_file() and manifest.stat().st_mtime >= newest:
         return load_assembly(manifest.parent)
     digest = hashlib.sha256()
     for path in sources:
         digest.update(str(path.relative_to(root)).encode())
         digest.update(path.read_bytes())
-    out = cache_dir() / f"cdk.out-{digest.hexdigest()[:16]}"
+    # The original design keeps its old cache name, so existing caches stay valid.
+    tail = "" if design is Design.ORIGINAL else f"-{design.value}"
+    out = cache_dir() / f"cdk.out-{digest.hexdigest()[:16]}{tail}"
     if (out / "manifest.json").is_file():
         return load_assembly(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    return synthesize(out, app=app_path).assembly
+    context = {} if design is Design.ORIGINAL else {"design": design.value}
+    return synthesize(out, context=context, app=app_path).assembly
 
 
 def text(value: Any) -> str:

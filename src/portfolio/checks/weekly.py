@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from portfolio.checks.base import Kind, Outcome, Severity, check, fail, passed, warn
+from portfolio.checks.base import (
+    ORIGINAL_ONLY,
+    Kind,
+    Outcome,
+    Severity,
+    check,
+    fail,
+    passed,
+    warn,
+)
 from portfolio.checks.snapshot import Utilisation, WeeklySnapshot
 
 RISE_WARN_PCT = 20.0
@@ -121,6 +130,7 @@ def perf_error_rate(s: WeeklySnapshot) -> Outcome:
         "オートスケーリング (CPU 目標値) の動作を確認し、必要ならタスクの CPU を増やす。",
         "Check target-tracking autoscaling on CPU acted; give the task more CPU if needed.",
     ),
+    designs=ORIGINAL_ONLY,
 )
 def perf_cpu_headroom(s: WeeklySnapshot) -> Outcome:
     return _headroom("CPU", s.cpu, s.utilisation_target_pct)
@@ -139,6 +149,7 @@ def perf_cpu_headroom(s: WeeklySnapshot) -> Outcome:
         "メモリの増加傾向 (リーク) を確認し、タスクのメモリを増やすか原因を修正する。",
         "Look for steady growth (a leak); fix it or give the task more memory.",
     ),
+    designs=ORIGINAL_ONLY,
 )
 def perf_memory_headroom(s: WeeklySnapshot) -> Outcome:
     return _headroom("Memory", s.memory, s.utilisation_target_pct)
@@ -168,6 +179,7 @@ def _headroom(what: str, u: Utilisation | None, target: float) -> Outcome:
         "該当エンドポイントのストア呼び出し (件数、ページサイズ、インデックス) を見直す。",
         "Review that endpoint's store calls (count, page size, index use).",
     ),
+    designs=ORIGINAL_ONLY,
 )
 def perf_slowest_endpoints(s: WeeklySnapshot) -> Outcome:
     if s.endpoints is None:

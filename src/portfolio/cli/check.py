@@ -20,11 +20,13 @@ from portfolio.checks.run import DEFAULT_URL, CheckContext, run_checks
 from portfolio.cli.common import (
     AwsEndpointOption,
     DbOption,
+    check_choice,
     choices,
     console,
     load_settings,
     show_time,
 )
+from portfolio.config import Design
 from portfolio.errors import InputError
 from portfolio.store import open_store
 from portfolio.store.records import CheckRun, FindingStatus
@@ -79,6 +81,13 @@ def check(
             help="monthly: check uv.lock's packages against PyPI's vulnerability data.",
         ),
     ] = False,
+    design: Annotated[
+        str | None,
+        typer.Option(
+            help="original | serverless: the deployment checked (default PORTFOLIO_DESIGN).",
+            metavar=choices(tuple(d.value for d in Design)),
+        ),
+    ] = None,
     url: Annotated[
         str | None,
         typer.Option(help=f"Entry point for /health (local default {DEFAULT_URL}; aws: the ALB)."),
@@ -90,7 +99,9 @@ def check(
     checklist = parse_kind(kind)
     if fmt not in FORMATS:
         raise InputError(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}")
-    settings = load_settings(store__sqlite_path=db)
+    if design is not None:
+        check_choice(design, (d.value for d in Design), "--design")
+    settings = load_settings(store__sqlite_path=db, design=design)
     store = open_store(settings)
     try:
         run = run_checks(
