@@ -29,7 +29,14 @@ from portfolio.checks.snapshot import (
     policy_statements,
 )
 from portfolio.config import Design
-from portfolio.infra.assembly import Assembly, Resource, find_app, load_assembly, synthesize
+from portfolio.infra.assembly import (
+    DESIGN_OUT,
+    Assembly,
+    Resource,
+    find_app,
+    load_assembly,
+    synthesize,
+)
 
 EXPECTED_TABLES = (names.USERS_TABLE, names.METRICS_TABLE)
 _SOURCES = (
@@ -55,10 +62,6 @@ def _source_files(root: Path) -> Iterator[Path]:
 def cache_dir() -> Path:
     base = os.environ.get("PORTFOLIO_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
     return Path(base) / "portfolio" if base else Path.home() / ".cache" / "portfolio"
-
-
-DESIGN_OUT = {Design.ORIGINAL: "cdk.out", Design.SERVERLESS: "cdk.out.serverless"}
-"""Where ``make synth`` writes each design's assembly (``portfolio infra --design`` too)."""
 
 
 def cached_assembly(app: Path | None = None, *, design: Design = Design.ORIGINAL) -> Assembly:

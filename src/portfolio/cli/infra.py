@@ -14,9 +14,10 @@ import typer
 from rich.table import Table
 
 from portfolio.cli.common import console, err_console
+from portfolio.config import Design
 from portfolio.costs import TAX_NOTE, PriceTable, UsageProfile, estimate, load_prices
 from portfolio.errors import InputError
-from portfolio.infra.assembly import Assembly, load_assembly, synthesize
+from portfolio.infra.assembly import DESIGN_OUT, Assembly, load_assembly, synthesize
 from portfolio.infra.cost import (
     ASSESSMENTS,
     StackCost,
@@ -32,8 +33,7 @@ infra_app = typer.Typer(
     no_args_is_help=True,
 )
 
-DEFAULT_OUT = Path("cdk.out")
-DESIGN_OUT = {"original": DEFAULT_OUT, "serverless": Path("cdk.out.serverless")}
+DEFAULT_OUT = DESIGN_OUT[Design.ORIGINAL]
 """Where each design's assembly lives (``make synth`` writes both)."""
 TRAFFIC_MULTIPLES = (1, 10, 100)
 LEDGER_PATH = Path("docs") / "09-management-ledger.md"
@@ -168,7 +168,7 @@ def cost(
     if design is not None and design not in DESIGN_OUT:
         raise InputError(f"--design must be one of {', '.join(DESIGN_OUT)}, got {design!r}")
     if design is not None:
-        out = DESIGN_OUT[design] if out == DEFAULT_OUT else out
+        out = DESIGN_OUT[Design(design)] if out == DEFAULT_OUT else out
         context = [*(context or []), f"design={design}"]
     base = UsageProfile()
     if requests_per_day is not None:
@@ -204,7 +204,7 @@ def _print_designs(
 ) -> None:
     """Both designs at 1×, 10× and 100× the traffic, and the traffic where they cost the same."""
     other_name = "serverless" if design == "original" else "original"
-    other = _assembly(DESIGN_OUT[other_name], synth, [f"design={other_name}"])
+    other = _assembly(DESIGN_OUT[Design(other_name)], synth, [f"design={other_name}"])
     profiles = {
         design: profile_from_assembly(assembly, base),
         other_name: profile_from_assembly(other, base),

@@ -19,11 +19,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from portfolio.config import Design
 from portfolio.errors import InfraError
 
 APP_RELATIVE = Path("infra") / "app.py"
 JSII_ENV = {"JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
 SYNTH_TIMEOUT_S = 600
+
+
+DESIGN_OUT: dict[Design, Path] = {
+    Design.ORIGINAL: Path("cdk.out"),
+    Design.SERVERLESS: Path("cdk.out.serverless"),
+}
+"""Where ``make synth`` (and ``portfolio infra … --design``) writes each design's assembly."""
 
 
 @dataclass(frozen=True, slots=True)
