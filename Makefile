@@ -59,7 +59,7 @@ demo: $(VENV)/.synced-demo
 sysdeps:
 	bash scripts/ensure-sysdeps.sh
 
-pytest: setup sysdeps
+pytest: setup sysdeps $(CHECKOV)  # the monthly --iac-scan test runs checkov itself
 	$(BIN)/pytest -n auto --dist loadfile  # one test file per worker: its fixtures (servers, DynamoDB Local) stay together
 
 test: lint typecheck pytest infra-gates
