@@ -20,6 +20,7 @@ import hashlib
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 from portfolio_infra.settings import REPO_ROOT
@@ -51,9 +52,10 @@ def layer_dir() -> Path:
     done = target / ".complete"
     if done.exists():
         return target
-    staging = target.with_name(target.name + ".partial")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
+    # A staging folder of this process's own: synths running side by side (the test
+    # workers) each build, and the first to finish publishes the layer.
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f"{target.name}.partial-", dir=CACHE_DIR))
     requirements = staging / "requirements.txt"
     uv = _uv()
     env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
@@ -71,8 +73,13 @@ def layer_dir() -> Path:
     )  # fmt: skip
     requirements.unlink()
     (staging / ".complete").write_text(dependencies_hash())
-    shutil.rmtree(target, ignore_errors=True)
-    staging.rename(target)
+    # The marker is written before the rename, so a published layer is always whole.
+    try:
+        staging.rename(target)
+    except OSError:
+        if not done.exists():  # not another process's layer: a real failure
+            raise
+    shutil.rmtree(staging, ignore_errors=True)
     return target
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -89,7 +91,20 @@ def cached_assembly(app: Path | None = None, *, design: Design = Design.ORIGINAL
         return load_assembly(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     context = {} if design is Design.ORIGINAL else {"design": design.value}
-    return synthesize(out, context=context, app=app_path).assembly
+    # Synthesized beside the cache entry, then renamed into place whole: processes that
+    # synthesize at once (test workers) never see each other's half-written folder, and
+    # the first to finish publishes the entry.
+    staging = Path(tempfile.mkdtemp(prefix=f"{out.name}.", dir=out.parent))
+    try:
+        synthesize(staging / "assembly", context=context, app=app_path)
+        try:
+            (staging / "assembly").rename(out)
+        except OSError:
+            if not (out / "manifest.json").is_file():
+                raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return load_assembly(out)
 
 
 def text(value: Any) -> str:
