@@ -92,24 +92,7 @@ class Operations(Construct):
         suffix = f"-{name}" if name else ""
         stack = Stack.of(self)
 
-        self.reports_bucket = s3.Bucket(
-            self,
-            "Reports",
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
-            versioned=True,
-            server_access_logs_bucket=access_log_bucket,
-            server_access_logs_prefix="s3/reports/",
-            lifecycle_rules=[
-                s3.LifecycleRule(
-                    id="old-versions",
-                    noncurrent_version_expiration=Duration.days(90),
-                    abort_incomplete_multipart_upload_after=Duration.days(7),
-                )
-            ],
-            removal_policy=RemovalPolicy.RETAIN,
-        )
+        self.reports_bucket = reports_bucket(self, access_log_bucket)
         self.security_group = ec2.SecurityGroup(
             self,
             "SecurityGroup",
@@ -200,6 +183,29 @@ class Operations(Construct):
                     max_event_age=Duration.hours(1),
                 ),
             )
+
+
+def reports_bucket(scope: Construct, access_log_bucket: s3.IBucket) -> s3.Bucket:
+    """The scheduled jobs' results and reports: private, encrypted, versioned, kept on
+    stack deletion; old versions expire after 90 days. Both designs use this bucket."""
+    return s3.Bucket(
+        scope,
+        "Reports",
+        encryption=s3.BucketEncryption.S3_MANAGED,
+        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+        enforce_ssl=True,
+        versioned=True,
+        server_access_logs_bucket=access_log_bucket,
+        server_access_logs_prefix="s3/reports/",
+        lifecycle_rules=[
+            s3.LifecycleRule(
+                id="old-versions",
+                noncurrent_version_expiration=Duration.days(90),
+                abort_incomplete_multipart_upload_after=Duration.days(7),
+            )
+        ],
+        removal_policy=RemovalPolicy.RETAIN,
+    )
 
 
 def store_and_report_statements(

@@ -26,7 +26,6 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_scheduler_targets as targets
-from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
@@ -34,8 +33,14 @@ from portfolio.api.lambda_app import API_KEYS_SECRET_ENV, ORIGIN_SECRET_ENV
 from portfolio.config import KpiTargets
 from portfolio_infra import lambda_package
 from portfolio_infra.monitoring import FIVE_MINUTES, alarm_topic
-from portfolio_infra.operations import BUCKET_ENV, JOBS, TOPIC_ENV, store_and_report_statements
-from portfolio_infra.service import ORIGIN_HEADER, origin_secret_name
+from portfolio_infra.operations import (
+    BUCKET_ENV,
+    JOBS,
+    TOPIC_ENV,
+    reports_bucket,
+    store_and_report_statements,
+)
+from portfolio_infra.service import api_secrets
 
 API_MEMORY_MB = 512
 API_TIMEOUT = Duration.seconds(29)
@@ -69,26 +74,8 @@ class ApiFunction(Construct):
         suffix: str,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.api_keys_secret = secretsmanager.Secret(
-            self,
-            "ApiKeys",
-            secret_name=f"portfolio{suffix}/api-keys",
-            description="PORTFOLIO_API_KEYS: comma-separated keys, ':ro' marks read-only",
-            generate_secret_string=secretsmanager.SecretStringGenerator(
-                password_length=40, exclude_punctuation=True
-            ),
-            removal_policy=RemovalPolicy.RETAIN,
-        )
-        self.origin_secret = secretsmanager.Secret(
-            self,
-            "OriginVerify",
-            secret_name=origin_secret_name(suffix),
-            description=f"{ORIGIN_HEADER}: CloudFront adds it, the function requires it",
-            generate_secret_string=secretsmanager.SecretStringGenerator(
-                password_length=48, exclude_punctuation=True
-            ),
-            replica_regions=[secretsmanager.ReplicaRegion(region=replica_region)],
-            removal_policy=RemovalPolicy.RETAIN,
+        self.api_keys_secret, self.origin_secret = api_secrets(
+            self, suffix=suffix, replica_region=replica_region, checked_by="the function"
         )
         self.layer = lambda_.LayerVersion(
             self,
@@ -227,24 +214,7 @@ class LambdaOperations(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
-        self.reports_bucket = s3.Bucket(
-            self,
-            "Reports",
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
-            versioned=True,
-            server_access_logs_bucket=access_log_bucket,
-            server_access_logs_prefix="s3/reports/",
-            lifecycle_rules=[
-                s3.LifecycleRule(
-                    id="old-versions",
-                    noncurrent_version_expiration=Duration.days(90),
-                    abort_incomplete_multipart_upload_after=Duration.days(7),
-                )
-            ],
-            removal_policy=RemovalPolicy.RETAIN,
-        )
+        self.reports_bucket = reports_bucket(self, access_log_bucket)
         self.log_group = _log_group(
             self, "Logs", f"/aws/lambda/portfolio-ops{suffix}", log_retention_days
         )

@@ -44,6 +44,38 @@ def origin_secret_name(suffix: str) -> str:
     return f"portfolio{suffix}/origin-verify"
 
 
+def api_secrets(
+    scope: Construct, *, suffix: str, replica_region: str, checked_by: str
+) -> tuple[secretsmanager.Secret, secretsmanager.Secret]:
+    """The API-key secret and the origin secret, the same in both designs.
+
+    CloudFront's distribution lives in the web stack (us-east-1) and reads the origin
+    secret there by name: a replica needs no cross-region reference.
+    """
+    api_keys = secretsmanager.Secret(
+        scope,
+        "ApiKeys",
+        secret_name=f"portfolio{suffix}/api-keys",
+        description="PORTFOLIO_API_KEYS: comma-separated keys, ':ro' marks read-only",
+        generate_secret_string=secretsmanager.SecretStringGenerator(
+            password_length=40, exclude_punctuation=True
+        ),
+        removal_policy=RemovalPolicy.RETAIN,
+    )
+    origin = secretsmanager.Secret(
+        scope,
+        "OriginVerify",
+        secret_name=origin_secret_name(suffix),
+        description=f"{ORIGIN_HEADER}: CloudFront adds it, {checked_by} requires it",
+        generate_secret_string=secretsmanager.SecretStringGenerator(
+            password_length=48, exclude_punctuation=True
+        ),
+        replica_regions=[secretsmanager.ReplicaRegion(region=replica_region)],
+        removal_policy=RemovalPolicy.RETAIN,
+    )
+    return api_keys, origin
+
+
 class Service(Construct):
     """Cluster, task definition, service, load balancer, listeners and target group."""
 
@@ -78,29 +110,8 @@ class Service(Construct):
         assert isinstance(cfn_log_group, logs.CfnLogGroup)  # noqa: S101 - CDK's own child
         cfn_log_group.retention_in_days = log_retention_days
 
-        self.api_keys_secret = secretsmanager.Secret(
-            self,
-            "ApiKeys",
-            secret_name=f"portfolio{suffix}/api-keys",
-            description="PORTFOLIO_API_KEYS: comma-separated keys, ':ro' marks read-only",
-            generate_secret_string=secretsmanager.SecretStringGenerator(
-                password_length=40, exclude_punctuation=True
-            ),
-            removal_policy=RemovalPolicy.RETAIN,
-        )
-
-        self.origin_secret = secretsmanager.Secret(
-            self,
-            "OriginVerify",
-            secret_name=origin_secret_name(suffix),
-            description=f"{ORIGIN_HEADER}: CloudFront adds it, the load balancer requires it",
-            generate_secret_string=secretsmanager.SecretStringGenerator(
-                password_length=48, exclude_punctuation=True
-            ),
-            # CloudFront's distribution lives in the web stack (us-east-1) and reads the
-            # value from there by name: a replica needs no cross-region reference.
-            replica_regions=[secretsmanager.ReplicaRegion(region=replica_region)],
-            removal_policy=RemovalPolicy.RETAIN,
+        self.api_keys_secret, self.origin_secret = api_secrets(
+            self, suffix=suffix, replica_region=replica_region, checked_by="the load balancer"
         )
 
         self.cluster = ecs.Cluster(

@@ -136,9 +136,14 @@ def health_recent_5xx(s: DailySnapshot) -> Outcome:
         f"{s.errors_5xx} of {s.requests} requests answered 5xx in the last"
         f" {s.window_hours:.0f} h ({rate:.3f} %, target {s.error_rate_target_pct} %)."
     )
-    if rate > s.error_rate_target_pct:
+    return grade_error_rate(rate, s.error_rate_target_pct, text)
+
+
+def grade_error_rate(rate_pct: float, target_pct: float, text: str) -> Outcome:
+    """FAIL over the target, WARN over half of it (the budget is going fast), else PASS."""
+    if rate_pct > target_pct:
         return fail(text)
-    if rate > s.error_rate_target_pct / 2:
+    if rate_pct > target_pct / 2:
         return warn(text)
     return passed(text)
 

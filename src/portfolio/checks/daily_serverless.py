@@ -16,6 +16,7 @@ from portfolio.checks.base import (
     passed,
     warn,
 )
+from portfolio.checks.daily import grade_error_rate
 from portfolio.checks.snapshot import DailySnapshot
 
 ACTIVE = "Active"
@@ -82,11 +83,7 @@ def function_errors(s: DailySnapshot) -> Outcome:
         f"{f.errors} of {f.invocations} invocations failed in the last {s.window_hours:.0f} h"
         f" ({rate:.3f} %, target {s.error_rate_target_pct} %)."
     )
-    if rate > s.error_rate_target_pct:
-        return fail(text)
-    if rate > s.error_rate_target_pct / 2:
-        return warn(text)
-    return passed(text)
+    return grade_error_rate(rate, s.error_rate_target_pct, text)
 
 
 @check(
