@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from starlette.routing import Match, Mount
@@ -15,12 +15,7 @@ from starlette.types import Scope
 
 from portfolio import __version__
 from portfolio.api import docs, openapi, problems
-from portfolio.api.middleware import (
-    BodyLimitMiddleware,
-    HeaderLimitMiddleware,
-    SecurityHeadersMiddleware,
-    TelemetryMiddleware,
-)
+from portfolio.api.middleware import EdgeMiddleware, RequestLimits
 from portfolio.api.routes import health, livez, metrics, status, users
 from portfolio.api.runtime import Runtime, default_task_id
 from portfolio.config import Settings
@@ -85,26 +80,13 @@ def create_app(
     openapi.install(app)
     # Routes are tried in order on every request: the most frequent first (the load
     # balancer's /health, then the users reads), the pages people open now and then last.
-    app.include_router(health.router)
-    app.include_router(users.router)
-    app.include_router(livez.router)
-    app.include_router(metrics.router)
-    app.include_router(status.router)
+    for router in (health.router, users.router, livez.router, metrics.router, status.router):
+        add_routes(app, router)
     docs.install(app)
     site = site_dir(settings)
     if site is not None:
         # Mounted last: routes match in order, so the API and /health never reach it.
         app.router.routes.append(_SiteMount(site))
-    # Added last is outermost: telemetry wraps the limits so refused requests are counted,
-    # and every answer, refusals included, carries the security headers.
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.api.max_body_bytes)
-    app.add_middleware(
-        HeaderLimitMiddleware,
-        max_count=settings.api.max_header_count,
-        max_bytes=settings.api.max_header_bytes,
-    )
-    if settings.telemetry.enabled:
-        app.add_middleware(TelemetryMiddleware, recorder=recorder, access_log=access_log)
     if settings.api.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -113,8 +95,31 @@ def create_app(
             allow_headers=["Authorization", "Content-Type", "If-Match"],
             expose_headers=["ETag", "Location", "X-Request-Id"],
         )
-    app.add_middleware(SecurityHeadersMiddleware, csp_for=content_security_policy)
+    # Added last is outermost: every request, refused or not, passes the edge first, so
+    # refusals are counted and every answer carries the security headers and request id.
+    app.add_middleware(
+        EdgeMiddleware,
+        limits=RequestLimits(
+            max_header_count=settings.api.max_header_count,
+            max_header_bytes=settings.api.max_header_bytes,
+            max_body_bytes=settings.api.max_body_bytes,
+        ),
+        csp_for=content_security_policy,
+        recorder=recorder if settings.telemetry.enabled else None,
+        access_log=access_log,
+    )
     return app
+
+
+def add_routes(app: FastAPI, router: APIRouter) -> None:
+    """The router's routes joined to the app's own list, in order.
+
+    ``include_router`` keeps a router as a branch that FastAPI matches, and whose routes
+    it re-checks for changes, on every request: on ``/health`` that cost more than the
+    handler. A route made by an ``APIRouter`` already carries the router's prefix, tags,
+    dependencies and route class, so it can stand in the app's list unchanged.
+    """
+    app.router.routes.extend(router.routes)
 
 
 API_CSP = b"default-src 'none'; frame-ancestors 'none'"

@@ -1,4 +1,11 @@
-"""Pure ASGI middleware: request telemetry, security headers, header and body limits.
+"""The API's edge: one pure-ASGI layer for what every request passes through.
+
+Limits on headers (431) and bodies (413), the request id, the security headers and
+the request's telemetry (a rollup per endpoint template and one JSON access-log line)
+used to be four middleware classes. Each wrapped ``send`` and scanned the request's
+headers again: on ``/health``, the load balancer's most frequent request, the four
+layers cost more than the route. One layer reads the headers once, wraps ``send``
+once, and keeps each concern in its own small function below.
 
 Pure ASGI (not BaseHTTPMiddleware) because it runs on every request and the
 throughput of /health is part of the budget.
@@ -6,10 +13,12 @@ throughput of /health is part of the budget.
 
 from __future__ import annotations
 
+import itertools
 import re
+import secrets
 import time
-import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import orjson
@@ -21,75 +30,81 @@ from portfolio.security_rules import is_scanner_path
 from portfolio.telemetry.logs import JsonLineWriter
 from portfolio.telemetry.recorder import Recorder
 
+ContentSecurityPolicy = Callable[[str], bytes]
+"""The Content-Security-Policy of the page family at a path (the API, /docs, the site)."""
 
-class TelemetryMiddleware:
-    """Records every request by endpoint template and writes one JSON access-log line."""
+HSTS = b"max-age=31536000; includeSubDomains"
+BASE_SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+)
 
-    def __init__(
-        self, app: ASGIApp, *, recorder: Recorder, access_log: JsonLineWriter | None
-    ) -> None:
-        self.app = app
-        self.recorder = recorder
-        self.access_log = access_log
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        request_id = clean_request_id(_header(scope, b"x-request-id"))
-        state = {"status": 500, "bytes_in": 0, "bytes_out": 0}
+@dataclass(frozen=True, slots=True)
+class RequestLimits:
+    """What a request may send: header count and bytes (431), body bytes (413)."""
 
-        async def counting_receive() -> Message:
-            message = await receive()
-            if message["type"] == "http.request":
-                state["bytes_in"] += len(message.get("body", b""))
-            return message
+    max_header_count: int
+    max_header_bytes: int
+    max_body_bytes: int
 
-        async def counting_send(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                state["status"] = message["status"]
-                headers = list(message.get("headers", []))
-                headers.append((b"x-request-id", request_id.encode()))
-                message = {**message, "headers": headers}
-            elif message["type"] == "http.response.body":
-                state["bytes_out"] += len(message.get("body", b""))
-            await send(message)
 
-        try:
-            await self.app(scope, counting_receive, counting_send)
-        finally:
-            duration_ms = (time.perf_counter() - started) * 1000
-            endpoint = endpoint_name(scope)
-            self.recorder.record_request(
-                endpoint=endpoint,
-                method=scope["method"],
-                status=state["status"],
-                duration_ms=duration_ms,
-                bytes_in=state["bytes_in"],
-                bytes_out=state["bytes_out"],
-            )
-            if self.access_log is not None:
-                self.access_log.write(
-                    {
-                        "time": datetime.now(UTC),
-                        "level": "INFO",
-                        "type": "access",
-                        "request_id": request_id,
-                        "task": self.recorder.task_id,
-                        "method": scope["method"],
-                        "endpoint": endpoint,
-                        "path": scope["path"],
-                        "status": state["status"],
-                        "duration_ms": round(duration_ms, 3),
-                        "bytes_in": state["bytes_in"],
-                        "bytes_out": state["bytes_out"],
-                    }
-                )
+@dataclass(slots=True)
+class RequestHeaders:
+    """The headers the edge needs, read in one pass over the request's headers."""
+
+    count: int = 0
+    size: int = 0
+    content_length: str | None = None
+    request_id: str | None = None
+    forwarded_proto: str | None = None
+
+
+_WANTED = {
+    b"content-length": "content_length",
+    b"x-request-id": "request_id",
+    b"x-forwarded-proto": "forwarded_proto",
+}
+
+
+def read_headers(scope: Scope) -> RequestHeaders:
+    seen = RequestHeaders()
+    size = 0
+    for key, value in scope.get("headers", ()):
+        size += len(key) + len(value) + 4
+        field = _WANTED.get(key)
+        if field is not None:
+            setattr(seen, field, value.decode("latin-1"))
+    seen.count = len(scope.get("headers", ()))
+    seen.size = size
+    return seen
+
+
+@dataclass(slots=True)
+class Exchange:
+    """What the edge learns while the request runs: the status, bytes each way."""
+
+    status: int = 500
+    started: bool = False
+    bytes_in: int = 0
+    bytes_out: int = 0
 
 
 REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 """What a client's X-Request-Id may be to be echoed and logged; anything else is replaced."""
+
+_PROCESS_ID = secrets.token_hex(8)
+_SEQUENCE = itertools.count()
+
+
+def new_request_id() -> str:
+    """32 hex digits: this process's random half, then its request counter.
+
+    Unique across workers and restarts without a system call per request (uuid4 reads
+    the kernel's random source each time); a request id names, it guards nothing.
+    """
+    return f"{_PROCESS_ID}{next(_SEQUENCE) & 0xFFFFFFFFFFFFFFFF:016x}"
 
 
 def clean_request_id(given: str | None) -> str:
@@ -100,7 +115,7 @@ def clean_request_id(given: str | None) -> str:
     """
     if given is not None and REQUEST_ID.fullmatch(given):
         return given
-    return uuid.uuid4().hex
+    return new_request_id()
 
 
 def endpoint_name(scope: Scope) -> str:
@@ -126,52 +141,151 @@ class BodyTooLargeError(HTTPException):
         super().__init__(413, f"the request body is larger than {max_bytes} bytes")
 
 
-class BodyLimitMiddleware:
-    """Refuses request bodies over ``max_bytes`` with 413 problem+json, declared or streamed."""
+Refusal = tuple[int, str, str, str]
+"""Status, title, problem slug and detail of a request refused before routing."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+
+def refusal(limits: RequestLimits, seen: RequestHeaders) -> Refusal | None:
+    """431 for too many or too large headers, 413 for a declared body over the limit."""
+    if seen.count > limits.max_header_count or seen.size > limits.max_header_bytes:
+        detail = (
+            f"send at most {limits.max_header_count} headers"
+            f" and {limits.max_header_bytes} bytes of them"
+        )
+        return 431, "Request header fields too large", "headers-too-large", detail
+    declared = seen.content_length
+    if declared is not None and declared.isdigit() and int(declared) > limits.max_body_bytes:
+        return body_too_large(limits)
+    return None
+
+
+def body_too_large(limits: RequestLimits) -> Refusal:
+    detail = f"the request body is larger than {limits.max_body_bytes} bytes"
+    return 413, "Request body too large", "body-too-large", detail
+
+
+class EdgeMiddleware:
+    """Every HTTP request: limits, request id, security headers, telemetry (when enabled).
+
+    Refused requests (431, 413) are answered here and still counted and logged; every
+    answer, refusals included, carries the security headers and the request id. HSTS
+    is sent only over HTTPS: the request's scheme or, behind the load balancer or
+    CloudFront, its ``X-Forwarded-Proto`` (a browser ignores HSTS over plain HTTP anyway).
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        limits: RequestLimits,
+        csp_for: ContentSecurityPolicy,
+        recorder: Recorder | None,
+        access_log: JsonLineWriter | None,
+    ) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        self.limits = limits
+        self.csp_for = csp_for
+        self.recorder = recorder
+        self.access_log = access_log
+        self._security: dict[tuple[bytes, bool], tuple[tuple[bytes, bytes], ...]] = {}
+
+    def security_headers(self, path: str, https: bool) -> tuple[tuple[bytes, bytes], ...]:
+        """The fixed headers of a page family, built once per (policy, https)."""
+        csp = self.csp_for(path)
+        headers = self._security.get((csp, https))
+        if headers is None:
+            hsts = ((b"strict-transport-security", HSTS),) if https else ()
+            headers = (*BASE_SECURITY_HEADERS, (b"content-security-policy", csp), *hsts)
+            self._security[(csp, https)] = headers
+        return headers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = _header(scope, b"content-length")
-        if declared is None and _header(scope, b"transfer-encoding") is None:
-            # HTTP/1.1 framing: with neither header the request has no body to limit.
-            await self.app(scope, receive, send)
-            return
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(scope, send)
-            return
-        received = 0
-        started = False
+        started = time.perf_counter()
+        seen = read_headers(scope)
+        request_id = clean_request_id(seen.request_id)
+        https = scope.get("scheme") == "https" or seen.forwarded_proto == "https"
+        added = [
+            *self.security_headers(scope.get("path", ""), https),
+            (b"x-request-id", request_id.encode()),
+        ]
+        exchange = Exchange()
 
-        async def limited_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise BodyTooLargeError(self.max_bytes)
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
+        async def edge_send(message: Message) -> None:
             if message["type"] == "http.response.start":
-                started = True
+                exchange.status = message["status"]
+                exchange.started = True
+                message = {**message, "headers": [*message.get("headers", ()), *added]}
+            elif message["type"] == "http.response.body":
+                exchange.bytes_out += len(message.get("body", b""))
             await send(message)
 
         try:
-            await self.app(scope, limited_receive, tracking_send)
-        except BodyTooLargeError:
-            if not started:
-                await self._refuse(scope, send)
+            refused = refusal(self.limits, seen)
+            if refused is not None:
+                await send_problem(edge_send, scope, *refused)
+            else:
+                await self._with_body_limit(scope, receive, edge_send, exchange)
+        finally:
+            if self.recorder is not None:
+                self._record(scope, exchange, started, request_id, self.recorder)
 
-    async def _refuse(self, scope: Scope, send: Send) -> None:
-        detail = f"the request body is larger than {self.max_bytes} bytes"
-        await send_problem(send, scope, 413, "Request body too large", "body-too-large", detail)
+    async def _with_body_limit(
+        self, scope: Scope, receive: Receive, send: Send, exchange: Exchange
+    ) -> None:
+        """Run the app with ``receive`` counting the body and refusing it past the limit.
+
+        Whatever the headers say: behind Lambda's adapter a body may come without a
+        Content-Length, and a streamed one declares none.
+        """
+        max_bytes = self.limits.max_body_bytes
+
+        async def limited_receive() -> Message:
+            message = await receive()
+            if message["type"] == "http.request":
+                exchange.bytes_in += len(message.get("body", b""))
+                if exchange.bytes_in > max_bytes:
+                    raise BodyTooLargeError(max_bytes)
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except BodyTooLargeError:
+            if not exchange.started:
+                await send_problem(send, scope, *body_too_large(self.limits))
+
+    def _record(
+        self, scope: Scope, exchange: Exchange, started: float, request_id: str, recorder: Recorder
+    ) -> None:
+        duration_ms = (time.perf_counter() - started) * 1000
+        endpoint = endpoint_name(scope)
+        recorder.record_request(
+            endpoint=endpoint,
+            method=scope["method"],
+            status=exchange.status,
+            duration_ms=duration_ms,
+            bytes_in=exchange.bytes_in,
+            bytes_out=exchange.bytes_out,
+        )
+        if self.access_log is not None:
+            self.access_log.write(
+                {
+                    "time": datetime.now(UTC),
+                    "level": "INFO",
+                    "type": "access",
+                    "request_id": request_id,
+                    "task": recorder.task_id,
+                    "method": scope["method"],
+                    "endpoint": endpoint,
+                    "path": scope["path"],
+                    "status": exchange.status,
+                    "duration_ms": round(duration_ms, 3),
+                    "bytes_in": exchange.bytes_in,
+                    "bytes_out": exchange.bytes_out,
+                }
+            )
 
 
 async def send_problem(
@@ -199,74 +313,3 @@ async def send_problem(
         }
     )
     await send({"type": "http.response.body", "body": body})
-
-
-class HeaderLimitMiddleware:
-    """Refuses requests with too many or too large headers (431), before any work is done.
-
-    The ASGI server accepts a megabyte of headers or thousands of them; nothing this
-    API reads needs more than a few short ones.
-    """
-
-    def __init__(self, app: ASGIApp, *, max_count: int, max_bytes: int) -> None:
-        self.app = app
-        self.max_count = max_count
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            headers = scope.get("headers", [])
-            size = sum(len(k) + len(v) + 4 for k, v in headers)
-            if len(headers) > self.max_count or size > self.max_bytes:
-                detail = f"send at most {self.max_count} headers and {self.max_bytes} bytes of them"
-                await send_problem(
-                    send, scope, 431, "Request header fields too large", "headers-too-large", detail
-                )
-                return
-        await self.app(scope, receive, send)
-
-
-ContentSecurityPolicy = Callable[[str], bytes]
-
-
-class SecurityHeadersMiddleware:
-    """Adds the security headers every answer carries; HSTS only when served over HTTPS.
-
-    ``csp_for(path)`` gives each page family its policy (the API, /docs, the site).
-    HTTPS is the request's scheme or, behind the load balancer or CloudFront, its
-    ``X-Forwarded-Proto``: a browser ignores HSTS received over plain HTTP anyway.
-    """
-
-    HSTS = b"max-age=31536000; includeSubDomains"
-
-    def __init__(self, app: ASGIApp, *, csp_for: ContentSecurityPolicy) -> None:
-        self.app = app
-        self.csp_for = csp_for
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        https = scope.get("scheme") == "https" or _header(scope, b"x-forwarded-proto") == "https"
-        extra = [
-            (b"x-content-type-options", b"nosniff"),
-            (b"x-frame-options", b"DENY"),
-            (b"referrer-policy", b"no-referrer"),
-            (b"content-security-policy", self.csp_for(scope.get("path", ""))),
-        ]
-        if https:
-            extra.append((b"strict-transport-security", self.HSTS))
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message.get("headers", []), *extra]}
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
-
-
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope.get("headers", []):
-        if key == name:
-            return str(value.decode("latin-1"))
-    return None
