@@ -210,3 +210,17 @@ def test_empty_store_lists_nothing(store: Store) -> None:
 def test_a_cursor_this_api_did_not_make_is_an_input_error(store: Store, cursor: str) -> None:
     with pytest.raises(InputError):
         store.list_users(limit=5, cursor=cursor)
+
+
+def test_change_token_is_steady_without_writes_and_moves_after_each(store: Store) -> None:
+    """A token, when the backend gives one, never stays the same across a commit."""
+    before = store.change_token()
+    if before is None:  # DynamoDB: readers may not keep anything
+        assert store.backend == "dynamodb"
+        return
+    assert store.change_token() == before
+    user = store.create_user(new_user())
+    after_create = store.change_token()
+    assert after_create != before
+    store.update_user(user.id, {"title": "SRE"}, expected_version=user.version)
+    assert store.change_token() not in (before, after_create)

@@ -12,6 +12,7 @@ from typing import TypeVar
 
 import anyio
 
+from portfolio.api.fresh_cache import FreshCache
 from portfolio.config import Settings
 from portfolio.errors import StoreError
 from portfolio.store.protocols import Store
@@ -48,6 +49,11 @@ class Runtime:
     _locks_guard: threading.Lock = field(default_factory=threading.Lock)
     _failed_at: float = -1e9
     _failure: str | None = None
+    user_reads: FreshCache = field(init=False)
+    """Answers of the user reads, kept while the store is unchanged."""
+
+    def __post_init__(self) -> None:
+        self.user_reads = FreshCache(self.store)
 
     def note_store_failure(self, err: StoreError) -> None:
         """A request saw the store fail: readiness reports it for ``STORE_FAILURE_HOLD_S``."""

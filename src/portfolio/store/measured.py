@@ -17,7 +17,7 @@ standard library's are registered here.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, ParamSpec, TypeVar, cast
 
@@ -103,15 +103,20 @@ class MeasuredStore:
 
     def _run(self, operation: str, call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         with self.call_stats.timed(operation):
-            try:
-                return call(*args, **kwargs)
-            except PortfolioError:
+            return self._translated(operation, call, *args, **kwargs)
+
+    def _translated(
+        self, operation: str, call: Callable[P, T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        try:
+            return call(*args, **kwargs)
+        except PortfolioError:
+            raise
+        except Exception as err:
+            mapped = translate(err, f"{self.backend} store: {operation} failed")
+            if mapped is None:
                 raise
-            except Exception as err:
-                mapped = translate(err, f"{self.backend} store: {operation} failed")
-                if mapped is None:
-                    raise
-                raise mapped from err
+            raise mapped from err
 
     # -- lifecycle -----------------------------------------------------------------
 
@@ -120,6 +125,10 @@ class MeasuredStore:
 
     def close(self) -> None:
         self._run("close", self.inner.close)
+
+    def change_token(self) -> Hashable | None:
+        """Not timed: it is a check that spares a store call, not one of the store's calls."""
+        return self._translated("change_token", self.inner.change_token)
 
     # -- users ---------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ in tests/contract/ runs against every implementation.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from datetime import datetime
 from typing import Literal, Protocol
 
@@ -180,6 +180,14 @@ class Store(UserRepository, MetricsRepository, OpsLog, Protocol):
 
     def ping(self) -> None:
         """Return if the store answers; StoreUnavailableError otherwise."""
+        ...
+
+    def change_token(self) -> Hashable | None:
+        """A value that differs after any commit, by anyone; None if it cannot be told cheaply.
+
+        Readers may keep what they read while the token is unchanged (the API's user
+        reads); None means every read must go to the store.
+        """
         ...
 
     def close(self) -> None: ...

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import functools
 import inspect
+import itertools
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
@@ -127,6 +128,8 @@ class SQLiteStore:
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
         self.call_stats = CallStats(self.backend)
+        self._commits = 0
+        self._serials = itertools.count()
         with self._write() as conn:
             migrate(conn)
 
@@ -145,6 +148,7 @@ class SQLiteStore:
             except sqlite3.Error as err:
                 raise StoreUnavailableError(f"cannot open {self.path}: {err}") from err
             self._local.conn = conn
+            self._local.serial = next(self._serials)
             with self._connections_lock:
                 self._connections.append(conn)
         return conn
@@ -159,6 +163,7 @@ class SQLiteStore:
         try:
             yield conn
             conn.execute("COMMIT")
+            self._commits += 1
         except BaseException:
             if conn.in_transaction:
                 # SQLite may have rolled back already (a full disk); the original error counts.
@@ -175,6 +180,20 @@ class SQLiteStore:
             self._conn().execute("SELECT 1").fetchone()
         except sqlite3.Error as err:
             raise StoreUnavailableError(f"sqlite: {err}") from err
+
+    def change_token(self) -> Hashable:
+        """This thread's connection (its serial), its ``data_version``, and this store's commits.
+
+        ``PRAGMA data_version`` changes when another connection (another thread or
+        process) commits, not for the connection's own commits: those are counted here.
+        The values of two connections are unrelated, so the connection is part of the token.
+        """
+        conn = self._conn()
+        try:
+            (version,) = conn.execute("PRAGMA data_version").fetchone()
+        except sqlite3.Error as err:
+            raise _store_error(err) from err
+        return (self._local.serial, version, self._commits)
 
     def close(self) -> None:
         with self._connections_lock:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query, Response, status
+from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 
 from portfolio.api import offload
 from portfolio.api.audit import record_role_change
-from portfolio.api.deps import AuthFirstRoute, CallerDep, StoreDep, WriterDep
+from portfolio.api.deps import AuthFirstRoute, StoreDep, WriterDep, identify
 from portfolio.api.preconditions import IfMatch, choose_version, parse_if_match
 from portfolio.api.problems import ProblemError
+from portfolio.api.runtime import Runtime
 from portfolio.api.schemas import UserCreate, UserPublic, UsersPage, UserUpdate
 from portfolio.api.user_json import user_json, users_page_json
 from portfolio.names import USERS_PATH
@@ -31,6 +32,8 @@ must never reach a store key (DynamoDB refuses keys over 2,048 bytes)."""
 
 UserId = Annotated[str, Path(pattern=USER_ID_PATTERN, description="A user id (ULID).")]
 WRITE: dict[str, Any] = {"security": [{"bearer": []}]}
+READ: dict[str, Any] = {"security": [{}, {"bearer": []}]}
+"""Reads need no key; with a valid one, the answer shows emails."""
 
 _PROBLEMS: dict[int | str, dict[str, str]] = {
     401: {"description": "No or unknown API key."},
@@ -43,6 +46,16 @@ _PRECONDITIONS: dict[int | str, dict[str, str]] = {
     412: {"description": "If-Match does not match the current version (strong comparison)."},
     428: {"description": "If-Match missing."},
 }
+
+
+def _reader(request: Request) -> tuple[Runtime, bool]:
+    """The worker's runtime, and whether the caller may see emails (a valid key; 401 if not).
+
+    Read straight from the request rather than through dependencies: FastAPI solves each
+    dependency per request, and these two reads are the API's hot path.
+    """
+    runtime: Runtime = request.app.state.runtime
+    return runtime, identify(runtime, request.headers.get("authorization")).authenticated
 
 
 def etag(user: User) -> str:
@@ -110,25 +123,40 @@ async def create_user(body: UserCreate, store: StoreDep, _: WriterDep) -> Respon
     return response
 
 
-@router.get("", response_model=UsersPage, responses={401: _PROBLEMS[401]})
+@router.get("", response_model=UsersPage, responses={401: _PROBLEMS[401]}, openapi_extra=READ)
 async def list_users(
-    store: StoreDep,
-    caller: CallerDep,
+    request: Request,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
 ) -> Response:
-    page = await offload.read(store, store.list_users, limit=limit, cursor=cursor)
-    return Response(
-        users_page_json(page, show_email=caller.authenticated), media_type="application/json"
-    )
+    runtime, show_email = _reader(request)
+    store = runtime.store
+
+    async def read() -> bytes:
+        page = await offload.read(store, store.list_users, limit=limit, cursor=cursor)
+        return users_page_json(page, show_email=show_email)
+
+    body = await runtime.user_reads.get(("page", limit, cursor, show_email), read)
+    return Response(body, media_type="application/json")
 
 
 @router.get(
-    "/{user_id}", response_model=UserPublic, response_model_exclude_none=True, responses=_PROBLEMS
+    "/{user_id}",
+    response_model=UserPublic,
+    response_model_exclude_none=True,
+    responses=_PROBLEMS,
+    openapi_extra=READ,
 )
-async def get_user(user_id: UserId, store: StoreDep, caller: CallerDep) -> Response:
-    user = await offload.read(store, store.get_user, user_id)
-    return _user_response(user, show_email=caller.authenticated)
+async def get_user(request: Request, user_id: UserId) -> Response:
+    runtime, show_email = _reader(request)
+    store = runtime.store
+
+    async def read() -> tuple[bytes, str]:
+        user = await offload.read(store, store.get_user, user_id)
+        return user_json(user, show_email=show_email), etag(user)
+
+    body, tag = await runtime.user_reads.get(("user", user_id, show_email), read)
+    return Response(body, media_type="application/json", headers={"ETag": tag})
 
 
 @router.patch(

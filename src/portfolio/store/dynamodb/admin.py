@@ -18,6 +18,9 @@ from portfolio.store.dynamodb.client import DynamoCalls, _code
 class DynamoAdmin(DynamoCalls):
     """Creating, deleting and pinging the tables."""
 
+    def change_token(self) -> None:
+        """None: other tasks write the tables at any moment, and asking costs a read."""
+
     def ping(self) -> None:
         """Read a key no item has from both tables in one call: they exist and answer."""
         note = current_note()
