@@ -7,8 +7,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
+from portfolio.api.app import create_app
+from portfolio.config import Settings
 from portfolio.names import SCANNER_ENDPOINT
 from portfolio.security_rules import PERMISSION_USER_ROLE
+from portfolio.store.protocols import Store
 from portfolio.store.records import Rollup
 from tests.api.test_users import PROBLEM, USERS, assert_problem, create
 from tests.conftest import auth
@@ -235,3 +238,32 @@ def test_scanner_probes_have_their_own_endpoint_name(client: TestClient) -> None
     by_endpoint = client.get(METRICS).json()["summary"]["by_endpoint"]
     assert by_endpoint[SCANNER_ENDPOINT] == 2
     assert by_endpoint["(unmatched)"] == 1
+
+
+def test_cors_preflights_are_answered_outside_the_api_s_own_requests(
+    settings: Settings, store: Store
+) -> None:
+    """A browser's preflight gets CORS headers and is not counted; real answers get both."""
+    site = "https://site.example"
+    cors = settings.model_copy(
+        update={"api": settings.api.model_copy(update={"cors_origins": [site]})}
+    )
+    with TestClient(create_app(cors, store=store, configure_logs=False)) as client:
+        preflight = client.options(
+            USERS,
+            headers={"Origin": site, "Access-Control-Request-Method": "POST",
+                     "Access-Control-Request-Headers": "authorization, content-type"},
+        )  # fmt: skip
+        assert preflight.status_code == 200
+        assert preflight.headers["access-control-allow-origin"] == site
+        answer = client.get(USERS, headers={"Origin": site})
+        assert answer.headers["access-control-allow-origin"] == site
+        assert answer.headers["x-content-type-options"] == "nosniff"
+        assert "x-request-id" in answer.headers
+        refused = client.get("/health", headers={"Origin": site, "X-Big": "v" * 1_000_000})
+        assert refused.status_code == 431
+        assert refused.headers["access-control-allow-origin"] == site  # readable by the page
+        client.app.state.runtime.recorder.flush()  # type: ignore[attr-defined]
+        summary = client.get(METRICS).json()["summary"]
+    assert summary["count"] == 2  # the GET and the 431; the preflight is not the API's
+    assert "OPTIONS" not in str(summary)

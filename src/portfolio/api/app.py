@@ -87,16 +87,9 @@ def create_app(
     if site is not None:
         # Mounted last: routes match in order, so the API and /health never reach it.
         app.router.routes.append(_SiteMount(site))
-    if settings.api.cors_origins:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=settings.api.cors_origins,
-            allow_methods=["GET", "POST", "PATCH", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", "If-Match"],
-            expose_headers=["ETag", "Location", "X-Request-Id"],
-        )
-    # Added last is outermost: every request, refused or not, passes the edge first, so
-    # refusals are counted and every answer carries the security headers and request id.
+    # Added last is outermost. Every request, refused or not, passes the edge, so refusals
+    # are counted and every answer carries the security headers and request id; CORS sits
+    # outside it: a browser's preflight is answered there and is no request of the API's.
     app.add_middleware(
         EdgeMiddleware,
         limits=RequestLimits(
@@ -108,6 +101,14 @@ def create_app(
         recorder=recorder if settings.telemetry.enabled else None,
         access_log=access_log,
     )
+    if settings.api.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.api.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "If-Match"],
+            expose_headers=["ETag", "Location", "X-Request-Id"],
+        )
     return app
 
 
