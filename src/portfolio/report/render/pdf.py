@@ -94,8 +94,8 @@ def missing_packages() -> list[str]:
 def print_pdfs(jobs: Sequence[tuple[Path, Path]], *, timeout_s: float = 120.0) -> None:
     """Print each (html file, pdf file) pair in one browser session.
 
-    Starting Chromium is most of a PDF's cost, so one browser prints every page: each
-    page in a tab of its own, loaded side by side, then printed one after the other.
+    Starting Chromium is a large part of a PDF's cost, so one browser prints every page:
+    each page in a tab of its own, loaded side by side and printed side by side.
     """
     browser = find_browser()
     sandbox = ["--no-sandbox"] if os.geteuid() == 0 else []  # Chromium refuses root otherwise
@@ -135,7 +135,7 @@ def _print(browser: DevToolsPipe, jobs: Sequence[tuple[Path, Path]]) -> None:
         if "errorText" in navigated:
             raise RenderError(f"{html.name}: {navigated['errorText']}")
         sessions.append(session)
-    for session, (_, pdf) in zip(sessions, jobs, strict=True):
+    for session in sessions:
         browser.event("Page.loadEventFired", session)
         # Fonts finish loading after the load event; a page printed before would fall back.
         browser.call(
@@ -143,7 +143,10 @@ def _print(browser: DevToolsPipe, jobs: Sequence[tuple[Path, Path]]) -> None:
             {"expression": "document.fonts.ready.then(() => true)", "awaitPromise": True},
             session,
         )
-        printed = browser.call("Page.printToPDF", PRINT, session)
+    # Every page is asked at once: each tab prints in its own renderer, side by side.
+    printing = [browser.send("Page.printToPDF", PRINT, session) for session in sessions]
+    for command, (_, pdf) in zip(printing, jobs, strict=True):
+        printed = browser.result(command)
         pdf.write_bytes(base64.b64decode(printed["data"]))
         if pdf.stat().st_size == 0:
             raise RenderError(f"{pdf.name}: Chromium printed an empty file")
