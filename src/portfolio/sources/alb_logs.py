@@ -119,7 +119,9 @@ _KNOWN = {
 """The fields the reader checks against a list: each listed value reads as NULL (nullstr), and
 any other text is refused, as these columns are DATEs of a format no field can match (a
 field never holds a newline). An ENUM would check the same but DuckDB 2.0 numbers its cast
-errors wrongly when a blank line follows in the same chunk; casts to dates are numbered right."""
+errors wrongly when a blank line follows in the same chunk; casts to dates are numbered right.
+One looseness: nullstr is one list for the three columns, so a line whose type field holds a
+listed method or protocol (or the reverse) passes, where the full rule refuses it."""
 
 
 def _reader_columns() -> dict[str, str]:
