@@ -222,6 +222,11 @@ def test_totals_match_goaccess_and_the_generator(month_logs: Generated, tmp_path
     assert isinstance(general, dict)
     scan = scan_alb(find_files([str(month_logs.tree)]))
     truth = month_logs.truth
+    # The parallel reader takes every well-formed line itself: the full rule sees only the rest.
+    assert scan.refused == scan.skipped
+    one_file = scan_alb(find_files([str(month_logs.plain)]), shape=a.SUMMARY)
+    assert (one_file.requests, one_file.skipped) == (truth.requests, truth.malformed)
+    assert one_file.refused == one_file.skipped
 
     assert scan.requests == general["valid_requests"] == truth.requests
     assert scan.lines == general["total_requests"] == truth.lines
@@ -336,6 +341,13 @@ def test_load_balancer_outage_minutes_fail_their_probes(tmp_path: Path) -> None:
 # -- bad input ----------------------------------------------------------------------------------
 
 
+UNLISTED = (
+    one_line(NEW_HTTPS).replace('"GET ', '"PROPFIND ', 1),  # a method the reader does not list
+    one_line(NEW_HTTPS).replace(" HTTP/1.1", " HTTP/0.9", 1),  # a protocol it does not list
+)
+"""Requests the reader refuses: the full rule takes them."""
+
+
 def odd_lines() -> list[str]:
     """Every cut of a documented line, and whole lines the reader refuses but the rule takes."""
     good = one_line(NEW_HTTPS)
@@ -343,8 +355,7 @@ def odd_lines() -> list[str]:
     request = range(good.index('"GET') - 2, good.index(' "curl') + 3)
     cuts = [good[:k] for k in range(1, len(good)) if k in request or k % 5 == 0]
     odd = [
-        good.replace('"GET ', '"PROPFIND ', 1),  # a method the reader does not know: a request
-        good.replace(" HTTP/1.1", " HTTP/0.9", 1),  # the same for the protocol
+        *UNLISTED,
         good.replace("https ", "ftp ", 1),  # not a type: malformed
         good.replace(" 200 200 ", " 200  200 ", 1),  # a double space shifts the fields
         good.replace(" 0 57 ", " 0 x57 ", 1),
@@ -376,6 +387,7 @@ def test_the_scan_judges_every_line_as_the_full_rule_does(tmp_path: Path) -> Non
         assert (scan.lines, scan.skipped) == (len(expected), len(bad)), chunk
         assert [(e.line_number, e.text) for e in scan.examples] == bad, chunk
         assert scan.requests == sum(1 for ok, *_ in expected if ok)
+        assert scan.refused == len(bad) + sum(1 for case in chunk if case in UNLISTED)
 
 
 def test_malformed_lines_are_counted_and_shown_with_file_and_line(tmp_path: Path) -> None:

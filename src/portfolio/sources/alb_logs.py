@@ -167,13 +167,21 @@ def _typed_lines(paths: Sequence[str]) -> str:
 
 
 def _typed_sql(paths: Sequence[str]) -> str:
-    """The lines the reader took, in the shape of _parse_sql: every one a complete request."""
+    """The lines the reader took, in the shape of _parse_sql: every one a complete request.
+
+    ``complete`` reads every column, the unused ones too: DuckDB 2.0 applies
+    force_not_null by the position of a column among those a query reads, so with
+    some columns left out it lands on the wrong ones (and the listed types, methods
+    and protocols stop reading as NULL: every line would be refused).
+    """
+    listed = " AND ".join(f"{name} IS NULL" for name in _KNOWN)
+    present = " AND ".join(f"{name} IS NOT NULL" for name in fmt.POSITION if name not in _KNOWN)
     return f"""
     SELECT NULL::BIGINT AS rn, filename, NULL::VARCHAR AS line, false AS blank, time AS ts,
         target_processing_time AS target_s, elb_status_code AS status,
         received_bytes AS bytes_in, sent_bytes AS bytes_out, target = '-' AS no_target,
         split_part(client, ':', 1) AS client, {fmt.path_sql("request_url")} AS path,
-        type IS NULL AND request_verb IS NULL AND request_proto IS NULL AS complete
+        {listed} AND {present} AS complete
     FROM {_typed_lines(paths)}
     """  # noqa: S608 (constants of alb_format; paths quoted by _typed_lines)
 
@@ -357,6 +365,9 @@ class AlbScan:
     files: int = 0
     lines: int = 0
     skipped: int = 0
+    refused: int = 0
+    """Lines the parallel reader refused and the full rule judged: the skipped ones, and
+    requests with a method or protocol the reader does not list (VERBS, PROTOCOLS)."""
     examples: list[Malformed] = field(default_factory=list)
     first: datetime | None = None
     last: datetime | None = None
@@ -434,7 +445,9 @@ def scan_alb(
                 f" {_batch_sql(shape, _parse_sql(_rejected_lines()))}"
             )
             con.execute("INSERT INTO acc SELECT * FROM part WHERE NOT g_files")
-            files_read += con.execute(_FILE_ROWS).fetchall()
+            refused = con.execute(_FILE_ROWS).fetchall()
+            scan.refused += sum(row[1] for row in refused)
+            files_read += refused
             con.execute(f"DROP TABLE {_REJECTS}")
             con.execute(f"DROP TABLE {_REJECT_SCANS}")
             by_local = dict(paths)
