@@ -78,7 +78,11 @@ from portfolio.telemetry.sketch import LatencySketch
 MEMORY_LIMIT = "256MB"
 """DuckDB's own ceiling. The streaming scan keeps only groups, so a file of any size stays
 under it; with Python, the reader's buffers and the allocator the process peaks near
-400 MB on 6.5M lines in one file (bench/alb_logs.py measures it; the goal is 512 MB)."""
+400 MB on 6.5M lines in one file (bench/alb_logs.py measures it; the goal is 512 MB).
+Refused lines are the exception: DuckDB keeps every error of its reader until the scan
+ends, outside this limit (about 1 KB each, up to fourteen for a line cut short), so memory
+grows with the malformed lines: nothing for ALB's own logs, about ten times the size of a
+file that is not an ALB log at all (measured: 64 MB of other text, 3 GB)."""
 EXAMPLES = 5
 TOP_PATHS = 10
 _THREADS = max(2, os.cpu_count() or 2)
