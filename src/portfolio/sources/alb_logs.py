@@ -196,7 +196,7 @@ def _rejected_lines() -> str:
     SELECT s.file_path AS filename, min(e.line) AS rn,
         ltrim(any_value(e.csv_line), chr(10) || chr(13)) AS line
     FROM {_REJECTS} e JOIN {_REJECT_SCANS} s USING (scan_id, file_id)
-    GROUP BY s.file_path, e.line_byte_position
+    GROUP BY e.scan_id, e.file_id, s.file_path, e.line_byte_position
     """  # noqa: S608 (constants only)
 
 
