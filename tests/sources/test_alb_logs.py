@@ -19,9 +19,10 @@ from portfolio.period import Period
 from portfolio.sources import alb_format as fmt
 from portfolio.sources import alb_logs as a
 from portfolio.sources.alb_logs import (
+    EXAMPLES,
+    TIME_FORMAT,
     AlbLogsSource,
     _lines_view,
-    _numbered_lines,
     _parse_sql,
     connect,
     scan_alb,
@@ -69,12 +70,25 @@ def one_line(entry: str) -> str:
     return " ".join(part.strip() for part in entry.splitlines())
 
 
-def per_line(paths: list[str]) -> list[tuple[object, ...]]:
-    """The DuckDB reader's per-line result, before any grouping, in file order."""
+def numbered(path: str) -> str:
+    """The reference: every physical line of one file with its number, read on one thread."""
+    reader = (
+        f"read_csv(['{path}'], columns={{'line': 'VARCHAR'}}, delim='\\x01', quote='',"
+        " escape='', header=false, auto_detect=false, filename=true, compression='auto')"
+    )
+    return f"SELECT row_number() OVER () AS rn, filename, line FROM {reader}"  # noqa: S608
+
+
+def per_line(path: str) -> list[tuple[object, ...]]:
+    """The full rule's verdict on every non-empty line of a file, in file order (the rule the
+    scan applies to the lines its reader refuses)."""
     con = connect()
     try:
-        columns = "ok, ts_text, endpoint, status, ms, lb_own, bytes_in, bytes_out"
-        view = _lines_view(_parse_sql(_numbered_lines(paths)))
+        columns = (
+            f"ok, strftime(ts, '{TIME_FORMAT}'), endpoint, status, ms, lb_own, bytes_in,"
+            " bytes_out, rn"
+        )
+        view = _lines_view(_parse_sql(numbered(path)))
         sql = f"SELECT {columns} FROM ({view}) WHERE NOT blank ORDER BY rn"  # noqa: S608
         return con.execute(sql).fetchall()
     finally:
@@ -87,7 +101,7 @@ def per_line(paths: list[str]) -> list[tuple[object, ...]]:
 def test_documented_entries_parse(tmp_path: Path) -> None:
     log = tmp_path / "doc.log"
     log.write_text("\n".join(one_line(e) for e in DOC_ENTRIES) + "\n")
-    rows = per_line([str(log)])
+    rows = per_line(str(log))
     assert [r[0] for r in rows] == [True] * len(DOC_ENTRIES)
     expected_ms = [1.0, 48.0, 1.0, 48.0, 48.0]
     assert [r[4] for r in rows] == pytest.approx(expected_ms)
@@ -108,7 +122,7 @@ def test_athena_regex_reads_documented_entries_as_duckdb_does(tmp_path: Path, en
     fields = dict(zip([f.name for f in fmt.FIELDS], match.groups(), strict=True))
     log = tmp_path / "one.log"
     log.write_text(line + "\n")
-    (ok, _ts, endpoint, status, ms, _lb, bytes_in, bytes_out) = per_line([str(log)])[0]
+    (ok, _ts, endpoint, status, ms, _lb, bytes_in, bytes_out, _rn) = per_line(str(log))[0]
     assert ok
     assert int(fields["elb_status_code"]) == status
     assert float(fields["target_processing_time"]) * 1000 == pytest.approx(ms)
@@ -121,11 +135,13 @@ def test_athena_regex_and_duckdb_agree_on_generated_lines(month_logs: Generated)
     lines = month_logs.plain.read_text().splitlines()[:3000]
     sample = month_logs.plain.with_name("sample.log")
     sample.write_text("\n".join(lines) + "\n")
-    rows = per_line([str(sample)])
+    rows = per_line(str(sample))
     assert len(rows) == len(lines)
     pattern = re.compile(fmt.line_regex())
     names = [f.name for f in fmt.FIELDS]
-    for line, (ok, _ts, endpoint, status, ms, lb_own, _bi, _bo) in zip(lines, rows, strict=True):
+    for line, (ok, _ts, endpoint, status, ms, lb_own, _bi, _bo, _rn) in zip(
+        lines, rows, strict=True
+    ):
         match = pattern.fullmatch(line)
         assert (match is not None) == ok, line
         if match is None:
@@ -206,6 +222,11 @@ def test_totals_match_goaccess_and_the_generator(month_logs: Generated, tmp_path
     assert isinstance(general, dict)
     scan = scan_alb(find_files([str(month_logs.tree)]))
     truth = month_logs.truth
+    # The parallel reader takes every well-formed line itself: the full rule sees only the rest.
+    assert scan.refused == scan.skipped
+    one_file = scan_alb(find_files([str(month_logs.plain)]), shape=a.SUMMARY)
+    assert (one_file.requests, one_file.skipped) == (truth.requests, truth.malformed)
+    assert one_file.refused == one_file.skipped
 
     assert scan.requests == general["valid_requests"] == truth.requests
     assert scan.lines == general["total_requests"] == truth.lines
@@ -318,6 +339,55 @@ def test_load_balancer_outage_minutes_fail_their_probes(tmp_path: Path) -> None:
 
 
 # -- bad input ----------------------------------------------------------------------------------
+
+
+UNLISTED = (
+    one_line(NEW_HTTPS).replace('"GET ', '"PROPFIND ', 1),  # a method the reader does not list
+    one_line(NEW_HTTPS).replace(" HTTP/1.1", " HTTP/0.9", 1),  # a protocol it does not list
+)
+"""Requests the reader refuses: the full rule takes them."""
+
+
+def odd_lines() -> list[str]:
+    """Every cut of a documented line, and whole lines the reader refuses but the rule takes."""
+    good = one_line(NEW_HTTPS)
+    # Every cut around the request line (the subtle ones), every fifth elsewhere.
+    request = range(good.index('"GET') - 2, good.index(' "curl') + 3)
+    cuts = [good[:k] for k in range(1, len(good)) if k in request or k % 5 == 0]
+    odd = [
+        *UNLISTED,
+        good.replace("https ", "ftp ", 1),  # not a type: malformed
+        good.replace(" 200 200 ", " 200  200 ", 1),  # a double space shifts the fields
+        good.replace(" 0 57 ", " 0 x57 ", 1),
+        " ",
+        "garbage",
+    ]
+    return odd + cuts
+
+
+def test_the_scan_judges_every_line_as_the_full_rule_does(tmp_path: Path) -> None:
+    """The parallel reader refuses lines and the full rule judges those from their text: the
+    result must be the full rule's on every line, line numbers included (blank lines too)."""
+    good = one_line(NEW_HTTPS)
+    cases = odd_lines()
+    for start in range(0, len(cases), EXAMPLES):
+        chunk = cases[start : start + EXAMPLES]
+        lines = [good, ""]
+        for case in chunk:
+            lines += [case, good, ""]
+        path = tmp_path / f"part{start}.log"
+        path.write_text("\n".join(lines) + "\n")
+        expected = per_line(str(path))
+        bad = [
+            (rn, line)
+            for (ok, *_, rn), line in zip(expected, [x for x in lines if x], strict=True)
+            if not ok
+        ]
+        scan = scan_alb(find_files([str(path)]), shape=a.SUMMARY)
+        assert (scan.lines, scan.skipped) == (len(expected), len(bad)), chunk
+        assert [(e.line_number, e.text) for e in scan.examples] == bad, chunk
+        assert scan.requests == sum(1 for ok, *_ in expected if ok)
+        assert scan.refused == len(bad) + sum(1 for case in chunk if case in UNLISTED)
 
 
 def test_malformed_lines_are_counted_and_shown_with_file_and_line(tmp_path: Path) -> None:

@@ -1,8 +1,9 @@
 """ALB access logs, read with DuckDB: the ``alb-logs`` report source and ``logs summary``.
 
-DuckDB reads the log text (plain or gzipped, as ALB delivers it), splits each
-line on spaces — the fields we need all come before the first field that may
-hold a space — and groups it in one streaming pass: one ``GROUPING SETS`` query
+DuckDB reads the log text (plain or gzipped, as ALB delivers it) with its CSV
+reader, splitting each line on spaces into typed fields — the fields we need all
+come before the first field that may hold a space — on every core, one big file
+included, and groups it in one streaming pass: one ``GROUPING SETS`` query
 per batch of files, so every grouping a caller needs comes from the same read
 and no table of lines is ever held (memory stays bounded however big one file
 is; DuckDB's own limit is set too). Each caller names a ``Shape``: the report
@@ -35,9 +36,12 @@ Rules, stated once here:
 - A line is malformed — skipped, counted, and the first few shown with file and
   line number — when its type, time, status, byte counts or target time do not
   parse, or it ends before its request line is complete (a record cut short after
-  its status code is not a request). Line numbers come from the scan itself (a
-  streaming row number), never from reading a file again. Empty lines are not
-  records. Skipped lines never stop a run.
+  its status code is not a request). Empty lines are not records. Skipped lines
+  never stop a run. The reader refuses such lines itself, with their line numbers
+  (DuckDB numbers refused lines even when it reads one file on several threads:
+  numbering every line would keep a file on one thread), and a few more (unusual
+  methods and protocols, see VERBS); the full rule (_parse_sql) then judges the
+  refused lines from the text the reader kept, so nothing is read twice.
 """
 
 from __future__ import annotations
@@ -74,7 +78,11 @@ from portfolio.telemetry.sketch import LatencySketch
 MEMORY_LIMIT = "256MB"
 """DuckDB's own ceiling. The streaming scan keeps only groups, so a file of any size stays
 under it; with Python, the reader's buffers and the allocator the process peaks near
-400 MB on 6.5M lines in one file (bench/alb_logs.py measures it; the goal is 512 MB)."""
+400 MB on 6.5M lines in one file (bench/alb_logs.py measures it; the goal is 512 MB).
+Refused lines are the exception: DuckDB keeps every error of its reader until the scan
+ends, outside this limit (about 1 KB each, up to fourteen for a line cut short), so memory
+grows with the malformed lines: nothing for ALB's own logs, about ten times the size of a
+file that is not an ALB log at all (measured: 64 MB of other text, 3 GB)."""
 EXAMPLES = 5
 TOP_PATHS = 10
 _THREADS = max(2, os.cpu_count() or 2)
@@ -95,49 +103,114 @@ NOTE_BEST_EFFORT = (
 )
 
 
-def _lines_relation(paths: Sequence[str]) -> str:
-    listed = ", ".join("'" + p.replace("'", "''") + "'" for p in paths)
-    # One VARCHAR column per physical line: no quoting, a delimiter that never occurs.
-    return (
-        f"read_csv([{listed}], columns={{'line': 'VARCHAR'}}, delim='\\x01', quote='',"
-        " escape='', header=false, auto_detect=false, filename=true, compression='auto')"
-    )
+VERBS = ("GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH", "CONNECT", "TRACE", "-")
+"""Request methods the reader takes as they come. A line with another one is refused by the
+reader and judged by the full rule from its text: still a request if that rule says so."""
+PROTOCOLS = ("HTTP/1.0", "HTTP/1.1", "HTTP/2.0", "-")
+"""The same for the request line's protocol."""
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+REJECTED_LINE_LIMIT = 1 << 20
+"""Bytes of a refused line DuckDB keeps: all of any log line (ALB's are a few KB)."""
+_REJECTS = "alb_rejects"
+_REJECT_SCANS = "alb_reject_scans"
 
 
-def _numbered_lines(paths: Sequence[str], sizes: Sequence[int] | None = None) -> str:
-    """Every physical line with its row number, the files cut into one run per core.
+_KNOWN = {
+    "type": fmt.TYPES,
+    "request_verb": tuple(f'"{v}' for v in VERBS),
+    "request_proto": tuple(f'{v}"' for v in PROTOCOLS),
+}
+"""The fields the reader checks against a list: each listed value reads as NULL (nullstr), and
+any other text is refused, as these columns are DATEs of a format no field can match (a
+field never holds a newline). An ENUM would check the same but DuckDB 2.0 numbers its cast
+errors wrongly when a blank line follows in the same chunk; casts to dates are numbered right.
+One looseness: nullstr is one list for the three columns, so a line whose type field holds a
+listed method or protocol (or the reverse) passes, where the full rule refuses it."""
 
-    A row number needs file order, so DuckDB reads each run on one thread (its
-    streaming window keeps order); runs joined by UNION ALL are read side by side.
-    Runs are contiguous, so a line's number in its file is its row number minus the
-    first row number of its file. Runs are balanced by bytes.
+
+def _reader_columns() -> dict[str, str]:
+    """The first fifteen fields of a line split on spaces, typed so that the reader itself
+    refuses every line the full rule calls malformed (and a few more: see VERBS)."""
+    types = dict.fromkeys(fmt.POSITION, "VARCHAR")
+    types.update(dict.fromkeys(_KNOWN, "DATE"))
+    types["time"] = "TIMESTAMP"
+    types["target_processing_time"] = "DOUBLE"
+    types["elb_status_code"] = "INTEGER"
+    types["received_bytes"] = "BIGINT"
+    types["sent_bytes"] = "BIGINT"
+    return dict(sorted(types.items(), key=lambda item: fmt.POSITION[item[0]]))
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _typed_lines(paths: Sequence[str]) -> str:
+    """The files' lines as typed fields, read in parallel; refused lines go to _REJECTS.
+
+    The reader checks each line as it splits it. Fewer than fifteen fields, a field
+    that does not parse as its type (none may be empty: force_not_null), or a type,
+    method or protocol not in _KNOWN: the line is refused and stored with its line
+    number, which DuckDB computes even when it reads one file on several threads.
+    Fields after the fifteenth are ignored (strict_mode=false). DuckDB only checks
+    the columns a query reads: _typed_sql reads every checked one.
     """
-    weights = list(sizes) if sizes is not None else [1] * len(paths)
-    runs = max(1, min(_THREADS, len(paths)))
-    total = sum(weights) or 1
-    groups: list[list[str]] = [[] for _ in range(runs)]
-    done = 0
-    for path, weight in zip(paths, weights, strict=True):
-        index = min(runs - 1, done * runs // total)
-        groups[index].append(path)
-        done += weight
-    return " UNION ALL ".join(
-        f"SELECT row_number() OVER () AS rn, filename, line FROM {_lines_relation(g)}"  # noqa: S608
-        for g in groups
-        if g
+    listed = ", ".join(_sql_text(p) for p in paths)
+    columns = _reader_columns()
+    declared = ", ".join(f"'{name}': '{kind}'" for name, kind in columns.items())
+    not_null = ", ".join(f"'{name}'" for name in columns if name not in _KNOWN)
+    known = ", ".join(_sql_text(v) for values in _KNOWN.values() for v in values)
+    return (
+        f"read_csv([{listed}], columns={{{declared}}}, delim=' ', quote='', escape='',"
+        " header=false, auto_detect=false, filename=true, compression='auto',"
+        f" timestampformat='{TIME_FORMAT}', dateformat=chr(10), nullstr=[{known}],"
+        f" force_not_null=[{not_null}], strict_mode=false, store_rejects=true,"
+        f" rejects_table='{_REJECTS}', rejects_scan='{_REJECT_SCANS}',"
+        f" rejects_line_size_limit={REJECTED_LINE_LIMIT})"
     )
+
+
+def _typed_sql(paths: Sequence[str]) -> str:
+    """The lines the reader took, in the shape of _parse_sql: every one a complete request.
+
+    ``complete`` reads every column, the unused ones too: DuckDB 2.0 applies
+    force_not_null by the position of a column among those a query reads, so with
+    some columns left out it lands on the wrong ones (and the listed types, methods
+    and protocols stop reading as NULL: every line would be refused).
+    """
+    listed = " AND ".join(f"{name} IS NULL" for name in _KNOWN)
+    present = " AND ".join(f"{name} IS NOT NULL" for name in fmt.POSITION if name not in _KNOWN)
+    return f"""
+    SELECT NULL::BIGINT AS rn, filename, NULL::VARCHAR AS line, false AS blank, time AS ts,
+        target_processing_time AS target_s, elb_status_code AS status,
+        received_bytes AS bytes_in, sent_bytes AS bytes_out, target = '-' AS no_target,
+        split_part(client, ':', 1) AS client, {fmt.path_sql("request_url")} AS path,
+        {listed} AND {present} AS complete
+    FROM {_typed_lines(paths)}
+    """  # noqa: S608 (constants of alb_format; paths quoted by _typed_lines)
+
+
+def _rejected_lines() -> str:
+    """The lines the reader refused, one row each (a line may fail several fields), numbered."""
+    return f"""
+    SELECT s.file_path AS filename, min(e.line) AS rn,
+        ltrim(any_value(e.csv_line), chr(10) || chr(13)) AS line
+    FROM {_REJECTS} e JOIN {_REJECT_SCANS} s USING (scan_id, file_id)
+    GROUP BY e.scan_id, e.file_id, s.file_path, e.line_byte_position
+    """  # noqa: S608 (constants only)
 
 
 def _parse_sql(numbered: str) -> str:
-    """One row per physical line: its row number in its run, the typed fields, validity.
+    """The full rule, from a line's text: its number, the typed fields, validity.
 
-    Empty lines (NULL here) keep their row and are no record.
+    ``numbered`` gives (rn, filename, line): the line number in its file and the text.
+    Empty lines (NULL here) are no record.
     """
     p = fmt.POSITION
     types = ", ".join(f"'{t}'" for t in fmt.TYPES)
     return f"""
-    SELECT rn, filename, line, line IS NULL OR line = '' AS blank, f[{p["time"]}] AS ts_text,
-        try_strptime(f[{p["time"]}], '%Y-%m-%dT%H:%M:%S.%fZ') AS ts,
+    SELECT rn, filename, line, line IS NULL OR line = '' AS blank,
+        try_strptime(f[{p["time"]}], '{TIME_FORMAT}') AS ts,
         try_cast(f[{p["target_processing_time"]}] AS DOUBLE) AS target_s,
         try_cast(f[{p["elb_status_code"]}] AS INTEGER) AS status,
         try_cast(f[{p["received_bytes"]}] AS BIGINT) AS bytes_in,
@@ -152,7 +225,7 @@ def _parse_sql(numbered: str) -> str:
         SELECT rn, filename, line, string_split(coalesce(line, ''), ' ') AS f
         FROM ({numbered})
     )
-    """  # noqa: S608 (constants of alb_format; paths quoted by _lines_relation)
+    """  # noqa: S608 (constants of alb_format)
 
 
 def _lines_view(parsed: str) -> str:
@@ -163,7 +236,7 @@ def _lines_view(parsed: str) -> str:
     )
     burst = ", ".join(str(s) for s in sorted(security_rules.BURST_STATUSES))
     return f"""
-    SELECT rn, filename, blank, ok, ts_text, status, endpoint, ms, bytes_in, bytes_out,
+    SELECT rn, filename, blank, ok, ts, status, endpoint, ms, bytes_in, bytes_out,
         ok AND no_target AND status >= 500 AS lb_own, ok AND NOT no_target AS reached,
         CASE WHEN NOT ok AND NOT blank THEN line END AS bad,
         CASE WHEN ok THEN CAST(floor(epoch(ts) / 3600) * 3600 AS BIGINT) END AS hour,
@@ -207,8 +280,8 @@ AGGREGATES: dict[str, Aggregate] = {
 """Figures of the request groups; the file group's own figures are in _FILE_FIGURES."""
 
 _FILE_FIGURES = (
-    "count(*) FILTER (WHERE NOT blank) AS lines, count(bad) AS bad, min(rn) AS first_rn,"
-    " min(ts_text) FILTER (WHERE ok) AS first, max(ts_text) FILTER (WHERE ok) AS last,"
+    "count(*) FILTER (WHERE NOT blank) AS lines, count(bad) AS bad,"
+    " min(ts) FILTER (WHERE ok) AS first, max(ts) FILTER (WHERE ok) AS last,"
     f" min_by({{'rn': rn, 'text': bad}}, rn, {EXAMPLES}) FILTER (WHERE bad IS NOT NULL)"
     " AS examples"
 )
@@ -250,8 +323,8 @@ def _all_sets(shape: Shape) -> dict[str, tuple[str, ...]]:
     return {**shape.sets, **_COMMON_SETS}
 
 
-def _batch_sql(shape: Shape, numbered: str) -> str:
-    """One streaming pass over a batch: every grouping set of the shape, plus the files."""
+def _batch_sql(shape: Shape, parsed: str) -> str:
+    """One streaming pass over parsed lines: every grouping set of the shape, plus the files."""
     sets = _all_sets(shape)
     keys = sorted({k for ks in sets.values() for k in ks})
     grouping = ", ".join(f"({', '.join(ks)})" for ks in sets.values())
@@ -260,7 +333,7 @@ def _batch_sql(shape: Shape, numbered: str) -> str:
     return f"""
     SELECT {ids}, grouping(filename) = 0 AS g_files, {", ".join(keys)}, filename,
         {figures}, {_FILE_FIGURES}
-    FROM ({_lines_view(_parse_sql(numbered))})
+    FROM ({_lines_view(parsed)})
     GROUP BY GROUPING SETS ({grouping}, (filename))
     """  # noqa: S608 (constants only)
 
@@ -275,6 +348,9 @@ def _final_sql(shape: Shape, name: str, keys: tuple[str, ...]) -> str:
     FROM acc WHERE g_{name} AND {present or "true"}
     GROUP BY ALL HAVING sum(n) > 0 ORDER BY {cols}
     """  # noqa: S608 (constants only)
+
+
+_FILE_ROWS = "SELECT filename, lines, bad, first, last, examples FROM part WHERE g_files"
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,6 +369,9 @@ class AlbScan:
     files: int = 0
     lines: int = 0
     skipped: int = 0
+    refused: int = 0
+    """Lines the parallel reader refused and the full rule judged: the skipped ones, and
+    requests with a method or protocol the reader does not list (VERBS, PROTOCOLS)."""
     examples: list[Malformed] = field(default_factory=list)
     first: datetime | None = None
     last: datetime | None = None
@@ -327,8 +406,8 @@ def connect() -> Any:
     return con
 
 
-def _parse_time(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text).replace(tzinfo=UTC)
+def _utc(moment: datetime | None) -> datetime | None:
+    return None if moment is None else moment.replace(tzinfo=UTC)
 
 
 def scan_alb(
@@ -344,15 +423,14 @@ def scan_alb(
     con = connect()
     local = Materialized(endpoint_url)
     scan = AlbScan(shape=shape, files=len(files))
-    first: list[str] = []
-    last: list[str] = []
+    first: list[datetime] = []
+    last: list[datetime] = []
     try:
         for number, batch in enumerate(batches(files)):
             paths = local.paths(batch)
-            numbered = _numbered_lines([p for p, _ in paths], [f.size for _, f in paths])
-            sql = _batch_sql(shape, numbered)
             try:
-                con.execute(f"CREATE OR REPLACE TEMP TABLE part AS {sql}")
+                typed = _typed_sql([p for p, _ in paths])
+                con.execute(f"CREATE OR REPLACE TEMP TABLE part AS {_batch_sql(shape, typed)}")
             except duckdb.Error as err:
                 names_ = ", ".join(f.name for _, f in paths[:3])
                 raise SourceError(
@@ -364,33 +442,43 @@ def scan_alb(
                 if number == 0
                 else "INSERT INTO acc SELECT * FROM part WHERE NOT g_files"
             )
+            files_read = con.execute(_FILE_ROWS).fetchall()
+            # The lines the reader refused: the full rule judges them from their text.
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE part AS"
+                f" {_batch_sql(shape, _parse_sql(_rejected_lines()))}"
+            )
+            con.execute("INSERT INTO acc SELECT * FROM part WHERE NOT g_files")
+            refused = con.execute(_FILE_ROWS).fetchall()
+            scan.refused += sum(row[1] for row in refused)
+            files_read += refused
+            con.execute(f"DROP TABLE {_REJECTS}")
+            con.execute(f"DROP TABLE {_REJECT_SCANS}")
             by_local = dict(paths)
-            rows = con.execute(
-                "SELECT filename, lines, bad, first_rn, first, last, examples"
-                " FROM part WHERE g_files"
-            ).fetchall()
             # File order, as given: examples are shown in the order a reader meets them.
             order = {p: i for i, (p, _) in enumerate(paths)}
-            for name, lines, bad, first_rn, lo, hi, examples in sorted(
-                rows, key=lambda r: order.get(r[0], len(order))
-            ):
+            examples: list[tuple[int, int, Malformed]] = []
+            for name, lines, bad, lo, hi, shown in files_read:
                 scan.lines += lines
                 scan.skipped += bad
                 first.extend([lo] if lo else [])
                 last.extend([hi] if hi else [])
-                shown = by_local[name].name if name in by_local else name
-                for example in sorted(examples or [], key=lambda e: e["rn"]):
-                    if len(scan.examples) < EXAMPLES:
-                        line = example["rn"] - first_rn + 1
-                        scan.examples.append(Malformed(shown, line, example["text"]))
+                file = by_local[name].name if name in by_local else name
+                examples.extend(
+                    (order.get(name, len(order)), e["rn"], Malformed(file, e["rn"], e["text"]))
+                    for e in shown or []
+                )
+            for _, _, example in sorted(examples, key=lambda e: e[:2]):
+                if len(scan.examples) < EXAMPLES:
+                    scan.examples.append(example)
             local.release()
             if progress is not None:
                 progress(len(batch))
         if files and scan.lines:
             for name, keys in _all_sets(shape).items():
                 scan.groups[name] = con.execute(_final_sql(shape, name, keys)).fetchnumpy()
-        scan.first = _parse_time(min(first, default=None))
-        scan.last = _parse_time(max(last, default=None))
+        scan.first = _utc(min(first, default=None))
+        scan.last = _utc(max(last, default=None))
     finally:
         local.release()
         con.close()
