@@ -472,3 +472,23 @@ def test_athena_queries_give_the_readers_groups(month_logs: Generated) -> None:
         assert athena[key][0] == n
         assert athena[key][1] == pytest.approx(lat)
         assert athena[key][2:] == (bi, bo, lb)
+
+
+def test_a_file_of_other_text_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    """The reader would keep an error for each line of it: one clear error instead."""
+    other = tmp_path / "cloudfront.log"
+    other.write_text("#Version: 1.0\n" + "2025-08-01\t00:00:01\tNRT57-C1\t123\n" * 1000)
+    with pytest.raises(SourceError, match=r"cloudfront\.log is not an ALB access log"):
+        scan_alb(find_files([str(other)]))
+
+
+def test_a_log_whose_first_lines_are_cut_short_is_still_read(tmp_path: Path) -> None:
+    good = one_line(NEW_HTTPS)
+    path = tmp_path / "late.log.gz"
+    with gzip.open(path, "wt") as handle:
+        handle.write("\n".join(["", good[:30], good[:60], good, good]) + "\n")
+    scan = scan_alb(find_files([str(path)]), shape=a.SUMMARY)
+    assert (scan.requests, scan.skipped) == (2, 2)
+    empty = tmp_path / "empty.log"
+    empty.write_text("")
+    assert scan_alb(find_files([str(empty)]), shape=a.SUMMARY).lines == 0

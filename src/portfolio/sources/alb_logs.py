@@ -46,13 +46,16 @@ Rules, stated once here:
 
 from __future__ import annotations
 
+import gzip
 import math
 import os
 import tempfile
+import zlib
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -410,6 +413,48 @@ def _utc(moment: datetime | None) -> datetime | None:
     return None if moment is None else moment.replace(tzinfo=UTC)
 
 
+SNIFF_BYTES = 64 * 1024
+"""What is read of a file's start to tell an ALB log from other text (ALB's lines are < 8 KB)."""
+SNIFF_LINES = 5
+
+
+def _check_is_alb_log(path: str, name: str) -> None:
+    """SourceError unless one of the file's first lines is an ALB record (or it has none).
+
+    The parallel reader keeps an error for every line it refuses until the scan ends,
+    outside DuckDB's memory limit: a file of other text (CloudFront logs given as ALB
+    logs) would cost about ten times its size. Its first few lines tell, and they are the
+    only bytes read twice: a few kilobytes of each file, never its records again.
+    """
+    # Compressed or not by the name, as DuckDB's reader decides (compression='auto').
+    try:
+        with gzip.open(path) if path.endswith(".gz") else Path(path).open("rb") as stream:
+            head = stream.read(SNIFF_BYTES)
+    except (OSError, EOFError, zlib.error) as err:
+        raise SourceError(f"cannot read ALB logs ({name}): {err}") from err
+    lines = [line for line in head.decode("utf-8", "replace").splitlines() if line.strip()]
+    if len(head) == SNIFF_BYTES and len(lines) > 1:
+        lines.pop()  # cut at the sniff's end
+    if not lines or any(_is_alb_record(line) for line in lines[:SNIFF_LINES]):
+        return
+    raise SourceError(
+        f"{name} is not an ALB access log: its first lines are no ALB records"
+        f" (first: {lines[0][:80]!r}); CloudFront logs go to --cloudfront-logs"
+    )
+
+
+def _is_alb_record(line: str) -> bool:
+    """Its type is one ALB writes and its second field is ALB's time: enough to tell a log."""
+    fields = line.split(" ", 2)
+    if len(fields) < 3 or fields[0] not in fmt.TYPES:
+        return False
+    try:
+        datetime.strptime(fields[1], TIME_FORMAT)
+    except ValueError:
+        return False
+    return True
+
+
 def scan_alb(
     files: Sequence[LogFile],
     *,
@@ -428,6 +473,8 @@ def scan_alb(
     try:
         for number, batch in enumerate(batches(files)):
             paths = local.paths(batch)
+            for path, log in paths:
+                _check_is_alb_log(path, log.name)
             try:
                 typed = _typed_sql([p for p, _ in paths])
                 con.execute(f"CREATE OR REPLACE TEMP TABLE part AS {_batch_sql(shape, typed)}")
