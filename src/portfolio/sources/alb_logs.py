@@ -85,7 +85,8 @@ under it; with Python, the reader's buffers and the allocator the process peaks 
 Refused lines are the exception: DuckDB keeps every error of its reader until the scan
 ends, outside this limit (about 1 KB each, up to fourteen for a line cut short), so memory
 grows with the malformed lines: nothing for ALB's own logs, about ten times the size of a
-file that is not an ALB log at all (measured: 64 MB of other text, 3 GB)."""
+file that is not an ALB log at all (measured: 64 MB of other text, 3 GB), which is why such
+a file is refused from its first lines before it is read (_check_is_alb_log)."""
 EXAMPLES = 5
 TOP_PATHS = 10
 _THREADS = max(2, os.cpu_count() or 2)
