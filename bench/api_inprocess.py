@@ -3,6 +3,11 @@ on our app (telemetry off, on, on with the access log) and on a bare FastAPI app
 the same JSON. The whole ASGI app (middleware, routing, dependencies, the store's query,
 the JSON) is driven directly: no server, no socket, no client on the same cores.
 
+Our app keeps user pages while the store is unchanged (api/fresh_cache.py), so the
+repeated ``limit=20`` read is served from memory, as it would be in production between
+writes; "a new page each request" asks for another page every time (more pages than the
+cache holds), which is what every read costs when it has to go to the store.
+
 wrk's figures on a shared 2-core machine move by more than telemetry's cost; this
 measures CPU time per request (the process's, all threads), each app in turn, round
 after round, and keeps the median round.
