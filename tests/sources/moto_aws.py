@@ -360,6 +360,32 @@ def _datum(name: str, dims: dict[str, str], at: datetime, **value: Any) -> dict[
     }
 
 
+def _distribution(
+    name: str,
+    dims: dict[str, str],
+    at: datetime,
+    values: tuple[float, ...],
+    counts: tuple[float, ...],
+) -> dict[str, Any]:
+    """Samples ``values`` (each ``counts`` times) as one statistic set.
+
+    Sent as Values/Counts, moto keeps one datapoint per sample (946 an hour here) and scans
+    them all for every period of every query: most of the source tests' time went there.
+    A statistic set answers Average, SampleCount, Sum, Minimum and Maximum the same.
+    """
+    return _datum(
+        name,
+        dims,
+        at,
+        StatisticValues={
+            "SampleCount": sum(counts),
+            "Sum": sum(v * c for v, c in zip(values, counts, strict=True)),
+            "Minimum": min(values),
+            "Maximum": max(values),
+        },
+    )
+
+
 def _seed_metrics(moto: Moto, lb_arn: str, distribution_id: str) -> None:
     cloudwatch = moto.client("cloudwatch")
     alb = {"LoadBalancer": lb_arn.split(":loadbalancer/", 1)[1]}
@@ -375,13 +401,7 @@ def _seed_metrics(moto: Moto, lb_arn: str, distribution_id: str) -> None:
                 _datum("RequestCount", alb, at, Value=REQUESTS_2XX + REQUESTS_4XX + REQUESTS_5XX),
                 _datum("HTTPCode_ELB_5XX_Count", alb, at, Value=1),
                 _datum("ProcessedBytes", alb, at, Value=1_000_000),
-                _datum(
-                    "TargetResponseTime",
-                    alb,
-                    at,
-                    Values=list(LATENCY_VALUES),
-                    Counts=list(LATENCY_COUNTS),
-                ),
+                _distribution("TargetResponseTime", alb, at, LATENCY_VALUES, LATENCY_COUNTS),
             ],
         )
         cloudwatch.put_metric_data(
@@ -394,12 +414,12 @@ def _seed_metrics(moto: Moto, lb_arn: str, distribution_id: str) -> None:
         cloudwatch.put_metric_data(
             Namespace="AWS/DynamoDB",
             MetricData=[
-                _datum(
+                _distribution(
                     "SuccessfulRequestLatency",
                     {"TableName": names.USERS_TABLE, "Operation": "GetItem"},
                     at,
-                    Values=[2.0, 4.0],
-                    Counts=[30.0, 10.0],
+                    (2.0, 4.0),
+                    (30.0, 10.0),
                 ),
                 _datum(
                     "ConsumedReadCapacityUnits", {"TableName": names.USERS_TABLE}, at, Value=20.0
