@@ -150,6 +150,15 @@ def test_worker_death_and_restart_are_logged(tmp_path: Path, serve: list[Serve])
     assert len(server.workers()) == 2
 
 
+def test_served_answers_name_no_server_software(tmp_path: Path, serve: list[Serve]) -> None:
+    server = Serve(tmp_path)
+    serve.append(server)
+    server.wait_ready()
+    headers = httpx.get(server.url + "/health", timeout=5).headers
+    assert "server" not in headers
+    assert headers["x-content-type-options"] == "nosniff"
+
+
 def test_start_up_with_two_workers_records_no_false_outage(
     tmp_path: Path, serve: list[Serve]
 ) -> None:

@@ -133,6 +133,7 @@ def _run_server(server: Server, *, host: str, port: int, workers: int) -> None:
         workers=workers,
         factory=True,
         access_log=False,  # our middleware writes one JSON line per request instead
+        server_header=False,  # names no server software to a caller (and saves a header)
         log_config=None,
         timeout_graceful_shutdown=20,
     )
