@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import copy
 from dataclasses import replace
+from pathlib import Path
 
 from portfolio.checks.base import Kind, evaluate
-from portfolio.checks.template import snapshot_from_assembly
+from portfolio.checks.template import cache_name, snapshot_from_assembly, synthesis_sources
+from portfolio.config import Design
 from portfolio.infra.assembly import Assembly, StackTemplate
 from portfolio.store.records import FindingStatus
 from tests.checks.snapshots import AT
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def _statuses(assembly: Assembly) -> dict[str, FindingStatus]:
@@ -88,3 +92,19 @@ def test_an_open_port_a_wildcard_and_a_plain_table_fail(assembly: Assembly) -> N
         "sec_task_definition_secrets",
     ):
         assert statuses[check_id] is FindingStatus.FAIL, check_id
+
+
+def test_the_synthesis_cache_follows_the_locked_cdk_version(tmp_path: Path) -> None:
+    """A CDK upgrade (uv.lock) changes the templates: the cached synthesis must not be reused."""
+    root = REPO_ROOT
+    sources = list(synthesis_sources(root))
+    assert root / "uv.lock" in sources
+    copies = []
+    for lock in ("aws-cdk-lib 2.200.0", "aws-cdk-lib 2.201.0"):
+        fake = tmp_path / lock.replace(" ", "-")
+        (fake / "infra").mkdir(parents=True)
+        (fake / "infra" / "app.py").write_text("app = 1\n")
+        (fake / "uv.lock").write_text(lock)
+        copies.append(cache_name(fake, list(synthesis_sources(fake)), Design.ORIGINAL))
+    assert copies[0] != copies[1]
+    assert cache_name(root, sources, Design.SERVERLESS).endswith("-serverless")

@@ -49,10 +49,11 @@ _SOURCES = (
     "src/portfolio/config.py",
     "cdk.json",
     ".dockerignore",
+    "uv.lock",  # the CDK library's version: an upgrade changes the templates too
 )
 
 
-def _source_files(root: Path) -> Iterator[Path]:
+def synthesis_sources(root: Path) -> Iterator[Path]:
     for rel in _SOURCES:
         path = root / rel
         if path.is_file():
@@ -66,6 +67,17 @@ def cache_dir() -> Path:
     return Path(base) / "portfolio" if base else Path.home() / ".cache" / "portfolio"
 
 
+def cache_name(root: Path, sources: list[Path], design: Design) -> str:
+    """The cache entry of a synthesis: a hash of the sources' paths and contents, and the design."""
+    digest = hashlib.sha256()
+    for path in sources:
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    # The original design keeps its old cache name, so existing caches stay valid.
+    tail = "" if design is Design.ORIGINAL else f"-{design.value}"
+    return f"cdk.out-{digest.hexdigest()[:16]}{tail}"
+
+
 def cached_assembly(app: Path | None = None, *, design: Design = Design.ORIGINAL) -> Assembly:
     """The design's ``cdk.out*`` if newer than the infra code, else a synthesis cached by content.
 
@@ -75,18 +87,12 @@ def cached_assembly(app: Path | None = None, *, design: Design = Design.ORIGINAL
     """
     app_path = app or find_app()
     root = app_path.parent.parent
-    sources = list(_source_files(root))
+    sources = list(synthesis_sources(root))
     newest = max((p.stat().st_mtime for p in sources), default=0.0)
     manifest = root / DESIGN_OUT[design] / "manifest.json"
     if manifest.is_file() and manifest.stat().st_mtime >= newest:
         return load_assembly(manifest.parent)
-    digest = hashlib.sha256()
-    for path in sources:
-        digest.update(str(path.relative_to(root)).encode())
-        digest.update(path.read_bytes())
-    # The original design keeps its old cache name, so existing caches stay valid.
-    tail = "" if design is Design.ORIGINAL else f"-{design.value}"
-    out = cache_dir() / f"cdk.out-{digest.hexdigest()[:16]}{tail}"
+    out = cache_dir() / cache_name(root, sources, design)
     if (out / "manifest.json").is_file():
         return load_assembly(out)
     out.parent.mkdir(parents=True, exist_ok=True)
