@@ -253,6 +253,12 @@ def test_store_stats_add_up_per_hour_and_keep_the_maximum(store: Store) -> None:
         (HOUR, 22),
         (HOUR + 3600, 2),
     ]
+    # A range of part hours counts the minutes in it, still summed per hour.
+    part = list(store.read_store_stats(HOUR + 90, HOUR + 3660))
+    assert [(s.minute, s.operation, s.count) for s in part] == [
+        (HOUR, "get_user", 8),
+        (HOUR + 3600, "get_user", 2),
+    ]
 
 
 def test_minute_totals_sum_every_endpoint_and_task(store: Store) -> None:
