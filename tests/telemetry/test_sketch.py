@@ -118,3 +118,47 @@ def test_a_blob_of_another_format_is_refused_in_bulk_too() -> None:
     blob[0] = 9
     with pytest.raises(ValueError, match="format version"):
         LatencySketch.many_from_bytes([bytes(blob)])
+
+
+sketch_values = st.lists(
+    st.one_of(st.just(0.0), st.floats(min_value=1e-3, max_value=60_000, allow_nan=False)),
+    max_size=30,
+)
+
+
+@given(st.lists(st.tuples(sketch_values, st.integers(0, 4)), max_size=25), st.integers(5, 7))
+@settings(max_examples=200, deadline=None)
+def test_merged_groups_equal_one_merge_at_a_time(
+    parts: list[tuple[list[float], int]], size: int
+) -> None:
+    sketches = []
+    for values, _ in parts:
+        sketch = LatencySketch()
+        sketch.add_many(np.array(values, dtype=np.float64))
+        sketches.append(sketch)
+    groups = [group for _, group in parts]
+    together = LatencySketch.merged_groups(sketches, groups, size)
+    assert len(together) == size
+    for g, got in enumerate(together):
+        alone = LatencySketch.merged(s for s, k in zip(sketches, groups, strict=True) if k == g)
+        assert got == alone
+        assert (got.count, got.zero_count, got.sum, got.min, got.max) == (
+            alone.count, alone.zero_count, alone.sum, alone.min, alone.max,
+        )  # fmt: skip
+        assert got.to_bytes() == alone.to_bytes()
+        assert got.quantile(0.99) == alone.quantile(0.99)
+
+
+def test_merged_groups_own_their_counts_and_refuse_bad_groups() -> None:
+    a, b = LatencySketch(), LatencySketch()
+    a.add_many(np.array([1.0, 2.0]))
+    b.add_many(np.array([300.0]))
+    first, second = LatencySketch.merged_groups([a, b], [0, 1], 2)
+    first.merge(b)  # b's bins lie beyond first's range: first reallocates, second is untouched
+    assert second == b
+    assert a.count == 2
+    assert LatencySketch.merged_groups([], [], 0) == []
+    with pytest.raises(ValueError, match="group"):
+        LatencySketch.merged_groups([a], [2], 2)
+    with pytest.raises(ValueError, match="one group per sketch"):
+        LatencySketch.merged_groups([a, b], [0], 2)

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Literal
+from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
 from portfolio import names
@@ -98,6 +98,33 @@ def latency(sketch: LatencySketch) -> LatencyFigures:
     return LatencyFigures(avg=figures.avg, p50=figures.p50, p95=figures.p95, p99=figures.p99)
 
 
+class RequestVolume(Protocol):
+    """How many requests and bytes: all the cost estimate needs of a period's traffic."""
+
+    @property
+    def count(self) -> int: ...
+
+    @property
+    def bytes_in(self) -> int: ...
+
+    @property
+    def bytes_out(self) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Volume:
+    count: int
+    bytes_in: int
+    bytes_out: int
+
+    @classmethod
+    def of(cls, buckets: Iterable[TrafficBucket]) -> _Volume:
+        """Sums only: the month before is priced, never shown, so its sketches are not merged."""
+        rows = list(buckets)
+        count = sum(b.count for b in rows)
+        return cls(count, sum(b.bytes_in for b in rows), sum(b.bytes_out for b in rows))
+
+
 @dataclass
 class _TrafficIndex:
     """The month's hourly buckets grouped every way the report needs, in one pass."""
@@ -109,24 +136,21 @@ class _TrafficIndex:
 
     @classmethod
     def of(cls, buckets: Iterable[TrafficBucket], zone: ZoneInfo) -> _TrafficIndex:
-        """Two merges per bucket (its hour, its endpoint); days and hours of day from hours.
+        """Buckets grouped by hour and by endpoint; days and hours of day from the ~720 hours.
 
-        Merging sketches is the costly step of a report, so each bucket is merged
-        into as few groups as possible and the rest is built from the ~720 hours.
+        Merging sketches is the costly step of a report, so each grouping merges its
+        sketches in one bulk step (RequestTotals.grouped) and days, hours of day and
+        the month are built from the hours, not from every bucket again.
         """
-        by_utc_hour: dict[datetime, RequestTotals] = defaultdict(RequestTotals)
-        by_endpoint: dict[str, RequestTotals] = defaultdict(RequestTotals)
-        for b in buckets:
-            by_utc_hour[b.hour].add(b)
-            by_endpoint[b.endpoint].add(b)
-        total = RequestTotals()
-        by_day: dict[date, RequestTotals] = defaultdict(RequestTotals)
-        by_hour: dict[int, RequestTotals] = defaultdict(RequestTotals)
-        for hour, group in by_utc_hour.items():
-            local = hour.astimezone(zone)
-            for target in (total, by_day[local.date()], by_hour[local.hour]):
-                target.absorb(group)
-        return cls(total, dict(by_day), dict(by_hour), dict(by_endpoint))
+        rows = list(buckets)
+        by_utc_hour = RequestTotals.grouped(rows, [b.hour for b in rows])
+        by_endpoint = RequestTotals.grouped(rows, [b.endpoint for b in rows])
+        hours = list(by_utc_hour.values())
+        local = [hour.astimezone(zone) for hour in by_utc_hour]
+        total = RequestTotals.combined(hours, [None] * len(hours)).get(None, RequestTotals())
+        by_day = RequestTotals.combined(hours, [moment.date() for moment in local])
+        by_hour = RequestTotals.combined(hours, [moment.hour for moment in local])
+        return cls(total, by_day, by_hour, by_endpoint)
 
 
 def build_report(
@@ -202,7 +226,7 @@ def compute_report(
     performance = _performance(index, period)
     incidents = _incidents(obs, settings, availability)
     costs = _costs(obs, previous, settings, prices, index, design)
-    options = compare(_profile(obs, index), prices) if index.total.count else []
+    options = compare(_profile(obs, index.total), prices) if index.total.count else []
     work = _work(obs, period, now)
     security = _security(obs)
     services = _services(obs, index, availability, settings)
@@ -772,29 +796,25 @@ def _response_minutes(incident: Incident | None) -> float | None:
 # -- costs ----------------------------------------------------------------------
 
 
-def _profile(obs: Observations, index: _TrafficIndex) -> UsageProfile:
-    requests = index.total.count
+def _profile(obs: Observations, volume: RequestVolume) -> UsageProfile:
+    requests = volume.count
     defaults = UsageProfile()
     return UsageProfile(
         hours_in_month=obs.period.hours,
         requests_per_month=requests,
-        avg_response_bytes=index.total.bytes_out / requests
-        if requests
-        else defaults.avg_response_bytes,
-        avg_request_bytes=index.total.bytes_in / requests
-        if requests
-        else defaults.avg_request_bytes,
+        avg_response_bytes=volume.bytes_out / requests if requests else defaults.avg_response_bytes,
+        avg_request_bytes=volume.bytes_in / requests if requests else defaults.avg_request_bytes,
         tasks=obs.compute.desired_tasks if obs.compute else names.DESIRED_TASKS,
     )
 
 
 def _estimated_lines(
-    obs: Observations, prices: PriceTable, index: _TrafficIndex, design: Architecture
+    obs: Observations, prices: PriceTable, volume: RequestVolume, design: Architecture
 ) -> list[CostLine] | None:
     """Usage × dated prices, by service; None when nothing was measured in the period."""
-    if index.total.count == 0 and not obs.probes:
+    if volume.count == 0 and not obs.probes:
         return None
-    result = estimate(_profile(obs, index), prices, design)
+    result = estimate(_profile(obs, volume), prices, design)
     bases: dict[str, list[str]] = defaultdict(list)
     for line in result.lines:
         bases[line.service].append(line.basis)
@@ -819,11 +839,9 @@ def _costs(
         previous_lines = obs.measured_costs.previous_lines
         source, detail = "cost-explorer", obs.measured_costs.source
     else:
-        lines = _estimated_lines(obs, prices, index, design)
+        lines = _estimated_lines(obs, prices, index.total, design)
         previous_lines = (
-            _estimated_lines(
-                previous, prices, _TrafficIndex.of(previous.traffic, previous.period.zone), design
-            )
+            _estimated_lines(previous, prices, _Volume.of(previous.traffic), design)
             if previous is not None
             else None
         )

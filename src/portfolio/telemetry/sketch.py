@@ -188,6 +188,76 @@ class LatencySketch:
             total.merge(sketch)
         return total
 
+    @classmethod
+    def merged_groups(
+        cls, sketches: Sequence[LatencySketch], groups: Sequence[int], size: int
+    ) -> list[LatencySketch]:
+        """``size`` sketches; sketch g merges every ``sketches[i]`` whose ``groups[i]`` is g.
+
+        The same as ``merge`` into each group in order, for many groups at once. A
+        monthly report merges ~28k hourly sketches into (hour, endpoint, status)
+        buckets, then into hours and endpoints; one ``merge`` at a time, that was its
+        costliest step. Here every sketch's bins are laid end to end and added into
+        its group's dense range by one bincount (exact: counts stay far below 2**53);
+        counts, sums, minima and maxima are added per group in input order, as the
+        one-at-a-time merges would.
+        """
+        n = len(sketches)
+        if len(groups) != n:
+            raise ValueError("one group per sketch")
+        if size == 0:
+            return []
+        group = np.asarray(groups, dtype=np.int64)
+        if n and (group.min() < 0 or group.max() >= size):
+            raise ValueError(f"groups must be in 0..{size - 1}")
+        zero = np.zeros(size, dtype=np.int64)
+        count = np.zeros(size, dtype=np.int64)
+        total = np.zeros(size, dtype=np.float64)
+        least = np.full(size, math.inf)
+        most = np.full(size, -math.inf)
+        np.add.at(zero, group, np.fromiter((s.zero_count for s in sketches), np.int64, n))
+        np.add.at(count, group, np.fromiter((s.count for s in sketches), np.int64, n))
+        np.add.at(total, group, np.fromiter((s.sum for s in sketches), np.float64, n))
+        np.minimum.at(least, group, np.fromiter((s.min for s in sketches), np.float64, n))
+        np.maximum.at(most, group, np.fromiter((s.max for s in sketches), np.float64, n))
+
+        widths = np.fromiter((s.counts.size for s in sketches), np.int64, n)
+        filled = widths > 0
+        offsets = np.fromiter((s.offset for s in sketches), np.int64, n)[filled]
+        widths, group = widths[filled], group[filled]
+        low = np.full(size, np.iinfo(np.int64).max)
+        high = np.full(size, np.iinfo(np.int64).min)
+        np.minimum.at(low, group, offsets)
+        np.maximum.at(high, group, offsets + widths - 1)
+        span = np.where(high >= low, high - low + 1, 0)
+        begin = np.zeros(size, dtype=np.int64)
+        np.cumsum(span[:-1], out=begin[1:])
+        # Where each sketch's first bin lands in the joined dense array, then every bin.
+        first = begin[group] + offsets - low[group]
+        starts = np.zeros(widths.size, dtype=np.int64)
+        np.cumsum(widths[:-1], out=starts[1:])
+        position = np.arange(int(widths.sum()), dtype=np.int64) + np.repeat(first - starts, widths)
+        joined = [s.counts for s in sketches if s.counts.size]
+        weights = np.concatenate(joined) if joined else np.zeros(0, dtype=np.int64)
+        dense = np.bincount(position, weights=weights, minlength=int(span.sum())).astype(np.int64)
+
+        out = []
+        rows = zip(
+            low.tolist(), begin.tolist(), span.tolist(), zero.tolist(), count.tolist(),
+            total.tolist(), least.tolist(), most.tolist(), strict=True,
+        )  # fmt: skip
+        for offset, start, width, zero_count, in_all, total_ms, lowest, highest in rows:
+            sketch = cls.__new__(cls)
+            sketch.offset = offset if width else 0
+            sketch.counts = dense[start : start + width]
+            sketch.zero_count = zero_count
+            sketch.count = in_all
+            sketch.sum = total_ms
+            sketch.min = lowest
+            sketch.max = highest
+            out.append(sketch)
+        return out
+
     @property
     def mean(self) -> float | None:
         return self.sum / self.count if self.count else None

@@ -6,10 +6,13 @@ one accumulator they share.
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from portfolio.telemetry.sketch import LatencySketch
+
+K = TypeVar("K", bound=Hashable)
 
 
 class RequestRow(Protocol):
@@ -58,6 +61,52 @@ class RequestTotals:
         self.bytes_out += other.bytes_out
         self.sketch.merge(other.sketch)
 
+    @classmethod
+    def grouped(cls, rows: Sequence[RequestRow], keys: Sequence[K]) -> dict[K, RequestTotals]:
+        """Totals per key, ``rows[i]`` counted under ``keys[i]``: ``add`` into each group,
+        with every group's sketch merged in one bulk step (``LatencySketch.merged_groups``).
+
+        Keys come out in the order they first appear.
+        """
+        index: dict[K, int] = {}
+        ids = [index.setdefault(key, len(index)) for key in keys]
+        totals = [cls() for _ in index]
+        for row, i in zip(rows, ids, strict=True):
+            t = totals[i]
+            t.count += row.count
+            if 400 <= row.status < 500:
+                t.errors_4xx += row.count
+            elif row.status >= 500:
+                t.errors_5xx += row.count
+            t.bytes_in += row.bytes_in
+            t.bytes_out += row.bytes_out
+        return _with_sketches(index, totals, [row.sketch for row in rows], ids)
+
+    @classmethod
+    def combined(cls, parts: Sequence[RequestTotals], keys: Sequence[K]) -> dict[K, RequestTotals]:
+        """``absorb`` of ``parts[i]`` into the group of ``keys[i]``, sketches merged in bulk."""
+        index: dict[K, int] = {}
+        ids = [index.setdefault(key, len(index)) for key in keys]
+        totals = [cls() for _ in index]
+        for part, i in zip(parts, ids, strict=True):
+            t = totals[i]
+            t.count += part.count
+            t.errors_4xx += part.errors_4xx
+            t.errors_5xx += part.errors_5xx
+            t.bytes_in += part.bytes_in
+            t.bytes_out += part.bytes_out
+        return _with_sketches(index, totals, [part.sketch for part in parts], ids)
+
     @property
     def mean(self) -> float | None:
         return self.sketch.mean
+
+
+def _with_sketches(
+    index: dict[K, int], totals: list[RequestTotals], sketches: list[LatencySketch], ids: list[int]
+) -> dict[K, RequestTotals]:
+    for total, sketch in zip(
+        totals, LatencySketch.merged_groups(sketches, ids, len(totals)), strict=True
+    ):
+        total.sketch = sketch
+    return dict(zip(index, totals, strict=True))
