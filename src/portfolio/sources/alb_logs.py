@@ -115,6 +115,10 @@ PROTOCOLS = ("HTTP/1.0", "HTTP/1.1", "HTTP/2.0", "-")
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 REJECTED_LINE_LIMIT = 1 << 20
 """Bytes of a refused line DuckDB keeps: all of any log line (ALB's are a few KB)."""
+READ_BUFFER = 8 << 20
+"""The reader's buffer, the unit of work its threads share out. Measured on the 650k-line
+month with DuckDB 2.0.1 on two cores, the scan took 0.71 s with the default (32 MB),
+0.61-0.64 s with 6-12 MB and 0.85 s with 2 MB."""
 _REJECTS = "alb_rejects"
 _REJECT_SCANS = "alb_reject_scans"
 
@@ -170,7 +174,7 @@ def _typed_lines(paths: Sequence[str]) -> str:
         f" timestampformat='{TIME_FORMAT}', dateformat=chr(10), nullstr=[{known}],"
         f" force_not_null=[{not_null}], strict_mode=false, store_rejects=true,"
         f" rejects_table='{_REJECTS}', rejects_scan='{_REJECT_SCANS}',"
-        f" rejects_line_size_limit={REJECTED_LINE_LIMIT})"
+        f" rejects_line_size_limit={REJECTED_LINE_LIMIT}, buffer_size={READ_BUFFER})"
     )
 
 
@@ -485,18 +489,16 @@ def scan_alb(
                     f"cannot read ALB logs ({names_}{'...' if len(paths) > 3 else ''}): "
                     f"{str(err).splitlines()[0]}"
                 ) from err
-            con.execute(
-                "CREATE TEMP TABLE acc AS SELECT * FROM part WHERE NOT g_files"
-                if number == 0
-                else "INSERT INTO acc SELECT * FROM part WHERE NOT g_files"
-            )
             files_read = con.execute(_FILE_ROWS).fetchall()
+            # The file rows go along: every grouping set is read back by its own g_ flag.
+            keep = "INSERT INTO acc SELECT * FROM part"
+            con.execute("ALTER TABLE part RENAME TO acc" if number == 0 else keep)
             # The lines the reader refused: the full rule judges them from their text.
             con.execute(
                 "CREATE OR REPLACE TEMP TABLE part AS"
                 f" {_batch_sql(shape, _parse_sql(_rejected_lines()))}"
             )
-            con.execute("INSERT INTO acc SELECT * FROM part WHERE NOT g_files")
+            con.execute(keep)
             refused = con.execute(_FILE_ROWS).fetchall()
             scan.refused += sum(row[1] for row in refused)
             files_read += refused
