@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import typer
@@ -20,8 +20,9 @@ from rich.console import Console
 
 from portfolio.config import Settings
 from portfolio.errors import ConfigError, InputError
-from portfolio.store import open_store
-from portfolio.store.protocols import Store
+
+if TYPE_CHECKING:
+    from portfolio.store.protocols import Store
 
 console = Console()
 err_console = Console(stderr=True)
@@ -60,7 +61,13 @@ def load_settings(**overrides: Any) -> Settings:
 
 @contextmanager
 def cli_store(db: Path | None) -> Iterator[tuple[Settings, Store]]:
-    """Settings and the store they name, closed when the command is done with it."""
+    """Settings and the store they name, closed when the command is done with it.
+
+    The store package is imported here, not at the top: `logs summary` and `--help`
+    never open a store and should not pay for importing it (NumPy among others).
+    """
+    from portfolio.store import open_store
+
     settings = load_settings(store__sqlite_path=db)
     store = open_store(settings)
     try:

@@ -19,6 +19,7 @@ import typer
 from typer.core import TyperGroup
 
 from portfolio import __version__
+from portfolio.cli import lifetime
 from portfolio.errors import PortfolioError
 
 # name -> (module, attribute): a Typer sub-app, or a function registered as one command.
@@ -49,6 +50,7 @@ class LazyGroup(TyperGroup):
             return super().get_command(ctx, cmd_name)
         module, attribute = COMMANDS[cmd_name]
         target = getattr(importlib.import_module(module), attribute)
+        lifetime.imports_done()
         command: Any
         if isinstance(target, typer.Typer):  # always a group, even with one sub-command
             command = typer.main.get_group(target)
@@ -133,4 +135,8 @@ def run(argv: list[str] | None = None) -> int:
 
 
 def main() -> None:
-    sys.exit(run())
+    """The `portfolio` process: one command, with the collector set for it (cli/lifetime.py)."""
+    lifetime.arm()
+    code = run()
+    lifetime.exiting()
+    sys.exit(code)
