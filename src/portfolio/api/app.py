@@ -10,6 +10,7 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
+from fastapi.telemetry import TelemetryConfig
 from starlette.routing import Match, Mount
 from starlette.types import Scope
 
@@ -26,6 +27,9 @@ from portfolio.store.protocols import Store
 from portfolio.telemetry.logs import JsonLineWriter, configure_logging
 from portfolio.telemetry.recorder import Recorder
 from portfolio.telemetry.sampler import ResourceSampler
+
+OPENTELEMETRY_OFF: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
+"""FastAPI's native OpenTelemetry, off unless PORTFOLIO_TELEMETRY__OPENTELEMETRY says so."""
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +78,7 @@ def create_app(
         lifespan=lifespan,
         docs_url=None,  # served by portfolio.api.docs without a CDN
         redoc_url=None,
+        telemetry=None if settings.telemetry.opentelemetry else OPENTELEMETRY_OFF,
     )
     app.state.runtime = runtime
     problems.install(app)
