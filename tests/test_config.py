@@ -58,3 +58,30 @@ def test_rw_and_ro_suffixes_and_key_ids() -> None:
     ]
     assert len({k.key_id for k in keys}) == 2
     assert all("key" not in k.key_id for k in keys)
+
+
+def test_lists_and_groups_come_as_json_and_keywords_stay_on_top(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PORTFOLIO_API__CORS_ORIGINS", '["https://a.example", "https://b.example"]')
+    monkeypatch.setenv("PORTFOLIO_STORE", '{"backend": "dynamodb", "region": "us-east-1"}')
+    monkeypatch.setenv("portfolio_store__region", "eu-west-1")  # any case; over the JSON
+    settings = Settings(store={"sqlite_path": "given.db"})  # type: ignore[arg-type]
+    assert settings.api.cors_origins == ["https://a.example", "https://b.example"]
+    assert (settings.store.backend, settings.store.region) == ("dynamodb", "eu-west-1")
+    assert str(settings.store.sqlite_path) == "given.db"  # the keyword, merged in the group
+    assert Settings(store={"region": "ap-south-1"}).store.region == "ap-south-1"  # type: ignore[arg-type]
+
+
+def test_a_list_that_is_not_json_is_refused_naming_its_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PORTFOLIO_API__CORS_ORIGINS", "https://a.example")
+    with pytest.raises(ValidationError, match="PORTFOLIO_API__CORS_ORIGINS must be JSON"):
+        Settings()
+
+
+def test_variables_that_name_no_setting_are_left_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PORTFOLIO_CHROMIUM", "/usr/bin/chromium")  # read where it is used
+    monkeypatch.setenv("PORTFOLIO_OPS_TOPIC_ARN", "arn:aws:sns:ap-northeast-1:1:t")
+    assert Settings().store.backend == "sqlite"

@@ -3,21 +3,34 @@
 Every value can come from the environment with the prefix ``PORTFOLIO_`` and
 ``__`` between a group and its field (``PORTFOLIO_KPI__BUDGET_USD=12``). Tests
 build ``Settings(...)`` with keywords instead of touching the environment.
+
+The environment is read here (``environment_values``) rather than by
+pydantic-settings, the way it reads it for this model: names in any case, lists and
+whole groups as JSON, keywords over the environment, group by group. Importing
+pydantic-settings took about 55 ms, paid by every command before it did anything:
+a tenth of a `portfolio report`, and of a Lambda cold start.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import json
+import os
+import types
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic.fields import FieldInfo
 
 from portfolio import names
+
+ENV_PREFIX = "PORTFOLIO_"
+ENV_NESTED_DELIMITER = "__"
 
 PLACEHOLDER_KEYS = frozenset({"change-me", "changeme", "dev-key", "secret", "test"})
 
@@ -192,25 +205,34 @@ class Design(StrEnum):
     SERVERLESS = "serverless"
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="PORTFOLIO_",
-        env_nested_delimiter="__",
-        extra="forbid",
-    )
+class AsText:
+    """A field's marker: its environment variable is handed to its validator as text, not
+    decoded as JSON (``PORTFOLIO_API_KEYS=a,b:ro`` is a list written with commas)."""
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
 
     env: Environment = Environment.LOCAL
     design: Design = Design.ORIGINAL
     """The design being operated; the checklist keeps the checks that apply to it."""
     api_function: str = names.API_FUNCTION
     """The serverless design's API function (its ops Lambda sets the deployed name)."""
-    api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    api_keys: Annotated[list[str], AsText()] = Field(default_factory=list)
     task_id: str | None = None
     store: StoreSettings = Field(default_factory=StoreSettings)
     telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)
     kpi: KpiTargets = Field(default_factory=KpiTargets)
     report: ReportSettings = Field(default_factory=ReportSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _environment_below(cls, data: object) -> object:
+        """The environment's values, under the ones given as keywords."""
+        if not isinstance(data, dict):
+            return data
+        return _merged(environment_values(cls, os.environ), data)
 
     @field_validator("api_keys", mode="before")
     @classmethod
@@ -253,3 +275,82 @@ def match_api_key(keys: list[ApiKey], presented: str) -> ApiKey | None:
         if hmac.compare_digest(key.secret.encode(), candidate):
             found = key
     return found
+
+
+def environment_values(model: type[BaseModel], environ: Mapping[str, str]) -> dict[str, Any]:
+    """The values ``environ`` gives ``model``'s fields: ``PORTFOLIO_<FIELD>``, and for a
+    group ``PORTFOLIO_<GROUP>__<FIELD>`` (over a whole ``PORTFOLIO_<GROUP>`` in JSON).
+
+    Names are matched in any case; a list, a mapping or a group is JSON unless its field
+    is marked ``AsText``; other values stay text for the model to validate. Variables with
+    the prefix that name no field are not settings (``PORTFOLIO_CHROMIUM`` and others are
+    read where they are used) and are left alone.
+    """
+    prefix = ENV_PREFIX.lower()
+    found = {name.lower(): value for name, value in environ.items()}
+    values: dict[str, Any] = {}
+    for name, field in model.model_fields.items():
+        key = prefix + name
+        if key in found:
+            values[name] = _decoded(key, field, found[key])
+        group = _group_model(field.annotation)
+        if group is None:
+            continue
+        nested = {
+            sub: _decoded(f"{key}{ENV_NESTED_DELIMITER}{sub}", subfield, found[var])
+            for sub, subfield in group.model_fields.items()
+            if (var := f"{key}{ENV_NESTED_DELIMITER}{sub}") in found
+        }
+        if nested:
+            whole = values.get(name)
+            values[name] = {**whole, **nested} if isinstance(whole, dict) else nested
+    return values
+
+
+def _decoded(variable: str, field: FieldInfo, text: str) -> Any:
+    if any(isinstance(marker, AsText) for marker in field.metadata):
+        return text
+    if not _is_structured(field.annotation):
+        return text
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ValueError(
+            f'{variable.upper()} must be JSON (a list as ["a", "b"]): {err.msg}'
+        ) from err
+
+
+def _without_none(annotation: Any) -> list[Any]:
+    if get_origin(annotation) in (Union, types.UnionType):
+        return [arg for arg in get_args(annotation) if arg is not type(None)]
+    return [annotation]
+
+
+def _group_model(annotation: Any) -> type[BaseModel] | None:
+    for option in _without_none(annotation):
+        if isinstance(option, type) and issubclass(option, BaseModel):
+            return option
+    return None
+
+
+def _is_structured(annotation: Any) -> bool:
+    """A list, a mapping, a set, a tuple or a group: written as JSON in the environment."""
+    for option in _without_none(annotation):
+        origin = get_origin(option) or option
+        if origin in (list, dict, set, frozenset, tuple):
+            return True
+        if isinstance(origin, type) and issubclass(origin, BaseModel):
+            return True
+    return False
+
+
+def _merged(below: dict[str, Any], above: Mapping[str, Any]) -> dict[str, Any]:
+    """``above`` over ``below``; groups given as mappings in both are merged field by field."""
+    out = dict(below)
+    for key, value in above.items():
+        under = out.get(key)
+        if isinstance(value, Mapping) and isinstance(under, dict):
+            out[key] = _merged(under, value)
+        else:
+            out[key] = value
+    return out
