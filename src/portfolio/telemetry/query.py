@@ -7,6 +7,7 @@ rows, same figures).
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -123,7 +124,9 @@ def metrics_window(
     *,
     endpoint: str | None = None,
 ) -> MetricsWindow:
-    start_s, end_s = int(start.timestamp()), int(end.timestamp())
+    # The end rounded up: a minute that began before a fractional end (12:00:00 < 12:00:00.5,
+    # the default end, now) holds requests of the range; truncating hid them for a second.
+    start_s, end_s = int(start.timestamp()), math.ceil(end.timestamp())
     step_s = STEP_SECONDS[step]
     hourly = step != "minute" and start_s % 3600 == 0 and end_s % 3600 == 0
     resolution: Resolution = "hour" if hourly else "minute"
