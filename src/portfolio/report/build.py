@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Literal, Protocol
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from portfolio import names
@@ -81,7 +81,7 @@ from portfolio.store.records import (
 from portfolio.store.summaries import summarise_resources
 from portfolio.telemetry.percentiles import latency_percentiles
 from portfolio.telemetry.sketch import LatencySketch
-from portfolio.telemetry.totals import RequestTotals
+from portfolio.telemetry.totals import RequestTotals, RequestVolume
 
 CHECK_KINDS = ("daily", "weekly", "monthly")
 DOCS_KIND = "docs"
@@ -96,19 +96,6 @@ def _r(value: float | None, digits: int = 2) -> float | None:
 def latency(sketch: LatencySketch) -> LatencyFigures:
     figures = latency_percentiles(sketch, digits=2)
     return LatencyFigures(avg=figures.avg, p50=figures.p50, p95=figures.p95, p99=figures.p99)
-
-
-class RequestVolume(Protocol):
-    """How many requests and bytes: all the cost estimate needs of a period's traffic."""
-
-    @property
-    def count(self) -> int: ...
-
-    @property
-    def bytes_in(self) -> int: ...
-
-    @property
-    def bytes_out(self) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)

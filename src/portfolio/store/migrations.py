@@ -167,6 +167,7 @@ MIGRATIONS: list[list[str]] = [
             denied INTEGER NOT NULL
         ) WITHOUT ROWID
         """,
+        # The columns of store_stats (migration 1, shipped: its text stays), ``minute`` the hour.
         """
         CREATE TABLE store_stats_hourly (
             minute INTEGER NOT NULL,

@@ -6,7 +6,7 @@ one accumulator they share.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
@@ -15,11 +15,8 @@ from portfolio.telemetry.sketch import LatencySketch
 K = TypeVar("K", bound=Hashable)
 
 
-class RequestRow(Protocol):
-    """Anything carrying one (status, count) slice of requests with its latency sketch."""
-
-    @property
-    def status(self) -> int: ...
+class RequestVolume(Protocol):
+    """How many requests and bytes: all that pricing a period's traffic needs of it."""
 
     @property
     def count(self) -> int: ...
@@ -29,6 +26,13 @@ class RequestRow(Protocol):
 
     @property
     def bytes_out(self) -> int: ...
+
+
+class RequestRow(RequestVolume, Protocol):
+    """Anything carrying one (status, count) slice of requests with its latency sketch."""
+
+    @property
+    def status(self) -> int: ...
 
     @property
     def sketch(self) -> LatencySketch: ...
@@ -44,6 +48,14 @@ class RequestTotals:
     sketch: LatencySketch = field(default_factory=LatencySketch)
 
     def add(self, row: RequestRow) -> None:
+        self._count(row)
+        self.sketch.merge(row.sketch)
+
+    def absorb(self, other: RequestTotals) -> None:
+        self._count_totals(other)
+        self.sketch.merge(other.sketch)
+
+    def _count(self, row: RequestRow) -> None:
         self.count += row.count
         if 400 <= row.status < 500:
             self.errors_4xx += row.count
@@ -51,15 +63,13 @@ class RequestTotals:
             self.errors_5xx += row.count
         self.bytes_in += row.bytes_in
         self.bytes_out += row.bytes_out
-        self.sketch.merge(row.sketch)
 
-    def absorb(self, other: RequestTotals) -> None:
+    def _count_totals(self, other: RequestTotals) -> None:
         self.count += other.count
         self.errors_4xx += other.errors_4xx
         self.errors_5xx += other.errors_5xx
         self.bytes_in += other.bytes_in
         self.bytes_out += other.bytes_out
-        self.sketch.merge(other.sketch)
 
     @classmethod
     def grouped(cls, rows: Sequence[RequestRow], keys: Sequence[K]) -> dict[K, RequestTotals]:
@@ -68,45 +78,36 @@ class RequestTotals:
 
         Keys come out in the order they first appear.
         """
-        index: dict[K, int] = {}
-        ids = [index.setdefault(key, len(index)) for key in keys]
-        totals = [cls() for _ in index]
-        for row, i in zip(rows, ids, strict=True):
-            t = totals[i]
-            t.count += row.count
-            if 400 <= row.status < 500:
-                t.errors_4xx += row.count
-            elif row.status >= 500:
-                t.errors_5xx += row.count
-            t.bytes_in += row.bytes_in
-            t.bytes_out += row.bytes_out
-        return _with_sketches(index, totals, [row.sketch for row in rows], ids)
+        return _grouped(rows, keys, RequestTotals._count)
 
     @classmethod
     def combined(cls, parts: Sequence[RequestTotals], keys: Sequence[K]) -> dict[K, RequestTotals]:
         """``absorb`` of ``parts[i]`` into the group of ``keys[i]``, sketches merged in bulk."""
-        index: dict[K, int] = {}
-        ids = [index.setdefault(key, len(index)) for key in keys]
-        totals = [cls() for _ in index]
-        for part, i in zip(parts, ids, strict=True):
-            t = totals[i]
-            t.count += part.count
-            t.errors_4xx += part.errors_4xx
-            t.errors_5xx += part.errors_5xx
-            t.bytes_in += part.bytes_in
-            t.bytes_out += part.bytes_out
-        return _with_sketches(index, totals, [part.sketch for part in parts], ids)
+        return _grouped(parts, keys, RequestTotals._count_totals)
 
     @property
     def mean(self) -> float | None:
         return self.sketch.mean
 
 
-def _with_sketches(
-    index: dict[K, int], totals: list[RequestTotals], sketches: list[LatencySketch], ids: list[int]
+class _Sketched(Protocol):
+    @property
+    def sketch(self) -> LatencySketch: ...
+
+
+S = TypeVar("S", bound=_Sketched)
+
+
+def _grouped(
+    items: Sequence[S], keys: Sequence[K], count: Callable[[RequestTotals, S], None]
 ) -> dict[K, RequestTotals]:
-    for total, sketch in zip(
-        totals, LatencySketch.merged_groups(sketches, ids, len(totals)), strict=True
-    ):
+    """One RequestTotals per key: ``count`` adds each item's figures, sketches merge in bulk."""
+    index: dict[K, int] = {}
+    ids = [index.setdefault(key, len(index)) for key in keys]
+    totals = [RequestTotals() for _ in index]
+    for item, i in zip(items, ids, strict=True):
+        count(totals[i], item)
+    sketches = LatencySketch.merged_groups([item.sketch for item in items], ids, len(totals))
+    for total, sketch in zip(totals, sketches, strict=True):
         total.sketch = sketch
     return dict(zip(index, totals, strict=True))
