@@ -3,12 +3,14 @@
 Never edit a migration that has shipped: append a new one. Each runs inside the
 caller's write transaction, so a failed migration leaves the file as it was.
 
-Two tables are sums the store keeps of others, written in the same transaction as
-the rows they sum, so that a monthly report reads ~45k rows instead of ~420k:
-``minute_totals`` (the per-minute request totals of ``rollups``) and
-``store_stats_hourly`` (``store_stats`` per hour). ``minute_totals`` depends on a rule
-(which answers count as ``denied``): the rule it was built with is kept in
-``derived``, and ``refresh_derived`` rebuilds the table when the rule has changed.
+Two tables are sums the store keeps of others, so that a monthly report reads ~45k
+rows instead of ~420k: ``minute_totals`` (the per-minute request totals of
+``rollups``) and ``store_stats_hourly`` (``store_stats`` per hour). Triggers keep them,
+in the transaction of each write, whatever program writes: a ``portfolio serve`` of an
+older version still running beside an upgraded CLI writes rows only, and its rows are
+summed all the same. Each table's definition (its triggers' text, which holds the burst
+rule's statuses) is kept in ``derived``; ``refresh_derived`` rebuilds a table and its
+triggers when the definition has changed.
 """
 
 from __future__ import annotations
@@ -20,13 +22,109 @@ from portfolio.security_rules import BURST_STATUSES
 
 DENIED = ",".join(str(s) for s in sorted(BURST_STATUSES))
 """The statuses ``minute_totals.denied`` counts: the answers a 4xx burst is made of."""
-MINUTE_TOTALS_OF_ROLLUPS = (
+_MINUTE_SUMS = (
     "SELECT minute, sum(count), sum(CASE WHEN status >= 500 THEN count ELSE 0 END),"  # noqa: S608 (integer constants)
     f" sum(duration_sum_ms), sum(CASE WHEN status IN ({DENIED}) THEN count ELSE 0 END)"
-    " FROM rollups WHERE minute >= ? AND minute < ? GROUP BY minute"
+    " FROM rollups WHERE {where} GROUP BY minute"
 )
-"""Per-minute totals summed from the rollups: what ``minute_totals`` holds."""
-_MINUTE_TOTALS_RULE = f"denied={DENIED}"
+MINUTE_TOTALS_OF_ROLLUPS = _MINUTE_SUMS.format(where="minute >= ? AND minute < ?")
+"""Per-minute totals summed from the rollups of [?, ?): what ``minute_totals`` holds."""
+_HOUR_SUMS = (
+    "SELECT minute - minute % 3600, task, backend, operation, sum(count), sum(errors),"
+    " sum(throttles), sum(latency_sum_ms), max(latency_max_ms), sum(capacity_units)"
+    " FROM store_stats WHERE {where} GROUP BY 1, 2, 3, 4"
+)
+STORE_STATS_BY_HOUR = _HOUR_SUMS.format(where="minute >= ? AND minute < ?")
+"""Store statistics of [?, ?) summed per hour: what ``store_stats_hourly`` holds."""
+
+
+def _trigger(name: str, event: str, table: str, body: str) -> str:
+    return f"CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN {body}; END"
+
+
+def _minute_totals_of(where: str) -> str:
+    """Delete then sum again the minutes ``where`` picks (of OLD and NEW rows)."""
+    minutes = _MINUTE_SUMS.format(where=where)
+    picked = where.replace("minute", "minute_totals.minute", 1)
+    return f"DELETE FROM minute_totals WHERE {picked}; INSERT INTO minute_totals {minutes}"  # noqa: S608 (constants)
+
+
+def _hour_of(row: str) -> str:
+    """``store_stats`` rows of the (hour, task, backend, operation) of ``row``."""
+    hour = f"({row}.minute - {row}.minute % 3600)"
+    return (
+        f"(minute >= {hour} AND minute < {hour} + 3600 AND task = {row}.task"
+        f" AND backend = {row}.backend AND operation = {row}.operation)"
+    )
+
+
+def _hours_again(*rows: str) -> str:
+    """Delete then sum again the hour of each of ``rows`` (OLD, NEW) from its minutes: one
+    pair of statements per row, each a range of the primary key."""
+    statements = []
+    for r in rows:
+        key = (
+            f"minute = {r}.minute - {r}.minute % 3600 AND task = {r}.task"
+            f" AND backend = {r}.backend AND operation = {r}.operation"
+        )
+        statements.append(f"DELETE FROM store_stats_hourly WHERE {key}")  # noqa: S608 (constants)
+        sums = _HOUR_SUMS.format(where=_hour_of(r))
+        statements.append(f"INSERT INTO store_stats_hourly {sums}")
+    return "; ".join(statements)
+
+
+_ADD_TO_HOUR = (
+    "INSERT INTO store_stats_hourly VALUES (NEW.minute - NEW.minute % 3600, NEW.task,"
+    " NEW.backend, NEW.operation, NEW.count, NEW.errors, NEW.throttles, NEW.latency_sum_ms,"
+    " NEW.latency_max_ms, NEW.capacity_units) ON CONFLICT (minute, task, backend, operation)"
+    " DO UPDATE SET count = count + excluded.count, errors = errors + excluded.errors,"
+    " throttles = throttles + excluded.throttles,"
+    " latency_sum_ms = latency_sum_ms + excluded.latency_sum_ms,"
+    " latency_max_ms = max(latency_max_ms, excluded.latency_max_ms),"
+    " capacity_units = capacity_units + excluded.capacity_units"
+)
+
+DERIVED: dict[str, tuple[str, list[str]]] = {
+    # The minute written is summed again from its rows: exact, and right after an
+    # INSERT OR REPLACE too, whose implicit delete fires no trigger.
+    "minute_totals": (
+        _MINUTE_SUMS.format(where="true"),
+        [
+            _trigger(
+                "minute_totals_insert",
+                "INSERT",
+                "rollups",
+                "INSERT OR REPLACE INTO minute_totals "
+                + _MINUTE_SUMS.format(where="minute = NEW.minute"),
+            ),
+            _trigger(
+                "minute_totals_update",
+                "UPDATE",
+                "rollups",
+                _minute_totals_of("minute IN (OLD.minute, NEW.minute)"),
+            ),
+            _trigger(
+                "minute_totals_delete",
+                "DELETE",
+                "rollups",
+                _minute_totals_of("minute = OLD.minute"),
+            ),
+        ],
+    ),
+    # A new minute row adds to its hour (summing the hour again for each of a month's
+    # ~120k rows would read it ~60 times); a changed or removed row sums its hour again.
+    "store_stats_hourly": (
+        _HOUR_SUMS.format(where="true"),
+        [
+            _trigger("store_stats_hourly_insert", "INSERT", "store_stats", _ADD_TO_HOUR),
+            _trigger(
+                "store_stats_hourly_update", "UPDATE", "store_stats", _hours_again("OLD", "NEW")
+            ),
+            _trigger("store_stats_hourly_delete", "DELETE", "store_stats", _hours_again("OLD")),
+        ],
+    ),
+}
+"""Each kept table: the query that fills it from scratch, and the triggers that keep it."""
 
 _ROLLUP_TABLE = """
 CREATE TABLE {name} (
@@ -183,12 +281,7 @@ MIGRATIONS: list[list[str]] = [
             PRIMARY KEY (minute, task, backend, operation)
         ) WITHOUT ROWID
         """,
-        """
-        INSERT INTO store_stats_hourly
-        SELECT minute - minute % 3600, task, backend, operation, sum(count), sum(errors),
-            sum(throttles), sum(latency_sum_ms), max(latency_max_ms), sum(capacity_units)
-        FROM store_stats GROUP BY 1, 2, 3, 4
-        """,
+        # What each kept table was built with (its triggers' text); refresh_derived fills them.
         "CREATE TABLE derived (name TEXT PRIMARY KEY, rule TEXT NOT NULL)",
     ],
 ]
@@ -209,21 +302,26 @@ def migrate(conn: sqlite3.Connection) -> int:
 
 
 def refresh_derived(conn: sqlite3.Connection) -> None:
-    """Rebuild ``minute_totals`` from the rollups unless it was built with today's rule.
+    """Fill each kept table and create its triggers unless they match today's definition.
 
-    Runs inside the caller's write transaction, after ``migrate``: the first time
-    (the table is new) and after a change of BURST_STATUSES it sums every rollup
-    again; otherwise it costs one read.
+    Runs inside the caller's write transaction, after ``migrate``: the first time, and
+    after a change of a definition (the burst rule's statuses among others), the table
+    is summed again from all its rows; otherwise this costs one read per table.
     """
-    row = conn.execute("SELECT rule FROM derived WHERE name = 'minute_totals'").fetchone()
-    if row is not None and row[0] == _MINUTE_TOTALS_RULE:
-        return
-    conn.execute("DELETE FROM minute_totals")
-    conn.execute(
-        f"INSERT INTO minute_totals {MINUTE_TOTALS_OF_ROLLUPS}",
-        (-(2**62), 2**62),
-    )
-    conn.execute(
-        "INSERT OR REPLACE INTO derived (name, rule) VALUES ('minute_totals', ?)",
-        (_MINUTE_TOTALS_RULE,),
-    )
+    for table, (fill, triggers) in DERIVED.items():
+        definition = ";\n".join(triggers)
+        row = conn.execute("SELECT rule FROM derived WHERE name = ?", (table,)).fetchone()
+        if row is not None and row[0] == definition:
+            continue
+        for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE ?",
+            (f"{table}_%",),
+        ).fetchall():
+            conn.execute(f'DROP TRIGGER "{name}"')
+        conn.execute(f"DELETE FROM {table}")  # noqa: S608 (a name of DERIVED)
+        conn.execute(f"INSERT INTO {table} {fill}")
+        for trigger in triggers:
+            conn.execute(trigger)
+        conn.execute(
+            "INSERT OR REPLACE INTO derived (name, rule) VALUES (?, ?)", (table, definition)
+        )

@@ -35,7 +35,7 @@ from portfolio.errors import (
 from portfolio.store.callstats import CallStats
 from portfolio.store.emails import email_key
 from portfolio.store.ids import decode_cursor, encode_cursor, new_id
-from portfolio.store.migrations import MINUTE_TOTALS_OF_ROLLUPS, migrate, refresh_derived
+from portfolio.store.migrations import STORE_STATS_BY_HOUR, migrate, refresh_derived
 from portfolio.store.protocols import Resolution
 from portfolio.store.records import (
     PROBE_API,
@@ -68,15 +68,6 @@ P = ParamSpec("P")
 
 
 _ROLLUP_TABLES: dict[Resolution, str] = {"minute": "rollups", "hour": "rollups_hourly"}
-
-
-_STORE_STATS_BY_HOUR = (
-    "SELECT minute - minute % 3600 AS hour, task, backend, operation, sum(count),"
-    " sum(errors), sum(throttles), sum(latency_sum_ms), max(latency_max_ms),"
-    " sum(capacity_units) FROM store_stats WHERE minute >= ? AND minute < ?"
-    " GROUP BY hour, task, backend, operation"
-)
-"""Per-minute store statistics summed per hour: what ``store_stats_hourly`` holds."""
 
 
 def _ts(value: datetime) -> float:
@@ -363,12 +354,7 @@ class SQLiteStore:
             raise InputError("an hourly rollup starts on the hour")
         with self._write() as conn:
             if resolution != "hour":
-                self._merge_rollups(conn, "rollups", rollups)
-                # The minutes just written, summed again from the rollups: one range read.
-                conn.execute(
-                    f"INSERT OR REPLACE INTO minute_totals {MINUTE_TOTALS_OF_ROLLUPS}",
-                    (min(r.minute for r in rollups), max(r.minute for r in rollups) + 1),
-                )
+                self._merge_rollups(conn, "rollups", rollups)  # minute_totals: by trigger
             if resolution != "minute":
                 hours = hourly(rollups) if resolution is None else rollups
                 self._merge_rollups(conn, "rollups_hourly", hours)
@@ -590,14 +576,7 @@ class SQLiteStore:
                     )
                     for s in stats
                 ],
-            )
-            # The hours just written, summed again from their minutes.
-            low = min(s.minute for s in stats)
-            high = max(s.minute for s in stats)
-            conn.execute(
-                f"INSERT OR REPLACE INTO store_stats_hourly {_STORE_STATS_BY_HOUR}",
-                (low - low % 3600, high - high % 3600 + 3600),
-            )
+            )  # store_stats_hourly follows by trigger (store/migrations.py)
 
     def read_store_stats(self, start: int, end: int) -> Iterable[StoreCallStat]:
         if start % 3600 == 0 and end % 3600 == 0:  # whole hours: the sums kept per hour
@@ -607,7 +586,7 @@ class SQLiteStore:
                 " WHERE minute >= ? AND minute < ?"
             )
         else:
-            sql = _STORE_STATS_BY_HOUR
+            sql = STORE_STATS_BY_HOUR
         rows = self._conn().execute(sql + " ORDER BY 1", (start, end)).fetchall()
         return [StoreCallStat(*row) for row in rows]
 
