@@ -64,7 +64,7 @@ def test_lists_and_groups_come_as_json_and_keywords_stay_on_top(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("PORTFOLIO_API__CORS_ORIGINS", '["https://a.example", "https://b.example"]')
-    monkeypatch.setenv("PORTFOLIO_STORE", '{"backend": "dynamodb", "region": "us-east-1"}')
+    monkeypatch.setenv("PORTFOLIO_STORE", '{"BACKEND": "dynamodb", "region": "us-east-1"}')
     monkeypatch.setenv("portfolio_store__region", "eu-west-1")  # any case; over the JSON
     settings = Settings(store={"sqlite_path": "given.db"})  # type: ignore[arg-type]
     assert settings.api.cors_origins == ["https://a.example", "https://b.example"]

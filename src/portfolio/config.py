@@ -292,7 +292,10 @@ def environment_values(model: type[BaseModel], environ: Mapping[str, str]) -> di
     for name, field in model.model_fields.items():
         key = prefix + name
         if key in found:
-            values[name] = _decoded(key, field, found[key])
+            value = _decoded(key, field, found[key])
+            if _group_model(field.annotation) is not None and isinstance(value, dict):
+                value = {str(k).lower(): v for k, v in value.items()}  # names in any case
+            values[name] = value
         group = _group_model(field.annotation)
         if group is None:
             continue
@@ -316,7 +319,8 @@ def _decoded(variable: str, field: FieldInfo, text: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as err:
         raise ValueError(
-            f'{variable.upper()} must be JSON (a list as ["a", "b"]): {err.msg}'
+            f'{variable.upper()} must be JSON (a list as ["a", "b"], a group as'
+            f' {{"field": value}}): {err.msg}'
         ) from err
 
 

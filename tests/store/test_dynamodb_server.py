@@ -108,6 +108,7 @@ def served(dynamodb_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> 
         check=False,
         timeout=120,
     )
+    assert init.returncode == 0, init.stderr
     assert init.stdout.split() == ["created", users, "created", metrics]
     again = subprocess.run(
         [PORTFOLIO, "store", "init", "--endpoint-url", dynamodb_endpoint],

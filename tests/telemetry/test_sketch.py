@@ -153,8 +153,13 @@ def test_merged_groups_own_their_counts_and_refuse_bad_groups() -> None:
     a, b = LatencySketch(), LatencySketch()
     a.add_many(np.array([1.0, 2.0]))
     b.add_many(np.array([300.0]))
+    inside = LatencySketch()
+    inside.add_many(np.array([1.5, 2.0]))  # bins within a's range
     first, second = LatencySketch.merged_groups([a, b], [0, 1], 2)
-    first.merge(b)  # b's bins lie beyond first's range: first reallocates, second is untouched
+    first.merge(inside)  # added in place, in first's own region of the joined array
+    assert second == b
+    assert first.count == 4
+    first.merge(b)  # b's bins lie beyond first's range: first reallocates
     assert second == b
     assert a.count == 2
     assert LatencySketch.merged_groups([], [], 0) == []

@@ -63,8 +63,8 @@ def load_settings(**overrides: Any) -> Settings:
 def cli_store(db: Path | None) -> Iterator[tuple[Settings, Store]]:
     """Settings and the store they name, closed when the command is done with it.
 
-    The store package is imported here, not at the top: `logs summary` and `--help`
-    never open a store and should not pay for importing it (NumPy among others).
+    The store package is imported here, not at the top: `logs summary`, `logs athena`
+    and `--help` never open a store and need not import its modules.
     """
     from portfolio.store import open_store
 

@@ -89,7 +89,12 @@ class LocalSource:
             return Observations(period=period, source=self.source_name, traffic=traffic)
         # The reads are independent: side by side where the store waits on the network.
         readers = READERS.get(self.store.backend, DEFAULT_READERS)
-        with ThreadPoolExecutor(max_workers=readers, thread_name_prefix="observe") as pool:
+        with (
+            ThreadPoolExecutor(max_workers=readers, thread_name_prefix="observe") as pool,
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="observe-site") as site,
+        ):
+            # CloudFront's logs (files or S3) are read beside the store, not after it.
+            static_read = site.submit(self._static_site, period)
             rollups = pool.submit(self.store.read_rollups, start, end, resolution="hour")
             minutes_read = pool.submit(self.store.read_minute_totals, start, end)
             ops_read = pool.submit(read_ops_log, self.store, period)
@@ -100,7 +105,6 @@ class LocalSource:
                 self.store.read_probe_counts, period.start, period.end, target=PROBE_SITE
             )
             stats_read = pool.submit(lambda: list(self.store.read_store_stats(start, end)))
-            static_read = pool.submit(self._static_site, period)
             traffic = merge_tasks(rollups.result())  # merged while the other reads finish
         minutes, ops, resources = minutes_read.result(), ops_read.result(), resources_read.result()
         static_site, notes, site_anomalies = static_read.result()
