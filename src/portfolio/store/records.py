@@ -88,18 +88,30 @@ class Rollup:
 def hourly(rollups: Iterable[Rollup]) -> list[Rollup]:
     """The hourly rollups (``minute`` = the hour's start) the given ones add up to.
 
-    Both backends derive hours this way when a bulk write asks for them; the live
-    recorder keeps its own hours in memory and writes each once, when it closes.
+    Both backends derive hours this way when a bulk write asks for them (the simulator
+    writes a month of ~600k minute rollups so); the live recorder keeps its own hours in
+    memory and writes each once, when it closes. The sketches of an hour are merged in
+    one bulk step for all hours (LatencySketch.merged_groups).
     """
-    hours: dict[tuple[int, str, str, int, str], Rollup] = {}
-    for r in rollups:
-        hour = r.minute - r.minute % 3600
-        key = (hour, r.endpoint, r.method, r.status, r.task)
-        target = hours.get(key)
-        if target is None:
-            target = hours[key] = Rollup(*key)
-        target.merge(r)
-    return list(hours.values())
+    rows = list(rollups)
+    index: dict[tuple[int, str, str, int, str], int] = {}
+    ids = [
+        index.setdefault(
+            (r.minute - r.minute % 3600, r.endpoint, r.method, r.status, r.task), len(index)
+        )
+        for r in rows
+    ]
+    sizes = [[0, 0, 0] for _ in index]
+    for r, i in zip(rows, ids, strict=True):
+        size = sizes[i]
+        size[0] += r.count
+        size[1] += r.bytes_in
+        size[2] += r.bytes_out
+    sketches = LatencySketch.merged_groups([r.sketch for r in rows], ids, len(index))
+    return [
+        Rollup(*key, count, bytes_in, bytes_out, sketch)
+        for key, (count, bytes_in, bytes_out), sketch in zip(index, sizes, sketches, strict=True)
+    ]
 
 
 @dataclass(frozen=True, slots=True)
