@@ -44,8 +44,7 @@ from portfolio.sources.opslog import SIMULATED_MARKER as SIMULATED_MARKER
 from portfolio.sources.opslog import read_ops_log
 from portfolio.store import open_store
 from portfolio.store.protocols import Store
-from portfolio.store.records import PROBE_SITE, MinuteTotals, ResourceSummary, Rollup
-from portfolio.telemetry.sketch import LatencySketch
+from portfolio.store.records import PROBE_SITE, MinuteTotals, ResourceSummary, Rollup, summed_by
 
 READERS = {"sqlite": 1}
 """Store reads in flight at once while observing, by backend (default DEFAULT_READERS).
@@ -196,21 +195,9 @@ def access_anomalies(
 
 
 def merge_tasks(rollups: Iterable[Rollup]) -> list[TrafficBucket]:
-    """Hourly rollups of all tasks merged into one bucket per (hour, endpoint, status).
-
-    The sketches of a bucket are merged in one bulk step for all buckets
-    (LatencySketch.merged_groups); buckets come out in the order the rollups give.
-    """
+    """Hourly rollups of all tasks merged into one bucket per (hour, endpoint, status), in
+    the order the rollups give them (their sketches merged in one bulk step)."""
     rows = list(rollups)
-    index: dict[tuple[int, str, int], int] = {}
-    ids = [index.setdefault((r.minute, r.endpoint, r.status), len(index)) for r in rows]
-    sizes = [[0, 0, 0] for _ in index]
-    for r, i in zip(rows, ids, strict=True):
-        size = sizes[i]
-        size[0] += r.count
-        size[1] += r.bytes_in
-        size[2] += r.bytes_out
-    sketches = LatencySketch.merged_groups([r.sketch for r in rows], ids, len(index))
     hours: dict[int, datetime] = {}
     return [
         TrafficBucket(
@@ -222,8 +209,8 @@ def merge_tasks(rollups: Iterable[Rollup]) -> list[TrafficBucket]:
             bytes_out=bytes_out,
             sketch=sketch,
         )
-        for (minute, endpoint, status), (count, bytes_in, bytes_out), sketch in zip(
-            index, sizes, sketches, strict=True
+        for (minute, endpoint, status), count, bytes_in, bytes_out, sketch in summed_by(
+            rows, [(r.minute, r.endpoint, r.status) for r in rows]
         )
     ]
 

@@ -7,12 +7,15 @@ datetimes; telemetry minutes are epoch seconds of the minute's start (UTC).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
+from typing import TypeVar
 
 from portfolio.telemetry.sketch import LatencySketch
+
+K = TypeVar("K", bound=Hashable)
 
 USER_FIELDS = ("name", "email", "role", "title", "bio", "links")
 PROBE_API = "api"
@@ -90,17 +93,24 @@ def hourly(rollups: Iterable[Rollup]) -> list[Rollup]:
 
     Both backends derive hours this way when a bulk write asks for them (the simulator
     writes a month of ~600k minute rollups so); the live recorder keeps its own hours in
-    memory and writes each once, when it closes. The sketches of an hour are merged in
-    one bulk step for all hours (LatencySketch.merged_groups).
+    memory and writes each once, when it closes.
     """
     rows = list(rollups)
-    index: dict[tuple[int, str, str, int, str], int] = {}
-    ids = [
-        index.setdefault(
-            (r.minute - r.minute % 3600, r.endpoint, r.method, r.status, r.task), len(index)
-        )
-        for r in rows
+    keys = [(r.minute - r.minute % 3600, r.endpoint, r.method, r.status, r.task) for r in rows]
+    return [
+        Rollup(*key, count, bytes_in, bytes_out, sketch)
+        for key, count, bytes_in, bytes_out, sketch in summed_by(rows, keys)
     ]
+
+
+def summed_by(
+    rows: Sequence[Rollup], keys: Sequence[K]
+) -> list[tuple[K, int, int, int, LatencySketch]]:
+    """``rows[i]`` added up under ``keys[i]``: (key, count, bytes in, bytes out, sketch) per
+    key, in the order keys first appear, every group's sketches merged in one bulk step
+    (LatencySketch.merged_groups) rather than one ``merge`` at a time."""
+    index: dict[K, int] = {}
+    ids = [index.setdefault(key, len(index)) for key in keys]
     sizes = [[0, 0, 0] for _ in index]
     for r, i in zip(rows, ids, strict=True):
         size = sizes[i]
@@ -109,7 +119,7 @@ def hourly(rollups: Iterable[Rollup]) -> list[Rollup]:
         size[2] += r.bytes_out
     sketches = LatencySketch.merged_groups([r.sketch for r in rows], ids, len(index))
     return [
-        Rollup(*key, count, bytes_in, bytes_out, sketch)
+        (key, count, bytes_in, bytes_out, sketch)
         for key, (count, bytes_in, bytes_out), sketch in zip(index, sizes, sketches, strict=True)
     ]
 
