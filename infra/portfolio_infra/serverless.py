@@ -60,6 +60,41 @@ def _log_group(scope: Construct, construct_id: str, name: str, days: int) -> log
     return group
 
 
+def _portfolio_function(
+    scope: Construct,
+    *,
+    function_name: str,
+    layer: lambda_.ILayerVersion,
+    memory_size: int,
+    timeout: Duration,
+    environment: Mapping[str, str],
+    log_group: logs.ILogGroup,
+    description: str,
+    role: iam.IRole | None = None,
+) -> lambda_.Function:
+    """A function of this package on the shared layer: the API and the ops jobs run the
+    same code (one handler tells an ops event from a request), so they must not differ
+    in runtime, architecture or what the package holds."""
+    return lambda_.Function(
+        scope,
+        "Function",
+        function_name=function_name,
+        runtime=RUNTIME,
+        architecture=lambda_.Architecture.ARM_64,
+        handler=HANDLER,
+        code=lambda_.Code.from_asset(
+            str(lambda_package.code_dir()), exclude=lambda_package.CODE_EXCLUDES
+        ),
+        layers=[layer],
+        memory_size=memory_size,
+        timeout=timeout,
+        role=role,
+        environment=dict(environment),
+        log_group=log_group,
+        description=description,
+    )
+
+
 class ApiFunction(Construct):
     """Secrets, the layer, the API function and its Function URL."""
 
@@ -88,17 +123,10 @@ class ApiFunction(Construct):
         self.log_group = _log_group(
             self, "Logs", f"/aws/lambda/portfolio-api{suffix}", log_retention_days
         )
-        self.function = lambda_.Function(
+        self.function = _portfolio_function(
             self,
-            "Function",
             function_name=f"portfolio-api{suffix}",
-            runtime=RUNTIME,
-            architecture=lambda_.Architecture.ARM_64,
-            handler=HANDLER,
-            code=lambda_.Code.from_asset(
-                str(lambda_package.code_dir()), exclude=lambda_package.CODE_EXCLUDES
-            ),
-            layers=[self.layer],
+            layer=self.layer,
             memory_size=API_MEMORY_MB,
             timeout=API_TIMEOUT,
             environment={
@@ -233,17 +261,10 @@ class LambdaOperations(Construct):
             log_group=self.log_group,
         ):
             self.role.add_to_principal_policy(statement)
-        self.function = lambda_.Function(
+        self.function = _portfolio_function(
             self,
-            "Function",
             function_name=f"portfolio-ops{suffix}",
-            runtime=RUNTIME,
-            architecture=lambda_.Architecture.ARM_64,
-            handler=HANDLER,
-            code=lambda_.Code.from_asset(
-                str(lambda_package.code_dir()), exclude=lambda_package.CODE_EXCLUDES
-            ),
-            layers=[layer],
+            layer=layer,
             memory_size=OPS_MEMORY_MB,
             timeout=OPS_TIMEOUT,
             role=self.role,
