@@ -33,7 +33,7 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	touch $@
 
 serve: setup
-	$(BIN)/portfolio serve --workers 2
+	$(BIN)/portfolio serve --create --workers 2
 
 lint: setup
 	$(BIN)/ruff check src tests bench infra

@@ -98,7 +98,7 @@ def bare_command(server: str, port: int) -> list[str]:
 def portfolio_command(server: str, port: int, db: Path) -> list[str]:
     return [
         sys.executable, "-m", "portfolio", "serve", "--port", str(port), "--db", str(db),
-        "--workers", str(WORKERS), "--server", server, "--no-probe",
+        "--create", "--workers", str(WORKERS), "--server", server, "--no-probe",
     ]  # fmt: skip
 
 

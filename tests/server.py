@@ -38,6 +38,7 @@ class ServerProcess:
                 str(self.port),
                 "--db",
                 str(self.db),
+                "--create",
                 "--workers",
                 str(self.workers),
                 "--no-probe",

@@ -65,7 +65,7 @@ def served(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         log = tmp_path / "serve.log"
         with log.open("wb") as out:
             process = subprocess.Popen(
-                [str(BIN / "portfolio"), "serve", "--no-probe", "--port", str(port)],
+                [str(BIN / "portfolio"), "serve", "--create", "--no-probe", "--port", str(port)],
                 env={
                     **os.environ,
                     **store_env,

@@ -67,7 +67,12 @@ def test_report_to_a_forbidden_folder_is_one_line_and_exit_2(tmp_path: Path) -> 
 )
 def test_api_keys_with_unknown_suffixes_stop_serve_at_start(tmp_path: Path, keys: str) -> None:
     result = _portfolio(
-        "serve", "--db", str(tmp_path / "k.db"), "--no-probe", env={"PORTFOLIO_API_KEYS": keys}
+        "serve",
+        "--db",
+        str(tmp_path / "k.db"),
+        "--create",
+        "--no-probe",
+        env={"PORTFOLIO_API_KEYS": keys},
     )
     _assert_one_line_exit_2(result, "PORTFOLIO_API_KEYS")
     secret = keys.split(":")[0]
@@ -84,7 +89,16 @@ class Serve:
         self.url = f"http://127.0.0.1:{self.port}"
         with self.log.open("wb") as out:
             self.process = subprocess.Popen(
-                [*PORTFOLIO, "serve", "--port", str(self.port), "--db", str(self.db), *args],
+                [
+                    *PORTFOLIO,
+                    "serve",
+                    "--port",
+                    str(self.port),
+                    "--db",
+                    str(self.db),
+                    "--create",
+                    *args,
+                ],
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 env={**os.environ, "PORTFOLIO_TELEMETRY__ACCESS_LOG": "false", **env},
@@ -187,7 +201,7 @@ def test_a_changed_api_key_set_is_recorded_once(tmp_path: Path) -> None:
     def start_and_stop(keys: str) -> None:
         port = free_port()
         process = subprocess.Popen(
-            [*PORTFOLIO, "serve", "--db", str(db), "--no-probe", "--port", str(port)],
+            [*PORTFOLIO, "serve", "--db", str(db), "--create", "--no-probe", "--port", str(port)],
             env={**os.environ, "PORTFOLIO_API_KEYS": keys},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -37,6 +37,7 @@ def test_monthly_local_json_reports_the_template_and_the_store(
             "json",
             "--db",
             str(db),
+            "--create",
             "--restore-test",
         ]
     )
@@ -86,6 +87,7 @@ def test_daily_local_with_nothing_listening_fails_and_exits_1(
             f"http://127.0.0.1:{free_port()}",
             "--db",
             str(tmp_path / "x.db"),
+            "--create",
             "--format",
             "json",
         ]
@@ -114,7 +116,7 @@ def test_could_not_run_exits_2_with_one_line(
 
 
 def test_weekly_table_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = run(["check", "weekly", "--db", str(tmp_path / "x.db")])
+    code = run(["check", "weekly", "--db", str(tmp_path / "x.db"), "--create"])
     out = capsys.readouterr().out
     assert "perf_latency_target" in out
     assert code == 1  # an empty store has no week to review: WARN

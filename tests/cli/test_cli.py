@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from portfolio.cli.main import run
+from portfolio.store.sqlite import SQLiteStore
 
 
 def test_malformed_month_exits_2_with_one_line(
@@ -50,6 +51,7 @@ def test_bad_input_exits_2(
 
 def test_recorded_operations_reach_the_report(tmp_path: Path) -> None:
     db = str(tmp_path / "ops.db")
+    SQLiteStore(db).close()  # commands refuse a store that is not there
     out = tmp_path / "out"
     assert run(["maintenance", "add", "--start", "2025-08-20T02:00", "--end", "2025-08-20T02:30",
                 "--description", "patching", "--db", db]) == 0  # fmt: skip
@@ -73,11 +75,10 @@ def test_recorded_operations_reach_the_report(tmp_path: Path) -> None:
 
 def test_annotating_a_detected_incident_records_its_cause(tmp_path: Path) -> None:
     db = str(tmp_path / "ops.db")
+    SQLiteStore(db).close()  # commands refuse a store that is not there
     assert run(["incident", "annotate", "auto-outage-202508221806", "--cause", "bad deploy",
                 "--db", db]) == 0  # fmt: skip
     from datetime import UTC, datetime
-
-    from portfolio.store.sqlite import SQLiteStore
 
     store = SQLiteStore(tmp_path / "ops.db")
     [incident] = store.list_incidents(

@@ -19,6 +19,7 @@ from portfolio.cli import common
 from portfolio.cli.main import run
 from portfolio.report.write import WRITERS
 from portfolio.store.ids import detected_incident_id, parse_detected_incident_id
+from portfolio.store.sqlite import SQLiteStore
 
 
 @pytest.fixture
@@ -73,6 +74,7 @@ def test_every_list_prints_json_with_whole_ids_and_zoned_times(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = str(tmp_path / "ops.db")
+    SQLiteStore(db).close()  # commands refuse a store that is not there
     # One of each record, at 21:00 Tokyo time on 2025-08-12 (12:00 UTC).
     for args in (
         ["incident", "add", "--start", "2025-08-12T21:00", "--end", "2025-08-12T21:30",
@@ -101,6 +103,7 @@ def test_quiet_prints_nothing_but_json_still_prints(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = str(tmp_path / "ops.db")
+    SQLiteStore(db).close()  # commands refuse a store that is not there
     assert run(["-q", "worklog", "add", "--summary", "x", "--at", "2025-08-01T10:00",
                 "--db", db]) == 0  # fmt: skip
     assert capsys.readouterr().out == ""
@@ -117,6 +120,7 @@ def test_incident_list_shows_whole_ids_on_a_narrow_terminal(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = str(tmp_path / "ops.db")
+    SQLiteStore(db).close()  # commands refuse a store that is not there
     assert run(["incident", "add", "--start", "2025-08-12T21:00", "--summary",
                 "a long summary that takes the room of a narrow terminal " * 3,
                 "--cause", "a cause that wants room too", "--db", db]) == 0  # fmt: skip
@@ -142,6 +146,7 @@ def test_times_are_shown_in_the_one_setting_zone_with_its_name(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     db = str(tmp_path / "ops.db")
+    SQLiteStore(db).close()  # commands refuse a store that is not there
     assert run(["incident", "add", "--start", "2025-08-12T12:00Z", "--end", "2025-08-12T12:30Z",
                 "--summary", "slow", "--db", db]) == 0  # fmt: skip
     assert run(["maintenance", "add", "--start", "2025-08-12T12:00Z", "--end",
@@ -167,7 +172,17 @@ def test_check_says_the_zone_of_its_run(
     monkeypatch.setenv("PORTFOLIO_REPORT__TIMEZONE", zone)
     monkeypatch.setattr(common.console, "width", 200)
     # Nothing listens on port 9 of loopback: the health checks fail fast, the table prints.
-    run(["check", "daily", "--url", "http://127.0.0.1:9", "--db", str(tmp_path / "ops.db")])
+    run(
+        [
+            "check",
+            "daily",
+            "--url",
+            "http://127.0.0.1:9",
+            "--db",
+            str(tmp_path / "ops.db"),
+            "--create",
+        ]
+    )
     title = capsys.readouterr().out.splitlines()[0]
     assert title.strip().startswith("daily checks on local at ")
     assert title.strip().endswith(f" {name}")
@@ -189,7 +204,7 @@ def test_check_takes_json_like_every_summary(
 ) -> None:
     code = run(
         ["-q", "check", "daily", "--json", "--url", "http://127.0.0.1:9",
-         "--db", str(tmp_path / "ops.db")]
+         "--db", str(tmp_path / "ops.db"), "--create"]
     )  # fmt: skip
     out = json.loads(capsys.readouterr().out)
     assert out["kind"] == "daily"

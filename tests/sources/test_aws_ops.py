@@ -139,4 +139,5 @@ def test_monthly_job_restores_records_and_reports_what_it_found(
 def test_an_unknown_job_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code = run(["ops", "run", "hourly", "--db", str(tmp_path / "x.db")])
     assert code == 2
-    assert "unknown job 'hourly'" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "'hourly' is not one of 'daily', 'weekly', 'monthly', 'report'" in err

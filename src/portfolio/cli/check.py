@@ -8,30 +8,30 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 import typer
 from rich.table import Table
 
-from portfolio.checks.base import get_check, parse_kind
+from portfolio.checks.base import Kind, get_check
 from portfolio.checks.export import run_to_dict
 from portfolio.checks.run import DEFAULT_URL, CheckContext, run_checks
 from portfolio.cli.common import (
     AwsEndpointOption,
+    CreateOption,
     DbOption,
-    check_choice,
-    choices,
     console,
+    existing_store,
     load_settings,
     show_time,
 )
 from portfolio.config import Design
-from portfolio.errors import InputError
-from portfolio.store import open_store
 from portfolio.store.records import CheckRun, FindingStatus
 
-FORMATS = ("table", "json")
+Target = Literal["local", "aws"]
+"""The check targets (checks/run.py registers a collector per target and kind)."""
+PrintFormat = Literal["table", "json"]
 STYLE = {FindingStatus.PASS: "green", FindingStatus.WARN: "yellow", FindingStatus.FAIL: "red"}
 
 
@@ -54,13 +54,13 @@ def run_json(run: CheckRun) -> str:
 
 
 def check(
-    kind: Annotated[str, typer.Argument(help="Which checklist.", metavar="<daily|weekly|monthly>")],
+    kind: Annotated[
+        Kind, typer.Argument(help="Which checklist.", metavar="KIND", show_default=False)
+    ],
     target: Annotated[
-        str, typer.Option(help="local (this machine's service, store and CDK template) or aws.")
+        Target, typer.Option(help="This machine's service, store and CDK template, or AWS.")
     ] = "local",
-    fmt: Annotated[
-        str, typer.Option("--format", help="How to print the run.", metavar=choices(FORMATS))
-    ] = "table",
+    fmt: Annotated[PrintFormat, typer.Option("--format", help="How to print the run.")] = "table",
     as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
     restore_test: Annotated[
         bool,
@@ -82,11 +82,8 @@ def check(
         ),
     ] = False,
     design: Annotated[
-        str | None,
-        typer.Option(
-            help="original | serverless: the deployment checked (default PORTFOLIO_DESIGN).",
-            metavar=choices(tuple(d.value for d in Design)),
-        ),
+        Design | None,
+        typer.Option(help="The deployment checked (default PORTFOLIO_DESIGN)."),
     ] = None,
     url: Annotated[
         str | None,
@@ -94,18 +91,14 @@ def check(
     ] = None,
     endpoint_url: Annotated[str | None, AwsEndpointOption] = None,
     db: Annotated[Path | None, DbOption] = None,
+    create: Annotated[bool, CreateOption] = False,
 ) -> None:
     """Run the daily, weekly or monthly checklist; exit 0 all pass, 1 findings, 2 could not run."""
-    checklist = parse_kind(kind)
-    if fmt not in FORMATS:
-        raise InputError(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}")
-    if design is not None:
-        check_choice(design, (d.value for d in Design), "--design")
     settings = load_settings(store__sqlite_path=db, design=design)
-    store = open_store(settings)
+    store = existing_store(settings, create=create)
     try:
         run = run_checks(
-            checklist,
+            kind,
             target,
             CheckContext(
                 settings=settings,

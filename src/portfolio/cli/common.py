@@ -18,6 +18,7 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 
+from portfolio.cli.suggest import unknown_choice
 from portfolio.config import Settings
 from portfolio.errors import ConfigError, InputError
 
@@ -59,17 +60,45 @@ def load_settings(**overrides: Any) -> Settings:
         raise ConfigError(f"invalid setting {where}: {message}") from err
 
 
+CreateOption = typer.Option(
+    "--create", help="Create the store if it does not exist (as `portfolio store init` does)."
+)
+
+
+def missing_store(settings: Settings) -> Path | None:
+    """The SQLite file the settings name, when it does not exist (None for DynamoDB)."""
+    path = settings.store.sqlite_path
+    if settings.store.backend != "sqlite" or path.exists():
+        return None
+    return path
+
+
+def existing_store(settings: Settings, *, create: bool = False) -> Store:
+    """The store the settings name; InputError (exit 2) when its SQLite file is missing.
+
+    Only `store init`, `demo` and an explicit ``--create`` make a store: a mistyped
+    ``--db`` in a crontab must fail loudly, not record into a new empty file.
+    """
+    from portfolio.store import open_store
+
+    missing = missing_store(settings)
+    if missing is not None and not create:
+        raise InputError(
+            f"no store at {missing}: create it with `portfolio store init --db {missing}`"
+            " (or pass --create), or point --db at an existing one"
+        )
+    return open_store(settings)
+
+
 @contextmanager
-def cli_store(db: Path | None) -> Iterator[tuple[Settings, Store]]:
-    """Settings and the store they name, closed when the command is done with it.
+def cli_store(db: Path | None, *, create: bool = False) -> Iterator[tuple[Settings, Store]]:
+    """Settings and the existing store they name, closed when the command is done with it.
 
     The store package is imported here, not at the top: `logs summary`, `logs athena`
     and `--help` never open a store and need not import its modules.
     """
-    from portfolio.store import open_store
-
     settings = load_settings(store__sqlite_path=db)
-    store = open_store(settings)
+    store = existing_store(settings, create=create)
     try:
         yield settings, store
     finally:
@@ -85,7 +114,7 @@ def check_choice(value: str, allowed: Iterable[str], name: str) -> None:
     """InputError (one line, exit 2) unless ``value`` is one of ``allowed``."""
     options = list(allowed)
     if value not in options:
-        raise InputError(f"{name} must be one of {', '.join(options)}, got {value!r}")
+        raise unknown_choice(name, value, options)
 
 
 def show_time(value: datetime, zone: ZoneInfo) -> str:

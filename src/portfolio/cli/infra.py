@@ -160,16 +160,14 @@ def cost(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
     design: Annotated[
-        str | None,
-        typer.Option(help="original | serverless: price that design's assembly (its own --out)."),
+        Design | None,
+        typer.Option(help="Price that design's assembly (its own --out)."),
     ] = None,
 ) -> None:
     """Estimate the monthly cost of the synthesized stacks, per service, like infracost."""
-    if design is not None and design not in DESIGN_OUT:
-        raise InputError(f"--design must be one of {', '.join(DESIGN_OUT)}, got {design!r}")
     if design is not None:
-        out = DESIGN_OUT[Design(design)] if out == DEFAULT_OUT else out
-        context = [*(context or []), f"design={design}"]
+        out = DESIGN_OUT[design] if out == DEFAULT_OUT else out
+        context = [*(context or []), f"design={design.value}"]
     base = UsageProfile()
     if requests_per_day is not None:
         base = base.model_copy(
@@ -196,7 +194,7 @@ def cost(
         return
     _print_cost(result)
     if design is not None:
-        _print_designs(assembly, design, synth, price_table, base)
+        _print_designs(assembly, design.value, synth, price_table, base)
 
 
 def _print_designs(

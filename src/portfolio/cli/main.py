@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+from difflib import get_close_matches
 from typing import Annotated, Any
 
 import typer
@@ -20,7 +21,12 @@ from typer.core import TyperGroup
 
 from portfolio import __version__
 from portfolio.cli import lifetime
+from portfolio.cli.help import HelpContext, adopt
+from portfolio.cli.suggest import did_you_mean, with_suggestion
 from portfolio.errors import PortfolioError
+
+VERSION = f"portfolio {__version__}"
+"""The one way the version is shown, by `--version` and by `version`."""
 
 # name -> (module, attribute): a Typer sub-app, or a function registered as one command.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -42,6 +48,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
 class LazyGroup(TyperGroup):
     """A command group that imports a sub-command's module when the command is asked for."""
 
+    context_class = HelpContext
+
     def list_commands(self, ctx: Any) -> list[str]:
         return sorted({*super().list_commands(ctx), *COMMANDS})
 
@@ -59,7 +67,20 @@ class LazyGroup(TyperGroup):
             single.command(name=cmd_name)(target)
             command = typer.main.get_command(single)
         command.name = cmd_name
-        return command
+        return adopt(command)
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        """As Typer's, with "did you mean" over the lazily loaded commands too."""
+        try:
+            return super().resolve_command(ctx, args)
+        except typer.TyperException as err:
+            message = getattr(err, "message", None)
+            if not args or not isinstance(message, str) or "Did you mean" in message:
+                raise
+            matches = get_close_matches(args[0], self.list_commands(ctx), n=3)
+            if matches:
+                err.message = f"{message.rstrip('.')}.{did_you_mean(args[0], matches)}"
+            raise
 
 
 app = typer.Typer(
@@ -69,12 +90,13 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish
+    context_settings={"help_option_names": ["-h", "--help"]},  # inherited by every command
 )
 
 
 def _print_version(value: bool) -> None:
     if value:
-        typer.echo(f"portfolio {__version__}")
+        typer.echo(VERSION)
         raise typer.Exit(0)
 
 
@@ -105,13 +127,14 @@ def _root(
 
 @app.command()
 def version() -> None:
-    """Print the version."""
-    typer.echo(__version__)
+    """Print the version (as --version does)."""
+    typer.echo(VERSION)
 
 
 def run(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI and map failures to one line and an exit code."""
-    command = typer.main.get_command(app)
+    command = adopt(typer.main.get_command(app))
+    words = sys.argv[1:] if argv is None else argv  # for "did you mean"
     try:
         result = command.main(args=argv, prog_name="portfolio", standalone_mode=False)
     except typer.Exit as done:
@@ -122,7 +145,7 @@ def run(argv: list[str] | None = None) -> int:
     except typer.TyperException as err:  # usage errors: unknown option, bad value, ...
         format_message = getattr(err, "format_message", None)
         message = format_message() if callable(format_message) else str(err)
-        print(f"portfolio: {message}", file=sys.stderr)
+        print(f"portfolio: {with_suggestion(err, message, words)}", file=sys.stderr)
         return 2
     except PortfolioError as err:
         print(f"portfolio: {err}", file=sys.stderr)

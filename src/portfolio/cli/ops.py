@@ -9,26 +9,36 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
 from portfolio.checks.run import CheckContext
-from portfolio.cli.common import AwsEndpointOption, DbOption, console, load_settings
+from portfolio.cli.common import (
+    AwsEndpointOption,
+    DbOption,
+    console,
+    existing_store,
+    load_settings,
+)
 from portfolio.cloud import Aws
 from portfolio.scheduled.deliver import Delivery
-from portfolio.scheduled.jobs import JOBS, JobContext, run_job
-from portfolio.store import open_store
+from portfolio.scheduled.jobs import JobContext, run_job
 
 ops_app = typer.Typer(help="Scheduled operations: checks and the monthly report, delivered.")
 
 BUCKET_ENV = "PORTFOLIO_OPS_REPORTS_BUCKET"
 TOPIC_ENV = "PORTFOLIO_OPS_TOPIC_ARN"
+Job = Literal["daily", "weekly", "monthly", "report"]
+"""The jobs scheduled/jobs.py registers (a test keeps the two the same)."""
+Place = Literal["aws", "local"]
 
 
 @ops_app.command("run")
 def run(
-    job: Annotated[str, typer.Argument(help=f"One of: {', '.join(JOBS)}.")],
+    job: Annotated[
+        Job, typer.Argument(help="The scheduled job.", metavar="JOB", show_default=False)
+    ],
     bucket: Annotated[
         str | None,
         typer.Option(envvar=BUCKET_ENV, help="Reports bucket (results stay local without one)."),
@@ -40,8 +50,8 @@ def run(
     month: Annotated[
         str | None, typer.Option(help="report: YYYY-MM (default: last month).")
     ] = None,
-    target: Annotated[str, typer.Option(help="Check target (aws or local).")] = "aws",
-    source: Annotated[str, typer.Option(help="Report source (aws or local).")] = "aws",
+    target: Annotated[Place, typer.Option(help="Check target.")] = "aws",
+    source: Annotated[Place, typer.Option(help="Report source.")] = "aws",
     out: Annotated[
         Path | None, typer.Option(help="report: also keep the files here.", file_okay=False)
     ] = None,
@@ -51,7 +61,7 @@ def run(
 ) -> None:
     """Run one scheduled job, store its results in the bucket and send the summary."""
     settings = load_settings(store__sqlite_path=db)
-    store = open_store(settings)
+    store = existing_store(settings)
     try:
         outcome = run_job(
             job,

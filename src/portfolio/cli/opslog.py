@@ -7,21 +7,19 @@ from collections.abc import Sequence
 from dataclasses import asdict, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
-from rich import box
-from rich.table import Table
 
 from portfolio.cli.common import (
+    CreateOption,
     DbOption,
-    check_choice,
-    choices,
     cli_store,
     console,
     parse_time,
     show_time,
 )
+from portfolio.cli.tables import Column, fit_table
 from portfolio.errors import InputError, NotFoundError
 from portfolio.period import Period
 from portfolio.store.ids import new_id, parse_detected_incident_id
@@ -37,10 +35,8 @@ worklog_app = typer.Typer(
     add_completion=False, help="Record work done (実施した作業).", no_args_is_help=True
 )
 
-SEVERITIES = ("minor", "major", "critical", "security")
-WORK_KINDS = ("improvement", "docs", "maintenance")
-ID_WIDTH = 26
-"""A ULID's length: the id column is never narrower, so ids are never cut."""
+Severity = Literal["minor", "major", "critical", "security"]
+WorkKind = Literal["improvement", "docs", "maintenance"]
 
 MonthOption = typer.Option(help="YYYY-MM in the report's time zone (default: this month).")
 JsonOption = typer.Option("--json", help="Print JSON: every field, times in ISO 8601 (UTC).")
@@ -60,26 +56,8 @@ def _as_json(records: list[Incident] | list[MaintenanceWindow] | list[WorkItem])
     return json.dumps(rows, indent=2, ensure_ascii=False)
 
 
-def _table(
-    title: str, columns: tuple[str, ...], rows: Sequence[tuple[str, ...]], *, whole: int = 2
-) -> Table:
-    """A table whose first ``whole`` columns (the id, times, short words) are never cut.
-
-    `incident annotate` needs the id whole, and a time cut short is a wrong time; the
-    free text after them wraps instead of ending in "…".
-    """
-    # No vertical rules: on an 80-column terminal the free text keeps room beside them.
-    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
-    for index, column in enumerate(columns):
-        if index < whole:
-            longest = max((len(row[index]) for row in rows), default=0)
-            floor = ID_WIDTH if index == 0 else 0
-            table.add_column(column, no_wrap=True, min_width=max(floor, longest, len(column)))
-        else:
-            table.add_column(column, overflow="fold", ratio=1)
-    for row in rows:
-        table.add_row(*row)
-    return table
+def _print_table(title: str, columns: tuple[Column, ...], rows: Sequence[Sequence[str]]) -> None:
+    console.print(fit_table(title, columns, rows, console.width))
 
 
 @incident_app.command("add")
@@ -89,7 +67,7 @@ def incident_add(
     ],
     summary: Annotated[str, typer.Option(help="One line: what happened.")],
     end: Annotated[str | None, typer.Option(help="When it ended.")] = None,
-    severity: Annotated[str, typer.Option(help="How bad.", metavar=choices(SEVERITIES))] = "minor",
+    severity: Annotated[Severity, typer.Option(help="How bad.")] = "minor",
     impact: Annotated[str, typer.Option(help="Who or what was affected.")] = "",
     cause: Annotated[str, typer.Option(help="Root cause.")] = "",
     response: Annotated[str, typer.Option(help="What was done.")] = "",
@@ -99,10 +77,10 @@ def incident_add(
         str | None, typer.Option(help="When someone started responding.")
     ] = None,
     db: Annotated[Path | None, DbOption] = None,
+    create: Annotated[bool, CreateOption] = False,
 ) -> None:
     """Record an incident; the report merges it with what it detects in the same time."""
-    check_choice(severity, SEVERITIES, "--severity")
-    with cli_store(db) as (settings, store):
+    with cli_store(db, create=create) as (settings, store):
         tz = settings.report.timezone
         started = parse_time(start, tz)
         ended = parse_time(end, tz) if end else None
@@ -124,9 +102,7 @@ def incident_annotate(
     incident_id: Annotated[str, typer.Argument(help="An incident id, or a detected one (auto-…).")],
     summary: Annotated[str | None, typer.Option(help="One line: what happened.")] = None,
     end: Annotated[str | None, typer.Option(help="When it ended (ISO 8601).")] = None,
-    severity: Annotated[
-        str | None, typer.Option(help="How bad.", metavar=choices(SEVERITIES))
-    ] = None,
+    severity: Annotated[Severity | None, typer.Option(help="How bad.")] = None,
     impact: Annotated[str | None, typer.Option(help="Who or what was affected.")] = None,
     cause: Annotated[str | None, typer.Option(help="Root cause.")] = None,
     response: Annotated[str | None, typer.Option(help="What was done.")] = None,
@@ -141,8 +117,6 @@ def incident_annotate(
     For an incident the report detected (id ``auto-KIND-YYYYMMDDHHMM``, UTC), this
     records a new incident at that time, which the report then merges with it.
     """
-    if severity is not None:
-        check_choice(severity, SEVERITIES, "--severity")
     changes: dict[str, object] = {
         k: v
         for k, v in {
@@ -193,18 +167,19 @@ def incident_list(
     rows = [
         (
             i.id,
-            show_time(i.started_at, period.zone),
-            ""
-            if i.ended_at is None
-            else f"{(i.ended_at - i.started_at) / timedelta(minutes=1):.0f}",
-            i.severity,
-            i.summary,
-            i.cause or "—",
+            f"{show_time(i.started_at, period.zone)}\n{_length(i)}{i.severity}",
+            i.summary + (f"\ncause: {i.cause}" if i.cause else ""),
         )
         for i in incidents
     ]
-    columns = ("id", "started", "min", "severity", "summary", "cause")
-    console.print(_table(f"incidents {period.label}", columns, rows, whole=4))
+    columns = (Column("id", "key"), Column("started"), Column("summary", "text"))
+    _print_table(f"incidents {period.label}", columns, rows)
+
+
+def _length(incident: Incident) -> str:
+    if incident.ended_at is None:
+        return "ongoing, "
+    return f"{(incident.ended_at - incident.started_at) / timedelta(minutes=1):.0f} min, "
 
 
 @maintenance_app.command("add")
@@ -213,9 +188,10 @@ def maintenance_add(
     end: Annotated[str, typer.Option(help="End (ISO 8601).")],
     description: Annotated[str, typer.Option(help="What the maintenance is for.")],
     db: Annotated[Path | None, DbOption] = None,
+    create: Annotated[bool, CreateOption] = False,
 ) -> None:
     """Record a planned maintenance window: its downtime counts as planned, not unplanned."""
-    with cli_store(db) as (settings, store):
+    with cli_store(db, create=create) as (settings, store):
         tz = settings.report.timezone
         opens, closes = parse_time(start, tz), parse_time(end, tz)
         if closes <= opens:
@@ -240,28 +216,30 @@ def maintenance_list(
         typer.echo(_as_json(windows))
         return
     rows = [
-        (w.id, show_time(w.start, period.zone), show_time(w.end, period.zone), w.description)
+        (
+            w.id,
+            f"{show_time(w.start, period.zone)} –\n{show_time(w.end, period.zone)}",
+            w.description,
+        )
         for w in windows
     ]
-    columns = ("id", "start", "end", "description")
-    console.print(_table(f"maintenance {period.label}", columns, rows, whole=3))
+    columns = (Column("id", "key"), Column("start – end"), Column("description", "text"))
+    _print_table(f"maintenance {period.label}", columns, rows)
 
 
 @worklog_app.command("add")
 def worklog_add(
     summary: Annotated[str, typer.Option(help="What was done.")],
-    kind: Annotated[
-        str, typer.Option(help="What sort of work.", metavar=choices(WORK_KINDS))
-    ] = "improvement",
+    kind: Annotated[WorkKind, typer.Option(help="What sort of work.")] = "improvement",
     at: Annotated[
         str | None,
         typer.Option(help="When (ISO 8601; zone defaults to the report's; default now)."),
     ] = None,
     db: Annotated[Path | None, DbOption] = None,
+    create: Annotated[bool, CreateOption] = False,
 ) -> None:
     """Record a work item; docs items count toward the documentation KPI."""
-    check_choice(kind, WORK_KINDS, "--kind")
-    with cli_store(db) as (settings, store):
+    with cli_store(db, create=create) as (settings, store):
         when = parse_time(at, settings.report.timezone) if at else datetime.now(UTC)
         item = WorkItem(id=new_id(), at=when.astimezone(UTC), kind=kind, summary=summary)
         store.add_work_item(item)
@@ -281,6 +259,6 @@ def worklog_list(
     if as_json:
         typer.echo(_as_json(items))
         return
-    rows = [(w.id, show_time(w.at, period.zone), w.kind, w.summary) for w in items]
-    columns = ("id", "at", "kind", "summary")
-    console.print(_table(f"work log {period.label}", columns, rows, whole=3))
+    rows = [(w.id, f"{show_time(w.at, period.zone)}\n{w.kind}", w.summary) for w in items]
+    columns = (Column("id", "key"), Column("at, kind"), Column("summary", "text"))
+    _print_table(f"work log {period.label}", columns, rows)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import numpy as np
 import typer
@@ -19,19 +19,21 @@ from portfolio.cli.common import (
     DbOption,
     choices,
     console,
+    err_console,
+    existing_store,
     load_settings,
+    missing_store,
 )
+from portfolio.cli.formats import complete_formats, parse_formats, pdf_plan
 from portfolio.costs.estimator import Architecture
-from portfolio.errors import InputError
 from portfolio.period import Period
 from portfolio.report.build import compute_report, has_data
 from portfolio.report.model import Report
-from portfolio.report.render.pdf import missing_packages
 from portfolio.report.render.text import STATUS_ICON, t
 from portfolio.report.write import WRITERS, Format, Language, write_report
+from portfolio.simulate.alb import write_alb_log
 from portfolio.sources.base import ReportSource, SourceOptions, make_source
 from portfolio.sources.local import LocalSource
-from portfolio.sources.registry import SOURCE_MODULES
 from portfolio.store.sqlite import SQLiteStore
 
 if TYPE_CHECKING:
@@ -39,16 +41,15 @@ if TYPE_CHECKING:
     from portfolio.infra.assembly import Assembly
 
 LANGS: dict[str, list[Language]] = {"ja": ["ja"], "en": ["en"], "all": ["ja", "en"]}
+Lang = Literal["ja", "en", "all"]
+SourceName = Literal["local", "alb-logs", "aws"]
+"""The report sources sources/registry.py registers (a test keeps the two the same)."""
+DemoDesign = Literal["original", "serverless"]
 DEMO_DESIGNS: dict[str, Architecture] = {
     "original": Architecture.FARGATE_ALB,
     "serverless": Architecture.LAMBDA_FUNCTION_URL,
 }
 """The designs ``demo --design`` prices the month for (``infra cost --design`` names)."""
-
-
-def _choice(value: str, options: Mapping[str, object], name: str) -> None:
-    if value not in options:
-        raise InputError(f"{name} must be one of {', '.join(options)}, got {value!r}")
 
 
 def generate(
@@ -111,17 +112,20 @@ def report(
     month: Annotated[
         str | None, typer.Option(help="YYYY-MM (default: the previous month in the report zone).")
     ] = None,
-    lang: Annotated[str, typer.Option(help="Language.", metavar=choices(LANGS))] = "all",
+    lang: Annotated[Lang, typer.Option(help="Language.")] = "all",
     fmt: Annotated[
-        str, typer.Option("--format", help="File format.", metavar=choices([*WRITERS, "all"]))
-    ] = "all",
+        list[str] | None,
+        typer.Option(
+            "--format",
+            help="File formats: repeat the option or separate by commas (default: all).",
+            metavar=choices([*WRITERS, "all"]),
+            autocompletion=complete_formats,
+        ),
+    ] = None,
     out: Annotated[
         Path | None, typer.Option(help="Directory (default: ./reports/YYYY-MM/).", file_okay=False)
     ] = None,
-    source: Annotated[
-        str,
-        typer.Option(help="Where the figures come from.", metavar=choices(SOURCE_MODULES)),
-    ] = "local",
+    source: Annotated[SourceName, typer.Option(help="Where the figures come from.")] = "local",
     logs: Annotated[
         list[str] | None, typer.Option(help="Access-log files, directories or s3:// prefixes.")
     ] = None,
@@ -136,16 +140,17 @@ def report(
 ) -> None:
     """Write the monthly operations report (運用報告書) of one month from measured data.
 
-    A month with no data writes nothing and exits 1, unless --allow-empty.
+    A month with no data writes nothing and exits 1, unless --allow-empty. Without
+    Chromium (or its fonts) a PDF asked for by name stops the command before anything
+    is written (exit 2); the default (all) writes every other format and says on stderr
+    what to install.
     """
-    _choice(lang, LANGS, "--lang")
-    formats = _formats(fmt)
+    formats, pdf_hint = pdf_plan(parse_formats(fmt or ["all"]), explicit=fmt is not None)
     settings = load_settings(store__sqlite_path=db)
     tz = settings.report.timezone
     period = Period.parse(month, tz) if month else Period.previous_to(datetime.now(UTC), tz)
-    if db is not None and not db.exists():
-        # Only serve and demo create stores; a report of a store that is not there is a typo.
-        raise InputError(f"--db {db}: no such store (only serve and demo create one)")
+    if (db is not None or source == "local") and missing_store(settings):
+        existing_store(settings)  # the one-line refusal, before anything is written
     chosen = make_source(
         source,
         SourceOptions(
@@ -168,14 +173,8 @@ def report(
         )
         raise typer.Exit(1)
     print_summary(*done, time.perf_counter() - started)
-
-
-def _formats(fmt: str) -> list[Format]:
-    if fmt == "all":
-        return list(WRITERS)
-    if fmt not in WRITERS:
-        raise InputError(f"--format must be one of {', '.join(WRITERS)} or all, got {fmt!r}")
-    return [fmt]
+    if pdf_hint:
+        err_console.print(pdf_hint, highlight=False, soft_wrap=True)
 
 
 def demo(
@@ -190,10 +189,9 @@ def demo(
         ),
     ] = None,
     seed: Annotated[int, typer.Option(help="Random seed of the traffic model.")] = 7,
-    design: Annotated[
-        str,
-        typer.Option(help="The design the month is priced for.", metavar=choices(DEMO_DESIGNS)),
-    ] = "original",
+    design: Annotated[DemoDesign, typer.Option(help="The design the month is priced for.")] = (
+        "original"
+    ),
 ) -> None:
     """Simulate two months of the original's traffic into a fresh store, then write the report.
 
@@ -202,7 +200,6 @@ def demo(
     """
     from portfolio.checks.template import cached_assembly
 
-    _choice(design, DEMO_DESIGNS, "--design")
     settings = load_settings()
     period = Period.parse(month, settings.report.timezone)
     path = db or out / "demo.db"
@@ -216,13 +213,14 @@ def demo(
     with ThreadPoolExecutor(max_workers=1) as pool:
         templates = pool.submit(cached_assembly)
         source = _simulate_months(store, period, settings, rng, templates, out)
+    alb_dir = out / "demo-logs" / "alb"
+    write_alb_log(store, period.end - timedelta(days=1), alb_dir, rng)
     console.print(
         f"simulated into {path} in {time.perf_counter() - started:.1f} s", highlight=False
     )
     # Only the PDF needs Chromium and the Japanese fonts: without them the demo writes
     # every other format and says how to get the PDF.
-    missing = missing_packages()
-    formats = [fmt for fmt in WRITERS if not (missing and fmt == "pdf")]
+    formats, pdf_hint = pdf_plan(list(WRITERS), explicit=False)
     started = time.perf_counter()
     try:
         done = generate(
@@ -235,13 +233,13 @@ def demo(
         print_summary(*done, time.perf_counter() - started)
     size_mb = sum(p.stat().st_size for p in path.parent.glob(path.name + "*")) / 1e6
     console.print(f"demo store: {path} ({size_mb:.0f} MB; delete it when done)", highlight=False)
-    if missing:
-        console.print(
-            f"no PDF: it needs {', '.join(missing)}; get it with"
-            f" `sudo apt-get install {' '.join(missing)}`, then `make demo` again",
-            highlight=False,
-            soft_wrap=True,  # one line, however narrow the terminal
-        )
+    console.print(
+        f"an ALB access log of {period.label}'s last day to try: portfolio logs summary {alb_dir}",
+        highlight=False,
+        soft_wrap=True,
+    )
+    if pdf_hint:
+        console.print(f"{pdf_hint}, then `make demo` again", highlight=False, soft_wrap=True)
 
 
 def _simulate_months(

@@ -11,16 +11,16 @@ from typing import Annotated, Literal
 import typer
 
 from portfolio.api.audit import record_api_key_set
-from portfolio.cli.common import console, load_settings
+from portfolio.cli.common import CreateOption, DbOption, console, existing_store, load_settings
 from portfolio.config import Settings
 from portfolio.names import HEALTH_PATH
-from portfolio.store import open_store
 from portfolio.store.protocols import Store
 from portfolio.telemetry.logs import configure_logging
 from portfolio.telemetry.prober import Prober
 
 APP_FACTORY = "portfolio.api.app:create_app_from_env"
 Server = Literal["uvicorn", "granian"]
+Backend = Literal["sqlite", "dynamodb"]
 STARTUP_GRACE_S = 60.0
 """How long the prober waits for the workers before a failed probe counts as an outage."""
 
@@ -33,24 +33,23 @@ def serve(
     workers: Annotated[
         int, typer.Option(min=1, max=64, help="Worker processes (each is one 'task').")
     ] = 1,
-    db: Annotated[
-        Path | None, typer.Option(help="SQLite file of the embedded store.", dir_okay=False)
+    db: Annotated[Path | None, DbOption] = None,
+    create: Annotated[bool, CreateOption] = False,
+    store: Annotated[
+        Backend | None, typer.Option(help="Store backend (default PORTFOLIO_STORE__BACKEND).")
     ] = None,
-    store: Annotated[str | None, typer.Option(help="Store backend: sqlite or dynamodb.")] = None,
     endpoint_url: Annotated[
         str | None, typer.Option(help="DynamoDB endpoint, e.g. DynamoDB Local.")
     ] = None,
     probe: Annotated[bool, typer.Option(help="Probe /health on an interval.")] = True,
     server: Annotated[
-        str, typer.Option(help="ASGI server: uvicorn (default, measured faster) or granian.")
+        Server, typer.Option(help="ASGI server (uvicorn measured faster).")
     ] = "uvicorn",
 ) -> None:
     """Serve the REST API on the configured store, recording telemetry.
 
     SIGTERM stops the workers gracefully: each writes its remaining telemetry first.
     """
-    if server not in ("uvicorn", "granian"):
-        raise typer.BadParameter("choose uvicorn or granian", param_hint="--server")
     settings = load_settings(
         store__sqlite_path=db,
         store__backend=store,
@@ -61,7 +60,8 @@ def serve(
     os.environ["PORTFOLIO_STORE__SQLITE_PATH"] = str(settings.store.sqlite_path.resolve())
     if settings.store.dynamodb_endpoint_url:
         os.environ["PORTFOLIO_STORE__DYNAMODB_ENDPOINT_URL"] = settings.store.dynamodb_endpoint_url
-    probe_store = open_store(settings)  # also creates/migrates the schema before workers start
+    # Also migrates the schema before the workers start; creates the store only if asked.
+    probe_store = existing_store(settings, create=create)
     # JSON lines from the supervisor too: a worker's death and its replacement are logged.
     configure_logging(None)
     if record_api_key_set(probe_store, settings.parsed_api_keys(), now=datetime.now(UTC)):
@@ -83,7 +83,7 @@ def serve(
     )
     site = _start_site_prober(probe_store, settings, host, port) if prober is not None else None
     try:
-        _run_server(server, host=host, port=port, workers=workers)  # type: ignore[arg-type]
+        _run_server(server, host=host, port=port, workers=workers)
     finally:
         if site is not None:
             site.stop()

@@ -444,7 +444,8 @@ def _check_is_alb_log(path: str, name: str) -> None:
         return
     raise SourceError(
         f"{name} is not an ALB access log: its first lines are no ALB records"
-        f" (first: {lines[0][:80]!r}); CloudFront logs go to --cloudfront-logs"
+        f" (first: {lines[0][:80]!r}); CloudFront standard logs go to"
+        " `portfolio report --cloudfront-logs`"
     )
 
 

@@ -55,7 +55,7 @@ def find_browser() -> str:
             return found
     raise ConfigError(
         "the PDF report needs Chromium: install it (Debian: apt-get install chromium"
-        " fonts-noto-cjk) or set PORTFOLIO_CHROMIUM to its path"
+        " fonts-noto-cjk fonts-noto-color-emoji) or set PORTFOLIO_CHROMIUM to its path"
     )
 
 
