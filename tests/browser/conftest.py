@@ -7,11 +7,16 @@ and a missing browser must fail the run, not skip it.
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import (
@@ -25,6 +30,9 @@ from playwright.sync_api import (
 )
 
 from portfolio.report.render.pdf import BROWSERS
+from portfolio.store.records import ProbeResult
+from portfolio.store.sqlite import SQLiteStore
+from tests.browser.seed import seed_traffic
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 
@@ -151,3 +159,33 @@ def open_page(browser: Browser) -> Iterator[Callable[..., tuple[Page, Watch]]]:
 def horizontal_overflow(page: Page) -> int:
     """How many CSS pixels the page is wider than its viewport (0: no sideways scrolling)."""
     return int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
+
+
+REPORT_MONTH = "2025-08"
+REPORT_ZONE = ZoneInfo("Asia/Tokyo")
+
+
+@pytest.fixture(scope="session")
+def written(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """`portfolio report --format all` over 5 days of traffic and probes with one outage.
+
+    Once a session: the report tests of every module read the same files.
+    """
+    root = tmp_path_factory.mktemp("report")
+    store = SQLiteStore(root / "report.db")
+    start = datetime(2025, 8, 4, tzinfo=REPORT_ZONE)
+    seed_traffic(store, start=start, hours=24 * 5)
+    probes = [
+        ProbeResult(at=start + timedelta(minutes=m), ok=not (3000 <= m < 3012),
+                    latency_ms=4.0, status=200)
+        for m in range(0, 24 * 60 * 5, 2)
+    ]  # fmt: skip
+    store.write_probe_results(probes)
+    store.close()
+    out = root / "out"
+    subprocess.run(
+        [sys.executable, "-m", "portfolio", "report", "--month", REPORT_MONTH, "--db",
+         str(root / "report.db"), "--format", "all", "--out", str(out)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    return out, json.loads((out / "report.json").read_text(encoding="utf-8"))

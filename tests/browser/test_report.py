@@ -7,52 +7,19 @@ pdftoppm and read with pdftotext.
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
-import sys
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from portfolio.report.render.text import t
-from portfolio.store.records import ProbeResult
-from portfolio.store.sqlite import SQLiteStore
 from tests.browser.conftest import ARTIFACTS, Watch, screenshot
-from tests.browser.seed import seed_traffic
 from tests.report.original import original_text, parse
 
 pytestmark = pytest.mark.slow
-
-MONTH = "2025-08"
-ZONE = ZoneInfo("Asia/Tokyo")
-
-
-@pytest.fixture(scope="module")
-def written(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
-    """`portfolio report --format all` over 5 days of traffic and probes with one outage."""
-    root = tmp_path_factory.mktemp("report")
-    store = SQLiteStore(root / "report.db")
-    start = datetime(2025, 8, 4, tzinfo=ZONE)
-    seed_traffic(store, start=start, hours=24 * 5)
-    probes = [
-        ProbeResult(at=start + timedelta(minutes=m), ok=not (3000 <= m < 3012),
-                    latency_ms=4.0, status=200)
-        for m in range(0, 24 * 60 * 5, 2)
-    ]  # fmt: skip
-    store.write_probe_results(probes)
-    store.close()
-    out = root / "out"
-    subprocess.run(
-        [sys.executable, "-m", "portfolio", "report", "--month", MONTH, "--db",
-         str(root / "report.db"), "--format", "all", "--out", str(out)],
-        check=True, capture_output=True, timeout=180,
-    )  # fmt: skip
-    return out, json.loads((out / "report.json").read_text(encoding="utf-8"))
 
 
 def test_the_default_names_are_written_beside_the_per_language_files(

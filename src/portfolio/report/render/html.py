@@ -37,6 +37,7 @@ from portfolio.report.document import (
     Table,
 )
 from portfolio.report.model import Report
+from portfolio.report.render.style import CSS
 from portfolio.report.render.svg import (
     PALETTE,
     Series,
@@ -48,6 +49,7 @@ from portfolio.report.render.svg import (
     timeline,
 )
 from portfolio.report.render.text import STATUS_ICON, Lang, t
+from portfolio.report.rules import SERVICE_NAMES
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _CODE = re.compile(r"`([^`]+)`")
@@ -58,6 +60,22 @@ def _inline(text: str) -> str:
     html = escape(text, quote=False)
     html = _CODE.sub(r"<code>\1</code>", html)
     return _BOLD.sub(r"<strong>\1</strong>", html)
+
+
+_TAG = re.compile(r"(<[^>]+>)")
+_HYPHENATED = re.compile(r"[\x21-\x7e]+-[\x21-\x7e]+")
+
+
+def _whole_words(html: str) -> str:
+    """Latin words with a hyphen (08/01-08/07, 2025-08-15, no-data) kept on one line.
+
+    A browser may break a line after any hyphen, so a narrow table cell showed a week
+    as "08/01-" over "08/07"; text between the tags is wrapped, never a tag itself.
+    """
+    parts = _TAG.split(html)
+    for i in range(0, len(parts), 2):  # even parts are text, odd ones tags
+        parts[i] = _HYPHENATED.sub(lambda m: f'<span class="nw">{m[0]}</span>', parts[i])
+    return "".join(parts)
 
 
 class _Ctx:
@@ -86,18 +104,26 @@ class _Ctx:
         sign = "-" if value < 0 else ""
         return f"{sign}${abs(value):,.{digits}f}"
 
+    def day(self, value: datetime) -> str:
+        """The date of ``value`` in the report's zone (a period's last day is its end less 1 s)."""
+        return value.astimezone(self.zone).strftime("%Y-%m-%d")
+
     def when(self, value: datetime | None) -> str:
         if value is None:
             return self.t("no_data")
         return value.astimezone(self.zone).strftime("%Y-%m-%d %H:%M")
 
-    def figure(self, uid: str, svg: str, caption: str, data: str = "") -> str:
+    def figure(
+        self, uid: str, svg: str, caption: str, data: str = "", *, screen_note: str = ""
+    ) -> str:
+        """A chart in its scroll box, its caption (``screen_note``: not printed), its data."""
         details = ""
         if data:
             details = f"<details><summary>{escape(self.t('html.data'))}</summary>{data}</details>"
+        note = f' <span class="screen-only">{escape(screen_note)}</span>' if screen_note else ""
         return (
-            f'<figure class="chart-figure" id="fig-{uid}">{svg}'
-            f"<figcaption>{escape(caption)}</figcaption>{details}</figure>"
+            f'<figure class="chart-figure" id="fig-{uid}"><div class="chart-scroll">{svg}</div>'
+            f"<figcaption>{escape(caption)}{note}</figcaption>{details}</figure>"
         )
 
     def data_table(self, header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -114,16 +140,34 @@ class _Ctx:
 _MARKS = frozenset(STATUS_ICON.values())
 
 
-def _cell(index: int, text: str) -> str:
+_NUMBER = re.compile(r"[-+$≤≥<> ]*[\d,.]+\s*(%|ms|min|MB|h|×|USD)?")
+
+
+def _numeric_columns(rows: Sequence[Sequence[str]]) -> set[int]:
+    """Columns whose every figure is a number: aligned right as a whole, header too.
+
+    Deciding per cell left "no data" and a target such as "≤ 100 ms" flush left
+    among right-aligned figures, so one column read in two alignments.
+    """
+    columns: set[int] = set()
+    for index in range(1, max((len(row) for row in rows), default=0)):
+        cells = [row[index] for row in rows if index < len(row) and row[index].strip()]
+        figures = [c for c in cells if c not in _MARKS and not c.startswith(("—", "-"))]
+        if figures and sum(bool(_NUMBER.fullmatch(c)) for c in figures) * 2 > len(figures):
+            columns.add(index)
+    return columns
+
+
+def _cell(index: int, text: str, numeric: bool = False) -> str:
     tag = "th" if index == 0 else "td"
     scope = ' scope="row"' if index == 0 else ""
     if text in _MARKS:
         css = " class=mark"
-    elif re.fullmatch(r"[-+$]?[\d,.]+\s*(%|ms|min|MB|h|×)?", text):
+    elif numeric:
         css = " class=num"
     else:
         css = ""
-    return f"<{tag}{scope}{css}>{_inline(text)}</{tag}>"
+    return f"<{tag}{scope}{css}>{_whole_words(_inline(text))}</{tag}>"
 
 
 # -- charts: one function per figure, keyed by where it goes -----------------------
@@ -148,7 +192,7 @@ def _daily(d: _Ctx) -> str:
         unit=d.t("chart.requests_unit"),
         label_every=2 if len(daily) > 16 else 1,
     )  # fmt: skip
-    return d.figure("daily", svg, desc)
+    return d.figure("daily", svg, desc, screen_note=d.t("chart.daily.hover"))
 
 
 def _hourly(d: _Ctx) -> str:
@@ -219,7 +263,9 @@ def _costs(d: _Ctx) -> str:
     desc = d.t("chart.cost.desc", total=d.usd(c.total_usd), previous=d.usd(c.previous_total_usd))
     svg = hbar_chart(
         "c-costs", title, desc,
-        [(line.service, [line.usd, line.previous_usd]) for line in c.lines],
+        # The table's names (rules.SERVICE_NAMES), not the billing names, in both languages.
+        [(SERVICE_NAMES.get(line.service, line.service), [line.usd, line.previous_usd])
+         for line in c.lines],
         [(d.t("chart.cost.current"), PALETTE["blue"]), (d.t("cost.previous"), PALETTE["light"])],
         value_labels=[[d.usd(line.usd), d.usd(line.previous_usd)] for line in c.lines],
         unit="USD",
@@ -369,9 +415,14 @@ def _w_bullets(w: _Writer, b: Bullets) -> None:
 def _w_table(w: _Writer, b: Table) -> None:
     w.tables += 1
     caption = f"{w.heading} — {w.ctx.t('html.table')} {w.tables}"
-    head = "".join(f'<th scope="col">{_inline(h)}</th>' for h in b.header)
+    numeric = _numeric_columns(b.rows)
+    head = "".join(
+        f'<th scope="col"{" class=num" if i in numeric else ""}>{_inline(h)}</th>'
+        for i, h in enumerate(b.header)
+    )
     body = "".join(
-        "<tr>" + "".join(_cell(i, c) for i, c in enumerate(row)) + "</tr>" for row in b.rows
+        "<tr>" + "".join(_cell(i, c, i in numeric) for i, c in enumerate(row)) + "</tr>"
+        for row in b.rows
     )
     table = (
         f'<div class="table-wrap" role="region" tabindex="0" aria-label="{escape(caption)}">'
@@ -439,115 +490,6 @@ def _tiles(doc: Document, ctx: _Ctx) -> str:
     )
 
 
-CSS = """
-:root { --ink: #1a1a1a; --muted: #555; --line: #c8ccd2; --bg: #fff; --accent: #1f5fa8;
-  --soft: #f3f5f8; --warn-bg: #fff4e0; --warn: #7a3e00; }
-* { box-sizing: border-box; }
-html { font-family: "Noto Sans CJK JP", "Noto Sans JP", "Hiragino Sans", "Yu Gothic",
-  Meiryo, system-ui, sans-serif; color: var(--ink); background: var(--bg);
-  line-height: 1.6; font-size: 15px; }
-body { margin: 0; }
-a { color: var(--accent); }
-:focus-visible { outline: 3px solid #f0a500; outline-offset: 2px; }
-.skip { position: absolute; left: -9999px; top: 0; background: var(--ink); color: #fff;
-  padding: .5em 1em; z-index: 10; }
-.skip:focus { left: 0; }
-header.doc { background: var(--ink); color: #fff; padding: 1.2rem 2rem; }
-header.doc h1 { margin: 0; font-size: 1.6rem; }
-header.doc p { margin: .3rem 0 0; color: #e6e6e6; }
-header.doc a { color: #cfe3ff; }
-.layout { display: grid; grid-template-columns: 16rem minmax(0, 1fr); gap: 2rem;
-  max-width: 78rem; margin: 0 auto; padding: 1.5rem 2rem 3rem; }
-nav.toc { position: sticky; top: 1rem; align-self: start; font-size: .92rem; }
-nav.toc ol { list-style: none; padding: 0; margin: 0; }
-nav.toc li { margin: .15rem 0; }
-nav.toc a { display: block; padding: .2rem .5rem; border-radius: 4px; text-decoration: none; }
-nav.toc a:hover { background: var(--soft); }
-h2 { font-size: 1.35rem; border-bottom: 2px solid var(--accent); padding-bottom: .2rem;
-  margin-top: 2.2rem; }
-h3 { font-size: 1.1rem; margin-top: 1.6rem; }
-section:first-of-type h2 { margin-top: 0; }
-.notice { background: var(--warn-bg); color: var(--warn); border-left: 4px solid #c77700;
-  padding: .6rem 1rem; }
-.note { color: var(--muted); font-size: .9rem; }
-.table-wrap { overflow-x: auto; margin: .8rem 0; max-width: 100%; }
-table { border-collapse: collapse; font-size: .9rem; min-width: 50%; }
-th, td { border: 1px solid var(--line); padding: .3rem .6rem; text-align: left;
-  vertical-align: top; }
-thead th { background: var(--soft); }
-tbody th { font-weight: 500; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-code { font-family: "Noto Sans Mono CJK JP", ui-monospace, monospace; font-size: .88em;
-  background: var(--soft); padding: 0 .25em; border-radius: 3px; }
-figure.chart-figure { margin: 1rem 0 1.5rem; padding: .8rem; border: 1px solid var(--line);
-  border-radius: 6px; }
-figure.chart-figure figcaption { color: var(--muted); font-size: .88rem; margin-top: .3rem; }
-figure details { margin-top: .5rem; font-size: .88rem; }
-svg.chart { width: 100%; height: auto; display: block; }
-svg.chart text { font-family: inherit; fill: var(--ink); font-size: 11px; }
-svg.chart .tick { fill: #444; }
-svg.chart .unit, svg.chart .legend { font-size: 11px; fill: #444; }
-svg.chart .grid { stroke: #e3e6ea; stroke-width: 1; }
-svg.chart .axis { stroke: #777; stroke-width: 1; }
-svg.chart .lane { stroke: #d0d4da; stroke-dasharray: 3 3; }
-svg.chart .band { fill: #fdf0dc; }
-svg.chart .nodata { fill: var(--soft); stroke: var(--line); }
-svg.chart .nodata-text { font-size: 14px; fill: var(--muted); }
-svg.chart .rowlabel { font-size: 11px; }
-main { min-width: 0; overflow-wrap: anywhere; }
-ul.fields { padding-left: 1.2rem; }
-ul.fields.bare { list-style: none; padding-left: 0; }
-ul.fields .label { font-weight: 600; }
-ul.checklist { list-style: none; padding-left: .2rem; }
-ul.checklist .box { margin-right: .4em; }
-.sr { position: absolute; left: -9999px; }
-details.data { margin: .5rem 0 1rem; }
-details.data summary { cursor: pointer; color: var(--accent); }
-section.tiles { max-width: 78rem; margin: 0 auto; padding: 1rem 2rem 0; }
-.tiles-h { margin: 0 0 .6rem; border: 0; font-size: 1.1rem; }
-.tile-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(9.5rem, 1fr));
-  gap: .8rem; }
-.tile { border: 1px solid var(--line); border-left: 6px solid var(--muted); border-radius: 6px;
-  padding: .6rem .8rem; background: var(--soft); position: relative; }
-.tile.met { border-left-color: #2e7d32; } .tile.warn { border-left-color: #c77700; }
-.tile.missed { border-left-color: #b3261e; }
-.tile-name { font-size: .85rem; color: var(--muted); }
-.tile-value { font-size: 1.35rem; font-weight: 700; font-variant-numeric: tabular-nums; }
-.tile-target { font-size: .8rem; color: var(--muted); }
-.tile-mark { position: absolute; top: .5rem; right: .6rem; }
-@media (prefers-color-scheme: dark) {
-  :root { --ink: #e8eaed; --muted: #b0b6be; --line: #4a5058; --bg: #16181c;
-    --accent: #8ab4f8; --soft: #23262b; --warn-bg: #3a2a10; --warn: #ffd18a; }
-  header.doc { background: #0b0c0e; }
-  svg.chart .tick, svg.chart .unit, svg.chart .legend { fill: #c9ccd1; }
-  svg.chart .grid { stroke: #33373d; }
-  svg.chart .band { fill: #3a3220; }
-}
-@media (max-width: 900px) { .layout { grid-template-columns: 1fr; padding: 1rem; }
-  nav.toc { position: static; } section.tiles { padding: 1rem 1rem 0; }
-  header.doc { padding: 1rem; } }
-@page { size: A4; margin: 14mm 12mm 16mm;
-  @bottom-center { content: counter(page) " / " counter(pages); font-size: 9pt; color: #555; } }
-@media print {
-  html { font-size: 10.5pt; }
-  .skip, nav.toc, header.doc .alt { display: none; }
-  header.doc { background: none; color: var(--ink); padding: 0 0 .5rem;
-    border-bottom: 3px solid var(--ink); }
-  header.doc p { color: var(--muted); }
-  .layout { display: block; padding: 0; max-width: none; }
-  h2 { margin-top: 1.4rem; }
-  h2, h3 { break-after: avoid; }
-  figure.chart-figure, tr { break-inside: avoid; }
-  figure details, details.data { display: none; }
-  section.tiles { padding: .5rem 0 0; }
-  .tile-grid { grid-template-columns: repeat(4, 1fr); }
-  .table-wrap, table, .tile-grid { break-inside: avoid; }
-  .table-wrap { overflow: visible; }
-  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-}
-"""
-
-
 def render_html(report: Report, lang: Lang, *, alternate: str | None = None) -> str:
     """The whole page; ``alternate`` is the file name of the other language's page, if written."""
     ctx = _Ctx(report, lang)
@@ -568,7 +510,7 @@ def render_html(report: Report, lang: Lang, *, alternate: str | None = None) -> 
         for h in doc.headings()
         if h.level == 2
     )
-    span = f"{ctx.when(report.period.start)} – {ctx.when(report.period.end)}"
+    span = f"{ctx.day(report.period.start)} – {ctx.day(report.period.end - timedelta(seconds=1))}"
     period = f"{span} ({report.period.timezone})"
     return (
         f'<!doctype html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
