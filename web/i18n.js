@@ -72,6 +72,7 @@ export const STRINGS = {
     "portfolio.lead": "AWS Portfolio Infrastructure — ECS Fargate, ALB, DynamoDB, S3 / CloudFront.",
     "portfolio.people": "People",
     "portfolio.count": "{n} people",
+    "portfolio.count.one": "{n} person",
     "portfolio.none": "No profiles yet",
     "portfolio.links": "{name}: links",
     "portfolio.footer": "Profiles from /api/v1/users.",
@@ -139,6 +140,14 @@ function chooseLanguage() {
 
 export const lang = () => current;
 export const locale = () => LOCALES[current];
+
+// tn("portfolio.count", 1): the plural form of the page's language ("1 person", "2 people"),
+// as Intl.PluralRules names it ("key.one"), else the key itself.
+export function tn(key, n) {
+  const form = new Intl.PluralRules(LOCALES[current]).select(n);
+  const chosen = STRINGS[current][`${key}.${form}`] !== undefined ? `${key}.${form}` : key;
+  return t(chosen, { n });
+}
 
 // t("status.daily", {n: 90}): the text in the page's language, {names} filled in.
 export function t(key, values = {}) {

@@ -1,6 +1,6 @@
 // The portfolio page: every profile from GET /api/v1/users (following next_cursor).
 import { getJson, el } from "./api.js";
-import { setupLanguage, t } from "./i18n.js";
+import { setupLanguage, t, tn } from "./i18n.js";
 
 let users = null; // null: not loaded yet
 let failure = null;
@@ -39,7 +39,7 @@ function render() {
     state.textContent = t("loading");
   } else {
     document.getElementById("people").replaceChildren(...users.map(card));
-    state.textContent = users.length ? t("portfolio.count", { n: users.length }) : t("portfolio.none");
+    state.textContent = users.length ? tn("portfolio.count", users.length) : t("portfolio.none");
   }
 }
 

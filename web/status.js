@@ -97,8 +97,13 @@ function renderBars(status) {
 
 function renderIncidents(status) {
   const list = document.getElementById("incidents");
+  const none = document.getElementById("incidents-none");
+  // An empty state is a sentence, not item 1 of a numbered list.
+  none.hidden = status.incidents.length > 0;
+  list.hidden = !none.hidden;
   if (!status.incidents.length) {
-    list.replaceChildren(el("li", { class: "none" }, [t("status.no-incidents")]));
+    none.textContent = t("status.no-incidents");
+    list.replaceChildren();
     return;
   }
   const zone = status.timezone;
