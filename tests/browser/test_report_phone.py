@@ -52,8 +52,9 @@ BROKEN_WORDS = """() => {
     const walk = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
     for (let node = walk.nextNode(); node; node = walk.nextNode()) {
       for (const m of node.data.matchAll(/\\S+/g)) {
-        // Japanese text may break between any two characters; a Latin word may not.
-        if (!/^[\\x21-\\x7e]+$/.test(m[0])) continue;
+        // Japanese text may break between any two characters; a Latin word may not,
+        // nor a short label of any script ("第1週", "安定").
+        if (!/^[\\x21-\\x7e]+$/.test(m[0]) && [...m[0]].length > 8) continue;
         const range = document.createRange();
         range.setStart(node, m.index);
         range.setEnd(node, m.index + m[0].length);

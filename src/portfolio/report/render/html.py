@@ -158,16 +158,27 @@ def _numeric_columns(rows: Sequence[Sequence[str]]) -> set[int]:
     return columns
 
 
+SHORT_LABEL = 8
+"""A cell of at most this many characters and no space is one word ("第1週", "安定")."""
+
+
+def _classes(text: str, numeric: bool) -> str:
+    """A cell's classes: a mark, a number (right-aligned), a short label (never broken).
+
+    Japanese may break between any two characters, so a squeezed column stacked
+    "第1週" one character a line; a short label stays whole and the table scrolls.
+    """
+    names = ["mark" if text in _MARKS else "num" if numeric else ""]
+    if len(text) <= SHORT_LABEL and not any(c.isspace() for c in text):
+        names.append("nw")
+    joined = " ".join(n for n in names if n)
+    return f' class="{joined}"' if joined else ""
+
+
 def _cell(index: int, text: str, numeric: bool = False) -> str:
     tag = "th" if index == 0 else "td"
     scope = ' scope="row"' if index == 0 else ""
-    if text in _MARKS:
-        css = " class=mark"
-    elif numeric:
-        css = " class=num"
-    else:
-        css = ""
-    return f"<{tag}{scope}{css}>{_whole_words(_inline(text))}</{tag}>"
+    return f"<{tag}{scope}{_classes(text, numeric)}>{_whole_words(_inline(text))}</{tag}>"
 
 
 # -- charts: one function per figure, keyed by where it goes -----------------------
@@ -417,7 +428,7 @@ def _w_table(w: _Writer, b: Table) -> None:
     caption = f"{w.heading} — {w.ctx.t('html.table')} {w.tables}"
     numeric = _numeric_columns(b.rows)
     head = "".join(
-        f'<th scope="col"{" class=num" if i in numeric else ""}>{_inline(h)}</th>'
+        f'<th scope="col"{_classes(h, i in numeric)}>{_whole_words(_inline(h))}</th>'
         for i, h in enumerate(b.header)
     )
     body = "".join(
