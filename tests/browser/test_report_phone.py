@@ -137,6 +137,9 @@ def test_the_header_period_ends_on_the_months_last_day(
     header = p.inner_text("header.doc p")
     assert "2025-08-01 – 2025-08-31" in header
     assert "09-01" not in header
+    timeline = p.inner_text("#fig-timeline figcaption")
+    assert "2025-08-31" in timeline
+    assert "09-01" not in timeline
 
 
 def test_the_cost_chart_names_services_as_the_cost_table_does(

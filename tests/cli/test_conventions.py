@@ -65,6 +65,9 @@ def test_shell_completion_completes_commands() -> None:
     shown = subprocess.run(
         [sys.executable, "-c", "from portfolio.cli.main import main; main()",
          "--show-completion", "bash"],
+        # Without this, Typer asks the parent process which shell it is, and a pytest
+        # worker's parent is Python, not a shell: the named shell must decide.
+        env={**os.environ, "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"},
         capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert "_PORTFOLIO_COMPLETE" in shown.stdout

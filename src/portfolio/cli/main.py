@@ -145,7 +145,10 @@ def run(argv: list[str] | None = None) -> int:
     except typer.TyperException as err:  # usage errors: unknown option, bad value, ...
         format_message = getattr(err, "format_message", None)
         message = format_message() if callable(format_message) else str(err)
-        print(f"portfolio: {with_suggestion(err, message, words)}", file=sys.stderr)
+        if message.startswith("Usage: "):  # a group run without its command: its help
+            print(message, file=sys.stderr)
+        else:
+            print(f"portfolio: {with_suggestion(err, message, words)}", file=sys.stderr)
         return 2
     except PortfolioError as err:
         print(f"portfolio: {err}", file=sys.stderr)

@@ -105,7 +105,7 @@ def find_app(start: Path | None = None) -> Path:
     for candidate in candidates:
         if candidate.is_file():
             return candidate
-    raise InfraError(f"cannot find {APP_RELATIVE}; run from the repository root or pass --app")
+    raise InfraError(f"cannot find {APP_RELATIVE}: run `portfolio infra` from the repository root")
 
 
 def synthesize(

@@ -337,8 +337,9 @@ def _timeline(d: _Ctx) -> str:
         (at(_midnight(first + timedelta(days=n), d)), f"{first + timedelta(days=n):%m/%d}")
         for n in range(0, p.days, 7)
     ]
-    desc = d.t("chart.timeline.desc", incidents=len(d.r.incidents), start=d.when(p.start),
-               end=d.when(p.end))  # fmt: skip
+    # The period as a reader counts it: its first and last day (the end is exclusive).
+    desc = d.t("chart.timeline.desc", incidents=len(d.r.incidents), start=d.day(p.start),
+               end=d.day(p.end - timedelta(seconds=1)))  # fmt: skip
     svg = timeline(
         "c-timeline", title, desc,
         [(kind, d.t(f"kind.{kind}")) for kind in _KIND_COLOUR],

@@ -10,7 +10,7 @@ than shrinking its text) and at least 11 px on A4; wording only a screen can act
 
 CSS = """
 :root { --ink: #1a1a1a; --muted: #555; --line: #c8ccd2; --bg: #fff; --accent: #1f5fa8;
-  --soft: #f3f5f8; --warn-bg: #fff4e0; --warn: #7a3e00; }
+  --soft: #f3f5f8; --warn-bg: #fff4e0; --warn: #7a3e00; --edge: rgba(0, 0, 0, .25); }
 * { box-sizing: border-box; }
 html { font-family: "Noto Sans CJK JP", "Noto Sans JP", "Hiragino Sans", "Yu Gothic",
   Meiryo, system-ui, sans-serif; color: var(--ink); background: var(--bg);
@@ -66,6 +66,15 @@ svg.chart .rowlabel { font-size: 12px; }
 main { min-width: 0; overflow-wrap: break-word; }
 th, td { overflow-wrap: normal; hyphens: manual; }
 .chart-scroll { overflow-x: auto; }
+/* A box with more to the side shows a shadow on that edge (the covers scroll with the
+   content, the shadows stay): a phone reader sees that the table or chart goes on. */
+.chart-scroll, .table-wrap { background:
+  linear-gradient(to right, var(--bg) 30%, transparent) left / 2rem 100% no-repeat local,
+  linear-gradient(to left, var(--bg) 30%, transparent) right / 2rem 100% no-repeat local,
+  radial-gradient(farthest-side at 0 50%, var(--edge), transparent) left / .8rem 100%
+    no-repeat scroll,
+  radial-gradient(farthest-side at 100% 50%, var(--edge), transparent) right / .8rem 100%
+    no-repeat scroll; }
 .chart-scroll svg.chart { min-width: 720px; }
 .print-only { display: none; }
 .nw { white-space: nowrap; }
@@ -91,7 +100,8 @@ section.tiles { max-width: 78rem; margin: 0 auto; padding: 1rem 2rem 0; }
 .tile-mark { position: absolute; top: .5rem; right: .6rem; }
 @media (prefers-color-scheme: dark) {
   :root { --ink: #e8eaed; --muted: #b0b6be; --line: #4a5058; --bg: #16181c;
-    --accent: #8ab4f8; --soft: #23262b; --warn-bg: #3a2a10; --warn: #ffd18a; }
+    --accent: #8ab4f8; --soft: #23262b; --warn-bg: #3a2a10; --warn: #ffd18a;
+    --edge: rgba(255, 255, 255, .3); }
   header.doc { background: #0b0c0e; }
   svg.chart .tick, svg.chart .unit, svg.chart .legend { fill: #c9ccd1; }
   svg.chart .grid { stroke: #33373d; }
@@ -117,6 +127,7 @@ section.tiles { max-width: 78rem; margin: 0 auto; padding: 1rem 2rem 0; }
   figure.chart-figure { break-inside: auto; }
   .chart-scroll, svg.chart { break-inside: avoid; }
   .chart-scroll { overflow: visible; }
+  .chart-scroll, .table-wrap { background: none; }
   .chart-scroll svg.chart { min-width: 0; }
   .screen-only { display: none; }
   .print-only { display: inline; }
