@@ -1,0 +1,376 @@
+"""Export and import on the DynamoDB store: both tables listed by kind, items put back as they are.
+
+Listing is a Scan of the users table then of the metrics table, one page per call;
+the cursor is the table and DynamoDB's ``LastEvaluatedKey``, so a copy resumed from
+a checkpoint scans on from where it stopped. Each item's kind is its partition key's
+prefix (store/keys.py); the users' email guard items are not records (they follow
+from the users). A time range is applied to the items read: a Scan reads, and is
+billed for, the whole table whatever the range.
+
+Putting replaces items (BatchWriteItem, 25 at a time), paced to the table's
+``MaxWriteRequestUnits`` (read from DescribeTable: the ceiling the CDK app sets)
+by a :class:`~portfolio.store.dynamodb.pacing.WriteBudget`; throttled and
+unprocessed attempts are retried by the store's policy and counted. Users go one
+transaction each, with their email guard, so a restore cannot give two users one
+email. Merged items (rollups, log counts, call statistics) start again at revision
+1 with no writer tokens: the copy is their first writer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from portfolio.errors import DuplicateEmailError
+from portfolio.store import keys
+from portfolio.store.callstats import current_note
+from portfolio.store.dynamodb.client import DynamoCalls, _reason_code, _reasons
+from portfolio.store.dynamodb.codecs import (
+    Item,
+    _float,
+    _incident,
+    _incident_item,
+    _int,
+    _log_sort_key,
+    _n,
+    _rollup_attrs,
+    _rollups,
+    _s,
+    _series_key,
+    _store_stat,
+    _store_stat_attrs,
+    _str,
+    _time,
+    _us,
+    _user,
+    _user_item,
+    item_size,
+)
+from portfolio.store.dynamodb.pacing import WriteBudget, write_units
+from portfolio.store.kinds import Cursor, Entry, Kind, Page, PutResult, Record, TimeRange
+from portfolio.store.records import (
+    PROBE_API,
+    CheckRun,
+    Finding,
+    FindingStatus,
+    Incident,
+    LogCount,
+    MaintenanceWindow,
+    ProbeResult,
+    ResourceSample,
+    Rollup,
+    StoreCallStat,
+    User,
+    WorkItem,
+)
+
+_BATCH = 25
+_METRICS_KINDS: dict[str, Kind] = {
+    keys.ROLLUPS_MINUTE.prefix: Kind.ROLLUP_MINUTE,
+    keys.ROLLUPS_HOUR.prefix: Kind.ROLLUP_HOUR,
+    keys.RESOURCE_SAMPLES.prefix: Kind.RESOURCE_SAMPLE,
+    keys.PROBE_RESULTS.prefix: Kind.PROBE_RESULT,
+    keys.LOG_COUNTS.prefix: Kind.LOG_COUNT,
+    keys.STORE_STATS.prefix: Kind.STORE_STAT,
+    keys.CHECK_RUNS.prefix: Kind.CHECK_RUN,
+    keys.INCIDENTS.prefix: Kind.INCIDENT,
+    keys.MAINTENANCE.prefix: Kind.MAINTENANCE,
+    keys.WORK_ITEMS.prefix: Kind.WORK_ITEM,
+}
+_TIME_ATTRIBUTE: dict[Kind, tuple[str, int]] = {
+    Kind.ROLLUP_MINUTE: ("minute", 1),
+    Kind.ROLLUP_HOUR: ("minute", 1),
+    Kind.RESOURCE_SAMPLE: ("minute", 1),
+    Kind.LOG_COUNT: ("minute", 1),
+    Kind.STORE_STAT: ("minute", 1),
+    Kind.PROBE_RESULT: ("at", 1_000_000),
+    Kind.CHECK_RUN: ("started_at", 1_000_000),
+    Kind.INCIDENT: ("started_at", 1_000_000),
+    Kind.MAINTENANCE: ("start", 1_000_000),
+    Kind.WORK_ITEM: ("at", 1_000_000),
+}
+"""The attribute holding a kind's time, and its units per second."""
+
+
+_ROLLUP_KINDS = (Kind.ROLLUP_MINUTE, Kind.ROLLUP_HOUR)
+
+
+def item_kind(item: Mapping[str, Any]) -> Kind | None:
+    """The kind of an item by its partition key; None for items that are not records."""
+    pk: str = item["pk"]["S"]
+    if pk.startswith("USER#"):
+        return Kind.USER
+    return _METRICS_KINDS.get(pk.split("#", 1)[0])
+
+
+def _item_seconds(kind: Kind, item: Mapping[str, Any]) -> float | None:
+    if kind is Kind.USER:
+        return None
+    name, scale = _TIME_ATTRIBUTE[kind]
+    return _int(item, name) / scale
+
+
+# -- items -> records -------------------------------------------------------------
+
+
+def _check_run(i: Mapping[str, Any]) -> CheckRun:
+    return CheckRun(
+        id=_str(i, "id"),
+        kind=_str(i, "kind"),
+        target=_str(i, "target"),
+        started_at=_time(_int(i, "started_at")),
+        finished_at=_time(_int(i, "finished_at")),
+        findings=tuple(
+            Finding(m["check_id"]["S"], FindingStatus(m["status"]["S"]), m["detail"]["S"])
+            for m in (f["M"] for f in i["findings"]["L"])
+        ),
+    )  # fmt: skip
+
+
+def _probe(i: Mapping[str, Any]) -> ProbeResult:
+    return ProbeResult(
+        at=_time(_int(i, "at")),
+        ok=bool(i["ok"]["BOOL"]),
+        latency_ms=_float(i, "latency_ms") if "latency_ms" in i else None,
+        status=_int(i, "status") if "status" in i else None,
+        detail=_str(i, "detail"),
+        target=_str(i, "target") if "target" in i else PROBE_API,
+    )
+
+
+_DECODERS: dict[Kind, Callable[[Mapping[str, Any]], Record]] = {
+    Kind.USER: _user,
+    Kind.RESOURCE_SAMPLE: lambda i: ResourceSample(
+        _int(i, "minute"), _str(i, "task"), _float(i, "cpu_pct"), _int(i, "mem_bytes"),
+        _float(i, "mem_pct"),
+    ),
+    Kind.PROBE_RESULT: _probe,
+    Kind.LOG_COUNT: lambda i: LogCount(
+        _int(i, "minute"), _str(i, "task"), _str(i, "level"), _int(i, "count")
+    ),
+    Kind.STORE_STAT: _store_stat,
+    Kind.CHECK_RUN: _check_run,
+    Kind.INCIDENT: _incident,
+    Kind.MAINTENANCE: lambda i: MaintenanceWindow(
+        _str(i, "id"), _time(_int(i, "start")), _time(_int(i, "end")), _str(i, "description")
+    ),
+    Kind.WORK_ITEM: lambda i: WorkItem(
+        _str(i, "id"), _time(_int(i, "at")), _str(i, "kind"), _str(i, "summary")
+    ),
+}  # fmt: skip
+
+
+def decode_items(items: Sequence[Mapping[str, Any]], span: TimeRange) -> list[Entry]:
+    """The records of ``items`` in ``span``, in their order (rollup sketches decoded in bulk)."""
+    chosen = [
+        (kind, item)
+        for item in items
+        if (kind := item_kind(item)) is not None and span.holds(_item_seconds(kind, item))
+    ]
+    rollups = iter(_rollups([i for k, i in chosen if k in _ROLLUP_KINDS]))
+    return [
+        (kind, next(rollups) if kind in _ROLLUP_KINDS else _DECODERS[kind](item))
+        for kind, item in chosen
+    ]
+
+
+# -- records -> items -------------------------------------------------------------
+
+
+def _merged_item(series: keys.Series, minute: int, rest: Sequence[object], attrs: Item) -> Item:
+    """A merged item as its first writer leaves it: revision 1, no writer tokens kept."""
+    return {**_series_key(series, minute, minute, rest), **attrs, "rev": _n(1), "writes": {"L": []}}
+
+
+def _probe_item(p: ProbeResult) -> Item:
+    """A probe's sort key is its time and an id made from its target, so putting the same
+    probe again replaces it (the live prober's items carry a random id instead)."""
+    at_us = _us(p.at)
+    probe_id = hashlib.sha256(p.target.encode()).hexdigest()[:26]
+    item: Item = {
+        "pk": _s(keys.PROBE_RESULTS.partition(at_us // 1_000_000)),
+        "sk": _s(_log_sort_key(at_us, probe_id)),
+        "at": _n(at_us),
+        "ok": {"BOOL": p.ok},
+        "detail": _s(p.detail),
+    }
+    if p.latency_ms is not None:
+        item["latency_ms"] = _n(float(p.latency_ms))
+    if p.status is not None:
+        item["status"] = _n(p.status)
+    if p.target != PROBE_API:
+        item["target"] = _s(p.target)
+    return item
+
+
+def _check_run_item(r: CheckRun) -> Item:
+    findings = [
+        {"M": {"check_id": _s(f.check_id), "status": _s(f.status.value), "detail": _s(f.detail)}}
+        for f in r.findings
+    ]
+    return {
+        "pk": _s(keys.CHECK_RUNS.partition(0)),
+        "sk": _s(_log_sort_key(_us(r.started_at), r.id)),
+        "id": _s(r.id), "kind": _s(r.kind), "target": _s(r.target),
+        "started_at": _n(_us(r.started_at)), "finished_at": _n(_us(r.finished_at)),
+        "findings": {"L": findings},
+    }  # fmt: skip
+
+
+def metrics_item(kind: Kind, record: Record) -> Item:
+    """The metrics-table item of a record (no expiry yet: the store adds its retention)."""
+    if isinstance(record, Rollup):
+        series = keys.ROLLUPS_MINUTE if kind is Kind.ROLLUP_MINUTE else keys.ROLLUPS_HOUR
+        key = (record.endpoint, record.method, record.status, record.task)
+        return _merged_item(series, record.minute, key, _rollup_attrs(record))
+    if isinstance(record, ResourceSample):
+        return {
+            **_series_key(keys.RESOURCE_SAMPLES, record.minute, record.minute, (record.task,)),
+            "minute": _n(record.minute), "task": _s(record.task),
+            "cpu_pct": _n(float(record.cpu_pct)), "mem_bytes": _n(record.mem_bytes),
+            "mem_pct": _n(float(record.mem_pct)),
+        }  # fmt: skip
+    if isinstance(record, ProbeResult):
+        return _probe_item(record)
+    if isinstance(record, LogCount):
+        attrs = {"minute": _n(record.minute), "task": _s(record.task),
+                 "level": _s(record.level), "count": _n(record.count)}  # fmt: skip
+        return _merged_item(keys.LOG_COUNTS, record.minute, (record.task, record.level), attrs)
+    if isinstance(record, StoreCallStat):
+        rest = (record.task, record.backend, record.operation)
+        return _merged_item(keys.STORE_STATS, record.minute, rest, _store_stat_attrs(record))
+    if isinstance(record, CheckRun):
+        return _check_run_item(record)
+    if isinstance(record, Incident):
+        return _incident_item(record)
+    if isinstance(record, MaintenanceWindow):
+        return {
+            "pk": _s(keys.MAINTENANCE.partition(0)),
+            "sk": _s(_log_sort_key(_us(record.start), record.id)),
+            "id": _s(record.id), "start": _n(_us(record.start)), "end": _n(_us(record.end)),
+            "description": _s(record.description),
+        }  # fmt: skip
+    if isinstance(record, WorkItem):
+        return {
+            "pk": _s(keys.WORK_ITEMS.partition(0)),
+            "sk": _s(_log_sort_key(_us(record.at), record.id)),
+            "id": _s(record.id), "at": _n(_us(record.at)), "kind": _s(record.kind),
+            "summary": _s(record.summary),
+        }  # fmt: skip
+    raise TypeError(f"not a record of the metrics table: {kind}")
+
+
+_EXPIRING = frozenset(
+    {Kind.ROLLUP_MINUTE, Kind.ROLLUP_HOUR, Kind.RESOURCE_SAMPLE, Kind.PROBE_RESULT,
+     Kind.LOG_COUNT, Kind.STORE_STAT}
+)  # fmt: skip
+
+
+class DynamoTransfer(DynamoCalls):
+    """The TransferRepository methods of the DynamoDB store."""
+
+    _budgets: dict[str, WriteBudget] | None = None
+
+    def export_page(self, span: TimeRange, after: Cursor | None, *, limit: int = 1000) -> Page:
+        tables = (self.users_table, self.metrics_table)
+        index = 0 if after is None else int(str(after["table"]))
+        params: dict[str, Any] = {
+            "TableName": tables[index], "Limit": limit, "ConsistentRead": True,
+            "ReturnConsumedCapacity": "TOTAL",
+        }  # fmt: skip
+        if after is not None and after.get("key"):
+            params["ExclusiveStartKey"] = after["key"]
+        response = self._call(current_note(), self._client.scan, **params)
+        entries = decode_items(response.get("Items", []), span)
+        last = response.get("LastEvaluatedKey")
+        if last:
+            return Page(entries, {"table": index, "key": last})
+        return Page(entries, {"table": index + 1} if index + 1 < len(tables) else None)
+
+    def count_records(self, span: TimeRange) -> dict[Kind, int]:
+        """A Scan of both tables reading keys and times only (less to transfer; DynamoDB
+        bills a Scan by the size of the items it reads, not of what it returns)."""
+        counts: dict[Kind, int] = {}
+        projection = {"#pk": "pk", "#minute": "minute", "#at": "at",
+                      "#started": "started_at", "#start": "start"}  # fmt: skip
+        for table in (self.users_table, self.metrics_table):
+            params: dict[str, Any] = {
+                "TableName": table, "ConsistentRead": True, "ReturnConsumedCapacity": "TOTAL",
+                "ProjectionExpression": ", ".join(projection),
+                "ExpressionAttributeNames": projection,
+            }  # fmt: skip
+            while True:
+                response = self._call(current_note(), self._client.scan, **params)
+                for item in response.get("Items", []):
+                    kind = item_kind(item)
+                    if kind is not None and span.holds(_item_seconds(kind, item)):
+                        counts[kind] = counts.get(kind, 0) + 1
+                if not response.get("LastEvaluatedKey"):
+                    break
+                params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return counts
+
+    def put_records(self, entries: Sequence[Entry]) -> PutResult:
+        note = current_note()
+        throttles, units = note.throttles, note.capacity_units
+        items: list[Item] = []
+        for kind, record in entries:
+            if isinstance(record, User):
+                self._put_user(record)
+                continue
+            item = metrics_item(kind, record)
+            seconds = _item_seconds(kind, item)
+            if kind in _EXPIRING and seconds is not None:
+                self._expiring(item, int(seconds))
+            items.append(item)
+        budget = self._budget(self.metrics_table)
+        for start in range(0, len(items), _BATCH):
+            chunk = items[start : start + _BATCH]
+            budget.spend(sum(write_units(item_size(i)) for i in chunk))
+            self._batch_put(note, self.metrics_table, chunk)
+        return PutResult(note.throttles - throttles, note.capacity_units - units)
+
+    def _put_user(self, user: User) -> None:
+        """The user and its email guard in one transaction; the guard may be this user's
+        already, never another's."""
+        self._budget(self.users_table).spend(2 * write_units(item_size(_user_item(user))))
+        guard = {
+            "TableName": self.users_table,
+            "Item": {**keys.email_key(user.email), "user_id": _s(user.id)},
+            "ConditionExpression": "attribute_not_exists(#pk) OR #user_id = :user_id",
+            "ExpressionAttributeNames": {"#pk": "pk", "#user_id": "user_id"},
+            "ExpressionAttributeValues": {":user_id": _s(user.id)},
+        }
+        try:
+            self._call(
+                current_note(),
+                self._client.transact_write_items,
+                TransactItems=[
+                    {"Put": {"TableName": self.users_table, "Item": _user_item(user)}},
+                    {"Put": guard},
+                ],
+                ReturnConsumedCapacity="TOTAL",
+            )
+        except ClientError as err:
+            if _reason_code(_reasons(err), 1) == "ConditionalCheckFailed":
+                raise DuplicateEmailError(
+                    f"user {user.id}: another user of the store has the email {user.email}"
+                ) from err
+            raise
+
+    def _budget(self, table: str) -> WriteBudget:
+        """The table's write ceiling (DescribeTable's OnDemandThroughput), read once."""
+        if self._budgets is None:
+            self._budgets = {}
+        if table not in self._budgets:
+            described = self._call(current_note(), self._client.describe_table, TableName=table)
+            cap = described["Table"].get("OnDemandThroughput", {}).get("MaxWriteRequestUnits")
+            self._budgets[table] = WriteBudget(float(cap) if cap and cap > 0 else None)
+        return self._budgets[table]
+
+    def write_ceilings(self) -> dict[str, float | None]:
+        """Each table's write ceiling in units a second (None: none set), as paced."""
+        return {t: self._budget(t).units_per_s for t in (self.users_table, self.metrics_table)}
