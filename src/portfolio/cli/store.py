@@ -121,6 +121,13 @@ def _print_outcome(outcome: Outcome, source: str, target: str, verb: str) -> Non
         f" {outcome.capacity_units:,.1f} write capacity units",
         highlight=False,
     )
+    if outcome.expired:
+        console.print(
+            f"warning: {outcome.expired:,} telemetry records are older than the target's"
+            " retention (PORTFOLIO_TELEMETRY__ROLLUP_RETENTION_DAYS): DynamoDB will expire them",
+            style="yellow",
+            highlight=False,
+        )
 
 
 @store_app.command()

@@ -98,6 +98,8 @@ class PutResult:
 
     retries: int = 0
     capacity_units: float = 0.0
+    expired: int = 0
+    """Records already past the store's retention: stored, then deleted by its expiry."""
 
 
 def _seconds(value: datetime) -> float:

@@ -11,6 +11,7 @@ copy at the ceiling instead, and leaves the throttles for real contention.
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Callable
 
@@ -43,17 +44,24 @@ class WriteBudget:
         self._sleep = sleep
         self._tokens = units_per_s or 0.0
         self._at = clock()
+        self._lock = threading.Lock()
         self.waited_s = 0.0
 
     def spend(self, units: float) -> None:
+        """Take ``units``, waiting first if the bucket is short; one writer at a time
+        (concurrent writers queue on the lock, so together they keep the rate)."""
         if self.units_per_s is None:
             return
+        with self._lock:
+            self._take(units, self.units_per_s)
+
+    def _take(self, units: float, rate: float) -> None:
         now = self._clock()
-        self._tokens = min(self.units_per_s, self._tokens + (now - self._at) * self.units_per_s)
+        self._tokens = min(rate, self._tokens + (now - self._at) * rate)
         self._at = now
         self._tokens -= units
         if self._tokens < 0:
-            wait = -self._tokens / self.units_per_s
+            wait = -self._tokens / rate
             self.waited_s += wait
             self._sleep(wait)
             self._tokens = 0.0

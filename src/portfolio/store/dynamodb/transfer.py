@@ -19,14 +19,16 @@ email. Merged items (rollups, log counts, call statistics) start again at revisi
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from portfolio.errors import DuplicateEmailError
 from portfolio.store import keys
-from portfolio.store.callstats import current_note
+from portfolio.store.callstats import CallNote, current_note
 from portfolio.store.dynamodb.client import DynamoCalls, _reason_code, _reasons
 from portfolio.store.dynamodb.codecs import (
     Item,
@@ -68,6 +70,8 @@ from portfolio.store.records import (
 )
 
 _BATCH = 25
+WRITERS = 4
+"""Batches in flight at once while putting records."""
 _METRICS_KINDS: dict[str, Kind] = {
     keys.ROLLUPS_MINUTE.prefix: Kind.ROLLUP_MINUTE,
     keys.ROLLUPS_HOUR.prefix: Kind.ROLLUP_HOUR,
@@ -299,7 +303,7 @@ class DynamoTransfer(DynamoCalls):
         for table in (self.users_table, self.metrics_table):
             params: dict[str, Any] = {
                 "TableName": table, "ConsistentRead": True, "ReturnConsumedCapacity": "TOTAL",
-                "ProjectionExpression": ", ".join(projection),
+                "ProjectionExpression": ", ".join(projection), "Limit": 1000,
                 "ExpressionAttributeNames": projection,
             }  # fmt: skip
             while True:
@@ -314,9 +318,13 @@ class DynamoTransfer(DynamoCalls):
         return counts
 
     def put_records(self, entries: Sequence[Entry]) -> PutResult:
+        """Users one transaction each; the rest in batches of 25, ``WRITERS`` at a time
+        (DynamoDB answers each batch in milliseconds over the network: one at a time
+        would leave the table's ceiling unused), paced to the ceiling all together."""
         note = current_note()
-        throttles, units = note.throttles, note.capacity_units
+        before = (note.throttles, note.capacity_units)
         items: list[Item] = []
+        now, expired = time.time(), 0
         for kind, record in entries:
             if isinstance(record, User):
                 self._put_user(record)
@@ -325,13 +333,22 @@ class DynamoTransfer(DynamoCalls):
             seconds = _item_seconds(kind, item)
             if kind in _EXPIRING and seconds is not None:
                 self._expiring(item, int(seconds))
+                expired += int(_int(item, "expires_at") < now)
             items.append(item)
+        chunks = [items[i : i + _BATCH] for i in range(0, len(items), _BATCH)]
         budget = self._budget(self.metrics_table)
-        for start in range(0, len(items), _BATCH):
-            chunk = items[start : start + _BATCH]
+
+        def send(chunk: list[Item]) -> CallNote:
             budget.spend(sum(write_units(item_size(i)) for i in chunk))
-            self._batch_put(note, self.metrics_table, chunk)
-        return PutResult(note.throttles - throttles, note.capacity_units - units)
+            own = CallNote()
+            self._batch_put(own, self.metrics_table, chunk)
+            return own
+
+        with ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="put") as pool:
+            for own in pool.map(send, chunks):
+                note.throttles += own.throttles
+                note.capacity_units += own.capacity_units
+        return PutResult(note.throttles - before[0], note.capacity_units - before[1], expired)
 
     def _put_user(self, user: User) -> None:
         """The user and its email guard in one transaction; the guard may be this user's

@@ -181,6 +181,8 @@ class Outcome:
     capacity_units: float = 0.0
     seconds: float = 0.0
     resumed: bool = False
+    expired: int = 0
+    """Records the target stored past its retention (DynamoDB deletes them soon)."""
 
     @property
     def records(self) -> int:
@@ -237,11 +239,12 @@ def run(source: Source, sink: Sink, checkpoint: Checkpoint, progress: Progress) 
     saved = checkpoint.load()
     written: dict[Kind, int] = {}
     cursor: Cursor | None = None
-    retries, units = 0, 0.0
+    retries, units, expired = 0, 0.0, 0
     if saved is not None:
         cursor = saved["cursor"]  # type: ignore[assignment]
         written = {Kind(k): int(n) for k, n in saved["written"].items()}  # type: ignore[attr-defined]
         retries, units = int(str(saved["retries"])), float(str(saved["units"]))
+        expired = int(str(saved.get("expired", 0)))
     sink.start(None if saved is None else saved["sink"])
     total = sum(expected.values())
     progress(sum(written.values()), total)
@@ -249,18 +252,21 @@ def run(source: Source, sink: Sink, checkpoint: Checkpoint, progress: Progress) 
         if page.entries:
             put = sink.write(page.entries)
             retries, units = retries + put.retries, units + put.capacity_units
+            expired += put.expired
             for kind, _ in page.entries:
                 written[kind] = written.get(kind, 0) + 1
         if page.cursor is not None:
             checkpoint.save({
                 "cursor": page.cursor, "sink": sink.position(), "retries": retries,
-                "units": units, "written": {k.value: n for k, n in written.items()},
+                "units": units, "expired": expired,
+                "written": {k.value: n for k, n in written.items()},
             })  # fmt: skip
         progress(sum(written.values()), total)
     target = sink.finish(written)
     checkpoint.clear()
+    seconds = time.perf_counter() - started
     outcome = Outcome(
-        expected, target, written, retries, units, time.perf_counter() - started, saved is not None
+        expected, target, written, retries, units, seconds, saved is not None, expired
     )
     if outcome.shortfalls():
         raise StoreError(
