@@ -49,15 +49,16 @@ from portfolio.store.dynamodb.codecs import (
     _us,
     _user,
     _user_item,
+    check_run,
+    check_run_item,
     item_size,
+    probe_item,
+    probe_result,
 )
 from portfolio.store.dynamodb.pacing import WriteBudget, write_units
 from portfolio.store.kinds import Cursor, Entry, Kind, Page, PutResult, Record, TimeRange
 from portfolio.store.records import (
-    PROBE_API,
     CheckRun,
-    Finding,
-    FindingStatus,
     Incident,
     LogCount,
     MaintenanceWindow,
@@ -120,43 +121,18 @@ def _item_seconds(kind: Kind, item: Mapping[str, Any]) -> float | None:
 # -- items -> records -------------------------------------------------------------
 
 
-def _check_run(i: Mapping[str, Any]) -> CheckRun:
-    return CheckRun(
-        id=_str(i, "id"),
-        kind=_str(i, "kind"),
-        target=_str(i, "target"),
-        started_at=_time(_int(i, "started_at")),
-        finished_at=_time(_int(i, "finished_at")),
-        findings=tuple(
-            Finding(m["check_id"]["S"], FindingStatus(m["status"]["S"]), m["detail"]["S"])
-            for m in (f["M"] for f in i["findings"]["L"])
-        ),
-    )  # fmt: skip
-
-
-def _probe(i: Mapping[str, Any]) -> ProbeResult:
-    return ProbeResult(
-        at=_time(_int(i, "at")),
-        ok=bool(i["ok"]["BOOL"]),
-        latency_ms=_float(i, "latency_ms") if "latency_ms" in i else None,
-        status=_int(i, "status") if "status" in i else None,
-        detail=_str(i, "detail"),
-        target=_str(i, "target") if "target" in i else PROBE_API,
-    )
-
-
 _DECODERS: dict[Kind, Callable[[Mapping[str, Any]], Record]] = {
     Kind.USER: _user,
     Kind.RESOURCE_SAMPLE: lambda i: ResourceSample(
         _int(i, "minute"), _str(i, "task"), _float(i, "cpu_pct"), _int(i, "mem_bytes"),
         _float(i, "mem_pct"),
     ),
-    Kind.PROBE_RESULT: _probe,
+    Kind.PROBE_RESULT: probe_result,
     Kind.LOG_COUNT: lambda i: LogCount(
         _int(i, "minute"), _str(i, "task"), _str(i, "level"), _int(i, "count")
     ),
     Kind.STORE_STAT: _store_stat,
-    Kind.CHECK_RUN: _check_run,
+    Kind.CHECK_RUN: check_run,
     Kind.INCIDENT: _incident,
     Kind.MAINTENANCE: lambda i: MaintenanceWindow(
         _str(i, "id"), _time(_int(i, "start")), _time(_int(i, "end")), _str(i, "description")
@@ -192,36 +168,7 @@ def _merged_item(series: keys.Series, minute: int, rest: Sequence[object], attrs
 def _probe_item(p: ProbeResult) -> Item:
     """A probe's sort key is its time and an id made from its target, so putting the same
     probe again replaces it (the live prober's items carry a random id instead)."""
-    at_us = _us(p.at)
-    probe_id = hashlib.sha256(p.target.encode()).hexdigest()[:26]
-    item: Item = {
-        "pk": _s(keys.PROBE_RESULTS.partition(at_us // 1_000_000)),
-        "sk": _s(_log_sort_key(at_us, probe_id)),
-        "at": _n(at_us),
-        "ok": {"BOOL": p.ok},
-        "detail": _s(p.detail),
-    }
-    if p.latency_ms is not None:
-        item["latency_ms"] = _n(float(p.latency_ms))
-    if p.status is not None:
-        item["status"] = _n(p.status)
-    if p.target != PROBE_API:
-        item["target"] = _s(p.target)
-    return item
-
-
-def _check_run_item(r: CheckRun) -> Item:
-    findings = [
-        {"M": {"check_id": _s(f.check_id), "status": _s(f.status.value), "detail": _s(f.detail)}}
-        for f in r.findings
-    ]
-    return {
-        "pk": _s(keys.CHECK_RUNS.partition(0)),
-        "sk": _s(_log_sort_key(_us(r.started_at), r.id)),
-        "id": _s(r.id), "kind": _s(r.kind), "target": _s(r.target),
-        "started_at": _n(_us(r.started_at)), "finished_at": _n(_us(r.finished_at)),
-        "findings": {"L": findings},
-    }  # fmt: skip
+    return probe_item(p, hashlib.sha256(p.target.encode()).hexdigest()[:26])
 
 
 def metrics_item(kind: Kind, record: Record) -> Item:
@@ -247,7 +194,7 @@ def metrics_item(kind: Kind, record: Record) -> Item:
         rest = (record.task, record.backend, record.operation)
         return _merged_item(keys.STORE_STATS, record.minute, rest, _store_stat_attrs(record))
     if isinstance(record, CheckRun):
-        return _check_run_item(record)
+        return check_run_item(record)
     if isinstance(record, Incident):
         return _incident_item(record)
     if isinstance(record, MaintenanceWindow):
