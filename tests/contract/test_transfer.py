@@ -112,6 +112,16 @@ def test_a_time_range_selects_by_each_kinds_time(store: Store) -> None:
     assert store.count_records(span) == {Kind.USER: 2, Kind.ROLLUP_MINUTE: 1}
 
 
+def test_a_range_pages_and_an_open_range_selects_alike(store: Store) -> None:
+    fill(store)
+    span = TimeRange(HOUR, HOUR + 3600)
+    assert lines(listed(store, span, limit=1)) == lines(listed(store, span))
+    assert lines(listed(store, TimeRange(HOUR, None))) == lines(listed(store, span))
+    assert lines(listed(store, TimeRange(None, HOUR))) == lines(
+        [(k, r) for k, r in listed(store) if k is Kind.USER]
+    )
+
+
 def test_put_into_an_empty_store_gives_the_same_records_and_twice_changes_nothing(
     store: Store, empty: Store
 ) -> None:

@@ -29,7 +29,12 @@ from botocore.exceptions import ClientError
 from portfolio.errors import DuplicateEmailError
 from portfolio.store import keys
 from portfolio.store.callstats import CallNote, current_note
-from portfolio.store.dynamodb.client import DynamoCalls, _reason_code, _reasons
+from portfolio.store.dynamodb.client import (
+    MAX_PARTITIONS_PER_READ,
+    DynamoCalls,
+    _reason_code,
+    _reasons,
+)
 from portfolio.store.dynamodb.codecs import (
     Item,
     _float,
@@ -214,6 +219,32 @@ def metrics_item(kind: Kind, record: Record) -> Item:
     raise TypeError(f"not a record of the metrics table: {kind}")
 
 
+_RANGE_SERIES: tuple[tuple[keys.Series, int], ...] = (
+    (keys.ROLLUPS_MINUTE, 1), (keys.ROLLUPS_HOUR, 1), (keys.RESOURCE_SAMPLES, 1),
+    (keys.PROBE_RESULTS, 1_000_000), (keys.LOG_COUNTS, 1), (keys.STORE_STATS, 1),
+    (keys.CHECK_RUNS, 1_000_000), (keys.INCIDENTS, 1_000_000), (keys.MAINTENANCE, 1_000_000),
+    (keys.WORK_ITEMS, 1_000_000),
+)  # fmt: skip
+"""Each series of the metrics table and the scale of the times in its sort keys (an
+incident's sort key is its id: its partition is read whole and filtered)."""
+
+
+def _key_condition(table: str, partition: str, sort: tuple[str, str] | None) -> dict[str, Any]:
+    names = {"#kpk": "pk"}
+    values: dict[str, Any] = {":kpk": _s(partition)}
+    condition = "#kpk = :kpk"
+    if sort is not None:
+        names["#ksk"] = "sk"
+        values |= {":klow": _s(sort[0]), ":khigh": _s(sort[1])}
+        condition += " AND #ksk BETWEEN :klow AND :khigh"
+    return {
+        "TableName": table,
+        "KeyConditionExpression": condition,
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": values,
+    }
+
+
 _EXPIRING = frozenset(
     {Kind.ROLLUP_MINUTE, Kind.ROLLUP_HOUR, Kind.RESOURCE_SAMPLE, Kind.PROBE_RESULT,
      Kind.LOG_COUNT, Kind.STORE_STAT}
@@ -226,35 +257,33 @@ class DynamoTransfer(DynamoCalls):
     _budgets: dict[str, WriteBudget] | None = None
 
     def export_page(self, span: TimeRange, after: Cursor | None, *, limit: int = 1000) -> Page:
-        tables = (self.users_table, self.metrics_table)
-        index = 0 if after is None else int(str(after["table"]))
-        params: dict[str, Any] = {
-            "TableName": tables[index], "Limit": limit, "ConsistentRead": True,
-            "ReturnConsumedCapacity": "TOTAL",
-        }  # fmt: skip
+        segments = self._segments(span)
+        index = 0 if after is None else int(str(after["segment"]))
+        operation, params = segments[index]
+        params = {**params, "Limit": limit}
         if after is not None and after.get("key"):
             params["ExclusiveStartKey"] = after["key"]
-        response = self._call(current_note(), self._client.scan, **params)
+        response = self._call(current_note(), operation, **params)
         entries = decode_items(response.get("Items", []), span)
         last = response.get("LastEvaluatedKey")
         if last:
-            return Page(entries, {"table": index, "key": last})
-        return Page(entries, {"table": index + 1} if index + 1 < len(tables) else None)
+            return Page(entries, {"segment": index, "key": last})
+        return Page(entries, {"segment": index + 1} if index + 1 < len(segments) else None)
 
     def count_records(self, span: TimeRange) -> dict[Kind, int]:
-        """A Scan of both tables reading keys and times only (less to transfer; DynamoDB
-        bills a Scan by the size of the items it reads, not of what it returns)."""
+        """The same reads as the listing, of keys and times only (less to transfer;
+        DynamoDB bills by the size of the items read, not of what it returns)."""
         counts: dict[Kind, int] = {}
         projection = {"#pk": "pk", "#minute": "minute", "#at": "at",
                       "#started": "started_at", "#start": "start"}  # fmt: skip
-        for table in (self.users_table, self.metrics_table):
-            params: dict[str, Any] = {
-                "TableName": table, "ConsistentRead": True, "ReturnConsumedCapacity": "TOTAL",
-                "ProjectionExpression": ", ".join(projection), "Limit": 1000,
-                "ExpressionAttributeNames": projection,
-            }  # fmt: skip
+        for operation, segment in self._segments(span):
+            params = {**segment, "Limit": 1000, "ProjectionExpression": ", ".join(projection)}
+            params["ExpressionAttributeNames"] = {
+                **segment.get("ExpressionAttributeNames", {}),
+                **projection,
+            }
             while True:
-                response = self._call(current_note(), self._client.scan, **params)
+                response = self._call(current_note(), operation, **params)
                 for item in response.get("Items", []):
                     kind = item_kind(item)
                     if kind is not None and span.holds(_item_seconds(kind, item)):
@@ -263,6 +292,33 @@ class DynamoTransfer(DynamoCalls):
                     break
                 params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
         return counts
+
+    def _segments(self, span: TimeRange) -> list[tuple[Callable[..., Any], dict[str, Any]]]:
+        """The reads that list ``span``, in a fixed order: a Scan of each table, or, for a
+        range with both ends, a Scan of the users and a Query of each partition the range
+        touches (store/keys.py), which reads only the range's items."""
+        scan: Callable[..., Any] = self._client.scan
+        query: Callable[..., Any] = self._client.query
+        base: dict[str, Any] = {"ConsistentRead": True, "ReturnConsumedCapacity": "TOTAL"}
+        users: tuple[Callable[..., Any], dict[str, Any]] = (
+            scan,
+            {"TableName": self.users_table, **base},
+        )
+        whole = [users, (scan, {"TableName": self.metrics_table, **base})]
+        if span.start is None or span.end is None or span.end <= span.start:
+            return whole
+        start, end = max(span.start, 0), max(span.end, 0)
+        if len(keys.ROLLUPS_MINUTE.partitions(start, end)) > MAX_PARTITIONS_PER_READ:
+            return whole  # years of daily partitions: one Scan reads less than their Queries
+        segments = [users]
+        for series, scale in _RANGE_SERIES:
+            low, high = keys.time_sort_key(start * scale), keys.time_sort_key(end * scale)
+            sort: tuple[str, str] | None = None if series is keys.INCIDENTS else (low, high)
+            for partition in series.partitions(start, end):
+                segments.append(
+                    (query, {**base, **_key_condition(self.metrics_table, partition, sort)})
+                )
+        return segments
 
     def put_records(self, entries: Sequence[Entry]) -> PutResult:
         """Users one transaction each; the rest in batches of 25, ``WRITERS`` at a time
