@@ -1,11 +1,11 @@
 """Export and import on the DynamoDB store: both tables listed by kind, items put back as they are.
 
-Listing is a Scan of the users table then of the metrics table, one page per call;
-the cursor is the table and DynamoDB's ``LastEvaluatedKey``, so a copy resumed from
-a checkpoint scans on from where it stopped. Each item's kind is its partition key's
-prefix (store/keys.py); the users' email guard items are not records (they follow
-from the users). A time range is applied to the items read: a Scan reads, and is
-billed for, the whole table whatever the range.
+Listing is a Scan of the users table then of the metrics table, or, for a range with
+both ends, a Query of each metrics partition the range touches; one page per call. The
+cursor is the read's place in that fixed list and DynamoDB's ``LastEvaluatedKey``, so a
+copy resumed from a checkpoint reads on from where it stopped. Each item's kind is its
+partition key's prefix (store/keys.py); the users' email guard items are not records
+(they follow from the users).
 
 Putting replaces items (BatchWriteItem, 25 at a time), paced to the table's
 ``MaxWriteRequestUnits`` (read from DescribeTable: the ceiling the CDK app sets)
