@@ -22,6 +22,7 @@ bound for the read path, not AWS's network latency.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import statistics
@@ -154,6 +155,18 @@ def transfer_benchmark(results: dict[str, object], emit: Callable[[str], None]) 
     }
 
 
-if __name__ == "__main__":
+def main(argv: list[str] | None = None) -> None:
+    """Run this benchmark alone (`make bench` runs it with the others, via bench/run.py)."""
+    parser = argparse.ArgumentParser(
+        prog="bench/transfer_bench.py",
+        description="The demo month exported, copied into DynamoDB Local, and its report"
+        " read from there beside SQLite (makes the demo store under bench/data/ first).",
+    )
+    parser.parse_args(argv)
     out: dict[str, object] = {}
     transfer_benchmark(out, print)
+    print(json.dumps(out, indent=2))
+
+
+if __name__ == "__main__":
+    main()
