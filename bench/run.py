@@ -10,6 +10,8 @@ settings; both servers (uvicorn, granian) so the choice between them is measured
 The same API on DynamoDB Local beside SQLite shows what the store costs a request
 (DynamoDB Local is a Java emulator on the same 2 cores: a lower bound for the API
 on AWS, whose DynamoDB answers in single-digit ms over the network instead).
+The demo month exported and copied into DynamoDB Local, and its report read from there
+beside SQLite's (bench/transfer_bench.py).
 Results are printed and written to bench/results/latest.json. Never run in tests.
 """
 
@@ -40,6 +42,7 @@ from tests.server import free_port  # noqa: E402
 from bench.alb_logs import alb_logs_benchmark  # noqa: E402
 from bench.api_inprocess import api_inprocess_benchmark  # noqa: E402
 from bench.report_bench import report_benchmark  # noqa: E402
+from bench.transfer_bench import transfer_benchmark  # noqa: E402
 from bench.wrk import WrkResult, run_wrk  # noqa: E402
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "3"))
@@ -335,6 +338,7 @@ BENCHMARKS: list[tuple[str, Callable[[dict[str, object], Callable[[str], None]],
     ("Report from the store", report_benchmark),
     ("ALB logs vs goaccess", alb_logs_benchmark),
     ("API on DynamoDB Local beside SQLite", dynamodb_benchmarks),
+    ("Store export, copy and the month's report from DynamoDB Local", transfer_benchmark),
 ]
 
 

@@ -18,6 +18,7 @@ SCRIPTS = {
     "bench/alb_gen.py": [sys.executable, str(ROOT / "bench" / "alb_gen.py")],
     "bench/run.py": [sys.executable, str(ROOT / "bench" / "run.py")],
     "bench/engine_baseline.py": [sys.executable, str(ROOT / "bench" / "engine_baseline.py")],
+    "bench/transfer_bench.py": [sys.executable, str(ROOT / "bench" / "transfer_bench.py")],
     "scripts/ensure-sysdeps.sh": ["bash", str(ROOT / "scripts" / "ensure-sysdeps.sh")],
     "scripts/dynamodb-local.sh": ["bash", str(ROOT / "scripts" / "dynamodb-local.sh")],
 }

@@ -108,6 +108,27 @@ EXAMPLES: dict[str, tuple[Example, ...]] = {
             "portfolio store init --endpoint-url http://127.0.0.1:8001",
         ),
     ),
+    "store export": (
+        ("back up the store of this directory", "portfolio store export backup.jsonl"),
+        (
+            "August only, from a SQLite file",
+            "portfolio store export aug.jsonl --from sqlite:portfolio.db \\\n"
+            "    --since 2025-08-01 --until 2025-09-01",
+        ),
+    ),
+    "store import": (
+        (
+            "restore a backup into a new SQLite file",
+            "portfolio store import backup.jsonl --to sqlite:new.db",
+        ),
+    ),
+    "store copy": (
+        (
+            "move this machine's history to DynamoDB Local",
+            "portfolio store copy --from sqlite:portfolio.db \\\n"
+            "    --to dynamodb:http://127.0.0.1:8001",
+        ),
+    ),
     "ops": (("the daily job, results kept local", "portfolio ops run daily --target local"),),
     "ops run": (
         ("the daily job, results kept local", "portfolio ops run daily --target local"),

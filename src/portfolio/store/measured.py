@@ -23,6 +23,7 @@ from typing import Any, ParamSpec, TypeVar, cast
 
 from portfolio.errors import PortfolioError, StoreError, StoreUnavailableError
 from portfolio.store.callstats import CallStats
+from portfolio.store.kinds import Cursor, Entry, Kind, Page, PutResult, TimeRange
 from portfolio.store.protocols import Resolution, Store
 from portfolio.store.records import (
     PROBE_API,
@@ -249,6 +250,17 @@ class MeasuredStore:
 
     def list_work_items(self, start: datetime, end: datetime) -> list[WorkItem]:
         return self._run("list_work_items", self.inner.list_work_items, start, end)
+
+    # -- transfer ------------------------------------------------------------------
+
+    def export_page(self, span: TimeRange, after: Cursor | None, *, limit: int = 1000) -> Page:
+        return self._run("export_page", self.inner.export_page, span, after, limit=limit)
+
+    def put_records(self, entries: Sequence[Entry]) -> PutResult:
+        return self._run("put_records", self.inner.put_records, entries)
+
+    def count_records(self, span: TimeRange) -> dict[Kind, int]:
+        return self._run("count_records", self.inner.count_records, span)
 
 
 def measured(store: Store) -> Store:

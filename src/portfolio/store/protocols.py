@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Literal, Protocol
 
 from portfolio.store.callstats import CallStats
+from portfolio.store.kinds import Cursor, Entry, Kind, Page, PutResult, TimeRange
 from portfolio.store.records import (
     PROBE_API,
     CheckRun,
@@ -172,7 +173,32 @@ class OpsLog(Protocol):
     def list_work_items(self, start: datetime, end: datetime) -> list[WorkItem]: ...
 
 
-class Store(UserRepository, MetricsRepository, OpsLog, Protocol):
+class TransferRepository(Protocol):
+    """Every record of the store by kind, and records put back as they are: what
+    export, import and copy (store/transfer/) need and no other caller does."""
+
+    def export_page(self, span: TimeRange, after: Cursor | None, *, limit: int = 1000) -> Page:
+        """Up to about ``limit`` records in ``span`` after the cursor of the previous page.
+
+        The order is fixed for a store that does not change, so a copy resumed from a
+        checkpointed cursor lists what it had not listed yet.
+        """
+        ...
+
+    def put_records(self, entries: Sequence[Entry]) -> PutResult:
+        """Store each record as it is, replacing one with the same key (no merge, no new
+        id or version): putting the same records twice leaves the store as once.
+
+        DuplicateEmailError when a user's email belongs to another user of the store.
+        """
+        ...
+
+    def count_records(self, span: TimeRange) -> dict[Kind, int]:
+        """How many records of each kind ``span`` holds (kinds with none are left out)."""
+        ...
+
+
+class Store(UserRepository, MetricsRepository, OpsLog, TransferRepository, Protocol):
     """Everything the system keeps, behind one object."""
 
     backend: str

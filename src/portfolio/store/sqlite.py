@@ -61,6 +61,7 @@ from portfolio.store.records import (
     WorkItem,
     hourly,
 )
+from portfolio.store.sqlite_transfer import SQLiteTransfer
 from portfolio.telemetry.sketch import LatencySketch
 
 T = TypeVar("T")
@@ -101,8 +102,11 @@ def _store_error(err: sqlite3.Error) -> StoreError:
     return StoreError(f"sqlite: {err}")
 
 
-class SQLiteStore:
-    """Store on a SQLite file (``:memory:`` is refused: workers must share the data)."""
+class SQLiteStore(SQLiteTransfer):
+    """Store on a SQLite file (``:memory:`` is refused: workers must share the data).
+
+    Export and import (listing by kind, putting records back) live in sqlite_transfer.
+    """
 
     backend = "sqlite"
 

@@ -23,7 +23,12 @@ from portfolio.errors import (
 )
 from portfolio.store import keys
 from portfolio.store.records import (
+    PROBE_API,
+    CheckRun,
+    Finding,
+    FindingStatus,
     Incident,
+    ProbeResult,
     Role,
     Rollup,
     StoreCallStat,
@@ -307,3 +312,67 @@ def _log_sort_key(us: int, record_id: str) -> str:
 
 def _seconds(value: datetime) -> int:
     return math.floor(_us(value) / 1_000_000)
+
+
+# -- records the live writers and export/import (transfer.py) both encode ----------
+
+
+def probe_item(r: ProbeResult, record_id: str) -> Item:
+    """A probe's item (no expiry yet): sort key = its time then ``record_id``."""
+    at_us = _us(r.at)
+    item: Item = {
+        "pk": _s(keys.PROBE_RESULTS.partition(_seconds(r.at))),
+        "sk": _s(_log_sort_key(at_us, record_id)),
+        "at": _n(at_us),
+        "ok": {"BOOL": r.ok},
+        "detail": _s(r.detail),
+    }
+    if r.latency_ms is not None:
+        item["latency_ms"] = _n(float(r.latency_ms))
+    if r.status is not None:
+        item["status"] = _n(r.status)
+    if r.target != PROBE_API:  # items without one are the API's, as before
+        item["target"] = _s(r.target)
+    return item
+
+
+def probe_result(item: Mapping[str, Any]) -> ProbeResult:
+    return ProbeResult(
+        at=_time(_int(item, "at")),
+        ok=bool(item["ok"]["BOOL"]),
+        latency_ms=_float(item, "latency_ms") if "latency_ms" in item else None,
+        status=_int(item, "status") if "status" in item else None,
+        detail=_str(item, "detail"),
+        target=_str(item, "target") if "target" in item else PROBE_API,
+    )
+
+
+def check_run_item(run: CheckRun) -> Item:
+    findings = [
+        {"M": {"check_id": _s(f.check_id), "status": _s(f.status.value), "detail": _s(f.detail)}}
+        for f in run.findings
+    ]
+    return {
+        "pk": _s(keys.CHECK_RUNS.partition(0)),
+        "sk": _s(_log_sort_key(_us(run.started_at), run.id)),
+        "id": _s(run.id),
+        "kind": _s(run.kind),
+        "target": _s(run.target),
+        "started_at": _n(_us(run.started_at)),
+        "finished_at": _n(_us(run.finished_at)),
+        "findings": {"L": findings},
+    }
+
+
+def check_run(item: Mapping[str, Any]) -> CheckRun:
+    return CheckRun(
+        id=_str(item, "id"),
+        kind=_str(item, "kind"),
+        target=_str(item, "target"),
+        started_at=_time(_int(item, "started_at")),
+        finished_at=_time(_int(item, "finished_at")),
+        findings=tuple(
+            Finding(m["check_id"]["S"], FindingStatus(m["status"]["S"]), m["detail"]["S"])
+            for m in (f["M"] for f in item["findings"]["L"])
+        ),
+    )

@@ -25,7 +25,6 @@ from portfolio.store.dynamodb.codecs import (
     _add_stats,
     _float,
     _int,
-    _log_sort_key,
     _merged_rollup,
     _n,
     _rollup,
@@ -37,8 +36,9 @@ from portfolio.store.dynamodb.codecs import (
     _store_stat,
     _store_stat_attrs,
     _str,
-    _time,
     _us,
+    probe_item,
+    probe_result,
 )
 from portfolio.store.ids import new_id
 from portfolio.store.protocols import Resolution
@@ -151,23 +151,7 @@ class DynamoMetrics(DynamoCalls):
     def write_probe_results(self, results: Sequence[ProbeResult]) -> None:
         if not results:
             return
-        items = []
-        for r in results:
-            at_us = _us(r.at)
-            item: Item = {
-                "pk": _s(keys.PROBE_RESULTS.partition(_seconds(r.at))),
-                "sk": _s(_log_sort_key(at_us, new_id())),
-                "at": _n(at_us),
-                "ok": {"BOOL": r.ok},
-                "detail": _s(r.detail),
-            }
-            if r.latency_ms is not None:
-                item["latency_ms"] = _n(float(r.latency_ms))
-            if r.status is not None:
-                item["status"] = _n(r.status)
-            if r.target != PROBE_API:  # items without one are the API's, as before
-                item["target"] = _s(r.target)
-            items.append(self._expiring(item, _seconds(r.at)))
+        items = [self._expiring(probe_item(r, new_id()), _seconds(r.at)) for r in results]
         note = current_note()
         self._batch_put(note, self.metrics_table, items)
 
@@ -179,14 +163,7 @@ class DynamoMetrics(DynamoCalls):
             self._query_series(note, keys.PROBE_RESULTS, _us(start), _us(end), scale=1_000_000)
         )
         return [
-            ProbeResult(
-                at=_time(_int(i, "at")),
-                ok=bool(i["ok"]["BOOL"]),
-                latency_ms=_float(i, "latency_ms") if "latency_ms" in i else None,
-                status=_int(i, "status") if "status" in i else None,
-                detail=_str(i, "detail"),
-                target=target,
-            )
+            probe_result(i)
             for i in items
             if (_str(i, "target") if "target" in i else PROBE_API) == target
         ]

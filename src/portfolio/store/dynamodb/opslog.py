@@ -28,11 +28,11 @@ from portfolio.store.dynamodb.codecs import (
     _str,
     _time,
     _us,
+    check_run,
+    check_run_item,
 )
 from portfolio.store.records import (
     CheckRun,
-    Finding,
-    FindingStatus,
     Incident,
     MaintenanceWindow,
     WorkItem,
@@ -76,48 +76,13 @@ class DynamoOpsLog(DynamoCalls):
             )
 
     def add_check_run(self, run: CheckRun) -> None:
-        item: Item = {
-            "pk": _s(keys.CHECK_RUNS.partition(0)),
-            "sk": _s(_log_sort_key(_us(run.started_at), run.id)),
-            "id": _s(run.id),
-            "kind": _s(run.kind),
-            "target": _s(run.target),
-            "started_at": _n(_us(run.started_at)),
-            "finished_at": _n(_us(run.finished_at)),
-            "findings": {
-                "L": [
-                    {
-                        "M": {
-                            "check_id": _s(f.check_id),
-                            "status": _s(f.status.value),
-                            "detail": _s(f.detail),
-                        }
-                    }
-                    for f in run.findings
-                ]
-            },
-        }
+        item = check_run_item(run)
         _check_size(item, f"check run {run.id}")
         self._put_once("add_check_run", item, f"check run {run.id}")
 
     def list_check_runs(self, start: datetime, end: datetime) -> list[CheckRun]:
         return [
-            CheckRun(
-                id=_str(i, "id"),
-                kind=_str(i, "kind"),
-                target=_str(i, "target"),
-                started_at=_time(_int(i, "started_at")),
-                finished_at=_time(_int(i, "finished_at")),
-                findings=tuple(
-                    Finding(
-                        f["M"]["check_id"]["S"],
-                        FindingStatus(f["M"]["status"]["S"]),
-                        f["M"]["detail"]["S"],
-                    )
-                    for f in i["findings"]["L"]
-                ),
-            )
-            for i in self._list_log("list_check_runs", keys.CHECK_RUNS, start, end)
+            check_run(i) for i in self._list_log("list_check_runs", keys.CHECK_RUNS, start, end)
         ]
 
     def add_incident(self, incident: Incident) -> None:

@@ -8,13 +8,14 @@ from portfolio.store.dynamodb.admin import DynamoAdmin
 from portfolio.store.dynamodb.client import make_client
 from portfolio.store.dynamodb.metrics import DynamoMetrics
 from portfolio.store.dynamodb.opslog import DynamoOpsLog
+from portfolio.store.dynamodb.transfer import DynamoTransfer
 from portfolio.store.dynamodb.users import DynamoUsers
 
 if TYPE_CHECKING:
     from portfolio.config import Settings
 
 
-class DynamoDBStore(DynamoUsers, DynamoMetrics, DynamoOpsLog, DynamoAdmin):
+class DynamoDBStore(DynamoUsers, DynamoMetrics, DynamoOpsLog, DynamoTransfer, DynamoAdmin):
     """Store on the ``portfolio-users`` and ``portfolio-metrics`` tables (or renamed ones).
 
     Each base is one concern (its own module); they share the client, the tables
