@@ -191,6 +191,20 @@ class ApiSettings(BaseModel):
         description="How long /api/v1/status answers from its last computation"
         " (probes arrive once a minute; 0 disables).",
     )
+    drain_s: float = Field(
+        default=5.0,
+        ge=0,
+        le=120,
+        description="After SIGTERM, seconds a worker keeps serving with readiness 503"
+        " ('draining') before it stops accepting connections (0: stop at once).",
+    )
+    graceful_shutdown_s: int = Field(
+        default=20,
+        ge=1,
+        le=600,
+        description="Then, seconds in-flight requests get to finish before they are cut."
+        " drain_s + graceful_shutdown_s stays under the platform's stop timeout (ECS: 30 s).",
+    )
     cors_origins: list[str] = Field(default_factory=list)
     site_dir: Path | None = Field(
         default=None,

@@ -47,7 +47,9 @@ def serve(
 ) -> None:
     """Serve the REST API on the configured store, recording telemetry.
 
-    SIGTERM stops the workers gracefully: each writes its remaining telemetry first.
+    SIGTERM stops the workers gracefully: each answers 503 "draining" on /health for
+    PORTFOLIO_API__DRAIN_S seconds while it still serves, lets in-flight requests finish
+    (PORTFOLIO_API__GRACEFUL_SHUTDOWN_S) and writes its remaining telemetry.
     """
     if server not in ("uvicorn", "granian"):
         raise typer.BadParameter("choose uvicorn or granian", param_hint="--server")
@@ -83,7 +85,13 @@ def serve(
     )
     site = _start_site_prober(probe_store, settings, host, port) if prober is not None else None
     try:
-        _run_server(server, host=host, port=port, workers=workers)  # type: ignore[arg-type]
+        _run_server(
+            server,  # type: ignore[arg-type]
+            host=host,
+            port=port,
+            workers=workers,
+            graceful_shutdown_s=settings.api.graceful_shutdown_s,
+        )
     finally:
         if site is not None:
             site.stop()
@@ -110,7 +118,9 @@ def _start_site_prober(store: Store, settings: Settings, host: str, port: int) -
     return prober
 
 
-def _run_server(server: Server, *, host: str, port: int, workers: int) -> None:
+def _run_server(
+    server: Server, *, host: str, port: int, workers: int, graceful_shutdown_s: int
+) -> None:
     if server == "granian":
         from granian import Granian
         from granian.constants import Interfaces
@@ -135,5 +145,5 @@ def _run_server(server: Server, *, host: str, port: int, workers: int) -> None:
         access_log=False,  # our middleware writes one JSON line per request instead
         server_header=False,  # names no server software to a caller (and saves a header)
         log_config=None,
-        timeout_graceful_shutdown=20,
+        timeout_graceful_shutdown=graceful_shutdown_s,
     )

@@ -90,6 +90,15 @@ _UNAVAILABLE_CODES = frozenset(
     if hasattr(sqlite3, name)
 )
 """Primary result codes of failures that pass: a busy lock, a full disk, an I/O error."""
+_REASONS = {
+    getattr(sqlite3, name, -1): reason
+    for name, reason in (
+        ("SQLITE_FULL", "disk-full"),
+        ("SQLITE_IOERR", "store-unreachable"),
+        ("SQLITE_CANTOPEN", "store-unreachable"),
+    )
+}
+"""The one word readiness says for a code; a lock (BUSY, LOCKED) is ``store-busy``."""
 
 
 def _store_error(err: sqlite3.Error) -> StoreError:
@@ -97,7 +106,7 @@ def _store_error(err: sqlite3.Error) -> StoreError:
     code = getattr(err, "sqlite_errorcode", None)
     primary = code & 0xFF if isinstance(code, int) else None
     if primary in _UNAVAILABLE_CODES or isinstance(err, sqlite3.OperationalError):
-        return StoreUnavailableError(f"sqlite: {err}")
+        return StoreUnavailableError(f"sqlite: {err}", reason=_REASONS.get(primary, "store-busy"))
     return StoreError(f"sqlite: {err}")
 
 

@@ -70,6 +70,8 @@ class Recorder:
         self.flush_interval_s = flush_interval_s
         self.max_backlog = max_backlog
         self.losses = Losses()
+        self.wrote_at = -1e9
+        """When (monotonic) a write to the store last succeeded: readiness's write check."""
         self._clock = clock
         self._lock = threading.Lock()
         self._flush_lock = threading.Lock()
@@ -216,6 +218,7 @@ class Recorder:
                 log.warning("telemetry: writing %s failed, will retry: %s", what, err)
                 continue
             done()
+            self.wrote_at = time.monotonic()
         self._bound_backlog()
 
     def _bound_backlog(self) -> None:
