@@ -113,6 +113,12 @@ class TelemetrySettings(BaseModel):
     probe_interval_s: float = Field(default=60.0, gt=0, le=3600)
     probe_timeout_s: float = Field(default=5.0, gt=0, le=60)
     access_log: bool = True
+    spool_dir: Path | None = Field(
+        default=None,
+        description="Folder of the crash spool: each worker appends every request it counts,"
+        " and a dead worker's spool is folded into the store (`portfolio serve` sets one"
+        " per store; unset: no spool).",
+    )
     rollup_retention_days: int = Field(default=400, ge=1)
     opentelemetry: bool = Field(
         default=False,

@@ -28,6 +28,7 @@ from portfolio.store.protocols import Store
 from portfolio.telemetry.logs import JsonLineWriter, configure_logging
 from portfolio.telemetry.recorder import Recorder
 from portfolio.telemetry.sampler import ResourceSampler
+from portfolio.telemetry.spool import Spool
 
 OPENTELEMETRY_OFF: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 """FastAPI's native OpenTelemetry, off unless PORTFOLIO_TELEMETRY__OPENTELEMETRY says so."""
@@ -47,8 +48,12 @@ def create_app(
     # A store passed in (tests) goes behind the same seam as an opened one: timed, and its
     # library's errors translated into StoreError subclasses.
     active_store = measured(store) if store is not None else open_store(settings)
+    spool_dir = settings.telemetry.spool_dir
     recorder = Recorder(
-        active_store, task_id=task_id, flush_interval_s=settings.telemetry.flush_interval_s
+        active_store,
+        task_id=task_id,
+        flush_interval_s=settings.telemetry.flush_interval_s,
+        spool=Spool(spool_dir, task_id) if spool_dir is not None else None,
     )
     access_log = JsonLineWriter() if settings.telemetry.access_log else None
     runtime = Runtime(settings=settings, store=active_store, recorder=recorder, task_id=task_id)

@@ -18,6 +18,7 @@ from portfolio.store import open_store
 from portfolio.store.protocols import Store
 from portfolio.telemetry.logs import configure_logging
 from portfolio.telemetry.prober import Prober
+from portfolio.telemetry.spool import default_spool_dir
 
 APP_FACTORY = "portfolio.api.app:create_app_from_env"
 Server = Literal["uvicorn", "granian"]
@@ -63,6 +64,9 @@ def serve(
     os.environ["PORTFOLIO_STORE__SQLITE_PATH"] = str(settings.store.sqlite_path.resolve())
     if settings.store.dynamodb_endpoint_url:
         os.environ["PORTFOLIO_STORE__DYNAMODB_ENDPOINT_URL"] = settings.store.dynamodb_endpoint_url
+    os.environ["PORTFOLIO_TELEMETRY__SPOOL_DIR"] = str(
+        settings.telemetry.spool_dir or default_spool_dir(settings)
+    )
     probe_store = open_store(settings)  # also creates/migrates the schema before workers start
     # JSON lines from the supervisor too: a worker's death and its replacement are logged.
     configure_logging(None)
