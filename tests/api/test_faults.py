@@ -153,3 +153,19 @@ def test_a_write_that_failed_on_a_lock_keeps_the_task_not_ready_until_a_write_su
     assert client.get("/health").json()["reason"] == "store-busy"
     create(client)  # a write succeeds
     assert client.get("/health").status_code == 200
+
+
+# -- 6. emails ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "email",
+    ["a" * 65 + "@example.com", "a@b", "hanako@localhost-like"],
+)
+def test_overlong_local_parts_and_undotted_domains_are_422(client: TestClient, email: str) -> None:
+    response = client.post(USERS, json={"name": "E", "email": email}, headers=auth())
+    assert_problem(response, 422)
+
+
+def test_a_64_byte_local_part_is_fine(client: TestClient) -> None:
+    create(client, email="a" * 64 + "@example.com")
