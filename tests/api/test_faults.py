@@ -7,6 +7,7 @@ import json
 import logging
 import sqlite3
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -20,6 +21,16 @@ from portfolio.store.sqlite import SQLiteStore
 from tests.api.test_users import USERS, assert_problem, create
 from tests.conftest import auth
 
+
+@pytest.fixture
+def app_client(settings: Settings, tmp_path: Path) -> Iterator[TestClient]:
+    """The API on SQLite: what these tests check happens before or without the store."""
+    store = SQLiteStore(tmp_path / "faults.db")
+    with TestClient(create_app(settings, store=store, configure_logs=False)) as client:
+        yield client
+    store.close()
+
+
 # -- 2. every URL answers < 500 ---------------------------------------------------------
 
 
@@ -27,10 +38,10 @@ from tests.conftest import auth
     "path", ["/%00", "/index.html%00.txt", "/" + "a" * 256, "/docs/" + "b" * 300 + "/x"]
 )
 def test_paths_no_file_can_have_are_404_with_one_log_line(
-    client: TestClient, path: str, caplog: pytest.LogCaptureFixture
+    app_client: TestClient, path: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.INFO):
-        response = client.get(path)
+        response = app_client.get(path)
     assert_problem(response, 404)
     assert not [r for r in caplog.records if r.exc_info], "no traceback for a caller's path"
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
@@ -40,36 +51,38 @@ def test_paths_no_file_can_have_are_404_with_one_log_line(
 
 
 @pytest.mark.parametrize("path", ["/health", "/livez", USERS, "/api/v1/metrics", "/"])
-def test_head_is_get_without_a_body(client: TestClient, path: str) -> None:
-    get = client.get(path)
-    head = client.head(path)
+def test_head_is_get_without_a_body(app_client: TestClient, path: str) -> None:
+    get = app_client.get(path)
+    head = app_client.head(path)
     assert head.status_code == get.status_code == 200
     assert head.content == b""
     assert head.headers["content-type"] == get.headers["content-type"]
 
 
-def test_head_of_one_user_and_of_a_missing_one(client: TestClient) -> None:
-    user = create(client)
-    assert client.head(f"{USERS}/{user['id']}").status_code == 200
-    assert client.head(f"{USERS}/01ABCDEFGHJKMNPQRSTVWXYZ00").status_code == 404
+def test_head_of_one_user_and_of_a_missing_one(app_client: TestClient) -> None:
+    user = create(app_client)
+    assert app_client.head(f"{USERS}/{user['id']}").status_code == 200
+    assert app_client.head(f"{USERS}/01ABCDEFGHJKMNPQRSTVWXYZ00").status_code == 404
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-32"])
-def test_json_bodies_in_other_encodings_are_400(client: TestClient, encoding: str) -> None:
+def test_json_bodies_in_other_encodings_are_400(app_client: TestClient, encoding: str) -> None:
     body = json.dumps({"name": "Utf16", "email": "u16@example.com"}).encode(encoding)
-    response = client.post(
+    response = app_client.post(
         USERS, content=body, headers={**auth(), "Content-Type": "application/json"}
     )
     assert_problem(response, 400)
     assert "UTF-8" in response.json()["detail"]
 
 
-def test_a_charset_other_than_utf8_is_415(client: TestClient) -> None:
+def test_a_charset_other_than_utf8_is_415(app_client: TestClient) -> None:
     body = json.dumps({"name": "Latin", "email": "l1@example.com"}).encode("latin-1")
     content_type = "application/json; charset=iso-8859-1"
-    response = client.post(USERS, content=body, headers={**auth(), "Content-Type": content_type})
+    response = app_client.post(
+        USERS, content=body, headers={**auth(), "Content-Type": content_type}
+    )
     assert_problem(response, 415)
-    ok = client.post(
+    ok = app_client.post(
         USERS,
         content=body,
         headers={**auth(), "Content-Type": "application/json; charset=UTF-8"},
@@ -77,12 +90,12 @@ def test_a_charset_other_than_utf8_is_415(client: TestClient) -> None:
     assert ok.status_code == 201
 
 
-def test_keyed_answers_are_no_store(client: TestClient) -> None:
-    user = create(client)
+def test_keyed_answers_are_no_store(app_client: TestClient) -> None:
+    user = create(app_client)
     for response in (
-        client.get(USERS, headers=auth()),
-        client.get(f"{USERS}/{user['id']}", headers=auth()),
-        client.post(USERS, json={"name": "N", "email": "n@example.com"}, headers=auth()),
+        app_client.get(USERS, headers=auth()),
+        app_client.get(f"{USERS}/{user['id']}", headers=auth()),
+        app_client.post(USERS, json={"name": "N", "email": "n@example.com"}, headers=auth()),
     ):
         assert response.headers["cache-control"] == "no-store", response.request.url
 
@@ -162,10 +175,12 @@ def test_a_write_that_failed_on_a_lock_keeps_the_task_not_ready_until_a_write_su
     "email",
     ["a" * 65 + "@example.com", "a@b", "hanako@localhost-like"],
 )
-def test_overlong_local_parts_and_undotted_domains_are_422(client: TestClient, email: str) -> None:
-    response = client.post(USERS, json={"name": "E", "email": email}, headers=auth())
+def test_overlong_local_parts_and_undotted_domains_are_422(
+    app_client: TestClient, email: str
+) -> None:
+    response = app_client.post(USERS, json={"name": "E", "email": email}, headers=auth())
     assert_problem(response, 422)
 
 
-def test_a_64_byte_local_part_is_fine(client: TestClient) -> None:
-    create(client, email="a" * 64 + "@example.com")
+def test_a_64_byte_local_part_is_fine(app_client: TestClient) -> None:
+    create(app_client, email="a" * 64 + "@example.com")
