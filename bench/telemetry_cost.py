@@ -8,7 +8,10 @@ process, on a realistic mix of keys:
 
 - microseconds per ``record_request`` without and with the spool (best of 5 runs);
 - bytes appended to the spool per request;
-- store write calls and rows per request for a minute of traffic (the same both ways).
+- store write calls and rows per request for a minute of traffic (the same both ways);
+- CPU microseconds of a whole ``GET /livez`` through the app (ASGI called directly, no
+  socket), telemetry on without the access log, with and without the spool (median of
+  5 rounds).
 
     .venv/bin/python bench/telemetry_cost.py [--requests N]
 
@@ -18,15 +21,20 @@ Never run in tests; bounded (a few seconds).
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
+import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
+from portfolio.api.app import create_app  # noqa: E402
+from portfolio.config import Settings  # noqa: E402
 from portfolio.store.sqlite import SQLiteStore  # noqa: E402
 from portfolio.telemetry.recorder import Recorder  # noqa: E402
 from portfolio.telemetry.spool import Spool  # noqa: E402
@@ -74,6 +82,38 @@ class CountingStore:
         return getattr(self.inner, name)
 
 
+LIVEZ_SCOPE: dict[str, Any] = {
+    "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+    "scheme": "http", "path": "/livez", "raw_path": b"/livez", "query_string": b"",
+    "root_path": "", "headers": [(b"host", b"127.0.0.1")],
+    "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8000),
+}  # fmt: skip
+
+
+async def livez_cpu_us(db: Path, spool_dir: Path | None, requests: int) -> float:
+    """CPU per ``GET /livez`` through the whole app, the median of 5 rounds."""
+    telemetry = {"enabled": True, "access_log": False, "spool_dir": spool_dir}
+    settings = Settings(store={"sqlite_path": db}, telemetry=telemetry)  # type: ignore[arg-type]
+    app = create_app(settings, configure_logs=False)
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        return None
+
+    async with app.router.lifespan_context(app):
+        for _ in range(500):
+            await app(dict(LIVEZ_SCOPE), receive, send)
+        rounds = []
+        for _ in range(5):
+            started = time.process_time()
+            for _ in range(requests):
+                await app(dict(LIVEZ_SCOPE), receive, send)
+            rounds.append((time.process_time() - started) / requests * 1e6)
+    return statistics.median(rounds)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=100_000)
@@ -105,6 +145,13 @@ def main() -> None:
         results["store_rows_per_request"] = counting.rows / args.requests
         results["spool_store_writes_per_request"] = 0.0  # read only after a crash
         store.close()
+        whole = args.requests // 10
+        results["livez_without_spool_cpu_us"] = round(
+            asyncio.run(livez_cpu_us(root / "w.db", None, whole)), 1
+        )
+        results["livez_with_spool_cpu_us"] = round(
+            asyncio.run(livez_cpu_us(root / "w.db", root / "livez-spool", whole)), 1
+        )
     ratio = results["with_spool_us"] / results["without_spool_us"]  # type: ignore[operator]
     results["ratio_with_to_without"] = round(ratio, 2)
     text = json.dumps(results, indent=2)
