@@ -110,6 +110,7 @@ def test_sigkill_of_a_worker_under_load_keeps_99_percent_of_counts(
     answered_all = sum(answered.values())
     assert answered_all > 100, answered
     counted_all = sum(counted[key] for key in set(LOAD))
+    print(f"counted {counted_all} of {answered_all} answered ({failed.total()} cut off)")
     assert counted_all >= 0.99 * answered_all, (counted, answered, failed)
     for key in set(LOAD):
         got = counted[key]
