@@ -33,7 +33,7 @@ from portfolio.errors import (
     VersionMismatchError,
 )
 from portfolio.store.callstats import CallStats
-from portfolio.store.emails import email_key
+from portfolio.store.emails import email_key, email_skeleton
 from portfolio.store.ids import decode_cursor, encode_cursor, new_id
 from portfolio.store.migrations import STORE_STATS_BY_HOUR, migrate, refresh_derived
 from portfolio.store.protocols import Resolution
@@ -240,9 +240,9 @@ class SQLiteStore:
             try:
                 with self._write() as conn:
                     conn.execute(
-                        f"INSERT INTO users ({self._USER_COLUMNS}, email_key)"  # noqa: S608
-                        " VALUES (?,?,?,?,?,?,?,?,?,?, ?)",
-                        (*row, email_key(new.email)),
+                        f"INSERT INTO users ({self._USER_COLUMNS}, email_key, email_skeleton)"  # noqa: S608
+                        " VALUES (?,?,?,?,?,?,?,?,?,?, ?,?)",
+                        (*row, email_key(new.email), email_skeleton(new.email)),
                     )
             except sqlite3.IntegrityError as err:
                 raise DuplicateEmailError(f"a user with email {new.email} exists") from err
@@ -307,8 +307,8 @@ class SQLiteStore:
                 assignments.append(f"{name} = ?")
                 values.append(value)
                 if name == "email":
-                    assignments.append("email_key = ?")
-                    values.append(email_key(str(value)))
+                    assignments += ["email_key = ?", "email_skeleton = ?"]
+                    values += [email_key(str(value)), email_skeleton(str(value))]
             assignments += ["updated_at = ?", "version = version + 1"]
             values += [datetime.now(UTC).timestamp(), user_id, expected_version]
             try:
