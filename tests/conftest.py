@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,10 @@ from tests.dynamodb_local import (  # noqa: F401 - fixtures and the hook that st
     dynamodb_store,
     pytest_sessionfinish,
 )
+
+# Servers started by tests stop at once on SIGTERM; the drain (5 s by default) has its
+# own test, which sets it.
+os.environ.setdefault("PORTFOLIO_API__DRAIN_S", "0")
 
 WRITE_KEY = "test-writer-key-0123456789"
 READ_KEY = "test-reader-key-0123456789"

@@ -113,6 +113,12 @@ class TelemetrySettings(BaseModel):
     probe_interval_s: float = Field(default=60.0, gt=0, le=3600)
     probe_timeout_s: float = Field(default=5.0, gt=0, le=60)
     access_log: bool = True
+    spool_dir: Path | None = Field(
+        default=None,
+        description="Folder of the crash spool: each worker appends every request it counts,"
+        " and a dead worker's spool is folded into the store (`portfolio serve` sets one"
+        " per store; unset: no spool).",
+    )
     rollup_retention_days: int = Field(default=400, ge=1)
     opentelemetry: bool = Field(
         default=False,
@@ -190,6 +196,20 @@ class ApiSettings(BaseModel):
         ge=0,
         description="How long /api/v1/status answers from its last computation"
         " (probes arrive once a minute; 0 disables).",
+    )
+    drain_s: float = Field(
+        default=5.0,
+        ge=0,
+        le=120,
+        description="After SIGTERM, seconds a worker keeps serving with readiness 503"
+        " ('draining') before it stops accepting connections (0: stop at once).",
+    )
+    graceful_shutdown_s: int = Field(
+        default=20,
+        ge=1,
+        le=600,
+        description="Then, seconds in-flight requests get to finish before they are cut."
+        " drain_s + graceful_shutdown_s stays under the platform's stop timeout (ECS: 30 s).",
     )
     cors_origins: list[str] = Field(default_factory=list)
     site_dir: Path | None = Field(

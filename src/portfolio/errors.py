@@ -56,7 +56,15 @@ class StoreError(PortfolioError):
 
 
 class StoreUnavailableError(StoreError):
-    """The store cannot be reached; the operation may succeed later."""
+    """The store cannot be reached; the operation may succeed later.
+
+    ``reason`` is the failure in one word (``store-unreachable``, ``disk-full``,
+    ``store-busy``), what an anonymous readiness answer may say of it.
+    """
+
+    def __init__(self, message: str, *, reason: str = "store-unreachable") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class ItemTooLargeError(StoreError):

@@ -179,7 +179,7 @@ def test_docs_load_nothing_from_another_origin(client: TestClient) -> None:
 def test_405_lists_every_method_of_the_path(client: TestClient) -> None:
     response = client.put(f"{USERS}/01ABC", json={}, headers=auth())
     assert_problem(response, 405)
-    assert response.headers["Allow"] == "DELETE, GET, PATCH"
+    assert response.headers["Allow"] == "DELETE, GET, HEAD, PATCH"
 
 
 def test_errors_are_documented_as_problem_json(client: TestClient) -> None:

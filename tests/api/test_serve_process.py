@@ -117,8 +117,14 @@ class Serve:
         raise AssertionError("server did not become ready")
 
     def workers(self) -> list[psutil.Process]:
-        children = psutil.Process(self.process.pid).children()
-        return [c for c in children if "resource_tracker" not in " ".join(c.cmdline())]
+        workers = []
+        for child in psutil.Process(self.process.pid).children():
+            try:  # a killed worker is a zombie until the supervisor reaps it
+                if "resource_tracker" not in " ".join(child.cmdline()):
+                    workers.append(child)
+            except (psutil.ZombieProcess, psutil.NoSuchProcess):
+                continue
+        return workers
 
     def stop(self) -> None:
         if self.process.poll() is None:

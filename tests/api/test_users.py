@@ -153,6 +153,21 @@ def test_changing_email_to_a_taken_one_is_409(client: TestClient) -> None:
     assert client.get(f"{USERS}/{other['id']}", headers=auth()).json()["version"] == 1
 
 
+def test_a_lookalike_email_is_409_and_the_owner_still_writes(client: TestClient) -> None:
+    owner = create(client)
+    for lookalike in ("h\u0430nako@example.com", "hanako@ex\u0430mple.com"):  # Cyrillic а
+        response = client.post(USERS, json={"name": "B", "email": lookalike}, headers=auth())
+        body = assert_problem(response, 409)
+        assert "email" in body["detail"]
+    create(client, email="hanako@example.org")  # a different address still registers
+    response = client.patch(
+        f"{USERS}/{owner['id']}",
+        json={"name": "Hanako Y.", "email": "Hanako@example.com"},
+        headers={**auth(), "If-Match": '"1"'},
+    )
+    assert response.status_code == 200, response.text
+
+
 def test_stale_if_match_is_412_and_changes_nothing(client: TestClient) -> None:
     user = create(client)
     url = f"{USERS}/{user['id']}"

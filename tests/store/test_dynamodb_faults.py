@@ -70,6 +70,7 @@ def test_outage_answers_503_then_recovers_with_acknowledged_writes_kept(
         problem = response.json()
         assert problem["status"] == 503
         assert "cannot be reached" in problem["detail"]
+        assert "127.0.0.1" not in response.text  # the endpoint stays in the log (issue 27)
         write = client.post(
             "/api/v1/users", json={"name": "Lost", "email": "lost@example.com"}, headers=auth()
         )
@@ -77,7 +78,9 @@ def test_outage_answers_503_then_recovers_with_acknowledged_writes_kept(
         wait_for(lambda: client.get("/health").status_code == 503)
         health = client.get("/health").json()
         assert health["ready"] is False
-        assert "cannot be reached" in health["reason"]
+        assert health["reason"] == "store-unreachable"
+        keyed = client.get("/health", headers=auth()).json()
+        assert "cannot be reached" in keyed["store"]["detail"]
 
         server.start()  # same port, same data directory
 

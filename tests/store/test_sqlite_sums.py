@@ -39,7 +39,8 @@ def test_a_file_of_schema_2_gets_its_sums_from_the_rows_it_has(tmp_path: Path) -
     store.close()
     with sqlite3.connect(path) as conn:  # back to the schema before the sums
         conn.executescript(
-            "DROP TABLE minute_totals; DROP TABLE store_stats_hourly; DROP TABLE derived;"
+            "DROP INDEX users_email_skeleton; ALTER TABLE users DROP COLUMN email_skeleton;"
+            " DROP TABLE minute_totals; DROP TABLE store_stats_hourly; DROP TABLE derived;"
             " PRAGMA user_version = 2;"
         )
     store = SQLiteStore(path)

@@ -16,6 +16,7 @@ from starlette.types import Scope
 
 from portfolio import __version__
 from portfolio.api import docs, openapi, problems
+from portfolio.api.drain import install_drain
 from portfolio.api.middleware import EdgeMiddleware, RequestLimits
 from portfolio.api.routes import health, livez, metrics, status, users
 from portfolio.api.runtime import Runtime, default_task_id
@@ -27,6 +28,7 @@ from portfolio.store.protocols import Store
 from portfolio.telemetry.logs import JsonLineWriter, configure_logging
 from portfolio.telemetry.recorder import Recorder
 from portfolio.telemetry.sampler import ResourceSampler
+from portfolio.telemetry.spool import Spool
 
 OPENTELEMETRY_OFF: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 """FastAPI's native OpenTelemetry, off unless PORTFOLIO_TELEMETRY__OPENTELEMETRY says so."""
@@ -46,8 +48,12 @@ def create_app(
     # A store passed in (tests) goes behind the same seam as an opened one: timed, and its
     # library's errors translated into StoreError subclasses.
     active_store = measured(store) if store is not None else open_store(settings)
+    spool_dir = settings.telemetry.spool_dir
     recorder = Recorder(
-        active_store, task_id=task_id, flush_interval_s=settings.telemetry.flush_interval_s
+        active_store,
+        task_id=task_id,
+        flush_interval_s=settings.telemetry.flush_interval_s,
+        spool=Spool(spool_dir, task_id) if spool_dir is not None else None,
     )
     access_log = JsonLineWriter() if settings.telemetry.access_log else None
     runtime = Runtime(settings=settings, store=active_store, recorder=recorder, task_id=task_id)
@@ -60,6 +66,7 @@ def create_app(
         if settings.telemetry.enabled:
             recorder.start()
             sampler.start()
+        install_drain(runtime.gate, settings.api.drain_s)
         log.info("worker %s started on the %s store", task_id, active_store.backend)
         try:
             yield
@@ -68,6 +75,7 @@ def create_app(
             recorder.stop()  # writes what is left: a SIGTERM loses nothing recorded
             if access_log is not None:
                 access_log.flush()
+            runtime.gate.close()
             if store is None:
                 active_store.close()
 
@@ -177,12 +185,23 @@ class _SiteMount(Mount):
         super().__init__("/", app=StaticFiles(directory=directory, html=True), name="site")
 
     def _exists(self, path: str) -> bool:
+        """Whether ``path`` names a file of the site; a path no file can have is no file.
+
+        A NUL byte (``ValueError``) or a segment longer than the file system allows
+        (``OSError``: ENAMETOOLONG) comes from a caller, not from a fault of ours: the
+        request becomes the API's 404 and one log line, never a 500 and a traceback.
+        """
         if path.startswith(API_PREFIX):
             return False
-        target = (self.directory / path.lstrip("/")).resolve()
-        if target.is_dir():
-            target = target / "index.html"
-        return target.is_relative_to(self.directory) and target.is_file()
+        try:
+            target = (self.directory / path.lstrip("/")).resolve()
+            if target.is_dir():
+                target = target / "index.html"
+            return target.is_relative_to(self.directory) and target.is_file()
+        except (ValueError, OSError) as err:
+            reason = err.strerror if isinstance(err, OSError) else str(err)
+            log.info("static site: no file can be named %.80r (%s)", path, reason)
+            return False
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         if scope.get("type") != "http" or not self._exists(scope.get("path", "")):

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Request, Response
 from fastapi.routing import APIRoute
 
+from portfolio.api.json_body import require_utf8_json
 from portfolio.api.problems import ProblemError
 from portfolio.api.runtime import Runtime
 from portfolio.config import ApiKey, match_api_key
@@ -84,7 +85,8 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 class AuthFirstRoute(APIRoute):
-    """A route whose writes check the API key before FastAPI reads and validates the body.
+    """A route whose writes check the API key, then the body's encoding, before FastAPI
+    reads and validates the body.
 
     FastAPI parses the body before it solves dependencies, so without this an
     anonymous caller sending malformed JSON would get 422 (and learn the body's
@@ -97,8 +99,17 @@ class AuthFirstRoute(APIRoute):
             return handler
 
         async def authenticated_first(request: Request) -> Response:
-            writer(identify(request.app.state.runtime, request.headers.get("authorization")))
-            return await handler(request)
+            runtime: Runtime = request.app.state.runtime
+            writer(identify(runtime, request.headers.get("authorization")))
+            await require_utf8_json(request)
+            token = runtime.gate.write_started()  # a write that waits long means not ready
+            ok = False
+            try:
+                response = await handler(request)
+                ok = True
+                return response
+            finally:
+                runtime.gate.write_finished(token, ok=ok)
 
         return authenticated_first
 

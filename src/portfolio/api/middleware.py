@@ -59,13 +59,17 @@ class RequestHeaders:
     content_length: str | None = None
     request_id: str | None = None
     forwarded_proto: str | None = None
+    authorization: str | None = None
 
 
 _WANTED = {
     b"content-length": "content_length",
     b"x-request-id": "request_id",
     b"x-forwarded-proto": "forwarded_proto",
+    b"authorization": "authorization",
 }
+NO_STORE = (b"cache-control", b"no-store")
+"""On every answer to a keyed request: it may carry emails, which no cache may keep."""
 
 
 def read_headers(scope: Scope) -> RequestHeaders:
@@ -211,14 +215,24 @@ class EdgeMiddleware:
             *self.security_headers(scope.get("path", ""), https),
             (b"x-request-id", request_id.encode()),
         ]
+        keyed = seen.authorization is not None
+        head = scope["method"] == "HEAD"
+        if head:
+            # RFC 9110 §9.3.2: HEAD is GET without the body, on every GET route at once.
+            scope = {**scope, "method": "GET"}
         exchange = Exchange()
 
         async def edge_send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 exchange.status = message["status"]
                 exchange.started = True
-                message = {**message, "headers": [*message.get("headers", ()), *added]}
+                headers = [*message.get("headers", ()), *added]
+                if keyed and not any(k == b"cache-control" for k, _ in headers):
+                    headers.append(NO_STORE)
+                message = {**message, "headers": headers}
             elif message["type"] == "http.response.body":
+                if head:
+                    message = {**message, "body": b""}
                 exchange.bytes_out += len(message.get("body", b""))
             await send(message)
 
@@ -230,6 +244,7 @@ class EdgeMiddleware:
                 await self._with_body_limit(scope, receive, edge_send, exchange)
         finally:
             if self.recorder is not None:
+                scope = {**scope, "method": "HEAD"} if head else scope
                 self._record(scope, exchange, started, request_id, self.recorder)
 
     async def _with_body_limit(

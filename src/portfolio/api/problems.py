@@ -111,6 +111,12 @@ _DOMAIN_STATUS: list[tuple[type[errors.PortfolioError], int, str]] = [
 ]
 
 
+STORE_DETAIL = {
+    "store-unavailable": f"the store cannot be reached now; retry after {RETRY_AFTER_S} seconds",
+    "store-error": f"the store failed the request; retry after {RETRY_AFTER_S} seconds",
+}
+"""What a 503 tells the caller: never the store's own message (paths, endpoint URLs)."""
+
 HTTP_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 
 
@@ -121,6 +127,8 @@ def allowed_methods(request: Request) -> list[str]:
         scope = {**request.scope, "method": method}
         if any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes):
             allowed.append(method)
+    if "GET" in allowed and "HEAD" not in allowed:
+        allowed.insert(allowed.index("GET") + 1, "HEAD")  # the edge answers HEAD as GET
     return allowed
 
 
@@ -165,14 +173,19 @@ def install(app: FastAPI) -> None:
 
     async def on_domain(request: Request, exc: Exception) -> JSONResponse:
         if isinstance(exc, errors.StoreError) and not isinstance(exc, errors.ItemTooLargeError):
-            request.app.state.runtime.note_store_failure(exc)
+            write = request.method in ("POST", "PUT", "PATCH", "DELETE")
+            request.app.state.runtime.note_store_failure(exc, write=write)
         for kind, status, slug in _DOMAIN_STATUS:
             if isinstance(exc, kind):
                 headers = {"Retry-After": RETRY_AFTER_S} if status == 503 else None
+                detail = str(exc)
                 if status >= 500:
+                    # The store's message names files and endpoints: the log keeps it,
+                    # the caller learns what happened and when to retry.
                     log.warning("store problem on %s: %s", request.url.path, exc)
+                    detail = STORE_DETAIL.get(slug, STORE_DETAIL["store-error"])
                 return problem(
-                    status, str(exc), slug=slug, instance=request.url.path, headers=headers
+                    status, detail, slug=slug, instance=request.url.path, headers=headers
                 )
         log.error("unmapped error on %s", request.url.path, exc_info=exc)
         return problem(500, "an unexpected error occurred", instance=request.url.path)

@@ -10,23 +10,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-import anyio
-
 from portfolio.api.fresh_cache import FreshCache
+from portfolio.api.readiness import Readiness, ReadinessGate
 from portfolio.config import Settings
 from portfolio.errors import StoreError
 from portfolio.store.protocols import Store
 from portfolio.telemetry.recorder import Recorder
 
-READINESS_TTL_S = 1.0
 CACHE_ENTRIES = 256
 """Answers kept at most: callers choose the keys (a metrics range), so the cache is bounded."""
-STORE_FAILURE_HOLD_S = 5.0
-"""How long a failed store call keeps the worker "not ready".
-
-A ping can pass while writes fail (a full disk still answers ``SELECT 1``), so a
-failure seen by a request counts too; after this long the next ping decides again.
-"""
 T = TypeVar("T")
 
 
@@ -42,23 +34,20 @@ class Runtime:
     recorder: Recorder
     task_id: str
     started_monotonic: float = field(default_factory=time.monotonic)
-    _ready_at: float = -1e9
-    _ready: tuple[bool, str | None] = (False, "not checked yet")
     _cache: dict[object, tuple[float, object]] = field(default_factory=dict)
     _locks: dict[object, threading.Lock] = field(default_factory=dict)
     _locks_guard: threading.Lock = field(default_factory=threading.Lock)
-    _failed_at: float = -1e9
-    _failure: str | None = None
     user_reads: FreshCache = field(init=False)
     """Answers of the user reads, kept while the store is unchanged."""
+    gate: ReadinessGate = field(init=False)
 
     def __post_init__(self) -> None:
         self.user_reads = FreshCache(self.store)
+        self.gate = ReadinessGate(self.store, wrote_at=lambda: self.recorder.wrote_at)
 
-    def note_store_failure(self, err: StoreError) -> None:
-        """A request saw the store fail: readiness reports it for ``STORE_FAILURE_HOLD_S``."""
-        self._failed_at = time.monotonic()
-        self._failure = str(err)
+    def note_store_failure(self, err: StoreError, *, write: bool = False) -> None:
+        """A request saw the store fail: readiness reports it (see ``api.readiness``)."""
+        self.gate.store_failed(err, write=write)
 
     def cached(self, key: object, ttl_s: float, compute: Callable[[], T]) -> T:
         """``compute()``, reused for ``ttl_s`` seconds per key (reads that many people poll).
@@ -95,23 +84,6 @@ class Runtime:
     def uptime_s(self) -> float:
         return time.monotonic() - self.started_monotonic
 
-    async def readiness(self) -> tuple[bool, str | None]:
-        """Whether the store answers, checked at most once a second.
-
-        Health checks arrive from the load balancer, the prober and people; the
-        cache keeps them from turning into a load on the store.
-        """
-        now = time.monotonic()
-        if now - self._failed_at < STORE_FAILURE_HOLD_S:
-            return False, self._failure
-        if now - self._ready_at >= READINESS_TTL_S:
-            self._ready = await anyio.to_thread.run_sync(self._ping)
-            self._ready_at = time.monotonic()
-        return self._ready
-
-    def _ping(self) -> tuple[bool, str | None]:
-        try:
-            self.store.ping()
-        except StoreError as err:
-            return False, str(err)
-        return True, None
+    async def readiness(self) -> Readiness:
+        """Whether this worker should get traffic, and why not (``api.readiness``)."""
+        return await self.gate.check()

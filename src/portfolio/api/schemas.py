@@ -141,13 +141,19 @@ class StoreHealth(BaseModel):
 
 
 class Health(BaseModel):
+    """Readiness for anyone; version, task and store details only with an API key."""
+
     status: Literal["ok", "unavailable"]
     ready: bool
-    version: str
-    uptime_s: float
-    task: str
-    store: StoreHealth
-    reason: str | None = None
+    reason: str | None = Field(
+        default=None,
+        description="Why not ready, in one word: store-unreachable, store-busy, disk-full,"
+        " store-timeout, store-error, draining, starting.",
+    )
+    version: str | None = None
+    uptime_s: float | None = None
+    task: str | None = None
+    store: StoreHealth | None = None
 
 
 class MetricsResponse(BaseModel):

@@ -60,6 +60,10 @@ def block_field(**kwargs: Any) -> Any:
 
 
 MAX_EMAIL = 254  # RFC 5321's path limit less the angle brackets
+MAX_LOCAL_PART = 64  # RFC 5321 §4.5.3.1.1, in octets
+EMAIL_SHAPE = r"^[^@]{1,64}@[^@]+\.[^@.]+$"
+"""What the OpenAPI document promises beside ``format: email``: a local part of at most
+64 characters and a dotted domain (a single label such as ``a@b`` is refused)."""
 
 
 RESERVED_DOMAINS = ("arpa", "invalid", "local", "localhost", "onion")
@@ -83,6 +87,12 @@ def check_email(value: str) -> str:
         )
     except EmailNotValidError as err:
         raise ValueError(f"not a valid email address: {err}") from err
+    local, _, domain = str(checked.normalized).rpartition("@")
+    if len(local.encode()) > MAX_LOCAL_PART:
+        raise ValueError(f"not a valid email address: the part before @ is over {MAX_LOCAL_PART}"
+                         " bytes (RFC 5321 §4.5.3.1.1)")  # fmt: skip
+    if "." not in domain.strip("."):
+        raise ValueError("not a valid email address: the domain needs a dot (example.com)")
     return str(checked.normalized)
 
 
@@ -94,6 +104,7 @@ Email = Annotated[
             "type": "string",
             "format": "email",
             "maxLength": MAX_EMAIL,
+            "pattern": EMAIL_SHAPE,
             "not": {"pattern": RESERVED_PATTERN},
         }
     ),

@@ -17,6 +17,7 @@ from portfolio.names import HEALTH_PATH
 from portfolio.store.protocols import Store
 from portfolio.telemetry.logs import configure_logging
 from portfolio.telemetry.prober import Prober
+from portfolio.telemetry.spool import default_spool_dir
 
 APP_FACTORY = "portfolio.api.app:create_app_from_env"
 Server = Literal["uvicorn", "granian"]
@@ -48,7 +49,9 @@ def serve(
 ) -> None:
     """Serve the REST API on the configured store, recording telemetry.
 
-    SIGTERM stops the workers gracefully: each writes its remaining telemetry first.
+    SIGTERM stops the workers gracefully: each answers 503 "draining" on /health for
+    PORTFOLIO_API__DRAIN_S seconds while it still serves, lets in-flight requests finish
+    (PORTFOLIO_API__GRACEFUL_SHUTDOWN_S) and writes its remaining telemetry.
     """
     settings = load_settings(
         store__sqlite_path=db,
@@ -60,6 +63,9 @@ def serve(
     os.environ["PORTFOLIO_STORE__SQLITE_PATH"] = str(settings.store.sqlite_path.resolve())
     if settings.store.dynamodb_endpoint_url:
         os.environ["PORTFOLIO_STORE__DYNAMODB_ENDPOINT_URL"] = settings.store.dynamodb_endpoint_url
+    os.environ["PORTFOLIO_TELEMETRY__SPOOL_DIR"] = str(
+        settings.telemetry.spool_dir or default_spool_dir(settings)
+    )
     # Also migrates the schema before the workers start; creates the store only if asked.
     probe_store = existing_store(settings, create=create)
     # JSON lines from the supervisor too: a worker's death and its replacement are logged.
@@ -83,7 +89,13 @@ def serve(
     )
     site = _start_site_prober(probe_store, settings, host, port) if prober is not None else None
     try:
-        _run_server(server, host=host, port=port, workers=workers)
+        _run_server(
+            server,
+            host=host,
+            port=port,
+            workers=workers,
+            graceful_shutdown_s=settings.api.graceful_shutdown_s,
+        )
     finally:
         if site is not None:
             site.stop()
@@ -110,7 +122,9 @@ def _start_site_prober(store: Store, settings: Settings, host: str, port: int) -
     return prober
 
 
-def _run_server(server: Server, *, host: str, port: int, workers: int) -> None:
+def _run_server(
+    server: Server, *, host: str, port: int, workers: int, graceful_shutdown_s: int
+) -> None:
     if server == "granian":
         from granian import Granian
         from granian.constants import Interfaces
@@ -135,5 +149,5 @@ def _run_server(server: Server, *, host: str, port: int, workers: int) -> None:
         access_log=False,  # our middleware writes one JSON line per request instead
         server_header=False,  # names no server software to a caller (and saves a header)
         log_config=None,
-        timeout_graceful_shutdown=20,
+        timeout_graceful_shutdown=graceful_shutdown_s,
     )

@@ -16,6 +16,7 @@ standard library's are registered here.
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import datetime
@@ -70,7 +71,9 @@ def translate(err: Exception, context: str) -> StoreError | None:
 
 
 def _unavailable(err: Exception, context: str) -> StoreError:
-    return StoreUnavailableError(f"{context}: {err}; retry later")
+    full = isinstance(err, OSError) and err.errno == errno.ENOSPC
+    reason = "disk-full" if full else "store-unreachable"
+    return StoreUnavailableError(f"{context}: {err}; retry later", reason=reason)
 
 
 def _failed(err: Exception, context: str) -> StoreError:

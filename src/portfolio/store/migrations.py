@@ -19,6 +19,7 @@ import sqlite3
 
 from portfolio.errors import ConfigError
 from portfolio.security_rules import BURST_STATUSES
+from portfolio.store.emails import email_skeleton
 
 DENIED = ",".join(str(s) for s in sorted(BURST_STATUSES))
 """The statuses ``minute_totals.denied`` counts: the answers a 4xx burst is made of."""
@@ -284,6 +285,19 @@ MIGRATIONS: list[list[str]] = [
         # What each kept table was built with (its triggers' text); refresh_derived fills them.
         "CREATE TABLE derived (name TEXT PRIMARY KEY, rule TEXT NOT NULL)",
     ],
+    [
+        # Look-alike emails (UTS #39 skeleton, store.emails): one user per skeleton.
+        # Look-alikes registered before this guard keep their rows; only the oldest of
+        # each group holds the skeleton (NULLs do not collide in a unique index).
+        "ALTER TABLE users ADD COLUMN email_skeleton TEXT",
+        "UPDATE users SET email_skeleton = email_skeleton(email)",
+        """
+        UPDATE users SET email_skeleton = NULL WHERE id > (
+            SELECT MIN(u.id) FROM users AS u WHERE u.email_skeleton = users.email_skeleton
+        )
+        """,
+        "CREATE UNIQUE INDEX users_email_skeleton ON users (email_skeleton)",
+    ],
 ]
 
 
@@ -294,6 +308,7 @@ def migrate(conn: sqlite3.Connection) -> int:
         raise ConfigError(
             f"database schema version {current} is newer than this program ({len(MIGRATIONS)})"
         )
+    conn.create_function("email_skeleton", 1, email_skeleton, deterministic=True)
     for version in range(current, len(MIGRATIONS)):
         for statement in MIGRATIONS[version]:
             conn.execute(statement)

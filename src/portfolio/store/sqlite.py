@@ -33,7 +33,7 @@ from portfolio.errors import (
     VersionMismatchError,
 )
 from portfolio.store.callstats import CallStats
-from portfolio.store.emails import email_key
+from portfolio.store.emails import email_key, email_skeleton
 from portfolio.store.ids import decode_cursor, encode_cursor, new_id
 from portfolio.store.migrations import STORE_STATS_BY_HOUR, migrate, refresh_derived
 from portfolio.store.protocols import Resolution
@@ -91,6 +91,15 @@ _UNAVAILABLE_CODES = frozenset(
     if hasattr(sqlite3, name)
 )
 """Primary result codes of failures that pass: a busy lock, a full disk, an I/O error."""
+_REASONS = {
+    getattr(sqlite3, name, -1): reason
+    for name, reason in (
+        ("SQLITE_FULL", "disk-full"),
+        ("SQLITE_IOERR", "store-unreachable"),
+        ("SQLITE_CANTOPEN", "store-unreachable"),
+    )
+}
+"""The one word readiness says for a code; a lock (BUSY, LOCKED) is ``store-busy``."""
 
 
 def _store_error(err: sqlite3.Error) -> StoreError:
@@ -98,7 +107,7 @@ def _store_error(err: sqlite3.Error) -> StoreError:
     code = getattr(err, "sqlite_errorcode", None)
     primary = code & 0xFF if isinstance(code, int) else None
     if primary in _UNAVAILABLE_CODES or isinstance(err, sqlite3.OperationalError):
-        return StoreUnavailableError(f"sqlite: {err}")
+        return StoreUnavailableError(f"sqlite: {err}", reason=_REASONS.get(primary, "store-busy"))
     return StoreError(f"sqlite: {err}")
 
 
@@ -235,9 +244,9 @@ class SQLiteStore(SQLiteTransfer):
             try:
                 with self._write() as conn:
                     conn.execute(
-                        f"INSERT INTO users ({self._USER_COLUMNS}, email_key)"  # noqa: S608
-                        " VALUES (?,?,?,?,?,?,?,?,?,?, ?)",
-                        (*row, email_key(new.email)),
+                        f"INSERT INTO users ({self._USER_COLUMNS}, email_key, email_skeleton)"  # noqa: S608
+                        " VALUES (?,?,?,?,?,?,?,?,?,?, ?,?)",
+                        (*row, email_key(new.email), email_skeleton(new.email)),
                     )
             except sqlite3.IntegrityError as err:
                 raise DuplicateEmailError(f"a user with email {new.email} exists") from err
@@ -302,8 +311,8 @@ class SQLiteStore(SQLiteTransfer):
                 assignments.append(f"{name} = ?")
                 values.append(value)
                 if name == "email":
-                    assignments.append("email_key = ?")
-                    values.append(email_key(str(value)))
+                    assignments += ["email_key = ?", "email_skeleton = ?"]
+                    values += [email_key(str(value)), email_skeleton(str(value))]
             assignments += ["updated_at = ?", "version = version + 1"]
             values += [datetime.now(UTC).timestamp(), user_id, expected_version]
             try:

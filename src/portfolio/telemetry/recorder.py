@@ -7,7 +7,10 @@ rollups and the store's call statistics once, after the hour (the statistics are
 read per hour only). Writing on every tick instead rewrote the open minute's and
 hour's items twelve times a minute, which on DynamoDB is most of the table's bill.
 On shutdown ``stop()`` writes everything, open periods included, so a SIGTERM
-loses nothing that was recorded; a crash loses the open minute and the open
+loses nothing that was recorded. With a :class:`~portfolio.telemetry.spool.Spool`
+each request is also appended to a local file as it is counted, which a sibling or
+the next worker folds into the store if this one is killed (SIGKILL, the OOM
+killer). Without one (Lambda, tests) a crash loses the open minute and the open
 hour's hourly rollups (the minute rollups of that hour are stored).
 
 A write that fails keeps its batch for the next tick: the thread never dies on a
@@ -26,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from portfolio.errors import StoreError
 from portfolio.store.protocols import Store
 from portfolio.store.records import LogCount, ResourceSample, Rollup, StoreCallStat
+from portfolio.telemetry.spool import Spool
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +44,7 @@ class Losses:
     failed_writes: int = 0
     dropped_rollups: int = 0
     dropped_requests: int = 0
+    failed_spools: int = 0
 
 
 @dataclass(slots=True)
@@ -64,12 +69,18 @@ class Recorder:
         flush_interval_s: float = 5.0,
         clock: Callable[[], float] = time.time,
         max_backlog: int = 50_000,
+        spool: Spool | None = None,
+        fold_interval_s: float = 10.0,
     ) -> None:
         self.store = store
         self.task_id = task_id
         self.flush_interval_s = flush_interval_s
+        self.spool = spool
+        self.fold_interval_s = fold_interval_s
         self.max_backlog = max_backlog
         self.losses = Losses()
+        self.wrote_at = -1e9
+        """When (monotonic) a write to the store last succeeded: readiness's write check."""
         self._clock = clock
         self._lock = threading.Lock()
         self._flush_lock = threading.Lock()
@@ -106,6 +117,15 @@ class Recorder:
             rollup.bytes_in += bytes_in
             rollup.bytes_out += bytes_out
             rollup.sketch.add(duration_ms)
+        if self.spool is not None:
+            try:
+                self.spool.record(
+                    minute, endpoint, method, status, bytes_in, bytes_out, duration_ms
+                )
+            except OSError as err:  # a full disk: the store is the next chance
+                self.losses.failed_spools += 1
+                if self.losses.failed_spools == 1:
+                    log.warning("telemetry: appending to the spool failed: %s", err)
 
     def record_log(self, level: str) -> None:
         minute = int(self._clock() // 60) * 60
@@ -133,6 +153,23 @@ class Recorder:
             self._close_minutes(cut)
             self._close_hours(None if everything else now_minute - now_minute % 3600)
             self._send()
+            if self.spool is not None:
+                self._forget_written(self.spool)
+
+    def _forget_written(self, spool: Spool) -> None:
+        """Delete the spool files of hours the store has in full (minutes and hour rows).
+
+        Never the current hour's: its requests may still be counted, and their spool
+        lines are kept until the hour is in the store.
+        """
+        with self._lock:
+            keys = [*self._rollups]
+        keys += [*self._hours, *self._due.minutes, *self._due.hours]
+        current = int(self._clock() // 3600) * 3600
+        try:
+            spool.written({k[0] - k[0] % 3600 for k in keys} | {current})
+        except OSError as err:
+            log.warning("telemetry: removing written spool files failed: %s", err)
 
     def _close_minutes(self, cut: int | None) -> None:
         """Move closed minutes to the backlog and into their open hours."""
@@ -216,6 +253,7 @@ class Recorder:
                 log.warning("telemetry: writing %s failed, will retry: %s", what, err)
                 continue
             done()
+            self.wrote_at = time.monotonic()
         self._bound_backlog()
 
     def _bound_backlog(self) -> None:
@@ -240,17 +278,32 @@ class Recorder:
     def start(self) -> None:
         if self._thread is not None:
             return
+        if self.spool is not None:
+            self.spool.open()
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, name="telemetry-flush", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
+        self._fold()  # a worker killed before this one started left its spool behind
+        last_fold = time.monotonic()
         while not self._stop.wait(self.flush_interval_s):
             try:
                 self.tick()
             except Exception:  # a bug must not end telemetry for the worker's life
                 self.losses.failed_writes += 1
                 log.exception("telemetry: tick failed; the backlog is kept for the next one")
+            if time.monotonic() - last_fold >= self.fold_interval_s:
+                last_fold = time.monotonic()
+                self._fold()  # a sibling killed meanwhile, whose replacement is slow
+
+    def _fold(self) -> None:
+        if self.spool is None:
+            return
+        try:
+            self.spool.fold_orphans(self.store)
+        except (StoreError, OSError) as err:
+            log.warning("telemetry: folding a dead worker's spool failed, will retry: %s", err)
 
     def stop(self) -> None:
         """Stop the background thread and write what is left."""
@@ -259,6 +312,9 @@ class Recorder:
             self._thread.join(timeout=self.flush_interval_s + 5)
             self._thread = None
         self.flush()
+        if self.spool is not None:
+            due = self._due
+            self.spool.close(everything_written=not (due.minutes or due.hours or self._hours))
 
 
 def _merge_into(target: dict[RollupKey, Rollup], key: RollupKey, rollup: Rollup) -> None:

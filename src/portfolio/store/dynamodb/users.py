@@ -23,6 +23,7 @@ from portfolio.errors import (
 )
 from portfolio.store import keys
 from portfolio.store.callstats import _CallNote, current_note
+from portfolio.store.dynamodb import lookalikes
 from portfolio.store.dynamodb.client import (
     _CONDITION_FAILED,
     _REASON_CONDITION_FAILED,
@@ -45,6 +46,7 @@ from portfolio.store.dynamodb.codecs import (
     _user_item,
     _user_value,
 )
+from portfolio.store.emails import email_skeleton
 from portfolio.store.ids import decode_cursor, encode_cursor, new_id
 from portfolio.store.records import (
     USER_FIELDS,
@@ -74,7 +76,7 @@ class DynamoUsers(DynamoCalls):
             updated_at=now,
             version=1,
         )
-        item = _user_item(user)
+        item = lookalikes.holding(_user_item(user), new.email)
         _check_size(item, f"user {new.email}")
         note = current_note()
         try:
@@ -84,12 +86,13 @@ class DynamoUsers(DynamoCalls):
                 TransactItems=[
                     {"Put": self._put_new(self.users_table, item)},
                     {"Put": self._put_new(self.users_table, self._guard(new.email, user.id))},
+                    {"Put": lookalikes.guard_put(self.users_table, new.email, user.id)},
                 ],
                 ReturnConsumedCapacity="TOTAL",
             )
         except ClientError as err:
             reasons = _reasons(err)
-            if _reason_code(reasons, 1) == _REASON_CONDITION_FAILED:
+            if _REASON_CONDITION_FAILED in (_reason_code(reasons, 1), _reason_code(reasons, 2)):
                 raise DuplicateEmailError(f"a user with email {new.email} exists") from err
             if _reason_code(reasons, 0) == _REASON_CONDITION_FAILED:
                 raise ConflictError(f"user id {user.id} is already taken; retry") from err
@@ -232,7 +235,14 @@ class DynamoUsers(DynamoCalls):
             raise self._missing_or_stale(user_id, expected, item)
         current = _user(item)
         updated = _apply(current, changes, datetime.now(UTC))
+        same_guard = keys.email_key(updated.email) == keys.email_key(current.email)
+        old_skeleton = lookalikes.held(item)
+        moves = not same_guard and old_skeleton != email_skeleton(updated.email)
         new_item = _user_item(updated)
+        if moves:
+            new_item = lookalikes.holding(new_item, updated.email)
+        elif old_skeleton is not None:
+            new_item[lookalikes.HELD] = _s(old_skeleton)
         _check_size(new_item, f"user {user_id}")
         put = {
             "TableName": self.users_table,
@@ -242,7 +252,6 @@ class DynamoUsers(DynamoCalls):
             "ExpressionAttributeValues": {":expected": _n(expected)},
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
-        same_guard = keys.email_key(updated.email) == keys.email_key(current.email)
         try:
             if same_guard:
                 self._call(note, self._client.put_item, **put, ReturnConsumedCapacity="TOTAL")
@@ -258,6 +267,7 @@ class DynamoUsers(DynamoCalls):
                                 self.users_table, self._guard(updated.email, user_id)
                             )
                         },
+                        *self._skeleton_moves(moves, old_skeleton, updated.email, user_id),
                     ],
                     ReturnConsumedCapacity="TOTAL",
                 )
@@ -268,8 +278,14 @@ class DynamoUsers(DynamoCalls):
             if _reason_code(reasons, 0) == _REASON_CONDITION_FAILED:
                 stored = reasons[0].get("Item")
                 raise self._missing_or_stale(user_id, expected, stored) from err
-            if _reason_code(reasons, 2) == _REASON_CONDITION_FAILED:
+            if _REASON_CONDITION_FAILED in (_reason_code(reasons, 2), _reason_code(reasons, 4)):
                 raise DuplicateEmailError(f"a user with email {updated.email} exists") from err
+            if _reason_code(reasons, 3) == _REASON_CONDITION_FAILED:
+                if old_skeleton is None:  # no release: index 3 is the new guard's Put
+                    raise DuplicateEmailError(f"a user with email {updated.email} exists") from err
+                raise StoreError(
+                    f"the look-alike guard of user {user_id} is not held by it"
+                ) from err
             if _reason_code(reasons, 1) == _REASON_CONDITION_FAILED:
                 raise StoreError(f"the email guard of user {user_id} is not held by it") from err
             raise
@@ -296,6 +312,7 @@ class DynamoUsers(DynamoCalls):
                         }
                     },
                     {"Delete": self._release_guard(_str(item, "email"), user_id)},
+                    *self._skeleton_moves(False, lookalikes.held(item), None, user_id),
                 ],
                 ReturnConsumedCapacity="TOTAL",
             )
@@ -307,6 +324,18 @@ class DynamoUsers(DynamoCalls):
             if _reason_code(reasons, 1) == _REASON_CONDITION_FAILED:
                 raise StoreError(f"the email guard of user {user_id} is not held by it") from err
             raise
+
+    def _skeleton_moves(
+        self, moves: bool, old: str | None, email: str | None, user_id: str
+    ) -> list[dict[str, Any]]:
+        """Release the look-alike guard held (if any, and if moving or deleting) and take
+        the one of ``email`` (when given and moving)."""
+        ops: list[dict[str, Any]] = []
+        if old is not None and (moves or email is None):
+            ops.append({"Delete": lookalikes.guard_release(self.users_table, old, user_id)})
+        if moves and email is not None:
+            ops.append({"Put": lookalikes.guard_put(self.users_table, email, user_id)})
+        return ops
 
     @staticmethod
     def _missing_or_stale(
