@@ -149,3 +149,23 @@ def test_a_user_whose_email_another_user_has_is_refused(store: Store, empty: Sto
     empty.create_user(NewUser(name="Other", email="ada@example.com"))
     with pytest.raises(DuplicateEmailError):
         empty.put_records(users)
+
+
+def test_imported_users_keep_their_lookalike_guard(store: Store, empty: Store) -> None:
+    """A restored user still holds its UTS #39 skeleton: a look-alike of its address
+    (Cyrillic а) is refused afterwards, and a look-alike already in the target refuses
+    the import."""
+    fill(store)
+    users = [(k, r) for k, r in listed(store) if k is Kind.USER]
+    empty.put_records(users)
+    empty.put_records(users)  # twice: the guard is this user's own, so no refusal
+    with pytest.raises(DuplicateEmailError):
+        empty.create_user(NewUser(name="Imposter", email="\u0430da@example.com"))
+
+
+def test_an_import_refuses_a_lookalike_already_in_the_target(store: Store, empty: Store) -> None:
+    fill(store)
+    users = [(k, r) for k, r in listed(store) if k is Kind.USER]
+    empty.create_user(NewUser(name="Imposter", email="bo@ex\u0430mple.com"))
+    with pytest.raises(DuplicateEmailError):
+        empty.put_records(users)

@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 
 from portfolio.errors import DuplicateEmailError, InputError
-from portfolio.store.emails import email_key
+from portfolio.store.emails import email_key, email_skeleton
 from portfolio.store.kinds import Cursor, Entry, Kind, Page, PutResult, Record, TimeRange
 from portfolio.store.records import (
     CheckRun,
@@ -96,6 +96,7 @@ def _user_row(u: User) -> Row:
     return (
         u.id, u.name, u.email, u.role.value, u.title, u.bio, links,
         _ts(u.created_at), _ts(u.updated_at), u.version, email_key(u.email),
+        email_skeleton(u.email),
     )  # fmt: skip
 
 
@@ -182,7 +183,7 @@ _WORK_COLUMNS = ("id", "at", "kind", "summary")
 _TABLES: dict[Kind, _Table] = {
     Kind.USER: _Table(
         "users", ("id",), None, _USER_COLUMNS, _user, _user_row,
-        _upsert("users", (*_USER_COLUMNS, "email_key"), ("id",)),
+        _upsert("users", (*_USER_COLUMNS, "email_key", "email_skeleton"), ("id",)),
     ),
     Kind.ROLLUP_MINUTE: _Table(
         "rollups", _ROLLUP_KEY, "minute", _ROLLUP_COLUMNS, _rollup, _rollup_row,

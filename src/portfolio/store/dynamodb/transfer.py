@@ -29,6 +29,7 @@ from botocore.exceptions import ClientError
 from portfolio.errors import DuplicateEmailError
 from portfolio.store import keys
 from portfolio.store.callstats import CallNote, current_note
+from portfolio.store.dynamodb import lookalikes
 from portfolio.store.dynamodb.client import (
     MAX_PARTITIONS_PER_READ,
     DynamoCalls,
@@ -61,6 +62,7 @@ from portfolio.store.dynamodb.codecs import (
     probe_result,
 )
 from portfolio.store.dynamodb.pacing import WriteBudget, write_units
+from portfolio.store.emails import email_skeleton
 from portfolio.store.kinds import Cursor, Entry, Kind, Page, PutResult, Record, TimeRange
 from portfolio.store.records import (
     CheckRun,
@@ -354,28 +356,36 @@ class DynamoTransfer(DynamoCalls):
         return PutResult(note.throttles - before[0], note.capacity_units - before[1], expired)
 
     def _put_user(self, user: User) -> None:
-        """The user and its email guard in one transaction; the guard may be this user's
-        already, never another's."""
-        self._budget(self.users_table).spend(2 * write_units(item_size(_user_item(user))))
-        guard = {
-            "TableName": self.users_table,
-            "Item": {**keys.email_key(user.email), "user_id": _s(user.id)},
-            "ConditionExpression": "attribute_not_exists(#pk) OR #user_id = :user_id",
-            "ExpressionAttributeNames": {"#pk": "pk", "#user_id": "user_id"},
-            "ExpressionAttributeValues": {":user_id": _s(user.id)},
-        }
+        """The user, its email guard and its look-alike (skeleton) guard in one
+        transaction; each guard may be this user's already, never another's."""
+        item = lookalikes.holding(_user_item(user), user.email)
+        self._budget(self.users_table).spend(3 * write_units(item_size(item)))
+        guards = [
+            {
+                "TableName": self.users_table,
+                "Item": {**key, "user_id": _s(user.id)},
+                "ConditionExpression": "attribute_not_exists(#pk) OR #user_id = :user_id",
+                "ExpressionAttributeNames": {"#pk": "pk", "#user_id": "user_id"},
+                "ExpressionAttributeValues": {":user_id": _s(user.id)},
+            }
+            for key in (
+                keys.email_key(user.email),
+                lookalikes.skeleton_key(email_skeleton(user.email)),
+            )
+        ]
         try:
             self._call(
                 current_note(),
                 self._client.transact_write_items,
                 TransactItems=[
-                    {"Put": {"TableName": self.users_table, "Item": _user_item(user)}},
-                    {"Put": guard},
+                    {"Put": {"TableName": self.users_table, "Item": item}},
+                    *({"Put": guard} for guard in guards),
                 ],
                 ReturnConsumedCapacity="TOTAL",
             )
         except ClientError as err:
-            if _reason_code(_reasons(err), 1) == "ConditionalCheckFailed":
+            reasons = _reasons(err)
+            if "ConditionalCheckFailed" in (_reason_code(reasons, 1), _reason_code(reasons, 2)):
                 raise DuplicateEmailError(
                     f"user {user.id}: another user of the store has the email {user.email}"
                 ) from err
