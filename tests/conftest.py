@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,15 @@ from tests.dynamodb_local import (  # noqa: F401 - fixtures and the hook that st
     dynamodb_store,
     pytest_sessionfinish,
 )
+
+# The developer's own settings must not reach the tests: Settings() reads PORTFOLIO_*
+# variables, so a PORTFOLIO_KPI__AVAILABILITY_PCT in the shell would change what a test
+# asserts. Cleared at import, before any test (or fixture) builds a Settings. Kept: the
+# test harness's own switches (an external DynamoDB Local, the Chromium to use), not settings.
+_HARNESS = ("PORTFOLIO_TEST_", "PORTFOLIO_CHROMIUM", "PORTFOLIO_CHECKOV", "PORTFOLIO_CACHE_DIR")
+for _name in [n for n in os.environ if n.upper().startswith("PORTFOLIO_")]:
+    if not _name.upper().startswith(_HARNESS):
+        del os.environ[_name]
 
 WRITE_KEY = "test-writer-key-0123456789"
 READ_KEY = "test-reader-key-0123456789"
