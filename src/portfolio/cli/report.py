@@ -24,6 +24,7 @@ from portfolio.cli.common import (
 from portfolio.costs.estimator import Architecture
 from portfolio.errors import InputError
 from portfolio.period import Period
+from portfolio.report import kpis
 from portfolio.report.build import compute_report, has_data
 from portfolio.report.model import Report
 from portfolio.report.render.pdf import missing_packages
@@ -96,9 +97,8 @@ def print_summary(report: Report, written: list[Path], seconds: float) -> None:
     table.add_column("actual", justify="right")
     table.add_column("", justify="center")
     for kpi in report.kpis:
-        actual = "no data" if kpi.actual is None else f"{kpi.actual:,.3f}".rstrip("0").rstrip(".")
         table.add_row(
-            t("en", f"k.{kpi.id}"), f"{kpi.target:,.4g} {kpi.unit}", actual,
+            t("en", f"k.{kpi.id}"), kpis.plain(kpi.id, kpi.target), kpis.plain(kpi.id, kpi.actual),
             STATUS_ICON[kpi.status.value],
         )  # fmt: skip
     console.print(table)

@@ -27,6 +27,7 @@ from portfolio.costs import (
 )
 from portfolio.period import Period
 from portfolio.report import analysis, rules, security
+from portfolio.report.kpis import spec as kpi_spec
 from portfolio.report.model import (
     OTHER_PATTERN_GROUP,
     SCHEMA_VERSION,
@@ -216,7 +217,7 @@ def compute_report(
     options = compare(_profile(obs, index.total), prices) if index.total.count else []
     work = _work(obs, period, now)
     security = _security(obs)
-    services = _services(obs, index, availability, settings)
+    services = _services(obs, index, availability, settings, elapsed)
     error_rate = (
         _r(100 * index.total.errors_5xx / index.total.count, 4) if index.total.count else None
     )
@@ -550,7 +551,11 @@ def _mean(values: list[float]) -> float | None:
 
 
 def _services(
-    obs: Observations, index: _TrafficIndex, availability: Availability, settings: Settings
+    obs: Observations,
+    index: _TrafficIndex,
+    availability: Availability,
+    settings: Settings,
+    elapsed: float = 1.0,
 ) -> Services:
     resources = _resources(obs)
     levels: dict[str, int] = defaultdict(int)
@@ -581,13 +586,15 @@ def _services(
     )
     active_minutes = [m.count for m in obs.minutes if m.count]
     total = index.total.count
+    # 平均 req/min is over the period's minutes (so far), quiet minutes included.
+    period_minutes = max(availability.total_minutes * elapsed, 1.0)
     healthy, registered = _target_health(obs)
     entry = EntryPointSection(
         load_balancer=names.LOAD_BALANCER,
         target_group=names.TARGET_GROUP,
         target_health_percent=_r(100 * healthy / registered, 3) if registered else None,
         latency_ms=latency(index.total.sketch),
-        requests_per_minute_avg=_r(total / len(active_minutes)) if active_minutes else None,
+        requests_per_minute_avg=_r(total / period_minutes) if total else None,
         requests_per_minute_peak=float(max(active_minutes)) if active_minutes else None,
         error_rate_percent=_r(100 * index.total.errors_5xx / total, 4) if total else None,
         health_check_success_percent=availability.probe_success_percent,
@@ -1057,30 +1064,18 @@ def _security(obs: Observations) -> SecurityStatus:
 # -- KPIs -------------------------------------------------------------------------
 
 
-def _kpi(
-    kpi_id: str,
-    category: str,
-    unit: str,
-    target: float,
-    actual: float | None,
-    *,
-    higher_is_better: bool,
-    tolerance: float | None = None,
-) -> Kpi:
+def _kpi(kpi_id: str, target: float, actual: float | None, tolerance: float | None = None) -> Kpi:
+    """A KPI's figures and status; its category, unit and direction are its declaration's."""
+    spec = kpi_spec(kpi_id)
     status, achievement = analysis.kpi_status(
-        actual, target, higher_is_better=higher_is_better, tolerance=tolerance
+        actual, target, higher_is_better=spec.higher_is_better, tolerance=tolerance
     )
     return Kpi(
-        id=kpi_id,
-        category=category,
-        unit=unit,
-        direction="higher_is_better" if higher_is_better else "lower_is_better",
-        target=target,
-        actual=actual,
+        id=kpi_id, category=spec.category, unit=spec.unit, kind=spec.kind.value,
+        direction=spec.direction, target=target, actual=actual,
         achievement_percent=_r(achievement),
-        met=None if status is Status.NO_DATA else status is Status.MET,
-        status=status,
-    )
+        met=None if status is Status.NO_DATA else status is Status.MET, status=status,
+    )  # fmt: skip
 
 
 def _coverage_caveat(kpi: Kpi, availability: Availability) -> Kpi:
@@ -1110,28 +1105,21 @@ def _kpis(
     docs = len(work.documentation)
     return [
         _coverage_caveat(
-            _kpi("availability", "technical", "%", t.availability_pct, availability.percent,
-                 higher_is_better=True, tolerance=100 - t.availability_pct),
+            _kpi("availability", t.availability_pct, availability.percent,
+                 tolerance=100 - t.availability_pct),
             availability,
         ),
-        _kpi("response_time_avg", "technical", "ms", t.response_time_ms,
-             _r(index.total.mean), higher_is_better=False),
-        _kpi("error_rate", "technical", "%", t.error_rate_pct, error_rate, higher_is_better=False),
-        _kpi("security_incidents", "technical", "count", 0,
-             float(security.security_incidents) if observed else None, higher_is_better=False),
-        _kpi("incident_response_time", "operational", "min", t.incident_response_minutes,
-             _r(_mean(responses), 1), higher_is_better=False),
-        _kpi("maintenance_completion", "operational", "%", t.maintenance_completion_pct,
-             _r(100 * done / expected, 1) if expected else None, higher_is_better=True),
-        _kpi("documentation_updates", "operational", "count", float(t.documentation_updates),
-             float(docs), higher_is_better=True),
-        _kpi("monthly_cost", "cost", "USD", t.budget_usd, _r(costs.total_usd),
-             higher_is_better=False),
-        _kpi("cost_efficiency", "cost", "USD/req", costs.per_request_previous_usd or 0.0,
-             costs.per_request_usd if costs.per_request_previous_usd is not None else None,
-             higher_is_better=False),
-        _kpi("budget_attainment", "cost", "%", 100.0, costs.budget_attainment_percent,
-             higher_is_better=True),
+        _kpi("response_time_avg", t.response_time_ms, _r(index.total.mean)),
+        _kpi("error_rate", t.error_rate_pct, error_rate),
+        _kpi("security_incidents", 0, float(security.security_incidents) if observed else None),
+        _kpi("incident_response_time", t.incident_response_minutes, _r(_mean(responses), 1)),
+        _kpi("maintenance_completion", t.maintenance_completion_pct,
+             _r(100 * done / expected, 1) if expected else None),
+        _kpi("documentation_updates", float(t.documentation_updates), float(docs)),
+        _kpi("monthly_cost", t.budget_usd, _r(costs.total_usd)),
+        _kpi("cost_efficiency", costs.per_request_previous_usd or 0.0,
+             costs.per_request_usd if costs.per_request_previous_usd is not None else None),
+        _kpi("budget_attainment", 100.0, costs.budget_attainment_percent),
     ]  # fmt: skip
 
 

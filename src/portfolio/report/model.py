@@ -84,6 +84,10 @@ class Kpi(BaseModel):
     id: str
     category: Literal["technical", "operational", "cost"]
     unit: str
+    kind: str = Field(
+        description="How the figures are written (report/kpis.py Kind): percent, ms, count, "
+        "minutes, per_month, usd, usd_per_request, trend."
+    )
     direction: Literal["higher_is_better", "lower_is_better"]
     target: float
     actual: float | None
