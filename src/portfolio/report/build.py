@@ -26,10 +26,9 @@ from portfolio.costs import (
     load_prices,
 )
 from portfolio.period import Period
-from portfolio.report import analysis, rules, security
+from portfolio.report import analysis, mix, rules, security
 from portfolio.report.kpis import spec as kpi_spec
 from portfolio.report.model import (
-    OTHER_PATTERN_GROUP,
     SCHEMA_VERSION,
     Availability,
     BudgetDay,
@@ -50,7 +49,6 @@ from portfolio.report.model import (
     Kpi,
     LatencyFigures,
     MaintenanceItem,
-    PatternShare,
     PeakAnalysis,
     Performance,
     PeriodInfo,
@@ -210,7 +208,7 @@ def compute_report(
     elapsed = _elapsed_fraction(period, now)
 
     availability = _availability(obs, settings, elapsed)
-    traffic = _traffic(index, period)
+    traffic = _traffic(index, period, obs.traffic)
     performance = _performance(index, period)
     incidents = _incidents(obs, settings, availability)
     costs = _costs(obs, previous, settings, prices, index, design)
@@ -414,7 +412,7 @@ def _error_budget(
 # -- traffic and performance ------------------------------------------------
 
 
-def _traffic(index: _TrafficIndex, period: Period) -> Traffic:
+def _traffic(index: _TrafficIndex, period: Period, buckets: list[TrafficBucket]) -> Traffic:
     daily = [
         DayCount(
             date=day,
@@ -449,26 +447,8 @@ def _traffic(index: _TrafficIndex, period: Period) -> Traffic:
         busiest_day=max(with_traffic, key=lambda d: d.requests) if with_traffic else None,
         quietest_day=min(with_traffic, key=lambda d: d.requests) if with_traffic else None,
         by_endpoint=by_endpoint,
-        pattern=_pattern(by_endpoint, total),
+        pattern=mix.pattern(buckets),
     )
-
-
-PATTERN_GROUPS = (names.HEALTH_PATH, names.USERS_PATH, names.METRICS_PATH)
-"""The resources the original's リクエストパターン names; every other endpoint is その他."""
-
-
-def _pattern(by_endpoint: list[EndpointCount], total: int) -> list[PatternShare]:
-    """Requests by resource: ``/api/v1/users/{user_id}`` counts under ``/api/v1/users``."""
-    counts = dict.fromkeys((*PATTERN_GROUPS, OTHER_PATTERN_GROUP), 0)
-    for e in by_endpoint:
-        group = next(
-            (g for g in PATTERN_GROUPS if e.endpoint == g or e.endpoint.startswith(g + "/")),
-            OTHER_PATTERN_GROUP,
-        )
-        counts[group] += e.requests
-    if not total:
-        return []
-    return [PatternShare(group=g, requests=n, share=round(n / total, 6)) for g, n in counts.items()]
 
 
 def _performance(index: _TrafficIndex, period: Period) -> Performance:

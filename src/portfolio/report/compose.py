@@ -451,7 +451,12 @@ def _services(doc: Document, f: Fmt) -> None:
         Fields(
             [
                 Field(f.t("l.tables"), ", ".join(d.tables)),
-                Field(f.t("l.status"), d.status or f.nd("reason.no_store_stats")),
+                Field(
+                    f.t("l.status"),
+                    f.t("store.not_dynamodb", backend=d.backend)
+                    if d.backend and d.backend != "dynamodb"
+                    else d.status or f.nd("reason.no_store_stats"),
+                ),
                 Field(f.t("l.backup"), backup),
                 Field(f.t("l.encryption"), d.encryption_type or f.t("reason.no_encryption")),
             ]
@@ -660,8 +665,13 @@ def _performance(doc: Document, f: Fmt) -> None:
         if group.group == OTHER_PATTERN_GROUP:
             items.append(Field(f.t("l.other"), share))
             continue
+        label = (
+            f"{group.method} {group.group}"
+            if group.method
+            else f.t("pattern.all", path=group.group)
+        )
         name = f.t(f"pattern.{group.group}")
-        items.append(Field(f"GET {group.group}", f.t("share_named", share=share, name=name)))
+        items.append(Field(label, f.t("share_named", share=share, name=name)))
     if not items:
         items.append(Field(f.t("l.other"), f.nd("reason.no_traffic")))
     doc.add(Fields(items), Chart("mix"), Rule())

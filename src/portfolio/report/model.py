@@ -240,6 +240,11 @@ class PatternShare(BaseModel):
     group: str = Field(
         description="An API resource as the original groups requests (its path), or 'other'."
     )
+    method: str | None = Field(
+        default=None,
+        description="The one method counted (GET), or null when every method is counted "
+        "(the source merges methods, or the group is 'other').",
+    )
     requests: int
     share: float = Field(description="Fraction of all requests, 0-1.")
 

@@ -1,0 +1,92 @@
+"""Each label says what its figure is: small months built by hand, one rule each."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from portfolio.config import Settings
+from portfolio.costs import load_prices
+from portfolio.period import Period
+from portfolio.report.build import compute_report
+from portfolio.report.model import Report
+from portfolio.report.render.markdown import render_markdown
+from portfolio.sources.base import Observations, TrafficBucket
+from portfolio.sources.local import LocalSource
+from portfolio.store.records import ProbeResult, WorkItem
+from portfolio.store.sqlite import SQLiteStore
+from portfolio.telemetry.sketch import LatencySketch
+
+PERIOD = Period.parse("2025-08", "Asia/Tokyo")
+AFTER = datetime(2025, 9, 2, tzinfo=UTC)
+
+
+def bucket(endpoint: str, count: int, method: str = "GET", ms: float = 40.0) -> TrafficBucket:
+    sketch = LatencySketch()
+    for _ in range(count):
+        sketch.add(ms)
+    hour = PERIOD.start + timedelta(hours=5)
+    return TrafficBucket(hour=hour, endpoint=endpoint, status=200, count=count, bytes_in=0,
+                         bytes_out=0, sketch=sketch, method=method)  # fmt: skip
+
+
+def probes() -> list[ProbeResult]:
+    out, at = [], PERIOD.start
+    while at < PERIOD.end:
+        out.append(ProbeResult(at=at, ok=True, latency_ms=3.0, status=200))
+        at += timedelta(minutes=1)
+    return out
+
+
+def report_of(obs: Observations, now: datetime = AFTER) -> Report:
+    return compute_report(obs, Settings(), previous=None, now=now, prices=load_prices())
+
+
+def lines(markdown: str, start: str) -> list[str]:
+    return [line for line in markdown.splitlines() if line.startswith(start)]
+
+
+MIX = [
+    ("/health", 45, "GET"),
+    ("/api/v1/users", 10, "GET"),
+    ("/api/v1/users/{user_id}", 15, "GET"),
+    ("/api/v1/users", 20, "POST"),
+    ("/api/v1/users/{user_id}", 10, "PATCH"),
+    ("/api/v1/metrics", 20, "GET"),
+    ("/openapi.json", 10, "GET"),
+]
+
+
+def test_the_request_mix_counts_get_when_it_says_get() -> None:
+    obs = Observations(period=PERIOD, source="test", probes=probes(),
+                       traffic=[bucket(e, n, m) for e, n, m in MIX])  # fmt: skip
+    ja = render_markdown(report_of(obs), "ja")
+    # 130 requests: GET users = 25 (not the 55 of every method); POST/PATCH are その他.
+    assert "- **GET /api/v1/users**: 19%（ユーザー情報取得）" in ja
+    assert "- **その他**: 31%" in ja
+
+
+def test_a_source_that_merges_methods_says_the_mix_is_every_method() -> None:
+    obs = Observations(period=PERIOD, source="test", probes=probes(),
+                       traffic=[bucket(e, n, "") for e, n, _m in MIX])  # fmt: skip
+    r = report_of(obs)
+    ja, en = render_markdown(r, "ja"), render_markdown(r, "en")
+    assert "- **/api/v1/users（全メソッド）**: 42%（ユーザー情報取得）" in ja
+    assert not lines(ja, "- **GET ")
+    assert lines(en, "- **/api/v1/users (all methods)**: 42%")
+
+
+def test_a_store_that_is_not_dynamodb_says_what_it_is(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "s.db")
+    try:
+        at = PERIOD.start + timedelta(days=3)
+        store.add_work_item(WorkItem(id="w1", at=at, kind="docs", summary="台帳の更新"))
+        obs = LocalSource(store).observe(PERIOD)
+    finally:
+        store.close()
+    assert obs.data_store is not None
+    assert obs.data_store.status is None  # no DynamoDB table, so no ACTIVE
+    ja, en = (render_markdown(report_of(obs), lang) for lang in ("ja", "en"))
+    assert "- **ステータス**: DynamoDBではありません（sqliteストアで稼働" in ja
+    assert "ACTIVE" not in ja
+    assert "- **Status**: not DynamoDB (running on the sqlite store" in en
