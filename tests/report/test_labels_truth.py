@@ -90,3 +90,45 @@ def test_a_store_that_is_not_dynamodb_says_what_it_is(tmp_path: Path) -> None:
     assert "- **ステータス**: DynamoDBではありません（sqliteストアで稼働" in ja
     assert "ACTIVE" not in ja
     assert "- **Status**: not DynamoDB (running on the sqlite store" in en
+
+
+def month_of(label: str, *, simulated: bool, notes: list[str] | None = None) -> Report:
+    period = Period.parse(label, "Asia/Tokyo")
+    sketch = LatencySketch()
+    for _ in range(100):
+        sketch.add(40.0)
+    traffic = [TrafficBucket(hour=period.start + timedelta(hours=5), endpoint="/health",
+                             status=200, count=100, bytes_in=0, bytes_out=0, sketch=sketch,
+                             method="GET")]  # fmt: skip
+    obs = Observations(period=period, source="test", traffic=traffic, simulated=simulated,
+                       notes=notes or [])  # fmt: skip
+    return report_of(obs, now=period.end + timedelta(days=2))
+
+
+def test_the_originals_cost_is_discussed_in_the_demo_of_its_month_only() -> None:
+    for label, simulated, shown in (
+        ("2025-08", True, True), ("2025-08", False, False), ("2025-07", True, False),
+    ):  # fmt: skip
+        r = month_of(label, simulated=simulated)
+        for lang in ("ja", "en"):
+            assert ("$8.45" in render_markdown(r, lang)) is shown, (label, simulated, lang)
+
+
+def test_a_simulated_report_never_claims_measured_data() -> None:
+    r = month_of("2025-08", simulated=True)
+    en, ja = render_markdown(r, "en"), render_markdown(r, "ja")
+    assert "computed from measured data" not in en
+    assert "simulated data generated for the demo" in en
+    assert "各数値は計測データから算出しています" not in ja
+    real = render_markdown(month_of("2025-08", simulated=False), "en")
+    assert "Every figure is computed from measured data" in real
+
+
+def test_each_report_carries_the_source_notes_in_its_own_language() -> None:
+    note = "CloudFront 標準ログ 2 ファイル、読み取れない行 0 行 / CloudFront standard logs: 2 files"
+    r = month_of("2025-08", simulated=False, notes=[note])
+    en, ja = render_markdown(r, "en"), render_markdown(r, "ja")
+    assert "- CloudFront standard logs: 2 files" in en
+    assert "標準ログ" not in en
+    assert "- CloudFront 標準ログ 2 ファイル、読み取れない行 0 行" in ja
+    assert "英語版" not in ja  # no pointer to a note only the other report has

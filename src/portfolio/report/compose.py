@@ -117,7 +117,8 @@ def _document(doc: Document, f: Fmt) -> None:
 def _overview(doc: Document, f: Fmt) -> None:
     r = f.r
     _h(doc, 2, "h.overview", "overview")
-    doc.add(Paragraph(f.t("overview.text", env=r.document.environment)))
+    intro = "overview.text.simulated" if r.document.simulated else "overview.text"
+    doc.add(Paragraph(f.t(intro, env=r.document.environment)))
     env_name = f.t("env." + r.document.target_environment)
     platform = f.t("platform." + r.document.platform)
     env = f"{env_name}（{platform}）" if f.lang == "ja" else f"{env_name} ({platform})"
@@ -786,9 +787,10 @@ def _costs(doc: Document, f: Fmt) -> None:
     # The estimate names the design it priced ("design <architecture>: ..."), see build.py.
     priced = re.search(r"design ([a-z0-9-]+):", c.source_detail)
     design = ARCHITECTURE_NAMES.get(priced.group(1), priced.group(1)) if priced else ""
+    note = [f.t(f"note.cost.{c.source}", as_of=as_of, design=design)]
     doc.add(
         Table([f.t("c.service"), f.t("c.cost"), f.t("c.share"), f.t("c.mom")], rows),
-        Note(f.t(f"note.cost.{c.source}", as_of=as_of, design=design)),
+        Note(" ".join(note + [f.t("note.cost.original")] * f.original_demo())),
         Chart("costs"),
     )
     _h(doc, 3, "h.cost.optimisation", "cost-optimisation")
@@ -1093,14 +1095,9 @@ def _appendix(doc: Document, f: Fmt) -> None:
 
 
 def _source_notes(f: Fmt) -> list[str]:
-    """The sources' own notes (skipped lines, approximations). They are written in English,
-    so the Japanese report counts them and points to the English one and report.json."""
-    notes = f.r.document.notes
-    if not notes:
-        return []
-    if f.lang == "en":
-        return list(notes)
-    return [f.t("method.notes", count=len(notes))]
+    """The sources' own notes (skipped lines, approximations), in every report: a note
+    written in both languages ('ja / en') gives each report its own half."""
+    return [f.text(note) for note in f.r.document.notes]
 
 
 SECTIONS: tuple[Section, ...] = (

@@ -13,6 +13,9 @@ from zoneinfo import ZoneInfo
 from portfolio.report.model import Report
 from portfolio.report.render.text import Lang, t
 
+ORIGINAL_MONTH = "2025-08"
+"""The month the original report covers, which the demo reproduces."""
+
 
 class Fmt:
     """Numbers, dates and 'no data' phrases in one language."""
@@ -21,6 +24,10 @@ class Fmt:
         self.r = report
         self.lang = lang
         self.zone = ZoneInfo(report.period.timezone)
+
+    def original_demo(self) -> bool:
+        """The demo's run of the original's own month: where comparing with it belongs."""
+        return self.r.document.simulated and self.r.period.month == ORIGINAL_MONTH
 
     def t(self, key: str, **values: object) -> str:
         return t(self.lang, key, **values)

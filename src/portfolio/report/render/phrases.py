@@ -11,12 +11,16 @@ from __future__ import annotations
 PHRASES: dict[str, dict[str, str]] = {
     "ja": {
         "ge": "{value}以上",
+        "overview.text.simulated": "本ドキュメントは、{env}の運用実績を月次で報告する運用報告書のデモです。各数値はデモ用に生成したシミュレーションデータから、実運用と同じ計測・集計の経路で算出しています。",
+        "note.cost.original": "原本の $8.45 はALB単体の月額にも満たないため、このデモ月では実際の料金体系で算出した値を示します（docs/report.md）。",
         "per_request": "{value}/req",
         "pattern.all": "{path}（全メソッド）",
         "store.not_dynamodb": "DynamoDBではありません（{backend}ストアで稼働。テーブルのステータスはありません）",
     },
     "en": {
         "ge": "≥ {value}",
+        "overview.text.simulated": "This document is a demo of the monthly operations report of {env}. Every figure is computed from simulated data generated for the demo, through the same measuring and aggregation as in operation.",
+        "note.cost.original": "The original's $8.45 is below an ALB's own monthly charge; this demo month shows the figure real prices give (docs/report.md).",
         "per_request": "{value}/req",
         "pattern.all": "{path} (all methods)",
         "store.not_dynamodb": "not DynamoDB (running on the {backend} store, which has no table status)",
