@@ -13,7 +13,7 @@ from portfolio.report.model import Report
 from portfolio.report.render.markdown import render_markdown
 from portfolio.sources.base import Observations, TrafficBucket
 from portfolio.sources.local import LocalSource
-from portfolio.store.records import ProbeResult, WorkItem
+from portfolio.store.records import Incident, LogCount, MinuteTotals, ProbeResult, WorkItem
 from portfolio.store.sqlite import SQLiteStore
 from portfolio.telemetry.sketch import LatencySketch
 
@@ -132,3 +132,34 @@ def test_each_report_carries_the_source_notes_in_its_own_language() -> None:
     assert "標準ログ" not in en
     assert "- CloudFront 標準ログ 2 ファイル、読み取れない行 0 行" in ja
     assert "英語版" not in ja  # no pointer to a note only the other report has
+
+
+def test_an_incidents_content_gives_its_measured_figure_not_its_title_again() -> None:
+    first = int(PERIOD.start.timestamp())
+    slow_from = first + 3600 * 24 * 21 + 3600 * 10 + 15 * 60  # 08-22 10:15 JST (UTC+9 below)
+    slow_from -= 9 * 3600
+    minutes = [
+        MinuteTotals(
+            minute=slow_from + 60 * m, count=10, errors_5xx=0, latency_sum_ms=10 * (116.0 + m % 9)
+        )
+        for m in range(30)
+    ]  # 116..124 ms a minute, 120 on average over 10:15-10:45
+    warned = first + 3600 * 24 * 17 + 3600 * 5 + 30 * 60  # 08-18 14:30 JST
+    start = datetime.fromtimestamp(slow_from, UTC)
+    incidents = [
+        Incident(id="i2", started_at=start, ended_at=start + timedelta(minutes=30),
+                 summary="一時的なレスポンス時間増加 / temporary rise in response time"),
+        Incident(id="i1", started_at=datetime.fromtimestamp(warned, UTC),
+                 ended_at=datetime.fromtimestamp(warned + 60, UTC),
+                 summary="軽微なログ警告 / minor log warnings"),
+    ]  # fmt: skip
+    logs = [LogCount(minute=warned, task="t1", level="WARNING", count=2)]
+    obs = Observations(period=PERIOD, source="test", probes=probes(), minutes=minutes,
+                       incidents=incidents, log_counts=logs)  # fmt: skip
+    r = report_of(obs)
+    latency = next(i for i in r.incidents if i.kind == "latency")
+    assert latency.window_value == 119.7  # (116+…+124 over 30 minutes) / 30, exactly
+    ja = render_markdown(r, "ja")
+    assert "- **内容**: レスポンス時間が一時的に120msに増加（期間の平均。最悪の1分は124ms）" in ja
+    assert "- **内容**: CloudWatch Logsの軽微な警告（2件）" in ja
+    assert "- **内容**: 一時的なレスポンス時間増加" not in ja

@@ -26,7 +26,7 @@ from portfolio.costs import (
     load_prices,
 )
 from portfolio.period import Period
-from portfolio.report import analysis, mix, rules, security
+from portfolio.report import analysis, evidence, mix, rules, security
 from portfolio.report.kpis import spec as kpi_spec
 from portfolio.report.model import (
     SCHEMA_VERSION,
@@ -210,7 +210,8 @@ def compute_report(
     availability = _availability(obs, settings, elapsed)
     traffic = _traffic(index, period, obs.traffic)
     performance = _performance(index, period)
-    incidents = _incidents(obs, settings, availability)
+    found = _incidents(obs, settings, availability)
+    incidents = evidence.with_evidence(found, obs.minutes, obs.log_counts)
     costs = _costs(obs, previous, settings, prices, index, design)
     options = compare(_profile(obs, index.total), prices) if index.total.count else []
     work = _work(obs, period, now)

@@ -32,6 +32,7 @@ from portfolio.report.document import (
     Table,
 )
 from portfolio.report.fmt import Fmt
+from portfolio.report.incident_text import content
 from portfolio.report.kpis import Kind, KpiSpec, UnknownKpiError, achievement_shown
 from portfolio.report.kpis import spec as kpi_spec
 from portfolio.report.model import (
@@ -745,7 +746,7 @@ def _incidents(doc: Document, f: Fmt) -> None:
             Fields(
                 [
                     Field(f.t("l.occurred"), occurred),
-                    Field(f.t("l.content"), _incident_title(f, i)),
+                    Field(f.t("l.content"), content(f, i, _incident_title(f, i))),
                     Field(f.t("l.impact"), f.text(i.impact) or missing),
                     Field(f.t("l.cause"), f.text(i.cause) if i.cause else f.t("inc.cause_missing")),
                     Field(

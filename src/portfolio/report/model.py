@@ -279,6 +279,13 @@ class IncidentRow(BaseModel):
     detected: bool = Field(description="Found in the measurements by the report's rules.")
     recorded: bool = Field(description="Recorded by a person with `portfolio incident add`.")
     peak_value: float | None = Field(description="Worst minute: ms for latency, % for errors.")
+    window_value: float | None = Field(
+        default=None,
+        description="Over the whole incident: mean ms (latency), 5xx % (errors); null else.",
+    )
+    log_warnings: int | None = Field(
+        default=None, description="Warning log records written during the incident."
+    )
     impact: str = ""
     cause: str | None = Field(description="Null when no one has recorded the cause yet.")
     response: str = ""

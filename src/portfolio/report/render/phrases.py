@@ -11,6 +11,11 @@ from __future__ import annotations
 PHRASES: dict[str, dict[str, str]] = {
     "ja": {
         "ge": "{value}以上",
+        "inc.content.latency": "レスポンス時間が一時的に{value}msに増加（期間の平均。最悪の1分は{peak}ms）",
+        "inc.content.errors": "5xxエラー率が一時的に{value}%に上昇（期間の平均。最悪の1分は{peak}%）",
+        "inc.content.outage": "ヘルスチェックが{value}分間失敗（サービス停止）",
+        "inc.content.logs.minor": "{logs}の軽微な警告（{count}件）",
+        "inc.content.logs": "{logs}の警告（{count}件）",
         "overview.text.simulated": "本ドキュメントは、{env}の運用実績を月次で報告する運用報告書のデモです。各数値はデモ用に生成したシミュレーションデータから、実運用と同じ計測・集計の経路で算出しています。",
         "note.cost.original": "原本の $8.45 はALB単体の月額にも満たないため、このデモ月では実際の料金体系で算出した値を示します（docs/report.md）。",
         "per_request": "{value}/req",
@@ -19,6 +24,11 @@ PHRASES: dict[str, dict[str, str]] = {
     },
     "en": {
         "ge": "≥ {value}",
+        "inc.content.latency": "Response time rose to {value} ms for a while (mean over the incident; worst minute {peak} ms)",
+        "inc.content.errors": "The 5xx error rate rose to {value}% for a while (mean over the incident; worst minute {peak}%)",
+        "inc.content.outage": "Health checks failed for {value} min (outage)",
+        "inc.content.logs.minor": "Minor warnings in {logs} ({count})",
+        "inc.content.logs": "Warnings in {logs} ({count})",
         "overview.text.simulated": "This document is a demo of the monthly operations report of {env}. Every figure is computed from simulated data generated for the demo, through the same measuring and aggregation as in operation.",
         "note.cost.original": "The original's $8.45 is below an ALB's own monthly charge; this demo month shows the figure real prices give (docs/report.md).",
         "per_request": "{value}/req",
