@@ -13,7 +13,16 @@ from portfolio.report.model import Report
 from portfolio.report.render.markdown import render_markdown
 from portfolio.sources.base import Observations, TrafficBucket
 from portfolio.sources.local import LocalSource
-from portfolio.store.records import Incident, LogCount, MinuteTotals, ProbeResult, WorkItem
+from portfolio.store.records import (
+    CheckRun,
+    Finding,
+    FindingStatus,
+    Incident,
+    LogCount,
+    MinuteTotals,
+    ProbeResult,
+    WorkItem,
+)
 from portfolio.store.sqlite import SQLiteStore
 from portfolio.telemetry.sketch import LatencySketch
 
@@ -163,3 +172,24 @@ def test_an_incidents_content_gives_its_measured_figure_not_its_title_again() ->
     assert "- **内容**: レスポンス時間が一時的に120msに増加（期間の平均。最悪の1分は124ms）" in ja
     assert "- **内容**: CloudWatch Logsの軽微な警告（2件）" in ja
     assert "- **内容**: 一時的なレスポンス時間増加" not in ja
+
+
+def run(kind: str, day: int, *statuses: FindingStatus) -> CheckRun:
+    at = PERIOD.start + timedelta(days=day, hours=1)
+    findings = tuple(Finding(check_id=f"c{n}", status=s, detail="") for n, s in enumerate(statuses))
+    return CheckRun(id=f"{kind}{day}", kind=kind, target="local", started_at=at,
+                    finished_at=at, findings=findings)  # fmt: skip
+
+
+def test_a_checklist_line_says_how_its_runs_came_out() -> None:
+    ok, warn, fail = FindingStatus.PASS, FindingStatus.WARN, FindingStatus.FAIL
+    runs = [run("weekly", d, ok, warn) for d in (6, 13, 20, 27)]
+    runs += [run("daily", d, ok) for d in range(31)]
+    runs[-1] = run("daily", 30, ok, fail)
+    r = report_of(Observations(period=PERIOD, source="test", probes=probes(), check_runs=runs))
+    weekly = next(m for m in r.work.maintenance if m.id == "weekly")
+    assert (weekly.count, weekly.passed, weekly.warned, weekly.failed) == (4, 0, 4, 0)
+    ja, en = render_markdown(r, "ja"), render_markdown(r, "en")
+    assert "- [x] 週次パフォーマンス確認（4回）：合格0回・警告4回・不合格0回" in ja
+    assert "- [x] 日次ヘルスチェック（31回）：合格30回・警告0回・不合格1回" in ja
+    assert "(runs: 4): 0 passed, 4 warned, 0 failed" in en

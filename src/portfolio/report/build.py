@@ -28,6 +28,7 @@ from portfolio.costs import (
 from portfolio.period import Period
 from portfolio.report import analysis, evidence, mix, rules, security
 from portfolio.report.kpis import spec as kpi_spec
+from portfolio.report.maintenance import maintenance
 from portfolio.report.model import (
     SCHEMA_VERSION,
     Availability,
@@ -48,7 +49,6 @@ from portfolio.report.model import (
     IncidentRow,
     Kpi,
     LatencyFigures,
-    MaintenanceItem,
     PeakAnalysis,
     Performance,
     PeriodInfo,
@@ -979,30 +979,10 @@ def _work(obs: Observations, period: Period, now: datetime) -> WorkDone:
     return WorkDone(
         checks=checks,
         items=items,
-        maintenance=_maintenance(obs, checks),
+        maintenance=maintenance(obs.check_runs, checks, period.zone),
         improvements=[i for i in items if i.kind != DOCS_KIND],
         documentation=[i for i in items if i.kind == DOCS_KIND],
     )
-
-
-def _maintenance(obs: Observations, checks: list[CheckSummary]) -> list[MaintenanceItem]:
-    """定期メンテナンス: the original's four lines, each counting the runs that happened."""
-    by_kind = {c.kind: c for c in checks}
-    monthly = [r for r in obs.check_runs if r.kind == "monthly"]
-    backup_runs = sum(
-        1 for r in monthly if any(f.check_id.startswith("backup_") for f in r.findings)
-    )
-    return [
-        MaintenanceItem(id="daily", count=by_kind["daily"].done,
-                        expected=by_kind["daily"].expected),
-        MaintenanceItem(id="weekly", count=by_kind["weekly"].done,
-                        expected=by_kind["weekly"].expected),
-        MaintenanceItem(id="monthly_security", count=by_kind["monthly"].done,
-                        expected=by_kind["monthly"].expected),
-        MaintenanceItem(id="monthly_backup", count=min(backup_runs, by_kind["monthly"].expected)
-                        if by_kind["monthly"].expected else backup_runs,
-                        expected=by_kind["monthly"].expected),
-    ]  # fmt: skip
 
 
 def _security(obs: Observations) -> SecurityStatus:

@@ -934,7 +934,12 @@ def _work(doc: Document, f: Fmt) -> None:
     w = f.r.work
     _h(doc, 2, "h.work", "work")
     _h(doc, 3, "h.work.maintenance", "work-maintenance")
-    doc.add(Checklist([(m.count > 0, f.t(f"maint.{m.id}", n=m.count)) for m in w.maintenance]))
+    outcome = [f.t("maint.outcome", passed=m.passed, warned=m.warned, failed=m.failed)
+               if m.warned or m.failed else "" for m in w.maintenance]  # fmt: skip
+    lines = [
+        f.t(f"maint.{m.id}", n=m.count) + o for m, o in zip(w.maintenance, outcome, strict=True)
+    ]
+    doc.add(Checklist([(m.count > 0, line) for m, line in zip(w.maintenance, lines, strict=True)]))
     expected = {m.id: m.expected for m in w.maintenance}
     doc.add(
         Note(

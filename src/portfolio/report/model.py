@@ -398,6 +398,9 @@ class MaintenanceItem(BaseModel):
     id: Literal["daily", "weekly", "monthly_security", "monthly_backup"]
     count: int = Field(description="Runs that happened in the period.")
     expected: int
+    passed: int = Field(default=0, description="Runs with every finding PASS.")
+    warned: int = Field(default=0, description="Runs with a WARN and no FAIL.")
+    failed: int = Field(default=0, description="Runs with a FAIL.")
 
 
 class WorkDone(BaseModel):
