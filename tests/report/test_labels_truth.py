@@ -193,3 +193,21 @@ def test_a_checklist_line_says_how_its_runs_came_out() -> None:
     assert "- [x] 週次パフォーマンス確認（4回）：合格0回・警告4回・不合格0回" in ja
     assert "- [x] 日次ヘルスチェック（31回）：合格30回・警告0回・不合格1回" in ja
     assert "(runs: 4): 0 passed, 4 warned, 0 failed" in en
+
+
+def test_a_month_in_progress_prices_cost_and_unit_costs_on_one_basis() -> None:
+    now = PERIOD.start + timedelta(days=10)
+    obs = Observations(period=PERIOD, source="test", probes=[p for p in probes() if p.at < now],
+                       traffic=[bucket("/health", 682)])  # fmt: skip
+    mid, whole = report_of(obs, now=now), report_of(obs)
+    assert mid.period.in_progress
+    c = mid.costs
+    assert c.total_usd is not None
+    assert c.per_request_usd is not None
+    assert c.per_hour_usd is not None
+    # The same cost divided by the same period's requests and hours.
+    assert abs(c.per_request_usd * 682 - c.total_usd) < 1e-3
+    assert abs(c.per_hour_usd * 240 - c.total_usd) < 0.01
+    assert whole.costs.total_usd is not None
+    assert c.total_usd < whole.costs.total_usd / 2  # ten days' cost, not the month's
+    assert "現時点まで（240.0時間）の利用に基づきます" in render_markdown(mid, "ja")

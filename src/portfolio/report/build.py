@@ -212,8 +212,8 @@ def compute_report(
     performance = _performance(index, period)
     found = _incidents(obs, settings, availability)
     incidents = evidence.with_evidence(found, obs.minutes, obs.log_counts)
-    costs = _costs(obs, previous, settings, prices, index, design)
-    options = compare(_profile(obs, index.total), prices) if index.total.count else []
+    costs = _costs(obs, previous, settings, prices, index, design, elapsed)
+    options = compare(_profile(obs, index.total, elapsed), prices) if index.total.count else []
     work = _work(obs, period, now)
     security = _security(obs)
     services = _services(obs, index, availability, settings, elapsed)
@@ -771,11 +771,13 @@ def _response_minutes(incident: Incident | None) -> float | None:
 # -- costs ----------------------------------------------------------------------
 
 
-def _profile(obs: Observations, volume: RequestVolume) -> UsageProfile:
+def _profile(obs: Observations, volume: RequestVolume, elapsed: float = 1.0) -> UsageProfile:
+    """The usage priced: in a month in progress, the hours so far with the requests so far,
+    so the cost and every cost per request, user or hour share one basis (to date)."""
     requests = volume.count
     defaults = UsageProfile()
     return UsageProfile(
-        hours_in_month=obs.period.hours,
+        hours_in_month=max(obs.period.hours * elapsed, 1 / 60),
         requests_per_month=requests,
         avg_response_bytes=volume.bytes_out / requests if requests else defaults.avg_response_bytes,
         avg_request_bytes=volume.bytes_in / requests if requests else defaults.avg_request_bytes,
@@ -784,12 +786,16 @@ def _profile(obs: Observations, volume: RequestVolume) -> UsageProfile:
 
 
 def _estimated_lines(
-    obs: Observations, prices: PriceTable, volume: RequestVolume, design: Architecture
+    obs: Observations,
+    prices: PriceTable,
+    volume: RequestVolume,
+    design: Architecture,
+    elapsed: float = 1.0,
 ) -> list[CostLine] | None:
     """Usage × dated prices, by service; None when nothing was measured in the period."""
     if volume.count == 0 and not obs.probes:
         return None
-    result = estimate(_profile(obs, volume), prices, design)
+    result = estimate(_profile(obs, volume, elapsed), prices, design)
     bases: dict[str, list[str]] = defaultdict(list)
     for line in result.lines:
         bases[line.service].append(line.basis)
@@ -806,6 +812,7 @@ def _costs(
     prices: PriceTable,
     index: _TrafficIndex,
     design: Architecture,
+    elapsed: float = 1.0,
 ) -> Costs:
     budget = settings.kpi.budget_usd
     lines: list[CostLine] | None
@@ -814,7 +821,7 @@ def _costs(
         previous_lines = obs.measured_costs.previous_lines
         source, detail = "cost-explorer", obs.measured_costs.source
     else:
-        lines = _estimated_lines(obs, prices, index.total, design)
+        lines = _estimated_lines(obs, prices, index.total, design, elapsed)
         previous_lines = (
             _estimated_lines(previous, prices, _Volume.of(previous.traffic), design)
             if previous is not None
@@ -860,7 +867,7 @@ def _costs(
     requests = index.total.count
     per_request = total / requests if requests else None
     per_user = round(total / obs.user_count, 4) if obs.user_count else None
-    per_hour = round(total / obs.period.hours, 5)
+    per_hour = round(total / max(obs.period.hours * elapsed, 1 / 60), 5)
     prev_requests = sum(b.count for b in previous.traffic) if previous is not None else 0
     prev_per_request = (
         previous_total / prev_requests if previous_total is not None and prev_requests else None

@@ -789,6 +789,9 @@ def _costs(doc: Document, f: Fmt) -> None:
     priced = re.search(r"design ([a-z0-9-]+):", c.source_detail)
     design = ARCHITECTURE_NAMES.get(priced.group(1), priced.group(1)) if priced else ""
     note = [f.t(f"note.cost.{c.source}", as_of=as_of, design=design)]
+    note += [
+        f.t("note.cost.to_date", hours=f"{f.r.period.elapsed_hours:,.1f}")
+    ] * f.r.period.in_progress
     doc.add(
         Table([f.t("c.service"), f.t("c.cost"), f.t("c.share"), f.t("c.mom")], rows),
         Note(" ".join(note + [f.t("note.cost.original")] * f.original_demo())),
