@@ -211,3 +211,33 @@ def test_a_month_in_progress_prices_cost_and_unit_costs_on_one_basis() -> None:
     assert whole.costs.total_usd is not None
     assert c.total_usd < whole.costs.total_usd / 2  # ten days' cost, not the month's
     assert "現時点まで（240.0時間）の利用に基づきます" in render_markdown(mid, "ja")
+
+
+def hour_bucket(
+    day: int, hour: int, ms: float, count: int = 10, period: Period = PERIOD
+) -> TrafficBucket:
+    sketch = LatencySketch()
+    for _ in range(count):
+        sketch.add(ms)
+    at = period.start + timedelta(days=day - 1, hours=hour)
+    return TrafficBucket(hour=at, endpoint="/health", status=200, count=count, bytes_in=0,
+                         bytes_out=0, sketch=sketch, method="GET")  # fmt: skip
+
+
+def test_weekly_max_and_min_are_the_worst_and_best_hour_and_every_week_has_a_trend() -> None:
+    # Day 1: an hour at 100 ms and one at 60 ms (daily mean 80); day 2: 80 ms all day.
+    traffic = [hour_bucket(1, 9, 100.0), hour_bucket(1, 3, 60.0), hour_bucket(2, 9, 80.0)]
+    traffic += [hour_bucket(d, 9, 80.0) for d in (8, 15, 22, 29, 30, 31)]
+    before = Period.parse("2025-07", "Asia/Tokyo")
+    previous = Observations(period=before, source="test",
+                            traffic=[hour_bucket(5, 9, 78.0, period=before)])  # fmt: skip
+    obs = Observations(period=PERIOD, source="test", probes=probes(), traffic=traffic)
+    r = compute_report(obs, Settings(), previous=previous, now=AFTER, prices=load_prices())
+    first, last = r.performance.weekly[0], r.performance.weekly[-1]
+    assert (first.max_ms, first.min_ms) == (100.0, 60.0)  # not the daily means 80 / 80
+    assert first.trend == "stable"  # 80 against July's 78: +2.6 %
+    assert (last.week, last.days, last.partial) == (5, 3, True)
+    ja = render_markdown(r, "ja")
+    assert lines(ja, "| 第1週 | 80ms | 100ms | 60ms | 安定 |")
+    assert lines(ja, "| 第5週（3日間） |")
+    assert "最も遅い/速い1時間" in ja

@@ -26,7 +26,7 @@ from portfolio.costs import (
     load_prices,
 )
 from portfolio.period import Period
-from portfolio.report import analysis, evidence, mix, rules, security
+from portfolio.report import analysis, evidence, mix, rules, security, weekly
 from portfolio.report.kpis import spec as kpi_spec
 from portfolio.report.maintenance import maintenance
 from portfolio.report.model import (
@@ -61,7 +61,6 @@ from portfolio.report.model import (
     Summary,
     SummaryPoint,
     Traffic,
-    WeekRow,
     WorkDone,
     WorkEntry,
 )
@@ -119,6 +118,7 @@ class _TrafficIndex:
     by_day: dict[date, RequestTotals]
     by_hour: dict[int, RequestTotals]
     by_endpoint: dict[str, RequestTotals]
+    by_utc_hour: dict[datetime, RequestTotals]
 
     @classmethod
     def of(cls, buckets: Iterable[TrafficBucket], zone: ZoneInfo) -> _TrafficIndex:
@@ -136,7 +136,7 @@ class _TrafficIndex:
         total = RequestTotals.combined(hours, [None] * len(hours)).get(None, RequestTotals())
         by_day = RequestTotals.combined(hours, [moment.date() for moment in local])
         by_hour = RequestTotals.combined(hours, [moment.hour for moment in local])
-        return cls(total, by_day, by_hour, by_endpoint)
+        return cls(total, by_day, by_hour, by_endpoint, by_utc_hour)
 
 
 def build_report(
@@ -209,7 +209,7 @@ def compute_report(
 
     availability = _availability(obs, settings, elapsed)
     traffic = _traffic(index, period, obs.traffic)
-    performance = _performance(index, period)
+    performance = _performance(index, period, _mean_ms(previous))
     found = _incidents(obs, settings, availability)
     incidents = evidence.with_evidence(found, obs.minutes, obs.log_counts)
     costs = _costs(obs, previous, settings, prices, index, design, elapsed)
@@ -298,6 +298,12 @@ def compute_report(
             next_report_date=period.next().days[-1],
         ),
     )
+
+
+def _mean_ms(obs: Observations | None) -> float | None:
+    """A period's mean response time from its buckets' sums (no sketch merge needed)."""
+    count = sum(b.count for b in obs.traffic) if obs else 0
+    return sum(b.sketch.sum for b in obs.traffic) / count if obs and count else None
 
 
 def _elapsed_fraction(period: Period, now: datetime) -> float:
@@ -452,40 +458,11 @@ def _traffic(index: _TrafficIndex, period: Period, buckets: list[TrafficBucket])
     )
 
 
-def _performance(index: _TrafficIndex, period: Period) -> Performance:
-    weeks: list[WeekRow] = []
-    previous_avg: float | None = None
-    days = period.days
-    for number, first in enumerate(range(0, len(days), 7), start=1):
-        week_days = days[first : first + 7]
-        group = RequestTotals()
-        daily_means = []
-        for day in week_days:
-            g = index.by_day.get(day)
-            if g is None or g.count == 0:
-                continue
-            group.count += g.count
-            group.sketch.merge(g.sketch)
-            if g.mean is not None:
-                daily_means.append(g.mean)
-        avg = group.mean
-        change = analysis.percent_change(avg, previous_avg)
-        weeks.append(
-            WeekRow(
-                week=number,
-                start=week_days[0],
-                end=week_days[-1],
-                requests=group.count,
-                avg_ms=_r(avg),
-                max_ms=_r(max(daily_means)) if daily_means else None,
-                min_ms=_r(min(daily_means)) if daily_means else None,
-                p95_ms=_r(group.sketch.quantile(0.95)),
-                change_percent=change,
-                trend=analysis.trend(change),
-            )
-        )
-        if avg is not None:
-            previous_avg = avg
+def _performance(
+    index: _TrafficIndex, period: Period, previous_mean_ms: float | None = None
+) -> Performance:
+    weeks = weekly.weeks(period.days, index.by_day, index.by_utc_hour, period.zone,
+                         previous_mean_ms)  # fmt: skip
     days_with_traffic = sum(1 for g in index.by_day.values() if g.count) or 1
     by_hour = [
         HourRow(

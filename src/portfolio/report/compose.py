@@ -585,7 +585,7 @@ def _performance(doc: Document, f: Fmt) -> None:
             ],
             [
                 [
-                    f.t("week", n=w.week),
+                    f.t("week", n=w.week) + f.t("week.partial", days=w.days) * w.partial,
                     f.ms(w.avg_ms),
                     f.ms(w.max_ms),
                     f.ms(w.min_ms),

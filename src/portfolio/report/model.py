@@ -182,10 +182,12 @@ class WeekRow(BaseModel):
     week: int
     start: date
     end: date
+    days: int = Field(default=7, description="Days in the week (the month's last is partial).")
+    partial: bool = Field(default=False, description="Fewer than 7 days: the month's end.")
     requests: int
     avg_ms: float | None = Field(description="Mean response time of every request of the week.")
-    max_ms: float | None = Field(description="Highest daily mean response time within the week.")
-    min_ms: float | None = Field(description="Lowest daily mean response time within the week.")
+    max_ms: float | None = Field(description="Mean response time of the week's slowest hour.")
+    min_ms: float | None = Field(description="Mean response time of the week's fastest hour.")
     p95_ms: float | None
     change_percent: float | None = Field(description="avg_ms against the previous week's.")
     trend: Literal["stable", "rising", "improving"] | None

@@ -11,6 +11,7 @@ from __future__ import annotations
 PHRASES: dict[str, dict[str, str]] = {
     "ja": {
         "ge": "{value}以上",
+        "week.partial": "（{days}日間）",
         "note.cost.to_date": "進行中の月のため、コストとリクエスト・ユーザー・時間あたりの単価はいずれも現時点まで（{hours}時間）の利用に基づきます。",
         "maint.outcome": "：合格{passed}回・警告{warned}回・不合格{failed}回",
         "inc.content.latency": "レスポンス時間が一時的に{value}msに増加（期間の平均。最悪の1分は{peak}ms）",
@@ -26,6 +27,7 @@ PHRASES: dict[str, dict[str, str]] = {
     },
     "en": {
         "ge": "≥ {value}",
+        "week.partial": " ({days} days)",
         "note.cost.to_date": "The month is in progress: the cost and the cost per request, user and hour all rest on the usage so far ({hours} hours).",
         "maint.outcome": ": {passed} passed, {warned} warned, {failed} failed",
         "inc.content.latency": "Response time rose to {value} ms for a while (mean over the incident; worst minute {peak} ms)",
