@@ -32,7 +32,8 @@ from portfolio.store import open_store
 from portfolio.store.records import CheckRun, FindingStatus
 
 FORMATS = ("table", "json")
-STYLE = {FindingStatus.PASS: "green", FindingStatus.WARN: "yellow", FindingStatus.FAIL: "red"}
+STYLE = {FindingStatus.PASS: "green", FindingStatus.WARN: "yellow", FindingStatus.FAIL: "red",
+         FindingStatus.NO_DATA: "dim"}  # fmt: skip
 
 
 def _print_table(run: CheckRun, zone: ZoneInfo) -> None:

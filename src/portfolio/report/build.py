@@ -653,7 +653,7 @@ def _finding_text(run: CheckRun | None, words: tuple[str, ...]) -> str | None:
     found = [f for f in run.findings if any(w in f.check_id.lower() for w in words)]
     if not found:
         return None
-    worst = max(found, key=lambda f: ["PASS", "WARN", "FAIL"].index(f.status.value))
+    worst = max(found, key=lambda f: list(FindingStatus).index(f.status))
     return f"{worst.status.value}: {worst.detail}"
 
 
