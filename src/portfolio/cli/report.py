@@ -61,12 +61,13 @@ def generate(
     formats: list[Format],
     allow_empty: bool = True,
     design: Architecture = Architecture.FARGATE_ALB,
+    settings: Settings | None = None,
 ) -> tuple[Report, list[Path]] | None:
     """Observe, compute and write, with a progress bar over the steps.
 
     None, with nothing written, when the month has no data and ``allow_empty`` is off.
     """
-    settings = load_settings()
+    settings = settings or load_settings()
     from portfolio.costs import load_prices
 
     with Progress(
@@ -201,9 +202,14 @@ def demo(
     report says in its header that the data is simulated.
     """
     from portfolio.checks.template import cached_assembly
+    from portfolio.report.fmt import ORIGINAL_MONTH
+    from portfolio.simulate.scenarios import ORIGINAL_PLAN
 
     _choice(design, DEMO_DESIGNS, "--design")
     settings = load_settings()
+    if settings.report.plan_path is None and month == ORIGINAL_MONTH:  # the original's plans
+        report = settings.report.model_copy(update={"plan_path": ORIGINAL_PLAN})
+        settings = settings.model_copy(update={"report": report})
     period = Period.parse(month, settings.report.timezone)
     path = db or out / "demo.db"
     for stale in path.parent.glob(path.name + "*"):
@@ -227,7 +233,7 @@ def demo(
     try:
         done = generate(
             source, period, out / period.label, langs=["ja", "en"], formats=formats,
-            design=DEMO_DESIGNS[design],
+            design=DEMO_DESIGNS[design], settings=settings,
         )  # fmt: skip
     finally:
         store.close()

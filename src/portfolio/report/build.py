@@ -64,6 +64,7 @@ from portfolio.report.model import (
     WorkDone,
     WorkEntry,
 )
+from portfolio.report.plan import load_plan
 from portfolio.security_rules import PERMISSION_KIND_PREFIX
 from portfolio.sources.base import CostLine, Observations, ReportSource, TrafficBucket
 from portfolio.store.ids import detected_incident_id
@@ -233,6 +234,7 @@ def compute_report(
         )
     )  # fmt: skip
     statuses = [k.status for k in kpis]
+    plan = load_plan(settings.report.plan_path, period.label)
     categories = [i.category for i in incidents]
     in_progress = now < period.end
     return Report(
@@ -279,6 +281,7 @@ def compute_report(
         work=work,
         error_budget=error_budget,
         proposals=proposals,
+        plan=plan,
         summary=Summary(
             achievements=_achievements(kpis, incidents, availability),
             issues=_issues(kpis, incidents, proposals),

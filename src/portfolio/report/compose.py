@@ -45,6 +45,7 @@ from portfolio.report.model import (
     Status,
     WorkEntry,
 )
+from portfolio.report.plan_text import plan_points, plan_proposals
 from portfolio.report.render.text import STATUS_ICON, Lang, t
 from portfolio.report.rules import ARCHITECTURE_NAMES, SERVICE_NAMES
 
@@ -981,10 +982,10 @@ def _proposals(doc: Document, f: Fmt) -> None:
         for theme in themes:
             _h(doc, 4, f"h.theme.{theme}", f"prop-{horizon}-{theme}")
             found = [p for p in f.r.proposals if p.horizon == horizon and p.theme == theme]
-            if not found:
-                doc.add(Paragraph(f.t("prop.none_theme")))
-                continue
-            doc.add(Numbered([proposal_lines(f.lang, p) for p in found]))
+            lines = (proposal_lines(f.lang, p) for p in found)
+            items = [(a, b, [*c, f.t("prop.by_rule")]) for a, b, c in lines]
+            items += plan_proposals(f, horizon, theme)
+            doc.add(Numbered(items) if items else Paragraph(f.t("prop.none_theme")))
     doc.add(Rule())
 
 
@@ -1021,10 +1022,11 @@ def _review(doc: Document, f: Fmt) -> None:
         ("expectations", s.expectations),
     ):
         _h(doc, 3, f"h.review.{key}", f"review-{key}")
-        if points:
-            doc.add(Numbered([(_point(f, p.key, p.values), "", []) for p in points]))
-        else:
-            doc.add(Paragraph(f.t("prop.none_theme")))
+        items: list[tuple[str, str, list[str]]] = [
+            (_point(f, p.key, p.values), "", []) for p in points
+        ]
+        items += plan_points(f, key)
+        doc.add(Numbered(items) if items else Paragraph(f.t("prop.none_theme")))
     doc.add(Rule())
 
 

@@ -13,6 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from portfolio.report.plan import OperatorPlan
+
 SCHEMA_VERSION = "2.0"
 
 
@@ -490,5 +492,8 @@ class Report(BaseModel):
     work: WorkDone
     error_budget: ErrorBudget
     proposals: list[Proposal]
+    plan: OperatorPlan | None = Field(
+        default=None, description="The operator's plan file, rendered beside the proposals."
+    )
     summary: Summary
     closing: Closing

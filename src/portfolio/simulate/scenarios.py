@@ -25,6 +25,7 @@ What the original says and how it becomes an input:
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from portfolio import names
 from portfolio.simulate.model import EndpointModel, IncidentPlan, ScannerBurst, TrafficModel
@@ -122,6 +123,9 @@ ORIGINAL_MONTH = TrafficModel(
     work_items=ORIGINAL_WORK,
 )
 """August 2025 as the original report describes it."""
+
+ORIGINAL_PLAN = Path(__file__).with_name("original_plan.toml")
+"""The original's plans (課題, 次期, the proposals no rule makes): the demo's plan file."""
 
 ORIGINAL_USERS = 100
 """Users at the month's end: the original's $0.0845/user of $8.45 means 100."""

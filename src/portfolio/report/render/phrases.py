@@ -11,6 +11,8 @@ from __future__ import annotations
 PHRASES: dict[str, dict[str, str]] = {
     "ja": {
         "ge": "{value}以上",
+        "plan.mark": "運用者の計画: {source}",
+        "prop.by_rule": "根拠: 上記の計測値（ルールによる提案）",
         "week.partial": "（{days}日間）",
         "note.cost.to_date": "進行中の月のため、コストとリクエスト・ユーザー・時間あたりの単価はいずれも現時点まで（{hours}時間）の利用に基づきます。",
         "maint.outcome": "：合格{passed}回・警告{warned}回・不合格{failed}回",
@@ -27,6 +29,8 @@ PHRASES: dict[str, dict[str, str]] = {
     },
     "en": {
         "ge": "≥ {value}",
+        "plan.mark": "the operator's plan: {source}",
+        "prop.by_rule": "Evidence: the measured figure above (proposed by a rule)",
         "week.partial": " ({days} days)",
         "note.cost.to_date": "The month is in progress: the cost and the cost per request, user and hour all rest on the usage so far ({hours} hours).",
         "maint.outcome": ": {passed} passed, {warned} warned, {failed} failed",
