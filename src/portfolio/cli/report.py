@@ -40,6 +40,8 @@ if TYPE_CHECKING:
     from portfolio.infra.assembly import Assembly
 
 LANGS: dict[str, list[Language]] = {"ja": ["ja"], "en": ["en"], "all": ["ja", "en"]}
+DEMO_SCENARIOS: dict[str, str] = {"original": "original", "detection": "detection"}
+"""simulate.scenarios.SCENARIOS' names, without importing the simulator for --help."""
 DEMO_DESIGNS: dict[str, Architecture] = {
     "original": Architecture.FARGATE_ALB,
     "serverless": Architecture.LAMBDA_FUNCTION_URL,
@@ -195,6 +197,14 @@ def demo(
         str,
         typer.Option(help="The design the month is priced for.", metavar=choices(DEMO_DESIGNS)),
     ] = "original",
+    scenario: Annotated[
+        str,
+        typer.Option(
+            help="original: the original's month (no anomalies); detection: scanners, a"
+            " permission change and a finding occur.",
+            metavar=choices(DEMO_SCENARIOS),
+        ),
+    ] = "original",
 ) -> None:
     """Simulate two months of the original's traffic into a fresh store, then write the report.
 
@@ -206,6 +216,7 @@ def demo(
     from portfolio.simulate.scenarios import ORIGINAL_PLAN
 
     _choice(design, DEMO_DESIGNS, "--design")
+    _choice(scenario, DEMO_SCENARIOS, "--scenario")
     settings = load_settings()
     if settings.report.plan_path is None and month == ORIGINAL_MONTH:  # the original's plans
         report = settings.report.model_copy(update={"plan_path": ORIGINAL_PLAN})
@@ -221,7 +232,7 @@ def demo(
     # takes ~20 s in a child process, so it runs while the traffic is simulated.
     with ThreadPoolExecutor(max_workers=1) as pool:
         templates = pool.submit(cached_assembly)
-        source = _simulate_months(store, period, settings, rng, templates, out)
+        source = _simulate_months(store, period, settings, rng, templates, out, scenario)
     console.print(
         f"simulated into {path} in {time.perf_counter() - started:.1f} s", highlight=False
     )
@@ -257,10 +268,12 @@ def _simulate_months(
     rng: np.random.Generator,
     templates: Future[Assembly],
     out: Path,
+    scenario: str = "original",
 ) -> LocalSource:
     """The month before (for 前月比) and the target month, each followed by its check runs,
     and the static site's CloudFront logs under OUT/demo-logs/cloudfront."""
     from portfolio.simulate.demo import simulate_demo
+    from portfolio.simulate.scenarios import SCENARIOS
 
     with Progress(
         TextColumn("{task.description}"), BarColumn(),
@@ -273,5 +286,5 @@ def _simulate_months(
 
         return simulate_demo(
             store, period, settings, rng=rng, assembly=templates.result,
-            logs_dir=out / "demo-logs" / "cloudfront", track=track,
+            logs_dir=out / "demo-logs" / "cloudfront", track=track, scenario=SCENARIOS[scenario],
         )  # fmt: skip
