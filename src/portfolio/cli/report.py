@@ -212,15 +212,11 @@ def demo(
     report says in its header that the data is simulated.
     """
     from portfolio.checks.template import cached_assembly
-    from portfolio.report.fmt import ORIGINAL_MONTH
-    from portfolio.simulate.scenarios import ORIGINAL_PLAN
+    from portfolio.simulate.demo import demo_settings
 
     _choice(design, DEMO_DESIGNS, "--design")
     _choice(scenario, DEMO_SCENARIOS, "--scenario")
-    settings = load_settings()
-    if settings.report.plan_path is None and month == ORIGINAL_MONTH:  # the original's plans
-        report = settings.report.model_copy(update={"plan_path": ORIGINAL_PLAN})
-        settings = settings.model_copy(update={"report": report})
+    settings = demo_settings(load_settings(), month)
     period = Period.parse(month, settings.report.timezone)
     path = db or out / "demo.db"
     for stale in path.parent.glob(path.name + "*"):

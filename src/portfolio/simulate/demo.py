@@ -18,15 +18,31 @@ from portfolio.checks.audits import installed_iac_scan
 from portfolio.config import Settings
 from portfolio.infra.assembly import Assembly, find_app
 from portfolio.period import Period
+from portfolio.report.fmt import ORIGINAL_MONTH as ORIGINAL_MONTH_LABEL
 from portfolio.simulate.checks import record_simulated_checks
 from portfolio.simulate.cloudfront import write_cloudfront_logs
 from portfolio.simulate.generate import simulate_period
-from portfolio.simulate.scenarios import ORIGINAL_USERS, SCENARIOS, Scenario, previous_month
+from portfolio.simulate.scenarios import (
+    ORIGINAL_PLAN,
+    ORIGINAL_USERS,
+    SCENARIOS,
+    Scenario,
+    previous_month,
+)
 from portfolio.sources.local import LocalSource
 from portfolio.store.protocols import Store
 
 Track = Callable[[str, Period], Callable[[date], None] | None]
 """Given (label, month), the per-day callback of a progress display (or None)."""
+
+
+def demo_settings(settings: Settings, month: str) -> Settings:
+    """The demo's settings: for the original's month, the original's own plan (its 課題,
+    次期 and the proposals no rule makes), unless the operator named a plan."""
+    if settings.report.plan_path is not None or month != ORIGINAL_MONTH_LABEL:
+        return settings
+    report = settings.report.model_copy(update={"plan_path": ORIGINAL_PLAN})
+    return settings.model_copy(update={"report": report})
 
 
 def simulate_demo(
