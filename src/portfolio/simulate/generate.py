@@ -199,6 +199,8 @@ def generate_day(
         hit = (epoch >= opens) & (epoch < closes)
         if plan.latency_ms is not None:
             latency[hit] *= plan.latency_ms / expected_ms[hit]
+            if hit.any():  # the incident's mean is the figure the original gives: exactly it
+                latency[hit] *= plan.latency_ms / float(latency[hit].mean())
         else:
             latency[hit] *= plan.latency_factor
         failing = hit & (rng.random(n) < plan.error_share)
