@@ -21,6 +21,15 @@ from tests.dynamodb_local import (  # noqa: F401 - fixtures and the hook that st
     pytest_sessionfinish,
 )
 
+# The developer's own settings must not reach the tests: Settings() reads PORTFOLIO_*
+# variables, so a PORTFOLIO_KPI__AVAILABILITY_PCT in the shell would change what a test
+# asserts. Cleared at import, before any test (or fixture) builds a Settings. Kept: the
+# test harness's own switches (an external DynamoDB Local, the Chromium to use), not settings.
+_HARNESS = ("PORTFOLIO_TEST_", "PORTFOLIO_CHROMIUM", "PORTFOLIO_CHECKOV", "PORTFOLIO_CACHE_DIR")
+for _name in [n for n in os.environ if n.upper().startswith("PORTFOLIO_")]:
+    if not _name.upper().startswith(_HARNESS):
+        del os.environ[_name]
+
 # Servers started by tests stop at once on SIGTERM; the drain (5 s by default) has its
 # own test, which sets it.
 os.environ.setdefault("PORTFOLIO_API__DRAIN_S", "0")

@@ -156,6 +156,11 @@ class ReportSettings(BaseModel):
     outage_min_minutes: int = Field(default=2, ge=1)
     incident_min_minutes: int = Field(default=5, ge=1)
     region: str = names.DEFAULT_REGION
+    plan_path: Path | None = Field(
+        default=None,
+        description="The operator's plan: a TOML file (standing) or a directory of"
+        " YYYY-MM.toml and standing.toml (docs/report.md).",
+    )
 
     @field_validator("timezone")
     @classmethod

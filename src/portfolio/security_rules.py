@@ -50,6 +50,9 @@ RULE_ID: Final = "scanner-paths+4xx-burst-20/min"
 PERMISSION_KIND_PREFIX: Final = "permission:"
 PERMISSION_USER_ROLE: Final = "permission:user_role"
 PERMISSION_API_KEYS: Final = "permission:api_keys"
+API_KEYS_BASELINE: Final = "baseline:api_keys"
+"""The API-key set at the store's first start: what later sets are compared with, not a
+change of permissions (a fresh install has changed nothing)."""
 
 
 def is_scanner_path(path: str) -> bool:

@@ -16,7 +16,7 @@ import httpx
 import psutil
 import pytest
 
-from portfolio.security_rules import PERMISSION_API_KEYS
+from portfolio.security_rules import API_KEYS_BASELINE, PERMISSION_API_KEYS
 from portfolio.store.sqlite import SQLiteStore
 from tests.conftest import WRITE_KEY
 from tests.server import free_port
@@ -224,18 +224,17 @@ def test_a_changed_api_key_set_is_recorded_once(tmp_path: Path) -> None:
             process.terminate()
             process.wait(timeout=30)
 
-    start_and_stop(WRITE_KEY)
+    start_and_stop(WRITE_KEY)  # a fresh store: its baseline, not a change
     start_and_stop(WRITE_KEY)  # same set: nothing new
     start_and_stop(f"{WRITE_KEY}:ro")  # same key, other scope: a change
     store = SQLiteStore(db)
     now = datetime.now(UTC)
-    items = [
-        i
-        for i in store.list_work_items(now - timedelta(hours=1), now + timedelta(hours=1))
-        if i.kind == PERMISSION_API_KEYS
-    ]
+    logged = store.list_work_items(now - timedelta(hours=1), now + timedelta(hours=1))
     store.close()
-    assert len(items) == 2
-    assert all(WRITE_KEY not in i.summary for i in items)
-    assert "(write)" in items[0].summary or "(write)" in items[1].summary
-    assert any("(read)" in i.summary for i in items)
+    baseline = [i for i in logged if i.kind == API_KEYS_BASELINE]
+    items = [i for i in logged if i.kind == PERMISSION_API_KEYS]
+    assert len(baseline) == 1
+    assert len(items) == 1
+    assert all(WRITE_KEY not in i.summary for i in [*baseline, *items])
+    assert "(write)" in baseline[0].summary
+    assert "(read)" in items[0].summary

@@ -31,6 +31,7 @@ from portfolio.store.records import FindingStatus
 from tests.checks import snapshots as s
 
 PASS, WARN, FAIL = FindingStatus.PASS, FindingStatus.WARN, FindingStatus.FAIL
+NO_DATA = FindingStatus.NO_DATA
 M = s.monthly()
 FUNCTION_CHECKS = (
     "function_active",
@@ -53,6 +54,8 @@ CASES: list[tuple[str, object, FindingStatus]] = [
     ("health_tasks", s.daily(), PASS),
     ("health_tasks", replace(s.daily(), tasks=TaskCount(0, 2)), FAIL),
     ("health_tasks", replace(s.daily(), tasks=TaskCount(1, 2)), WARN),
+    ("health_tasks", replace(s.daily(), tasks=None), NO_DATA),  # not sampled yet: no FAIL
+    ("health_tasks", replace(s.daily(), tasks=None, health=HealthAnswer(False, 503, None)), FAIL),
     ("health_recent_5xx", s.daily(), PASS),
     ("health_recent_5xx", replace(s.daily(), errors_5xx=201), FAIL),
     ("health_recent_5xx", replace(s.daily(), errors_5xx=150), WARN),
@@ -90,7 +93,7 @@ CASES: list[tuple[str, object, FindingStatus]] = [
     ("perf_latency_trend", s.weekly(), PASS),
     ("perf_latency_trend", replace(s.weekly(), this_week=s.week(p95=90.0)), FAIL),
     ("perf_latency_trend", replace(s.weekly(), this_week=s.week(p95=72.0)), WARN),
-    ("perf_latency_trend", replace(s.weekly(), last_week=None), WARN),
+    ("perf_latency_trend", replace(s.weekly(), last_week=None), NO_DATA),
     ("perf_error_rate", s.weekly(), PASS),
     ("perf_error_rate", replace(s.weekly(), this_week=s.week(errors=1600)), FAIL),
     ("perf_error_rate", replace(s.weekly(), this_week=s.week(errors=900)), WARN),

@@ -23,6 +23,7 @@ from portfolio.cli import check, ops, report
 from portfolio.cli.main import app, run
 from portfolio.report.write import WRITERS
 from portfolio.scheduled.jobs import JOBS
+from portfolio.simulate.scenarios import SCENARIOS
 from portfolio.sources.registry import SOURCE_MODULES
 
 
@@ -89,6 +90,7 @@ def test_every_option_with_fixed_values_declares_them() -> None:
     assert list(get_args(report.SourceName)) == list(SOURCE_MODULES)
     assert list(get_args(ops.Job)) == list(JOBS)
     assert sorted(get_args(check.Target)) == targets()
+    assert list(get_args(report.DemoScenario)) == list(SCENARIOS)
 
 
 def test_dash_h_is_help(capsys: pytest.CaptureFixture[str]) -> None:

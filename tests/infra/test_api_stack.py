@@ -85,9 +85,14 @@ def test_tables_follow_the_key_schema_and_are_safe(
 
 
 def test_tables_survive_stack_deletion(api: StackTemplate) -> None:
-    for logical_id, body in api.template["Resources"].items():
-        if body["Type"] == "AWS::DynamoDB::Table":
-            assert body.get("DeletionPolicy") == "Retain", logical_id
+    tables = {
+        logical_id: body
+        for logical_id, body in api.template["Resources"].items()
+        if body["Type"] == "AWS::DynamoDB::Table"
+    }
+    assert len(tables) == len(keys.TABLES), "both tables are in the stack"
+    for logical_id, body in tables.items():
+        assert body.get("DeletionPolicy") == "Retain", logical_id
 
 
 def test_service_runs_two_arm64_tasks_with_rollback_and_health_checks(
@@ -208,7 +213,9 @@ def test_alb_logs_to_an_encrypted_private_bucket(api: StackTemplate) -> None:
 
 
 def test_log_group_keeps_logs_for_a_set_time(api: StackTemplate) -> None:
-    for group in api.of_type("AWS::Logs::LogGroup"):
+    groups = api.of_type("AWS::Logs::LogGroup")
+    assert groups, "the service logs to a log group of its own"
+    for group in groups:
         assert group.properties["RetentionInDays"] == 365
 
 

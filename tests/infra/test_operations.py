@@ -263,7 +263,9 @@ def test_cloudfront_routes_the_api_to_the_load_balancer_with_the_origin_secret(
 
 
 def test_tables_have_an_on_demand_throughput_ceiling(api: StackTemplate) -> None:
-    for table in api.of_type("AWS::DynamoDB::Table"):
+    tables = api.of_type("AWS::DynamoDB::Table")
+    assert len(tables) == 2, "portfolio-users and portfolio-metrics"
+    for table in tables:
         ceiling = table.properties["OnDemandThroughput"]
         assert ceiling["MaxReadRequestUnits"] > 0
         assert ceiling["MaxWriteRequestUnits"] > 0

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -38,7 +38,9 @@ from portfolio.costs import load_prices
 from portfolio.period import Period
 from portfolio.report.build import compute_report
 from portfolio.report.model import Report
-from portfolio.simulate.demo import simulate_demo
+from portfolio.report.render.markdown import render_markdown
+from portfolio.simulate.demo import demo_settings, simulate_demo
+from portfolio.simulate.scenarios import SCENARIOS
 from portfolio.sources.base import Observations
 from portfolio.store.sqlite import SQLiteStore
 
@@ -54,7 +56,7 @@ class Demo:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    settings = Settings()
+    settings = demo_settings(Settings(), MONTH)
     root = Path(tmp_path_factory.mktemp("demo"))
     period = Period.parse(MONTH, settings.report.timezone)
     store = SQLiteStore(root / "demo.db")
@@ -162,8 +164,8 @@ def test_peak_hours_are_9_to_11_and_13_to_15(demo: Demo) -> None:
 
 
 def test_every_week_is_stable_as_in_the_original(demo: Demo) -> None:
-    # 安定 in all four rows of the original; the first week has no week before it.
-    assert [w.trend for w in demo.report.performance.weekly[1:4]] == ["stable"] * 3
+    # 安定 in all four rows of the original; week 1 against July's mean.
+    assert [w.trend for w in demo.report.performance.weekly[0:4]] == ["stable"] * 4
 
 
 def test_the_two_minor_problems_at_the_originals_times(demo: Demo) -> None:
@@ -178,7 +180,9 @@ def test_the_two_minor_problems_at_the_originals_times(demo: Demo) -> None:
     assert spell.detected
     assert spell.recorded
     assert spell.end is not None
-    assert spell.end.astimezone(zone).strftime("%H:%M") == "10:45"
+    # The spell ends at 10:45; week 4's peak hours run at ~97 ms a minute against the
+    # 100 ms target, so the detector may find the next minute over too (docs/report.md).
+    assert spell.end.astimezone(zone).strftime("%H:%M") in ("10:45", "10:46")
 
 
 def test_the_latency_spell_averages_about_120_ms(demo: Demo) -> None:
@@ -229,10 +233,52 @@ def test_targets_were_healthy_all_month(demo: Demo) -> None:
     assert totals.healthy == totals.registered > 0
 
 
-def test_abnormal_access_is_small_but_measured(demo: Demo) -> None:
+def test_the_security_section_is_the_originals(demo: Demo) -> None:
     anomalies = demo.obs.access_anomalies
     assert anomalies is not None
-    total = demo.report.traffic.total_requests
-    assert 0 < anomalies.scanner_requests < 0.01 * total
-    assert 1 <= anomalies.burst_minutes <= 5  # the one scanner sweep of 08-12
-    assert anomalies.burst_clients is None
+    assert (anomalies.scanner_requests, anomalies.burst_minutes) == (0, 0)
+    ja = render_markdown(demo.report, "ja")
+    for line in (
+        "- **IAM設定**: 適切", "- **セキュリティグループ**: 適切", "- **暗号化**: 全リソースで有効",
+        "- **アクセスログ**: 正常記録中", "- **異常アクセス**: 0件", "- **権限変更**: 0件",
+        "- **セキュリティスキャン**: クリア", "- **脆弱性**: 未実施（", "- **暗号化**: 準拠",
+        "- **ログ記録**: 準拠", "- **アクセス制御**: 準拠",
+    ):  # fmt: skip
+        assert any(x.startswith(line) for x in ja.splitlines()), line
+
+
+def test_the_originals_plan_items_are_in_the_demo(demo: Demo) -> None:
+    ja = render_markdown(demo.report, "ja")
+    for title in ("監視の強化", "リソースサイズの最適化", "使用量の最適化", "マルチリージョン展開",
+                  "自動復旧機能", "高度な監視", "コンプライアンス強化", "マイクロサービス化",
+                  "監視の細分化", "自動化の推進", "ドキュメント充実", "継続的な安定運用",
+                  "技術的進化", "運用効率化"):  # fmt: skip
+        assert f"**{title}**: " in ja, title
+    assert "   - 可用性目標: 99.95%" in ja
+
+
+def test_the_detection_scenario_shows_each_detection(tmp_path: Path) -> None:
+    settings = Settings()
+    period = Period.parse(MONTH, settings.report.timezone)
+    store = SQLiteStore(tmp_path / "detect.db")
+    detection = SCENARIOS["detection"]
+    scenario = replace(detection, model=replace(detection.model, daily_requests=3000))
+    try:
+        source = simulate_demo(store, period, settings, rng=np.random.default_rng(DEMO_SEED),
+                               assembly=cached_assembly, logs_dir=tmp_path / "cf",
+                               scenario=scenario)  # fmt: skip
+        obs = source.observe(period)
+        report = compute_report(obs, settings, previous=None, now=datetime.now(UTC),
+                                prices=load_prices())  # fmt: skip
+    finally:
+        store.close()
+    m = report.security.metrics
+    assert m.anomalous_requests is not None
+    assert m.anomalous_requests > 0
+    assert m.burst_minutes is not None
+    assert m.burst_minutes >= 1
+    assert m.permission_changes == 1
+    audit = {a.id: a.outcome for a in report.security.audit}
+    assert audit["security_groups"] == "fail"
+    ja = render_markdown(report, "ja")
+    assert "- **権限変更**: 1件" in ja

@@ -3,6 +3,7 @@ load-balancer errors that are never logged, warnings, scanner sweeps and role ch
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -20,7 +21,7 @@ from portfolio.simulate.generate import (
     simulate_period,
 )
 from portfolio.simulate.model import IncidentPlan, ScannerBurst, TrafficModel
-from portfolio.simulate.scenarios import ORIGINAL_MIX, ORIGINAL_MONTH
+from portfolio.simulate.scenarios import DETECTION_MONTH, ORIGINAL_MIX, ORIGINAL_MONTH
 from portfolio.store.records import Role
 from portfolio.store.sqlite import SQLiteStore
 
@@ -71,12 +72,9 @@ def test_an_incident_with_a_latency_target_runs_at_that_mean() -> None:
 
 
 def test_a_scanner_sweep_adds_404s_to_the_scanner_endpoint() -> None:
-    model = TrafficModel(
-        mix=ORIGINAL_MIX,
-        scanner_bursts=(ScannerBurst(day=12, start_hour=3.2, requests=64, minutes=2),),
-    )
+    model = replace(DETECTION_MONTH, incidents=(), pinned_days=())  # the detection scenario's
     events = generate_day(model, date(2025, 8, 12), TOKYO, np.random.default_rng(6), expected=100)
-    scanner = next(i for i, e in enumerate(ORIGINAL_MIX) if e.endpoint == names.SCANNER_ENDPOINT)
+    scanner = next(i for i, e in enumerate(model.mix) if e.endpoint == names.SCANNER_ENDPOINT)
     opens = AUGUST.start.timestamp() + 11 * 86400 + 3.2 * 3600
     swept = (events.endpoint_index == scanner) & (events.epoch_s >= opens)
     swept &= events.epoch_s < opens + 120
@@ -98,7 +96,7 @@ def simulated_store(tmp_path_factory: pytest.TempPathFactory) -> SQLiteStore:
     store = SQLiteStore(Path(tmp_path_factory.mktemp("sim")) / "sim.db")
     model = TrafficModel(
         daily_requests=3_000,
-        mix=ORIGINAL_MIX,
+        mix=DETECTION_MONTH.mix,  # the mix with a scanner endpoint for the sweep
         weekly_latency_ms=(80.0,),
         base_error_share=0.0,
         lb_error_share=0.01,

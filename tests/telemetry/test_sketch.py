@@ -18,8 +18,9 @@ quantiles = st.sampled_from([0.0, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 1.0])
 
 
 def exact(values: list[float], q: float) -> float:
+    """Nearest rank, as sketch.py defines it: the value at 1-based rank ceil(q * n)."""
     ordered = sorted(values)
-    return ordered[math.floor(q * (len(ordered) - 1))]
+    return ordered[max(1, math.ceil(q * len(ordered) - 1e-9)) - 1]
 
 
 @given(latencies, quantiles)

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from portfolio.config import ApiKey, api_key_set_fingerprint
 from portfolio.errors import StoreError
-from portfolio.security_rules import PERMISSION_API_KEYS, PERMISSION_USER_ROLE
+from portfolio.security_rules import API_KEYS_BASELINE, PERMISSION_API_KEYS, PERMISSION_USER_ROLE
 from portfolio.store.ids import new_id
 from portfolio.store.protocols import Store
 from portfolio.store.records import Role, WorkItem
@@ -50,13 +50,15 @@ def record_api_key_set(store: Store, keys: list[ApiKey], *, now: datetime) -> bo
 
     The record names each key by its id (a hash of the secret) and scope, and the
     whole set by a fingerprint that the next start compares with; secrets never
-    leave the settings. No keys and nothing recorded is no change.
+    leave the settings. The first set a store sees is its baseline (API_KEYS_BASELINE),
+    not a change: a fresh install reports 権限変更 0. No keys and nothing recorded is
+    no change either.
     """
     fingerprint = api_key_set_fingerprint(keys)
     last = [
         item
         for item in store.list_work_items(LOG_START, now + timedelta(seconds=1))
-        if item.kind == PERMISSION_API_KEYS
+        if item.kind in (PERMISSION_API_KEYS, API_KEYS_BASELINE)
     ]
     if last:
         match = API_KEY_SET.search(max(last, key=lambda item: item.at).summary)
@@ -69,8 +71,9 @@ def record_api_key_set(store: Store, keys: list[ApiKey], *, now: datetime) -> bo
         WorkItem(
             id=new_id(),
             at=now,
-            kind=PERMISSION_API_KEYS,
-            summary=f"API keys now: {listed}; fingerprint {fingerprint}",
+            kind=PERMISSION_API_KEYS if last else API_KEYS_BASELINE,
+            summary=f"API keys {'now' if last else 'at first start'}: {listed}; "
+            f"fingerprint {fingerprint}",
         )
     )
-    return True
+    return bool(last)

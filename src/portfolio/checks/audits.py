@@ -88,6 +88,30 @@ def iac_scan(assembly: Assembly, root: Path) -> IacScan:
     )
 
 
+def installed_iac_scan(assembly: Assembly, root: Path) -> IacScan:
+    """The gates this machine has, over ``assembly``: cdk-nag always (the assembly
+    synthesized, so it found nothing unacknowledged), cfn-lint and checkov when installed
+    (the demo's install has neither unless `make infra-gates` ran); a tool that is not
+    installed is recorded as not run, never as clean."""
+    templates = sorted(str(p) for p in assembly.directory.glob("*.template.json"))
+    cfn_lint = Path(sys.executable).parent / "cfn-lint"
+    checkov = Path(
+        os.environ.get("PORTFOLIO_CHECKOV", root / ".tools" / "checkov" / "bin" / "checkov")
+    )
+    errors = warnings = passed = failed = None
+    if cfn_lint.is_file():
+        errors, warnings = cfn_lint_counts(
+            _run([str(cfn_lint), "--format", "json", "--", *templates])
+        )
+    if checkov.is_file() and (root / ".checkov.yaml").is_file():
+        passed, failed = checkov_counts(_run([
+            str(checkov), "--config-file", str(root / ".checkov.yaml"), "--directory",
+            str(assembly.directory), "--output", "json",
+        ]))  # fmt: skip
+    return IacScan(nag_unacknowledged=0, cfn_lint_errors=errors, cfn_lint_warnings=warnings,
+                   checkov_passed=passed, checkov_failed=failed)  # fmt: skip
+
+
 def locked_packages(lock: Path) -> list[tuple[str, str]]:
     """(name, version) of every registry package uv.lock pins."""
     data = tomllib.loads(lock.read_text(encoding="utf-8"))

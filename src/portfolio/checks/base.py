@@ -45,6 +45,11 @@ def passed(detail: str) -> Outcome:
     return Outcome(FindingStatus.PASS, detail)
 
 
+def no_data(detail: str) -> Outcome:
+    """Nothing to judge yet (a fresh install, a first week): said so, never a failure."""
+    return Outcome(FindingStatus.NO_DATA, f"No data yet: {detail}")
+
+
 def warn(detail: str) -> Outcome:
     return Outcome(FindingStatus.WARN, detail)
 

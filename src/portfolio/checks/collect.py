@@ -67,13 +67,18 @@ def daily_from_store(
     start, end = int((at - DAY).timestamp()), int(at.timestamp())
     minutes = store.read_minute_totals(start, end)
     logs = store.read_log_counts(start, end)
+    # No sample in the whole day: the sampler has not reported yet (a fresh start), which
+    # is no data; samples that stopped within the day are tasks that stopped.
+    sampled = next(iter(store.read_resource_samples(start, end + 1)), None) is not None
     return DailySnapshot(
         at=at,
         source=source,
         window_hours=DAY.total_seconds() / 3600,
         health=health,
         targets=targets,
-        tasks=TaskCount(running=running_tasks(store, at), desired=desired_tasks),
+        tasks=TaskCount(running=running_tasks(store, at), desired=desired_tasks)
+        if sampled
+        else None,
         requests=sum(m.count for m in minutes),
         errors_5xx=sum(m.errors_5xx for m in minutes),
         error_log_lines=sum(c.count for c in logs if c.level.upper() in ERROR_LEVELS),

@@ -9,6 +9,7 @@ from portfolio.checks.base import (
     Severity,
     check,
     fail,
+    no_data,
     passed,
     warn,
 )
@@ -100,8 +101,10 @@ def health_targets(s: DailySnapshot) -> Outcome:
 )
 def health_tasks(s: DailySnapshot) -> Outcome:
     t = s.tasks
+    if t is None and s.health is not None and not s.health.ok:
+        return fail("No task has reported in the last 24 hours and /health does not answer.")
     if t is None:
-        return warn("Running tasks were not observed on this target.")
+        return no_data("no task has reported a resource sample in the last 24 hours.")
     if t.running == 0:
         return fail(f"No tasks running ({t.desired} desired).")
     if t.running < t.desired:

@@ -497,11 +497,18 @@ def sec_iac_scan(s: MonthlySnapshot) -> Outcome | None:
     scan = s.iac_scan
     if scan is None:
         return None  # not run this time: the report says so
-    counts = (
-        f"cdk-nag {scan.nag_unacknowledged} unacknowledged; cfn-lint {scan.cfn_lint_errors}"
-        f" errors, {scan.cfn_lint_warnings} warnings; checkov {scan.checkov_failed} failed of"
-        f" {scan.checkov_passed + scan.checkov_failed}"
+    lint = (
+        "cfn-lint not installed, not run"
+        if scan.cfn_lint_errors is None
+        else f"cfn-lint {scan.cfn_lint_errors} errors, {scan.cfn_lint_warnings or 0} warnings"
     )
+    checkov = (
+        "checkov not installed, not run"
+        if scan.checkov_failed is None
+        else f"checkov {scan.checkov_failed} failed of"
+        f" {(scan.checkov_passed or 0) + scan.checkov_failed}"
+    )
+    counts = f"cdk-nag {scan.nag_unacknowledged} unacknowledged; {lint}; {checkov}"
     if scan.nag_unacknowledged or scan.cfn_lint_errors or scan.checkov_failed:
         return fail(f"IaC gates found problems: {counts}.")
     return passed(f"IaC gates clean: {counts}.")

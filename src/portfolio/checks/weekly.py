@@ -9,6 +9,7 @@ from portfolio.checks.base import (
     Severity,
     check,
     fail,
+    no_data,
     passed,
     warn,
 )
@@ -76,7 +77,7 @@ def perf_latency_trend(s: WeeklySnapshot) -> Outcome:
     if now is None or now.p95_ms is None:
         return warn("No latency measured this week.")
     if before is None or before.p95_ms is None or before.p95_ms == 0:
-        return warn(f"p95 {_ms(now.p95_ms)} this week; no latency measured last week.")
+        return no_data(f"p95 {_ms(now.p95_ms)} this week; no previous week to compare with.")
     change = 100 * (now.p95_ms - before.p95_ms) / before.p95_ms
     text = f"p95 {_ms(now.p95_ms)} vs {_ms(before.p95_ms)} last week ({change:+.1f} %)."
     if change > RISE_FAIL_PCT:

@@ -32,7 +32,8 @@ from portfolio.store.records import CheckRun, FindingStatus
 Target = Literal["local", "aws"]
 """The check targets (checks/run.py registers a collector per target and kind)."""
 PrintFormat = Literal["table", "json"]
-STYLE = {FindingStatus.PASS: "green", FindingStatus.WARN: "yellow", FindingStatus.FAIL: "red"}
+STYLE = {FindingStatus.PASS: "green", FindingStatus.WARN: "yellow", FindingStatus.FAIL: "red",
+         FindingStatus.NO_DATA: "dim"}  # fmt: skip
 
 
 def _print_table(run: CheckRun, zone: ZoneInfo) -> None:

@@ -27,6 +27,7 @@ from portfolio.cli.common import (
 from portfolio.cli.formats import complete_formats, parse_formats, pdf_plan
 from portfolio.costs.estimator import Architecture
 from portfolio.period import Period
+from portfolio.report import kpis
 from portfolio.report.build import compute_report, has_data
 from portfolio.report.model import Report
 from portfolio.report.render.text import STATUS_ICON, t
@@ -45,6 +46,9 @@ Lang = Literal["ja", "en", "all"]
 SourceName = Literal["local", "alb-logs", "aws"]
 """The report sources sources/registry.py registers (a test keeps the two the same)."""
 DemoDesign = Literal["original", "serverless"]
+DemoScenario = Literal["original", "detection"]
+"""simulate.scenarios.SCENARIOS' names (a test keeps the two the same), without importing
+the simulator for --help."""
 DEMO_DESIGNS: dict[str, Architecture] = {
     "original": Architecture.FARGATE_ALB,
     "serverless": Architecture.LAMBDA_FUNCTION_URL,
@@ -61,12 +65,13 @@ def generate(
     formats: list[Format],
     allow_empty: bool = True,
     design: Architecture = Architecture.FARGATE_ALB,
+    settings: Settings | None = None,
 ) -> tuple[Report, list[Path]] | None:
     """Observe, compute and write, with a progress bar over the steps.
 
     None, with nothing written, when the month has no data and ``allow_empty`` is off.
     """
-    settings = load_settings()
+    settings = settings or load_settings()
     from portfolio.costs import load_prices
 
     with Progress(
@@ -97,9 +102,8 @@ def print_summary(report: Report, written: list[Path], seconds: float) -> None:
     table.add_column("actual", justify="right")
     table.add_column("", justify="center")
     for kpi in report.kpis:
-        actual = "no data" if kpi.actual is None else f"{kpi.actual:,.3f}".rstrip("0").rstrip(".")
         table.add_row(
-            t("en", f"k.{kpi.id}"), f"{kpi.target:,.4g} {kpi.unit}", actual,
+            t("en", f"k.{kpi.id}"), kpis.plain(kpi.id, kpi.target), kpis.plain(kpi.id, kpi.actual),
             STATUS_ICON[kpi.status.value],
         )  # fmt: skip
     console.print(table)
@@ -192,6 +196,13 @@ def demo(
     design: Annotated[DemoDesign, typer.Option(help="The design the month is priced for.")] = (
         "original"
     ),
+    scenario: Annotated[
+        DemoScenario,
+        typer.Option(
+            help="original: the original's month (no anomalies); detection: scanners, a"
+            " permission change and a finding occur."
+        ),
+    ] = "original",
 ) -> None:
     """Simulate two months of the original's traffic into a fresh store, then write the report.
 
@@ -199,8 +210,9 @@ def demo(
     report says in its header that the data is simulated.
     """
     from portfolio.checks.template import cached_assembly
+    from portfolio.simulate.demo import demo_settings
 
-    settings = load_settings()
+    settings = demo_settings(load_settings(), month)
     period = Period.parse(month, settings.report.timezone)
     path = db or out / "demo.db"
     for stale in path.parent.glob(path.name + "*"):
@@ -212,7 +224,7 @@ def demo(
     # takes ~20 s in a child process, so it runs while the traffic is simulated.
     with ThreadPoolExecutor(max_workers=1) as pool:
         templates = pool.submit(cached_assembly)
-        source = _simulate_months(store, period, settings, rng, templates, out)
+        source = _simulate_months(store, period, settings, rng, templates, out, scenario)
     alb_dir = out / "demo-logs" / "alb"
     write_alb_log(store, period.end - timedelta(days=1), alb_dir, rng)
     console.print(
@@ -225,7 +237,7 @@ def demo(
     try:
         done = generate(
             source, period, out / period.label, langs=["ja", "en"], formats=formats,
-            design=DEMO_DESIGNS[design],
+            design=DEMO_DESIGNS[design], settings=settings,
         )  # fmt: skip
     finally:
         store.close()
@@ -249,10 +261,12 @@ def _simulate_months(
     rng: np.random.Generator,
     templates: Future[Assembly],
     out: Path,
+    scenario: str = "original",
 ) -> LocalSource:
     """The month before (for 前月比) and the target month, each followed by its check runs,
     and the static site's CloudFront logs under OUT/demo-logs/cloudfront."""
     from portfolio.simulate.demo import simulate_demo
+    from portfolio.simulate.scenarios import SCENARIOS
 
     with Progress(
         TextColumn("{task.description}"), BarColumn(),
@@ -265,5 +279,5 @@ def _simulate_months(
 
         return simulate_demo(
             store, period, settings, rng=rng, assembly=templates.result,
-            logs_dir=out / "demo-logs" / "cloudfront", track=track,
+            logs_dir=out / "demo-logs" / "cloudfront", track=track, scenario=SCENARIOS[scenario],
         )  # fmt: skip

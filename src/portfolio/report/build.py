@@ -26,9 +26,10 @@ from portfolio.costs import (
     load_prices,
 )
 from portfolio.period import Period
-from portfolio.report import analysis, rules, security
+from portfolio.report import analysis, evidence, mix, rules, security, weekly
+from portfolio.report.kpis import spec as kpi_spec
+from portfolio.report.maintenance import maintenance
 from portfolio.report.model import (
-    OTHER_PATTERN_GROUP,
     SCHEMA_VERSION,
     Availability,
     BudgetDay,
@@ -48,8 +49,6 @@ from portfolio.report.model import (
     IncidentRow,
     Kpi,
     LatencyFigures,
-    MaintenanceItem,
-    PatternShare,
     PeakAnalysis,
     Performance,
     PeriodInfo,
@@ -62,10 +61,10 @@ from portfolio.report.model import (
     Summary,
     SummaryPoint,
     Traffic,
-    WeekRow,
     WorkDone,
     WorkEntry,
 )
+from portfolio.report.plan import load_plan
 from portfolio.security_rules import PERMISSION_KIND_PREFIX
 from portfolio.sources.base import CostLine, Observations, ReportSource, TrafficBucket
 from portfolio.store.ids import detected_incident_id
@@ -120,6 +119,7 @@ class _TrafficIndex:
     by_day: dict[date, RequestTotals]
     by_hour: dict[int, RequestTotals]
     by_endpoint: dict[str, RequestTotals]
+    by_utc_hour: dict[datetime, RequestTotals]
 
     @classmethod
     def of(cls, buckets: Iterable[TrafficBucket], zone: ZoneInfo) -> _TrafficIndex:
@@ -137,7 +137,7 @@ class _TrafficIndex:
         total = RequestTotals.combined(hours, [None] * len(hours)).get(None, RequestTotals())
         by_day = RequestTotals.combined(hours, [moment.date() for moment in local])
         by_hour = RequestTotals.combined(hours, [moment.hour for moment in local])
-        return cls(total, by_day, by_hour, by_endpoint)
+        return cls(total, by_day, by_hour, by_endpoint, by_utc_hour)
 
 
 def build_report(
@@ -209,14 +209,15 @@ def compute_report(
     elapsed = _elapsed_fraction(period, now)
 
     availability = _availability(obs, settings, elapsed)
-    traffic = _traffic(index, period)
-    performance = _performance(index, period)
-    incidents = _incidents(obs, settings, availability)
-    costs = _costs(obs, previous, settings, prices, index, design)
-    options = compare(_profile(obs, index.total), prices) if index.total.count else []
+    traffic = _traffic(index, period, obs.traffic)
+    performance = _performance(index, period, _mean_ms(previous))
+    found = _incidents(obs, settings, availability)
+    incidents = evidence.with_evidence(found, obs.minutes, obs.log_counts)
+    costs = _costs(obs, previous, settings, prices, index, design, elapsed)
+    options = compare(_profile(obs, index.total, elapsed), prices) if index.total.count else []
     work = _work(obs, period, now)
     security = _security(obs)
-    services = _services(obs, index, availability, settings)
+    services = _services(obs, index, availability, settings, elapsed)
     error_rate = (
         _r(100 * index.total.errors_5xx / index.total.count, 4) if index.total.count else None
     )
@@ -233,6 +234,7 @@ def compute_report(
         )
     )  # fmt: skip
     statuses = [k.status for k in kpis]
+    plan = load_plan(settings.report.plan_path, period.label)
     categories = [i.category for i in incidents]
     in_progress = now < period.end
     return Report(
@@ -279,6 +281,7 @@ def compute_report(
         work=work,
         error_budget=error_budget,
         proposals=proposals,
+        plan=plan,
         summary=Summary(
             achievements=_achievements(kpis, incidents, availability),
             issues=_issues(kpis, incidents, proposals),
@@ -298,6 +301,12 @@ def compute_report(
             next_report_date=period.next().days[-1],
         ),
     )
+
+
+def _mean_ms(obs: Observations | None) -> float | None:
+    """A period's mean response time from its buckets' sums (no sketch merge needed)."""
+    count = sum(b.count for b in obs.traffic) if obs else 0
+    return sum(b.sketch.sum for b in obs.traffic) / count if obs and count else None
 
 
 def _elapsed_fraction(period: Period, now: datetime) -> float:
@@ -413,7 +422,7 @@ def _error_budget(
 # -- traffic and performance ------------------------------------------------
 
 
-def _traffic(index: _TrafficIndex, period: Period) -> Traffic:
+def _traffic(index: _TrafficIndex, period: Period, buckets: list[TrafficBucket]) -> Traffic:
     daily = [
         DayCount(
             date=day,
@@ -448,62 +457,15 @@ def _traffic(index: _TrafficIndex, period: Period) -> Traffic:
         busiest_day=max(with_traffic, key=lambda d: d.requests) if with_traffic else None,
         quietest_day=min(with_traffic, key=lambda d: d.requests) if with_traffic else None,
         by_endpoint=by_endpoint,
-        pattern=_pattern(by_endpoint, total),
+        pattern=mix.pattern(buckets),
     )
 
 
-PATTERN_GROUPS = (names.HEALTH_PATH, names.USERS_PATH, names.METRICS_PATH)
-"""The resources the original's リクエストパターン names; every other endpoint is その他."""
-
-
-def _pattern(by_endpoint: list[EndpointCount], total: int) -> list[PatternShare]:
-    """Requests by resource: ``/api/v1/users/{user_id}`` counts under ``/api/v1/users``."""
-    counts = dict.fromkeys((*PATTERN_GROUPS, OTHER_PATTERN_GROUP), 0)
-    for e in by_endpoint:
-        group = next(
-            (g for g in PATTERN_GROUPS if e.endpoint == g or e.endpoint.startswith(g + "/")),
-            OTHER_PATTERN_GROUP,
-        )
-        counts[group] += e.requests
-    if not total:
-        return []
-    return [PatternShare(group=g, requests=n, share=round(n / total, 6)) for g, n in counts.items()]
-
-
-def _performance(index: _TrafficIndex, period: Period) -> Performance:
-    weeks: list[WeekRow] = []
-    previous_avg: float | None = None
-    days = period.days
-    for number, first in enumerate(range(0, len(days), 7), start=1):
-        week_days = days[first : first + 7]
-        group = RequestTotals()
-        daily_means = []
-        for day in week_days:
-            g = index.by_day.get(day)
-            if g is None or g.count == 0:
-                continue
-            group.count += g.count
-            group.sketch.merge(g.sketch)
-            if g.mean is not None:
-                daily_means.append(g.mean)
-        avg = group.mean
-        change = analysis.percent_change(avg, previous_avg)
-        weeks.append(
-            WeekRow(
-                week=number,
-                start=week_days[0],
-                end=week_days[-1],
-                requests=group.count,
-                avg_ms=_r(avg),
-                max_ms=_r(max(daily_means)) if daily_means else None,
-                min_ms=_r(min(daily_means)) if daily_means else None,
-                p95_ms=_r(group.sketch.quantile(0.95)),
-                change_percent=change,
-                trend=analysis.trend(change),
-            )
-        )
-        if avg is not None:
-            previous_avg = avg
+def _performance(
+    index: _TrafficIndex, period: Period, previous_mean_ms: float | None = None
+) -> Performance:
+    weeks = weekly.weeks(period.days, index.by_day, index.by_utc_hour, period.zone,
+                         previous_mean_ms)  # fmt: skip
     days_with_traffic = sum(1 for g in index.by_day.values() if g.count) or 1
     by_hour = [
         HourRow(
@@ -550,7 +512,11 @@ def _mean(values: list[float]) -> float | None:
 
 
 def _services(
-    obs: Observations, index: _TrafficIndex, availability: Availability, settings: Settings
+    obs: Observations,
+    index: _TrafficIndex,
+    availability: Availability,
+    settings: Settings,
+    elapsed: float = 1.0,
 ) -> Services:
     resources = _resources(obs)
     levels: dict[str, int] = defaultdict(int)
@@ -581,13 +547,15 @@ def _services(
     )
     active_minutes = [m.count for m in obs.minutes if m.count]
     total = index.total.count
+    # 平均 req/min is over the period's minutes (so far), quiet minutes included.
+    period_minutes = max(availability.total_minutes * elapsed, 1.0)
     healthy, registered = _target_health(obs)
     entry = EntryPointSection(
         load_balancer=names.LOAD_BALANCER,
         target_group=names.TARGET_GROUP,
         target_health_percent=_r(100 * healthy / registered, 3) if registered else None,
         latency_ms=latency(index.total.sketch),
-        requests_per_minute_avg=_r(total / len(active_minutes)) if active_minutes else None,
+        requests_per_minute_avg=_r(total / period_minutes) if total else None,
         requests_per_minute_peak=float(max(active_minutes)) if active_minutes else None,
         error_rate_percent=_r(100 * index.total.errors_5xx / total, 4) if total else None,
         health_check_success_percent=availability.probe_success_percent,
@@ -688,7 +656,7 @@ def _finding_text(run: CheckRun | None, words: tuple[str, ...]) -> str | None:
     found = [f for f in run.findings if any(w in f.check_id.lower() for w in words)]
     if not found:
         return None
-    worst = max(found, key=lambda f: ["PASS", "WARN", "FAIL"].index(f.status.value))
+    worst = max(found, key=lambda f: list(FindingStatus).index(f.status))
     return f"{worst.status.value}: {worst.detail}"
 
 
@@ -783,11 +751,13 @@ def _response_minutes(incident: Incident | None) -> float | None:
 # -- costs ----------------------------------------------------------------------
 
 
-def _profile(obs: Observations, volume: RequestVolume) -> UsageProfile:
+def _profile(obs: Observations, volume: RequestVolume, elapsed: float = 1.0) -> UsageProfile:
+    """The usage priced: in a month in progress, the hours so far with the requests so far,
+    so the cost and every cost per request, user or hour share one basis (to date)."""
     requests = volume.count
     defaults = UsageProfile()
     return UsageProfile(
-        hours_in_month=obs.period.hours,
+        hours_in_month=max(obs.period.hours * elapsed, 1 / 60),
         requests_per_month=requests,
         avg_response_bytes=volume.bytes_out / requests if requests else defaults.avg_response_bytes,
         avg_request_bytes=volume.bytes_in / requests if requests else defaults.avg_request_bytes,
@@ -796,12 +766,16 @@ def _profile(obs: Observations, volume: RequestVolume) -> UsageProfile:
 
 
 def _estimated_lines(
-    obs: Observations, prices: PriceTable, volume: RequestVolume, design: Architecture
+    obs: Observations,
+    prices: PriceTable,
+    volume: RequestVolume,
+    design: Architecture,
+    elapsed: float = 1.0,
 ) -> list[CostLine] | None:
     """Usage × dated prices, by service; None when nothing was measured in the period."""
     if volume.count == 0 and not obs.probes:
         return None
-    result = estimate(_profile(obs, volume), prices, design)
+    result = estimate(_profile(obs, volume, elapsed), prices, design)
     bases: dict[str, list[str]] = defaultdict(list)
     for line in result.lines:
         bases[line.service].append(line.basis)
@@ -818,6 +792,7 @@ def _costs(
     prices: PriceTable,
     index: _TrafficIndex,
     design: Architecture,
+    elapsed: float = 1.0,
 ) -> Costs:
     budget = settings.kpi.budget_usd
     lines: list[CostLine] | None
@@ -826,7 +801,7 @@ def _costs(
         previous_lines = obs.measured_costs.previous_lines
         source, detail = "cost-explorer", obs.measured_costs.source
     else:
-        lines = _estimated_lines(obs, prices, index.total, design)
+        lines = _estimated_lines(obs, prices, index.total, design, elapsed)
         previous_lines = (
             _estimated_lines(previous, prices, _Volume.of(previous.traffic), design)
             if previous is not None
@@ -872,7 +847,7 @@ def _costs(
     requests = index.total.count
     per_request = total / requests if requests else None
     per_user = round(total / obs.user_count, 4) if obs.user_count else None
-    per_hour = round(total / obs.period.hours, 5)
+    per_hour = round(total / max(obs.period.hours * elapsed, 1 / 60), 5)
     prev_requests = sum(b.count for b in previous.traffic) if previous is not None else 0
     prev_per_request = (
         previous_total / prev_requests if previous_total is not None and prev_requests else None
@@ -991,30 +966,10 @@ def _work(obs: Observations, period: Period, now: datetime) -> WorkDone:
     return WorkDone(
         checks=checks,
         items=items,
-        maintenance=_maintenance(obs, checks),
+        maintenance=maintenance(obs.check_runs, checks, period.zone),
         improvements=[i for i in items if i.kind != DOCS_KIND],
         documentation=[i for i in items if i.kind == DOCS_KIND],
     )
-
-
-def _maintenance(obs: Observations, checks: list[CheckSummary]) -> list[MaintenanceItem]:
-    """定期メンテナンス: the original's four lines, each counting the runs that happened."""
-    by_kind = {c.kind: c for c in checks}
-    monthly = [r for r in obs.check_runs if r.kind == "monthly"]
-    backup_runs = sum(
-        1 for r in monthly if any(f.check_id.startswith("backup_") for f in r.findings)
-    )
-    return [
-        MaintenanceItem(id="daily", count=by_kind["daily"].done,
-                        expected=by_kind["daily"].expected),
-        MaintenanceItem(id="weekly", count=by_kind["weekly"].done,
-                        expected=by_kind["weekly"].expected),
-        MaintenanceItem(id="monthly_security", count=by_kind["monthly"].done,
-                        expected=by_kind["monthly"].expected),
-        MaintenanceItem(id="monthly_backup", count=min(backup_runs, by_kind["monthly"].expected)
-                        if by_kind["monthly"].expected else backup_runs,
-                        expected=by_kind["monthly"].expected),
-    ]  # fmt: skip
 
 
 def _security(obs: Observations) -> SecurityStatus:
@@ -1057,30 +1012,18 @@ def _security(obs: Observations) -> SecurityStatus:
 # -- KPIs -------------------------------------------------------------------------
 
 
-def _kpi(
-    kpi_id: str,
-    category: str,
-    unit: str,
-    target: float,
-    actual: float | None,
-    *,
-    higher_is_better: bool,
-    tolerance: float | None = None,
-) -> Kpi:
+def _kpi(kpi_id: str, target: float, actual: float | None, tolerance: float | None = None) -> Kpi:
+    """A KPI's figures and status; its category, unit and direction are its declaration's."""
+    spec = kpi_spec(kpi_id)
     status, achievement = analysis.kpi_status(
-        actual, target, higher_is_better=higher_is_better, tolerance=tolerance
+        actual, target, higher_is_better=spec.higher_is_better, tolerance=tolerance
     )
     return Kpi(
-        id=kpi_id,
-        category=category,
-        unit=unit,
-        direction="higher_is_better" if higher_is_better else "lower_is_better",
-        target=target,
-        actual=actual,
+        id=kpi_id, category=spec.category, unit=spec.unit, kind=spec.kind.value,
+        direction=spec.direction, target=target, actual=actual,
         achievement_percent=_r(achievement),
-        met=None if status is Status.NO_DATA else status is Status.MET,
-        status=status,
-    )
+        met=None if status is Status.NO_DATA else status is Status.MET, status=status,
+    )  # fmt: skip
 
 
 def _coverage_caveat(kpi: Kpi, availability: Availability) -> Kpi:
@@ -1110,28 +1053,21 @@ def _kpis(
     docs = len(work.documentation)
     return [
         _coverage_caveat(
-            _kpi("availability", "technical", "%", t.availability_pct, availability.percent,
-                 higher_is_better=True, tolerance=100 - t.availability_pct),
+            _kpi("availability", t.availability_pct, availability.percent,
+                 tolerance=100 - t.availability_pct),
             availability,
         ),
-        _kpi("response_time_avg", "technical", "ms", t.response_time_ms,
-             _r(index.total.mean), higher_is_better=False),
-        _kpi("error_rate", "technical", "%", t.error_rate_pct, error_rate, higher_is_better=False),
-        _kpi("security_incidents", "technical", "count", 0,
-             float(security.security_incidents) if observed else None, higher_is_better=False),
-        _kpi("incident_response_time", "operational", "min", t.incident_response_minutes,
-             _r(_mean(responses), 1), higher_is_better=False),
-        _kpi("maintenance_completion", "operational", "%", t.maintenance_completion_pct,
-             _r(100 * done / expected, 1) if expected else None, higher_is_better=True),
-        _kpi("documentation_updates", "operational", "count", float(t.documentation_updates),
-             float(docs), higher_is_better=True),
-        _kpi("monthly_cost", "cost", "USD", t.budget_usd, _r(costs.total_usd),
-             higher_is_better=False),
-        _kpi("cost_efficiency", "cost", "USD/req", costs.per_request_previous_usd or 0.0,
-             costs.per_request_usd if costs.per_request_previous_usd is not None else None,
-             higher_is_better=False),
-        _kpi("budget_attainment", "cost", "%", 100.0, costs.budget_attainment_percent,
-             higher_is_better=True),
+        _kpi("response_time_avg", t.response_time_ms, _r(index.total.mean)),
+        _kpi("error_rate", t.error_rate_pct, error_rate),
+        _kpi("security_incidents", 0, float(security.security_incidents) if observed else None),
+        _kpi("incident_response_time", t.incident_response_minutes, _r(_mean(responses), 1)),
+        _kpi("maintenance_completion", t.maintenance_completion_pct,
+             _r(100 * done / expected, 1) if expected else None),
+        _kpi("documentation_updates", float(t.documentation_updates), float(docs)),
+        _kpi("monthly_cost", t.budget_usd, _r(costs.total_usd)),
+        _kpi("cost_efficiency", costs.per_request_previous_usd or 0.0,
+             costs.per_request_usd if costs.per_request_previous_usd is not None else None),
+        _kpi("budget_attainment", 100.0, costs.budget_attainment_percent),
     ]  # fmt: skip
 
 

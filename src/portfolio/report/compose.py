@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from portfolio.config import ReportSettings
 from portfolio.report.analysis import OFF_PEAK_FACTOR, PEAK_FACTOR
@@ -32,6 +31,10 @@ from portfolio.report.document import (
     Rule,
     Table,
 )
+from portfolio.report.fmt import Fmt
+from portfolio.report.incident_text import content
+from portfolio.report.kpis import Kind, KpiSpec, UnknownKpiError, achievement_shown
+from portfolio.report.kpis import spec as kpi_spec
 from portfolio.report.model import (
     OTHER_PATTERN_GROUP,
     CheckedItem,
@@ -39,8 +42,10 @@ from portfolio.report.model import (
     Kpi,
     Proposal,
     Report,
+    Status,
     WorkEntry,
 )
+from portfolio.report.plan_text import plan_points, plan_proposals
 from portfolio.report.render.text import STATUS_ICON, Lang, t
 from portfolio.report.rules import ARCHITECTURE_NAMES, SERVICE_NAMES
 
@@ -85,97 +90,14 @@ HORIZONS = (
 """The original's 改善提案 structure: each horizon with its themes."""
 
 
-class _Fmt:
-    """Numbers, dates and 'no data' phrases in one language."""
-
-    def __init__(self, report: Report, lang: Lang) -> None:
-        self.r = report
-        self.lang = lang
-        self.zone = ZoneInfo(report.period.timezone)
-
-    def t(self, key: str, **values: object) -> str:
-        return t(self.lang, key, **values)
-
-    def nd(self, reason: str) -> str:
-        return self.t("no_data_because", reason=self.t(reason))
-
-    def person(self, name: str) -> str:
-        """A name from the settings; unset, the team's name in this language."""
-        return name or self.t("l.default_author")
-
-    def sources(self) -> str:
-        """The data sources, named in this language where their kind is known."""
-        return self.t("list_sep").join(_source_label(self, s) for s in self.r.document.sources)
-
-    def num(self, value: float | None, digits: int = 0, reason: str = "reason.no_traffic") -> str:
-        return self.nd(reason) if value is None else f"{value:,.{digits}f}"
-
-    def pct(self, value: float | None, digits: int = 1, reason: str = "reason.no_traffic") -> str:
-        return self.nd(reason) if value is None else f"{value:,.{digits}f}%"
-
-    def ms(self, value: float | None, digits: int = 0, reason: str = "reason.no_traffic") -> str:
-        if value is None:
-            return self.nd(reason)
-        return f"{value:,.{digits}f}ms" if self.lang == "ja" else f"{value:,.{digits}f} ms"
-
-    def usd(self, value: float | None, digits: int = 2, reason: str = "reason.no_cost") -> str:
-        if value is None:
-            return self.nd(reason)
-        sign = "-" if value < 0 else ""
-        return f"{sign}${abs(value):,.{digits}f}"
-
-    def change(self, value: float | None) -> str:
-        return self.t("reason.no_previous") if value is None else f"{value:+.1f}%"
-
-    def day(self, value: date) -> str:
-        return self.t("date", year=value.year, month=value.month, day=value.day)
-
-    def when(self, value: datetime) -> str:
-        local = value.astimezone(self.zone)
-        return f"{self.day(local.date())} {local:%H:%M}"
-
-    def text(self, value: str) -> str:
-        """A recorded text may hold both languages as 'ja / en': each report takes its own."""
-        if " / " in value:
-            ja, en = value.split(" / ", 1)
-            return ja.strip() if self.lang == "ja" else en.strip()
-        return value
-
-    def hours(self, hours: list[int]) -> str:
-        """[9, 10, 13, 14] -> '9:00-11:00, 13:00-15:00', as the original writes them."""
-        spans: list[tuple[int, int]] = []
-        for h in sorted(hours):
-            if spans and spans[-1][1] == h:
-                spans[-1] = (spans[-1][0], h + 1)
-            else:
-                spans.append((h, h + 1))
-        return ", ".join(f"{a}:00-{b}:00" for a, b in spans)
-
-
-Section = Callable[[Document, _Fmt], None]
+Section = Callable[[Document, Fmt], None]
 
 
 def _h(doc: Document, level: int, key: str, anchor: str, **values: object) -> None:
     doc.add(Heading(level, t(doc.lang, key, **values), anchor))  # type: ignore[arg-type]
 
 
-_SOURCE_KINDS = (
-    (re.compile(r"^local (?P<backend>\w+) store$"), "src.local"),
-    (re.compile(r"^AWS (?P<region>[\w-]+) \(CloudWatch, Cost Explorer\)$"), "src.aws"),
-    (re.compile(r"^ALB access logs \((?P<files>\d+) files\)$"), "src.alb"),
-)
-"""The descriptions sources give themselves (sources/*.py), by kind, for the label tables."""
-
-
-def _source_label(f: _Fmt, source: str) -> str:
-    for pattern, key in _SOURCE_KINDS:
-        match = pattern.match(source)
-        if match:
-            return f.t(key, **match.groupdict())
-    return source
-
-
-def _document(doc: Document, f: _Fmt) -> None:
+def _document(doc: Document, f: Fmt) -> None:
     r = f.r
     _h(doc, 2, "h.document", "document")
     created = r.document.generated_at.astimezone(f.zone).date()
@@ -194,10 +116,11 @@ def _document(doc: Document, f: _Fmt) -> None:
     )
 
 
-def _overview(doc: Document, f: _Fmt) -> None:
+def _overview(doc: Document, f: Fmt) -> None:
     r = f.r
     _h(doc, 2, "h.overview", "overview")
-    doc.add(Paragraph(f.t("overview.text", env=r.document.environment)))
+    intro = "overview.text.simulated" if r.document.simulated else "overview.text"
+    doc.add(Paragraph(f.t(intro, env=r.document.environment)))
     env_name = f.t("env." + r.document.target_environment)
     platform = f.t("platform." + r.document.platform)
     env = f"{env_name}（{platform}）" if f.lang == "ja" else f"{env_name} ({platform})"
@@ -216,51 +139,52 @@ def _overview(doc: Document, f: _Fmt) -> None:
     )
 
 
-def _hours_minutes(f: _Fmt, minutes: float | None, reason: str) -> str:
+def _hours_minutes(f: Fmt, minutes: float | None, reason: str) -> str:
     if minutes is None:
         return f.nd(reason)
     return f.t("hours_minutes", hours=f"{minutes / 60:,.1f}", minutes=f"{minutes:,.0f}")
 
 
-def _kpi_cells(f: _Fmt, k: Kpi) -> tuple[str, str]:
+def _kpi_figure(f: Fmt, spec: KpiSpec, value: float | None, digits: int) -> str:
+    """One KPI figure written by its declared kind (report/kpis.py), or why there is none."""
+    if value is None and spec.kind is not Kind.TREND:
+        return f.nd(spec.no_data)
+    n = value or 0.0
+    match spec.kind:
+        case Kind.PERCENT:
+            return f.pct(n, digits)
+        case Kind.MILLISECONDS:
+            return f.ms(n, digits)
+        case Kind.COUNT | Kind.MINUTES | Kind.PER_MONTH:
+            return f.t(_KIND_PHRASE[spec.kind], value=f"{n:,.{digits}f}")
+        case Kind.USD:
+            return f.usd(n, digits)
+        case Kind.USD_PER_REQUEST:
+            return f.t("per_request", value=f.usd(n, 6))
+        case Kind.TREND:
+            eff = f.r.costs.efficiency
+            return f.nd(spec.no_data) if eff is None else f.t("eff." + eff)
+    raise UnknownKpiError(f"KPI {spec.id!r}: no format for kind {spec.kind!r}")
+
+
+_KIND_PHRASE = {Kind.COUNT: "count", Kind.MINUTES: "minutes", Kind.PER_MONTH: "per_month"}
+
+
+def _kpi_cells(f: Fmt, k: Kpi) -> tuple[str, str]:
     """Target and actual as the original writes them (99.9% / 100ms以下 / $10以下 / 0件)."""
-    actual: str
-    if k.id == "availability":
-        target = f.pct(k.target, 1)
-        actual = _availability_gap(f)
-    elif k.id == "response_time_avg":
-        target, actual = f.t("le", value=f.ms(k.target)), f.ms(k.actual)
-    elif k.id == "error_rate":
-        target, actual = f.t("le", value=f.pct(k.target, 0)), f.pct(k.actual, 2)
-    elif k.id == "security_incidents":
-        target, actual = (
-            f.t("count", value=f"{k.target:.0f}"),
-            f.t("count", value=f"{k.actual or 0:.0f}"),
-        )
-    elif k.id == "incident_response_time":
-        target = f.t("le", value=f.t("minutes", value=f"{k.target:.0f}"))
-        actual = (
-            f.nd("reason.no_incident_response")
-            if k.actual is None
-            else f.t("minutes", value=f"{k.actual:.0f}")
-        )
-    elif k.id == "maintenance_completion":
-        target, actual = f.pct(k.target, 0), f.pct(k.actual, 0, "reason.no_schedule")
-    elif k.id == "documentation_updates":
-        target = f.t("per_month", value=f"{k.target:.0f}")
-        actual = f.t("per_month", value=f"{k.actual or 0:.0f}")
-    elif k.id in ("monthly_cost",):
-        target, actual = f.t("le", value=f.usd(k.target)), f.usd(k.actual)
-    elif k.id == "cost_efficiency":
+    spec = kpi_spec(k.id)
+    if spec.kind is Kind.TREND:
         target = f.t("eff.target")
-        eff = f.r.costs.efficiency
-        actual = f.nd("reason.no_previous_cost") if eff is None else f.t("eff." + eff)
-    else:  # budget_attainment
-        target, actual = f.pct(k.target, 0), f.pct(k.actual, 0, "reason.no_cost")
-    return target, actual
+    else:
+        target = _kpi_figure(f, spec, k.target, spec.target_digits)
+        if spec.bound:
+            target = f.t("ge" if spec.higher_is_better else "le", value=target)
+    if k.id == "availability":
+        return target, _availability_gap(f)
+    return target, _kpi_figure(f, spec, k.actual, spec.actual_digits)
 
 
-def _availability_text(f: _Fmt) -> str:
+def _availability_text(f: Fmt) -> str:
     """可用性 over measured time; below full coverage the reader is told the share measured."""
     a = f.r.availability
     value = f.pct(a.percent, 3, "reason.no_probes")
@@ -269,7 +193,7 @@ def _availability_text(f: _Fmt) -> str:
     return f.t("availability.partial", value=value, coverage=f.pct(a.coverage_percent, 1))
 
 
-def _availability_gap(f: _Fmt) -> str:
+def _availability_gap(f: Fmt) -> str:
     a = f.r.availability
     value = f.pct(a.percent, 3, "reason.no_probes")
     if a.percent is None or a.coverage_percent is None or a.coverage_percent >= 100:
@@ -277,20 +201,20 @@ def _availability_gap(f: _Fmt) -> str:
     return f.t("availability.kpi", value=value, coverage=f.pct(a.coverage_percent, 1))
 
 
-def _kpi_row(f: _Fmt, k: Kpi, label_key: str | None = None) -> list[str]:
+def _kpi_row(f: Fmt, k: Kpi, label_key: str | None = None) -> list[str]:
     target, actual = _kpi_cells(f, k)
     return [
         f.t(label_key or f"k.{k.id}"),
         target,
         actual,
-        f.pct(k.achievement_percent, 0, "reason.no_traffic")
-        if k.achievement_percent is not None
-        else "—",
+        "—"
+        if k.achievement_percent is None
+        else achievement_shown(k.achievement_percent, k.status is Status.MET),
         STATUS_ICON[k.status.value],
     ]
 
 
-def _summary(doc: Document, f: _Fmt) -> None:
+def _summary(doc: Document, f: Fmt) -> None:
     r, a = f.r, f.r.availability
     _h(doc, 2, "h.summary", "summary")
     _h(doc, 3, "h.summary.period", "summary-period")
@@ -361,7 +285,7 @@ def _summary(doc: Document, f: _Fmt) -> None:
     )
 
 
-def _services(doc: Document, f: _Fmt) -> None:
+def _services(doc: Document, f: Fmt) -> None:
     s = f.r.services
     _h(doc, 2, "h.services", "services")
     c = s.compute
@@ -530,7 +454,12 @@ def _services(doc: Document, f: _Fmt) -> None:
         Fields(
             [
                 Field(f.t("l.tables"), ", ".join(d.tables)),
-                Field(f.t("l.status"), d.status or f.nd("reason.no_store_stats")),
+                Field(
+                    f.t("l.status"),
+                    f.t("store.not_dynamodb", backend=d.backend)
+                    if d.backend and d.backend != "dynamodb"
+                    else d.status or f.nd("reason.no_store_stats"),
+                ),
                 Field(f.t("l.backup"), backup),
                 Field(f.t("l.encryption"), d.encryption_type or f.t("reason.no_encryption")),
             ]
@@ -637,7 +566,7 @@ def _services(doc: Document, f: _Fmt) -> None:
     )
 
 
-def _performance(doc: Document, f: _Fmt) -> None:
+def _performance(doc: Document, f: Fmt) -> None:
     p, tr = f.r.performance, f.r.traffic
     _h(doc, 2, "h.performance", "performance")
     _h(doc, 3, "h.perf.response", "perf-response")
@@ -657,7 +586,7 @@ def _performance(doc: Document, f: _Fmt) -> None:
             ],
             [
                 [
-                    f.t("week", n=w.week),
+                    f.t("week", n=w.week) + f.t("week.partial", days=w.days) * w.partial,
                     f.ms(w.avg_ms),
                     f.ms(w.max_ms),
                     f.ms(w.min_ms),
@@ -739,14 +668,19 @@ def _performance(doc: Document, f: _Fmt) -> None:
         if group.group == OTHER_PATTERN_GROUP:
             items.append(Field(f.t("l.other"), share))
             continue
+        label = (
+            f"{group.method} {group.group}"
+            if group.method
+            else f.t("pattern.all", path=group.group)
+        )
         name = f.t(f"pattern.{group.group}")
-        items.append(Field(f"GET {group.group}", f.t("share_named", share=share, name=name)))
+        items.append(Field(label, f.t("share_named", share=share, name=name)))
     if not items:
         items.append(Field(f.t("l.other"), f.nd("reason.no_traffic")))
     doc.add(Fields(items), Chart("mix"), Rule())
 
 
-def _work_list(f: _Fmt, items: list[WorkEntry], empty: str) -> Block:
+def _work_list(f: Fmt, items: list[WorkEntry], empty: str) -> Block:
     """Work done as the original's checklist, each entry with its day; a sentence if none."""
     if not items:
         return Paragraph(f.t(empty))
@@ -757,7 +691,7 @@ def _work_list(f: _Fmt, items: list[WorkEntry], empty: str) -> Block:
     return Checklist([(True, entry) for entry in entries])
 
 
-def _incident_title(f: _Fmt, i: IncidentRow) -> str:
+def _incident_title(f: Fmt, i: IncidentRow) -> str:
     if i.summary:
         return f.text(i.summary)
     # An outage's figure is its duration, the same number the detail block shows.
@@ -765,7 +699,7 @@ def _incident_title(f: _Fmt, i: IncidentRow) -> str:
     return f.t(f"inc.auto.{i.kind}", value="—" if value is None else f"{value:,.0f}")
 
 
-def _incidents(doc: Document, f: _Fmt) -> None:
+def _incidents(doc: Document, f: Fmt) -> None:
     r = f.r
     _h(doc, 2, "h.incidents", "incidents")
     _h(doc, 3, "h.inc.status", "inc-status")
@@ -813,7 +747,7 @@ def _incidents(doc: Document, f: _Fmt) -> None:
             Fields(
                 [
                     Field(f.t("l.occurred"), occurred),
-                    Field(f.t("l.content"), _incident_title(f, i)),
+                    Field(f.t("l.content"), content(f, i, _incident_title(f, i))),
                     Field(f.t("l.impact"), f.text(i.impact) or missing),
                     Field(f.t("l.cause"), f.text(i.cause) if i.cause else f.t("inc.cause_missing")),
                     Field(
@@ -828,7 +762,7 @@ def _incidents(doc: Document, f: _Fmt) -> None:
     doc.add(Rule())
 
 
-def _costs(doc: Document, f: _Fmt) -> None:
+def _costs(doc: Document, f: Fmt) -> None:
     c = f.r.costs
     _h(doc, 2, "h.costs", "costs")
     _h(doc, 3, "h.cost.breakdown", "cost-breakdown")
@@ -855,9 +789,13 @@ def _costs(doc: Document, f: _Fmt) -> None:
     # The estimate names the design it priced ("design <architecture>: ..."), see build.py.
     priced = re.search(r"design ([a-z0-9-]+):", c.source_detail)
     design = ARCHITECTURE_NAMES.get(priced.group(1), priced.group(1)) if priced else ""
+    note = [f.t(f"note.cost.{c.source}", as_of=as_of, design=design)]
+    note += [
+        f.t("note.cost.to_date", hours=f"{f.r.period.elapsed_hours:,.1f}")
+    ] * f.r.period.in_progress
     doc.add(
         Table([f.t("c.service"), f.t("c.cost"), f.t("c.share"), f.t("c.mom")], rows),
-        Note(f.t(f"note.cost.{c.source}", as_of=as_of, design=design)),
+        Note(" ".join(note + [f.t("note.cost.original")] * f.original_demo())),
         Chart("costs"),
     )
     _h(doc, 3, "h.cost.optimisation", "cost-optimisation")
@@ -921,7 +859,7 @@ def _costs(doc: Document, f: _Fmt) -> None:
     )
 
 
-def _checked(f: _Fmt, item: CheckedItem, prefix: str) -> str:
+def _checked(f: Fmt, item: CheckedItem, prefix: str) -> str:
     if item.outcome == "pass":
         return f.t(f"{prefix}.pass")
     if item.outcome == "not_run":
@@ -931,7 +869,7 @@ def _checked(f: _Fmt, item: CheckedItem, prefix: str) -> str:
                else ", ".join(titles))  # fmt: skip
 
 
-def _security(doc: Document, f: _Fmt) -> None:
+def _security(doc: Document, f: Fmt) -> None:
     s = f.r.security
     _h(doc, 2, "h.security", "security")
     _h(doc, 3, "h.sec.audit", "sec-audit")
@@ -996,11 +934,16 @@ def _security(doc: Document, f: _Fmt) -> None:
     )
 
 
-def _work(doc: Document, f: _Fmt) -> None:
+def _work(doc: Document, f: Fmt) -> None:
     w = f.r.work
     _h(doc, 2, "h.work", "work")
     _h(doc, 3, "h.work.maintenance", "work-maintenance")
-    doc.add(Checklist([(m.count > 0, f.t(f"maint.{m.id}", n=m.count)) for m in w.maintenance]))
+    outcome = [f.t("maint.outcome", passed=m.passed, warned=m.warned, failed=m.failed)
+               if m.warned or m.failed else "" for m in w.maintenance]  # fmt: skip
+    lines = [
+        f.t(f"maint.{m.id}", n=m.count) + o for m, o in zip(w.maintenance, outcome, strict=True)
+    ]
+    doc.add(Checklist([(m.count > 0, line) for m, line in zip(w.maintenance, lines, strict=True)]))
     expected = {m.id: m.expected for m in w.maintenance}
     doc.add(
         Note(
@@ -1032,21 +975,21 @@ def proposal_lines(lang: Lang, p: Proposal) -> tuple[str, str, list[str]]:
     )
 
 
-def _proposals(doc: Document, f: _Fmt) -> None:
+def _proposals(doc: Document, f: Fmt) -> None:
     _h(doc, 2, "h.proposals", "proposals")
     for horizon, themes in HORIZONS:
         _h(doc, 3, f"h.horizon.{horizon}", f"prop-{horizon}")
         for theme in themes:
             _h(doc, 4, f"h.theme.{theme}", f"prop-{horizon}-{theme}")
             found = [p for p in f.r.proposals if p.horizon == horizon and p.theme == theme]
-            if not found:
-                doc.add(Paragraph(f.t("prop.none_theme")))
-                continue
-            doc.add(Numbered([proposal_lines(f.lang, p) for p in found]))
+            lines = (proposal_lines(f.lang, p) for p in found)
+            items = [(a, b, [*c, f.t("prop.by_rule")]) for a, b, c in lines]
+            items += plan_proposals(f, horizon, theme)
+            doc.add(Numbered(items) if items else Paragraph(f.t("prop.none_theme")))
     doc.add(Rule())
 
 
-def _kpis(doc: Document, f: _Fmt) -> None:
+def _kpis(doc: Document, f: Fmt) -> None:
     _h(doc, 2, "h.kpi", "kpi")
     header = [f.t("c.kpi"), f.t("c.target"), f.t("c.actual"), f.t("c.achievement"), f.t("c.status")]
     for category in ("technical", "operational", "cost"):
@@ -1055,7 +998,7 @@ def _kpis(doc: Document, f: _Fmt) -> None:
     doc.add(Note(f.t("note.kpi")), Rule())
 
 
-def _point(f: _Fmt, key: str, values: dict[str, int | float | str]) -> str:
+def _point(f: Fmt, key: str, values: dict[str, int | float | str]) -> str:
     if key == "sum.next":
         title, _text, target = proposal_lines(
             f.lang, next(p for p in f.r.proposals if p.id == values["proposal"])
@@ -1070,7 +1013,7 @@ def _point(f: _Fmt, key: str, values: dict[str, int | float | str]) -> str:
     return f.t(key, **shown)
 
 
-def _review(doc: Document, f: _Fmt) -> None:
+def _review(doc: Document, f: Fmt) -> None:
     s = f.r.summary
     _h(doc, 2, "h.review", "review")
     for key, points in (
@@ -1079,14 +1022,15 @@ def _review(doc: Document, f: _Fmt) -> None:
         ("expectations", s.expectations),
     ):
         _h(doc, 3, f"h.review.{key}", f"review-{key}")
-        if points:
-            doc.add(Numbered([(_point(f, p.key, p.values), "", []) for p in points]))
-        else:
-            doc.add(Paragraph(f.t("prop.none_theme")))
+        items: list[tuple[str, str, list[str]]] = [
+            (_point(f, p.key, p.values), "", []) for p in points
+        ]
+        items += plan_points(f, key)
+        doc.add(Numbered(items) if items else Paragraph(f.t("prop.none_theme")))
     doc.add(Rule())
 
 
-def _related(doc: Document, f: _Fmt) -> None:
+def _related(doc: Document, f: Fmt) -> None:
     _h(doc, 2, "h.related", "related")
     doc.add(Bullets([f"`{path}` - {f.t(key)}" for path, key in RELATED_DOCS], code=True), Rule())
     c = f.r.closing
@@ -1103,7 +1047,7 @@ def _related(doc: Document, f: _Fmt) -> None:
     )
 
 
-def _appendix(doc: Document, f: _Fmt) -> None:
+def _appendix(doc: Document, f: Fmt) -> None:
     r = f.r
     b = r.error_budget
     _h(doc, 2, "h.appendix", "appendix")
@@ -1161,15 +1105,10 @@ def _appendix(doc: Document, f: _Fmt) -> None:
     )
 
 
-def _source_notes(f: _Fmt) -> list[str]:
-    """The sources' own notes (skipped lines, approximations). They are written in English,
-    so the Japanese report counts them and points to the English one and report.json."""
-    notes = f.r.document.notes
-    if not notes:
-        return []
-    if f.lang == "en":
-        return list(notes)
-    return [f.t("method.notes", count=len(notes))]
+def _source_notes(f: Fmt) -> list[str]:
+    """The sources' own notes (skipped lines, approximations), in every report: a note
+    written in both languages ('ja / en') gives each report its own half."""
+    return [f.text(note) for note in f.r.document.notes]
 
 
 SECTIONS: tuple[Section, ...] = (
@@ -1192,7 +1131,7 @@ SECTIONS: tuple[Section, ...] = (
 
 
 def compose(report: Report, lang: Lang) -> Document:
-    f = _Fmt(report, lang)
+    f = Fmt(report, lang)
     doc = Document(title=f.t("h.title", env=report.document.environment), lang=lang)
     if report.document.simulated:
         doc.add(Notice(f.t("simulated")))

@@ -13,6 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from portfolio.report.plan import OperatorPlan
+
 SCHEMA_VERSION = "2.0"
 
 
@@ -84,6 +86,10 @@ class Kpi(BaseModel):
     id: str
     category: Literal["technical", "operational", "cost"]
     unit: str
+    kind: str = Field(
+        description="How the figures are written (report/kpis.py Kind): percent, ms, count, "
+        "minutes, per_month, usd, usd_per_request, trend."
+    )
     direction: Literal["higher_is_better", "lower_is_better"]
     target: float
     actual: float | None
@@ -178,10 +184,12 @@ class WeekRow(BaseModel):
     week: int
     start: date
     end: date
+    days: int = Field(default=7, description="Days in the week (the month's last is partial).")
+    partial: bool = Field(default=False, description="Fewer than 7 days: the month's end.")
     requests: int
     avg_ms: float | None = Field(description="Mean response time of every request of the week.")
-    max_ms: float | None = Field(description="Highest daily mean response time within the week.")
-    min_ms: float | None = Field(description="Lowest daily mean response time within the week.")
+    max_ms: float | None = Field(description="Mean response time of the week's slowest hour.")
+    min_ms: float | None = Field(description="Mean response time of the week's fastest hour.")
     p95_ms: float | None
     change_percent: float | None = Field(description="avg_ms against the previous week's.")
     trend: Literal["stable", "rising", "improving"] | None
@@ -236,6 +244,11 @@ class PatternShare(BaseModel):
     group: str = Field(
         description="An API resource as the original groups requests (its path), or 'other'."
     )
+    method: str | None = Field(
+        default=None,
+        description="The one method counted (GET), or null when every method is counted "
+        "(the source merges methods, or the group is 'other').",
+    )
     requests: int
     share: float = Field(description="Fraction of all requests, 0-1.")
 
@@ -270,6 +283,13 @@ class IncidentRow(BaseModel):
     detected: bool = Field(description="Found in the measurements by the report's rules.")
     recorded: bool = Field(description="Recorded by a person with `portfolio incident add`.")
     peak_value: float | None = Field(description="Worst minute: ms for latency, % for errors.")
+    window_value: float | None = Field(
+        default=None,
+        description="Over the whole incident: mean ms (latency), 5xx % (errors); null else.",
+    )
+    log_warnings: int | None = Field(
+        default=None, description="Warning log records written during the incident."
+    )
     impact: str = ""
     cause: str | None = Field(description="Null when no one has recorded the cause yet.")
     response: str = ""
@@ -382,6 +402,9 @@ class MaintenanceItem(BaseModel):
     id: Literal["daily", "weekly", "monthly_security", "monthly_backup"]
     count: int = Field(description="Runs that happened in the period.")
     expected: int
+    passed: int = Field(default=0, description="Runs with every finding PASS.")
+    warned: int = Field(default=0, description="Runs with a WARN and no FAIL.")
+    failed: int = Field(default=0, description="Runs with a FAIL.")
 
 
 class WorkDone(BaseModel):
@@ -469,5 +492,8 @@ class Report(BaseModel):
     work: WorkDone
     error_budget: ErrorBudget
     proposals: list[Proposal]
+    plan: OperatorPlan | None = Field(
+        default=None, description="The operator's plan file, rendered beside the proposals."
+    )
     summary: Summary
     closing: Closing

@@ -9,11 +9,12 @@ The monthly run reads the synthesized CDK templates, as a local run does.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, time, timedelta
 
 from portfolio.checks.base import Kind, evaluate
 from portfolio.checks.collect import daily_from_store, health_answer, weekly_from_store
-from portfolio.checks.snapshot import HealthAnswer, TargetHealth
+from portfolio.checks.snapshot import HealthAnswer, IacScan, IngressRule, TargetHealth
 from portfolio.checks.template import snapshot_from_assembly
 from portfolio.config import Settings
 from portfolio.infra.assembly import Assembly
@@ -45,9 +46,19 @@ def _record(store: Store, kind: Kind, snapshot: object, at: datetime) -> CheckRu
 
 
 def record_simulated_checks(
-    store: Store, period: Period, settings: Settings, assembly: Assembly
+    store: Store,
+    period: Period,
+    settings: Settings,
+    assembly: Assembly,
+    *,
+    iac_scan: IacScan | None = None,
+    open_ssh: bool = False,
 ) -> list[CheckRun]:
-    """Run the daily, weekly and monthly checks at their simulated times; record each run."""
+    """Run the daily, weekly and monthly checks at their simulated times; record each run.
+
+    The monthly run reads the templates and, when given, the IaC scan the demo ran over
+    them; ``open_ssh`` adds a 0.0.0.0/0:22 ingress rule to its view (the detection scenario).
+    """
     runs = []
     source = f"simulated {store.backend} store"
     for day in period.days:
@@ -73,7 +84,9 @@ def record_simulated_checks(
                 )
             )
     monthly_at = _at(period, period.days[-1].day, MONTHLY_AT)
-    runs.append(
-        _record(store, Kind.MONTHLY, snapshot_from_assembly(assembly, at=monthly_at), monthly_at)
-    )
+    monthly = replace(snapshot_from_assembly(assembly, at=monthly_at), iac_scan=iac_scan)
+    if open_ssh:
+        rule = IngressRule("simulated-admin-sg", "0.0.0.0/0", "tcp", 22, 22, False)
+        monthly = replace(monthly, ingress=[*(monthly.ingress or []), rule])
+    runs.append(_record(store, Kind.MONTHLY, monthly, monthly_at))
     return runs

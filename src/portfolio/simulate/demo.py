@@ -14,18 +14,35 @@ from pathlib import Path
 
 import numpy as np
 
+from portfolio.checks.audits import installed_iac_scan
 from portfolio.config import Settings
-from portfolio.infra.assembly import Assembly
+from portfolio.infra.assembly import Assembly, find_app
 from portfolio.period import Period
+from portfolio.report.fmt import ORIGINAL_MONTH as ORIGINAL_MONTH_LABEL
 from portfolio.simulate.checks import record_simulated_checks
 from portfolio.simulate.cloudfront import write_cloudfront_logs
 from portfolio.simulate.generate import simulate_period
-from portfolio.simulate.scenarios import ORIGINAL_MONTH, ORIGINAL_USERS, previous_month
+from portfolio.simulate.scenarios import (
+    ORIGINAL_PLAN,
+    ORIGINAL_USERS,
+    SCENARIOS,
+    Scenario,
+    previous_month,
+)
 from portfolio.sources.local import LocalSource
 from portfolio.store.protocols import Store
 
 Track = Callable[[str, Period], Callable[[date], None] | None]
 """Given (label, month), the per-day callback of a progress display (or None)."""
+
+
+def demo_settings(settings: Settings, month: str) -> Settings:
+    """The demo's settings: for the original's month, the original's own plan (its 課題,
+    次期 and the proposals no rule makes), unless the operator named a plan."""
+    if settings.report.plan_path is not None or month != ORIGINAL_MONTH_LABEL:
+        return settings
+    report = settings.report.model_copy(update={"plan_path": ORIGINAL_PLAN})
+    return settings.model_copy(update={"report": report})
 
 
 def simulate_demo(
@@ -37,15 +54,25 @@ def simulate_demo(
     assembly: Callable[[], Assembly],
     logs_dir: Path,
     track: Track | None = None,
+    scenario: Scenario = SCENARIOS["original"],
 ) -> LocalSource:
-    """Fill ``store`` and ``logs_dir``; return the source the demo's report reads."""
+    """Fill ``store`` and ``logs_dir``; return the source the demo's report reads.
+
+    The monthly runs carry the IaC scan this machine can run over the synthesized
+    templates (cdk-nag always; cfn-lint and checkov when installed).
+    """
+    scan = None
     for label, month, model, users in (
         ("previous month", period.previous(), previous_month(), 0),
-        ("target month", period, ORIGINAL_MONTH, ORIGINAL_USERS),
+        ("target month", period, scenario.model, ORIGINAL_USERS),
     ):
         on_day = track(label, month) if track is not None else None
         simulate_period(store, month, model, rng=rng, users=users, maintenance=None, on_day=on_day)
-        record_simulated_checks(store, month, settings, assembly())
+        templates = assembly()
+        scan = scan or installed_iac_scan(templates, find_app().parent.parent)
+        target = month == period
+        record_simulated_checks(store, month, settings, templates, iac_scan=scan,
+                                open_ssh=scenario.open_ssh and target)  # fmt: skip
     for stale in logs_dir.glob("*.gz"):
         stale.unlink()
     for month in (period.previous(), period):

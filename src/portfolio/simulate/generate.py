@@ -162,7 +162,10 @@ def generate_day(
     """One day's requests; ``expected`` (default: one of daily_volumes) is the day's mean volume."""
     if expected is None:
         expected = daily_volumes(model, [day], rng)[0]
-    n = int(rng.poisson(expected))
+    pinned = dict(model.pinned_days)
+    # A pinned day is a figure the demo reproduces (the original's busiest and quietest
+    # days, given to the hundred): exactly that many requests, not a Poisson draw around it.
+    n = round(pinned[day.day]) if day.day in pinned else int(rng.poisson(expected))
 
     hours = rng.choice(24, size=n, p=hourly_weights(model))
     epoch = _local_midnight(day, zone) + hours * 3600 + rng.uniform(0, 3600, size=n)
@@ -196,6 +199,8 @@ def generate_day(
         hit = (epoch >= opens) & (epoch < closes)
         if plan.latency_ms is not None:
             latency[hit] *= plan.latency_ms / expected_ms[hit]
+            if hit.any():  # the incident's mean is the figure the original gives: exactly it
+                latency[hit] *= plan.latency_ms / float(latency[hit].mean())
         else:
             latency[hit] *= plan.latency_factor
         failing = hit & (rng.random(n) < plan.error_share)

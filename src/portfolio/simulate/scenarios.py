@@ -10,9 +10,9 @@ What the original says and how it becomes an input:
 
 - 21,600 requests a day, busiest 08-15 (28,400), quietest 08-08 (15,200): the mean
   day and two pinned days; the other days vary around the mean, between the two.
-- /health 45 %, /api/v1/users 25 %, /api/v1/metrics 20 %, other 10 %: the mix.
-  "Other" is the status API, the OpenAPI document, unknown paths and a little
-  scanner noise (the 異常アクセス the report counts), plus one scanner sweep.
+- GET /health 45 %, GET /api/v1/users 25 % (list and one user), GET /api/v1/metrics
+  20 %, other 10 %: the mix. "Other" is the users API's POST and PATCH, the status
+  API, the OpenAPI document, unknown paths and a little scanner noise.
 - Weekly mean response time 78 → 82 → 85 → 87 ms, peak hours (9–11, 13–15) ≈ 90 ms
   and the night (0–6) ≈ 75 ms: weekly targets and hour-of-day factors.
 - Error rate 0.2 % with 0 error log lines: the load balancer's own 502s, which the
@@ -24,7 +24,8 @@ What the original says and how it becomes an input:
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 from portfolio import names
 from portfolio.simulate.model import EndpointModel, IncidentPlan, ScannerBurst, TrafficModel
@@ -33,21 +34,23 @@ ORIGINAL_MIX: tuple[EndpointModel, ...] = (
     # Medians are relative here: the weekly targets set the scale.
     EndpointModel(names.HEALTH_PATH, "GET", 0.45, 0.80, 0.25, response_bytes=190),
     EndpointModel(names.USERS_PATH, "GET", 0.10, 1.15, 0.25, response_bytes=2600),
-    EndpointModel(f"{names.USERS_PATH}/{{user_id}}", "GET", 0.12, 1.00, 0.25,
+    EndpointModel(f"{names.USERS_PATH}/{{user_id}}", "GET", 0.15, 1.00, 0.25,
                   response_bytes=420, error_4xx_share=0.03),
     EndpointModel(names.USERS_PATH, "POST", 0.02, 1.20, 0.25, status=201,
                   request_bytes=180, response_bytes=420, error_4xx_share=0.08),
     EndpointModel(f"{names.USERS_PATH}/{{user_id}}", "PATCH", 0.01, 1.20, 0.25,
                   request_bytes=90, response_bytes=420, error_4xx_share=0.1),
     EndpointModel(names.METRICS_PATH, "GET", 0.20, 1.25, 0.25, response_bytes=5200),
-    EndpointModel(names.STATUS_PATH, "GET", 0.045, 1.00, 0.25, response_bytes=900),
-    EndpointModel("/openapi.json", "GET", 0.035, 0.90, 0.25, response_bytes=14000),
-    EndpointModel(names.UNMATCHED_ENDPOINT, "GET", 0.019, 0.60, 0.25, status=404,
-                  response_bytes=160),
-    # Background scanner noise: ~20 requests a day, besides the one sweep below.
-    EndpointModel(names.SCANNER_ENDPOINT, "GET", 0.001, 0.60, 0.25, status=404,
+    EndpointModel(names.STATUS_PATH, "GET", 0.025, 1.00, 0.25, response_bytes=900),
+    EndpointModel("/openapi.json", "GET", 0.025, 0.90, 0.25, response_bytes=14000),
+    EndpointModel(names.UNMATCHED_ENDPOINT, "GET", 0.020, 0.60, 0.25, status=404,
                   response_bytes=160),
 )  # fmt: skip
+"""The original's month has no 異常アクセス: no scanner traffic in it."""
+
+SCANNER_NOISE = EndpointModel(names.SCANNER_ENDPOINT, "GET", 0.001, 0.60, 0.25, status=404,
+                              response_bytes=160)  # fmt: skip
+"""Background scanner noise (~20 requests a day) for the detection scenario."""
 
 ORIGINAL_INCIDENTS: tuple[IncidentPlan, ...] = (
     IncidentPlan(
@@ -109,7 +112,7 @@ ORIGINAL_MONTH = TrafficModel(
     base_error_share=0.0,
     lb_error_share=0.002,
     incidents=ORIGINAL_INCIDENTS,
-    scanner_bursts=(ScannerBurst(day=12, start_hour=3.2, requests=64, minutes=2),),
+    scanner_bursts=(),
     # 38 % idle (runtime, telemetry, the prober's calls) + ~0.9 % per request a minute:
     # 45 % on the mean minute, ~72 % in the busiest, below the 80 % utilisation target.
     cpu_base_pct=38.2,
@@ -118,10 +121,37 @@ ORIGINAL_MONTH = TrafficModel(
     mem_pct_per_request=0.05,
     store_read_ms=12.0,
     store_write_ms=8.0,
-    role_changes=1,
+    role_changes=0,
     work_items=ORIGINAL_WORK,
 )
-"""August 2025 as the original report describes it."""
+"""August 2025 as the original report describes it: 異常アクセス 0, 権限変更 0."""
+
+DETECTION_MONTH = replace(
+    ORIGINAL_MONTH,
+    mix=(*ORIGINAL_MIX[:-1], replace(ORIGINAL_MIX[-1], share=0.019), SCANNER_NOISE),
+    scanner_bursts=(ScannerBurst(day=12, start_hour=3.2, requests=64, minutes=2),),
+    role_changes=1,
+)
+"""The same month with what the security section exists to catch: scanner requests and a
+4xx burst (異常アクセス), a user's role changed (権限変更); the demo adds an open SSH rule
+to the templates' security groups (a finding of the monthly check)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    model: TrafficModel
+    open_ssh: bool = False
+    """Add a 0.0.0.0/0:22 ingress rule to the monthly check's view of the templates."""
+
+
+SCENARIOS: dict[str, Scenario] = {
+    "original": Scenario(ORIGINAL_MONTH),
+    "detection": Scenario(DETECTION_MONTH, open_ssh=True),
+}
+"""`portfolio demo --scenario NAME`: the original's month, or the one where detection fires."""
+
+ORIGINAL_PLAN = Path(__file__).with_name("original_plan.toml")
+"""The original's plans (課題, 次期, the proposals no rule makes): the demo's plan file."""
 
 ORIGINAL_USERS = 100
 """Users at the month's end: the original's $0.0845/user of $8.45 means 100."""

@@ -42,6 +42,8 @@ class TrafficBucket:
     bytes_in: int
     bytes_out: int
     sketch: LatencySketch
+    method: str = ""
+    """The HTTP method; "" when the source does not tell methods apart (all merged)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -131,7 +131,11 @@ class LocalSource:
             data_store=DataStoreStatus(
                 backend=self.store.backend,
                 tables=[names.USERS_TABLE, names.METRICS_TABLE],
-                status="ACTIVE" if resources.samples or ops.work_items or ops.simulated else None,
+                # A table status is DynamoDB's word; the SQLite store has none to give.
+                status="ACTIVE"
+                if self.store.backend == "dynamodb"
+                and (resources.samples or ops.work_items or ops.simulated)
+                else None,
                 max_read_units_per_s=max_read,
                 max_write_units_per_s=max_write,
             ),
@@ -195,8 +199,8 @@ def access_anomalies(
 
 
 def merge_tasks(rollups: Iterable[Rollup]) -> list[TrafficBucket]:
-    """Hourly rollups of all tasks merged into one bucket per (hour, endpoint, status), in
-    the order the rollups give them (their sketches merged in one bulk step)."""
+    """Hourly rollups of all tasks merged into one bucket per (hour, endpoint, method,
+    status), in the order the rollups give them (their sketches merged in one bulk step)."""
     rows = list(rollups)
     hours: dict[int, datetime] = {}
     return [
@@ -208,9 +212,10 @@ def merge_tasks(rollups: Iterable[Rollup]) -> list[TrafficBucket]:
             bytes_in=bytes_in,
             bytes_out=bytes_out,
             sketch=sketch,
+            method=method,
         )
-        for (minute, endpoint, status), count, bytes_in, bytes_out, sketch in summed_by(
-            rows, [(r.minute, r.endpoint, r.status) for r in rows]
+        for (minute, endpoint, method, status), count, bytes_in, bytes_out, sketch in summed_by(
+            rows, [(r.minute, r.endpoint, r.method, r.status) for r in rows]
         )
     ]
 

@@ -60,10 +60,12 @@ def permission_changes(items: list[WorkItem]) -> list[PermissionChange]:
 
 
 def _is_log_entry(item: WorkItem) -> bool:
-    """Entries the operations log keeps that are not work done: the demo marker, permissions."""
-    return item.kind == SIMULATED_MARKER or item.kind.startswith(
-        security_rules.PERMISSION_KIND_PREFIX
-    )
+    """Entries the operations log keeps that are not work done: the demo marker, the first
+    API-key set, permission changes."""
+    return item.kind in (
+        SIMULATED_MARKER,
+        security_rules.API_KEYS_BASELINE,
+    ) or item.kind.startswith(security_rules.PERMISSION_KIND_PREFIX)
 
 
 def count_users(store: Store) -> int:

@@ -230,6 +230,10 @@ class StoreCallStat:
 
 
 class FindingStatus(StrEnum):
+    """Worst last: NO_DATA (nothing observed yet, e.g. right after a fresh install) is no
+    failure, and ranks below PASS wherever findings are ranked."""
+
+    NO_DATA = "NO_DATA"
     PASS = "PASS"  # noqa: S105 - a check outcome, not a password
     WARN = "WARN"
     FAIL = "FAIL"
@@ -255,7 +259,8 @@ class CheckRun:
 
     @property
     def passed(self) -> bool:
-        return all(f.status is FindingStatus.PASS for f in self.findings)
+        """Nothing wrong found: every finding PASS, or no data yet (not a failure)."""
+        return all(f.status in (FindingStatus.PASS, FindingStatus.NO_DATA) for f in self.findings)
 
 
 @dataclass(frozen=True, slots=True)

@@ -263,16 +263,26 @@ class LatencySketch:
         return self.sum / self.count if self.count else None
 
     def quantile(self, q: float) -> float | None:
-        """The value at rank floor(q * (count - 1)), within the relative accuracy; None if empty."""
+        """The q-quantile by the nearest-rank definition, within the relative accuracy.
+
+        The value at 1-based rank ceil(q * count) of the sorted values (rank 1 for q = 0):
+        the smallest value with at least a share q of the values at or below it. So p95 of
+        two values is the larger, p99 of fewer than 100 values is the maximum, and
+        min <= p50 <= p95 <= p99 <= max on every sample size. The first and last ranks
+        are the exact minimum and maximum; others come from their bin. None if empty.
+        """
         if not 0 <= q <= 1:
             raise ValueError(f"quantile must be in [0, 1], got {q}")
         if self.count == 0:
             return None
-        rank = q * (self.count - 1)
-        if rank < self.zero_count:
-            return 0.0 if self.min < _MIN_VALUE else self.min
+        # A tiny tolerance keeps q * count from rounding up past an exact integer.
+        index = min(self.count - 1, max(0, math.ceil(q * self.count - 1e-9) - 1))
+        if index == self.count - 1:
+            return self.max
+        if index < self.zero_count or index == 0:
+            return 0.0 if index < self.zero_count and self.min < _MIN_VALUE else self.min
         cumulative = np.cumsum(self.counts) + self.zero_count
-        position = int(np.searchsorted(cumulative, rank, side="right"))
+        position = int(np.searchsorted(cumulative, index, side="right"))
         if position >= self.counts.size:
             return self.max
         estimate = 2 * _GAMMA ** (position + self.offset) / (_GAMMA + 1)

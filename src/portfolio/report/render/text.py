@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Literal
 
 from portfolio.report.render.labels import LABELS, PROPOSALS
+from portfolio.report.render.phrases import PHRASES
 
 Lang = Literal["ja", "en"]
 
@@ -289,6 +290,7 @@ TEXT: dict[Lang, dict[str, str]] = {
 for _lang in ("ja", "en"):
     TEXT[_lang].update(LABELS[_lang])
     TEXT[_lang].update(PROPOSALS[_lang])
+    TEXT[_lang].update(PHRASES[_lang])
 
 
 def t(lang: Lang, key: str, **values: object) -> str:
