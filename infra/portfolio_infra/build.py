@@ -110,7 +110,7 @@ def _acknowledge_operations(stack: ApiStack) -> None:
     reasons = {
         "Resource::*": "Read-only calls without resource-level permissions (GetMetricData,"
         " GetCostAndUsage, ELB/ECS/EC2/CloudFront/Logs describes, ListAllMyBuckets,"
-        " ListTables, CloudTrail LookupEvents, ECR scan findings); each is named with the"
+        " CloudTrail LookupEvents, ECR scan findings); each is named with the"
         " check that needs it in portfolio_infra/operations.py.",
         "Resource::arn:<AWS::Partition>:s3:::portfolio-*": "The monthly checks read the"
         " encryption, public-access block and logging of the project's buckets, which CDK"
@@ -130,8 +130,17 @@ def _acknowledge_operations(stack: ApiStack) -> None:
         reasons[f"Resource::<{bucket_id}.Arn>/{name}/*"] = (
             f"The jobs put their results under {name}/ of the reports bucket; PutObject only."
         )
+    cluster_id = stack.get_logical_id(stack.service.cluster.node.default_child)  # type: ignore[arg-type]
+    reasons[
+        f"Resource::arn:<AWS::Partition>:ecs:{stack.region}:<AWS::AccountId>:"
+        f"service/<{cluster_id}>/*"
+    ] = "The checks and the report describe the API's service in its cluster (DescribeServices)."
     for table in stack.data.tables.values():
         table_id = stack.get_logical_id(table.node.default_child)  # type: ignore[arg-type]
+        reasons[f"Resource::<{table_id}.Arn>/index/*"] = (
+            "The report lists users through the table's indexes (Query); a grant on the"
+            " table does not cover them."
+        )
         reasons[
             f"Resource::arn:<AWS::Partition>:dynamodb:{stack.region}:<AWS::AccountId>:"
             f"table/<{table_id}>-restore-test-*"

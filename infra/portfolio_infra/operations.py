@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from aws_cdk import Arn, ArnFormat, Duration, RemovalPolicy, Stack, TimeZone
+from aws_cdk import Arn, ArnComponents, ArnFormat, Duration, RemovalPolicy, Stack, TimeZone
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
@@ -232,6 +232,13 @@ def store_and_report_statements(
             resources=table_arns,
         ),
         iam.PolicyStatement(
+            # A grant on table/T does not cover table/T/index/*: the report lists users
+            # through the users table's index.
+            sid="ReportQueriesTheTablesIndexes",
+            actions=["dynamodb:Query"],
+            resources=[f"{arn}/index/*" for arn in table_arns],
+        ),
+        iam.PolicyStatement(
             sid="RecordCheckRunsPutItemUpdateItem",
             actions=["dynamodb:PutItem", "dynamodb:UpdateItem"],
             resources=table_arns,
@@ -319,13 +326,15 @@ def ops_statements(
             sid="ChecksEcsDescribeServices",
             actions=["ecs:DescribeServices"],
             resources=[
+                # ArnComponents, not a dict: given a dict, CDK drops the resource name
+                # and grants on ``...:service`` alone, which matches no service.
                 Arn.format(
-                    {
-                        "service": "ecs",
-                        "resource": "service",
-                        "resource_name": f"{cluster.cluster_name}/*",
-                        "arn_format": ArnFormat.SLASH_RESOURCE_NAME,
-                    },
+                    ArnComponents(
+                        service="ecs",
+                        resource="service",
+                        resource_name=f"{cluster.cluster_name}/*",
+                        arn_format=ArnFormat.SLASH_RESOURCE_NAME,
+                    ),
                     stack,
                 )
             ],
@@ -378,7 +387,6 @@ def ops_statements(
                 "cloudfront:ListDistributions",  # monthly: the site's distribution, TLS
                 "cloudfront:GetDistributionConfig",  # monthly: viewer protocol, logging
                 "logs:DescribeLogGroups",  # monthly: log group encryption, retention
-                "dynamodb:ListTables",  # report: the tables
                 "cloudtrail:LookupEvents",  # report: permission changes (権限変更)
                 "ecr:DescribeImageScanFindings",  # monthly: image vulnerabilities (脆弱性)
                 "ecr:DescribeImages",  # monthly: the image scanned

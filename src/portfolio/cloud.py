@@ -18,7 +18,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from portfolio import names
-from portfolio.config import Settings
+from portfolio.config import Design, Settings
 from portfolio.errors import SourceError
 
 WEB_REGION = "us-east-1"
@@ -167,7 +167,32 @@ NOT_FOUND = frozenset(
 )
 
 
+ACCESS_DENIED = frozenset(
+    {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedAccess"}
+)
+"""Codes of a call the caller's role may not make: a missing grant, never retried."""
+
+
+def refusal(err: ClientError) -> str | None:
+    """One line naming the refused call when ``err`` is a permission refusal, else None."""
+    if error_code(err) not in ACCESS_DENIED:
+        return None
+    message = str(err.response["Error"].get("Message", "")).strip()
+    return f"AWS refused {err.operation_name} ({error_code(err)}): {message or 'no message'}"
+
+
+def has_service(aws: Aws) -> bool:
+    """Whether this design has the ECS service, its load balancer and target group.
+
+    The serverless design has none of them, and its role may not describe them: asking
+    would be refused on an account, so the readers below answer None without asking.
+    """
+    return aws.settings.design is Design.ORIGINAL
+
+
 def load_balancer(aws: Aws) -> dict[str, Any] | None:
+    if not has_service(aws):
+        return None
     try:
         found = aws.client("elbv2").describe_load_balancers(Names=[names.LOAD_BALANCER])
     except ClientError as err:
@@ -184,6 +209,8 @@ def lb_dimension(arn: str) -> str:
 
 
 def target_group(aws: Aws) -> dict[str, Any] | None:
+    if not has_service(aws):
+        return None
     try:
         found = aws.client("elbv2").describe_target_groups(Names=[names.TARGET_GROUP])
     except ClientError as err:
@@ -195,6 +222,8 @@ def target_group(aws: Aws) -> dict[str, Any] | None:
 
 
 def ecs_service(aws: Aws) -> dict[str, Any] | None:
+    if not has_service(aws):
+        return None
     try:
         found = aws.client("ecs").describe_services(cluster=names.CLUSTER, services=[names.SERVICE])
     except ClientError as err:

@@ -159,7 +159,12 @@ def run_ops_job(
         )
     finally:
         store.close()
-    result = {"job": outcome.job, "passed": outcome.passed, "keys": outcome.keys}
+    result = {
+        "job": outcome.job,
+        "passed": outcome.passed,
+        "keys": outcome.keys,
+        "error": outcome.error,
+    }
     log.info("ops job finished: %s", json.dumps(result))
     return result
 
