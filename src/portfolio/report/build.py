@@ -210,6 +210,7 @@ def compute_report(
 
     availability = _availability(obs, settings, elapsed)
     traffic = _traffic(index, period)
+    traffic.outside_probe_requests = obs.outside_probe_requests
     performance = _performance(index, period)
     incidents = _incidents(obs, settings, availability)
     costs = _costs(obs, previous, settings, prices, index, design)
@@ -645,7 +646,7 @@ def _services(
         edge_locations=site.edge_locations[:5] if site else [],
         requests=site.requests if site else None,
         cache_hit_ratio_percent=_r(100 * site.cache_hits / site.requests)
-        if site and site.requests
+        if site and site.requests and site.cache_hits is not None
         else None,
         cache_hit_target_percent=settings.report.cache_hit_target_pct,
         bytes_out=site.bytes_out if site else None,
