@@ -49,6 +49,7 @@ from portfolio.cloud import (
     lb_dimension,
     load_balancer,
     metric_data,
+    period_label,
     project_distributions,
     public_hosts,
     target_group,
@@ -162,6 +163,11 @@ class AwsSource:
         obs.data_store = self._data_store()
         self._static_site(obs, period)
         obs.permission_changes = self._permission_changes(period)
+
+    def _coarse(self, figure: str, step_s: int) -> None:
+        label = period_label(step_s)
+        if label is not None:
+            self.notes.append(f"{figure}: {label}.")
 
     def _add_outside_probes(self, observations: Observations, period: Period) -> None:
         outside = self._outside_probes(period)
@@ -386,6 +392,7 @@ class AwsSource:
         if check_id is None:
             return None
         step = finest_period_s(period.start)
+        self._coarse("Availability (Route 53 health check)", step)
         dims = (("HealthCheckId", check_id),)
         queries = [MetricQuery(q, "AWS/Route53", "HealthCheckStatus", dims, stat, step)
                    for q, stat in (("avg", "Average"), ("n", "SampleCount"))]  # fmt: skip
@@ -400,6 +407,7 @@ class AwsSource:
         if group is None:
             return []
         step = finest_period_s(period.start)
+        self._coarse("Target health", step)
         dims = (("TargetGroup", group["TargetGroupArn"].split(":", 5)[-1]),
                 ("LoadBalancer", lb_dimension(lb["LoadBalancerArn"])))  # fmt: skip
         ns = "AWS/ApplicationELB"
