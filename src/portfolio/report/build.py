@@ -909,6 +909,7 @@ def _costs(
         cheapest_design_saving_usd=None,
         source=source,
         source_detail=detail,
+        estimated=obs.measured_costs is not None and obs.measured_costs.estimated,
         total_usd=round(total, 4),
         previous_total_usd=_r(previous_total, 4),
         change_percent=analysis.percent_change(total, previous_total),

@@ -863,6 +863,7 @@ def _costs(doc: Document, f: _Fmt) -> None:
     doc.add(
         Table([f.t("c.service"), f.t("c.cost"), f.t("c.share"), f.t("c.mom")], rows),
         Note(f.t(f"note.cost.{c.source}", as_of=as_of, design=design)),
+        *([Note(f.t("note.cost.estimated"))] if c.estimated else []),
         Chart("costs"),
     )
     _h(doc, 3, "h.cost.optimisation", "cost-optimisation")

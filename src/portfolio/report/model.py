@@ -329,6 +329,11 @@ class Costs(BaseModel):
     cheapest_design: str | None = Field(description="The estimator's cheapest measured design.")
     cheapest_design_usd: float | None
     cheapest_design_saving_usd: float | None
+    estimated: bool = Field(
+        default=False,
+        description="Cost Explorer flags the month Estimated: not settled yet (UTC month,"
+        " a day or more after its end).",
+    )
 
 
 class CheckSummary(BaseModel):

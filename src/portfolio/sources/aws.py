@@ -11,8 +11,7 @@ What comes from where:
   operation, ThrottledRequests, Consumed Read/WriteCapacityUnits, over the whole month.
 - static site: CloudFront's standard logs in the log bucket (portfolio.sources.aws_site),
   CloudWatch's free metrics without them (then the cache hit ratio is no data).
-- costs: Cost Explorer GetCostAndUsage, UnblendedCost by SERVICE for the month and the
-  one before (one request, monthly granularity) -> ``measured_costs``.
+- costs: Cost Explorer, the project's tagged cost (portfolio.sources.aws_costs).
 - status: ECS service running/desired, target health, table status, PITR, encryption,
   each table's on-demand throughput ceiling (the reference of consumed capacity).
 - availability from outside: the Route 53 health check on the site's /health (its
@@ -30,7 +29,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -56,8 +55,8 @@ from portfolio.cloud import (
     target_health,
 )
 from portfolio.config import Design
-from portfolio.errors import SourceError
 from portfolio.period import Period
+from portfolio.sources.aws_costs import measured_costs
 from portfolio.sources.aws_site import observe_site
 from portfolio.sources.aws_traffic import (
     Telemetry,
@@ -67,9 +66,7 @@ from portfolio.sources.aws_traffic import (
 )
 from portfolio.sources.base import (
     ComputeStatus,
-    CostLine,
     DataStoreStatus,
-    MeasuredCosts,
     Observations,
     PermissionChange,
     ReportSource,
@@ -89,7 +86,6 @@ DYNAMODB_OPERATIONS = {"GetItem": "get_item", "Query": "query", "Scan": "scan",
                        "UpdateItem": "update_item", "DeleteItem": "delete_item",
                        "BatchWriteItem": "batch_write_item",
                        "TransactWriteItems": "transact_write_items"}  # fmt: skip
-COST_METRIC = "UnblendedCost"
 
 
 @dataclass
@@ -120,7 +116,7 @@ class AwsSource:
                 store.close()
         if telemetry is None:
             self.notes.append("No store configured: the service's telemetry was not read.")
-        costs = self._costs(period)
+        costs = measured_costs(self.aws, period)
         observations = Observations(
             period=period,
             source=self.source_name,
@@ -318,54 +314,6 @@ class AwsSource:
                                max_read_units_per_s=sum(c[0] for c in known) if full else None,
                                max_write_units_per_s=sum(c[1] for c in known) if full else None,
                                )  # fmt: skip
-
-    # -- Cost Explorer -------------------------------------------------------------------------
-
-    def _costs(self, period: Period) -> MeasuredCosts | None:
-        """One GetCostAndUsage for the month before and this month, monthly, by SERVICE."""
-        ce = self.aws.client("ce", region=WEB_REGION)
-        before = period.previous()
-        start, end = date(before.year, before.month, 1), period.next()
-        kwargs: dict[str, Any] = {
-            "TimePeriod": {
-                "Start": start.isoformat(),
-                "End": date(end.year, end.month, 1).isoformat(),
-            },
-            "Granularity": "MONTHLY",
-            "Metrics": [COST_METRIC],
-            "GroupBy": [{"Type": "DIMENSION", "Key": "SERVICE"}],
-        }
-        by_month: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-        while True:
-            try:
-                page = ce.get_cost_and_usage(**kwargs)
-            except ClientError as err:
-                code = error_code(err)
-                if code in ("AccessDeniedException", "DataUnavailableException"):
-                    raise SourceError(f"Cost Explorer GetCostAndUsage refused: {code}") from err
-                raise
-            for result in page.get("ResultsByTime", []):
-                month = str(result["TimePeriod"]["Start"])[:7]
-                for group in result.get("Groups", []):
-                    amount = float(group["Metrics"][COST_METRIC]["Amount"])
-                    by_month[month][str(group["Keys"][0])] += amount
-            token = page.get("NextPageToken")
-            if not token:
-                break
-            kwargs["NextPageToken"] = token
-        if period.label not in by_month:
-            return None
-
-        def lines(month: str) -> list[CostLine]:
-            return [CostLine(service=s, usd=usd, basis=f"Cost Explorer {COST_METRIC} {month}")
-                    for s, usd in sorted(by_month[month].items())]  # fmt: skip
-
-        return MeasuredCosts(
-            lines=lines(period.label),
-            previous_lines=lines(before.label) if before.label in by_month else None,
-            source=f"Cost Explorer GetCostAndUsage ({COST_METRIC} by SERVICE,"
-            f" {before.label} and {period.label})",
-        )
 
     # -- availability from outside, target health, permission changes ---------------------------
 

@@ -59,6 +59,8 @@ class MeasuredCosts:
     lines: list[CostLine]
     previous_lines: list[CostLine] | None
     source: str
+    estimated: bool = False
+    """Cost Explorer's ``Estimated`` flag on the period: the month has not settled."""
 
 
 @dataclass(frozen=True, slots=True)
