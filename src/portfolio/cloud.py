@@ -169,7 +169,9 @@ NOT_FOUND = frozenset(
 
 def load_balancer(aws: Aws) -> dict[str, Any] | None:
     try:
-        found = aws.client("elbv2").describe_load_balancers(Names=[names.LOAD_BALANCER])
+        found = aws.client("elbv2").describe_load_balancers(
+            Names=[aws.settings.resources.load_balancer]
+        )
     except ClientError as err:
         if error_code(err) in NOT_FOUND:
             return None
@@ -185,7 +187,9 @@ def lb_dimension(arn: str) -> str:
 
 def target_group(aws: Aws) -> dict[str, Any] | None:
     try:
-        found = aws.client("elbv2").describe_target_groups(Names=[names.TARGET_GROUP])
+        found = aws.client("elbv2").describe_target_groups(
+            Names=[aws.settings.resources.target_group]
+        )
     except ClientError as err:
         if error_code(err) in NOT_FOUND:
             return None
@@ -196,7 +200,8 @@ def target_group(aws: Aws) -> dict[str, Any] | None:
 
 def ecs_service(aws: Aws) -> dict[str, Any] | None:
     try:
-        found = aws.client("ecs").describe_services(cluster=names.CLUSTER, services=[names.SERVICE])
+        named = aws.settings.resources
+        found = aws.client("ecs").describe_services(cluster=named.cluster, services=[named.service])
     except ClientError as err:
         if error_code(err) in NOT_FOUND:
             return None

@@ -15,7 +15,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from portfolio import names
-from portfolio.config import Settings
+from portfolio.config import Design, Settings
 from portfolio.costs import (
     Architecture,
     CostEstimate,
@@ -550,6 +550,21 @@ def _mean(values: list[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
+def _resource_names(settings: Settings) -> dict[str, str]:
+    """The environment's resources as the design has them (the serverless design has no
+    cluster, load balancer or target group: its function behind CloudFront)."""
+    named = settings.resources
+    if settings.design is Design.SERVERLESS:
+        return {
+            "cluster": "AWS Lambda",
+            "service": settings.api_function,
+            "load_balancer": "CloudFront → Lambda Function URL",
+            "target_group": "—",
+        }
+    return {"cluster": named.cluster, "service": named.service,
+            "load_balancer": named.load_balancer, "target_group": named.target_group}  # fmt: skip
+
+
 def _services(
     obs: Observations, index: _TrafficIndex, availability: Availability, settings: Settings
 ) -> Services:
@@ -559,9 +574,10 @@ def _services(
         levels[log.level.lower()] += log.count
     measured_s = 60 * len({m.minute for m in obs.minutes if m.count}) or None
     moved = index.total.bytes_in + index.total.bytes_out
+    named = _resource_names(settings)
     compute = ComputeSection(
-        cluster=names.CLUSTER,
-        service=names.SERVICE,
+        cluster=named["cluster"],
+        service=named["service"],
         network_mb_per_s=_r(moved / 1e6 / measured_s, 4) if measured_s and moved else None,
         logs_recorded=bool(obs.log_counts),
         error_logs=(levels["error"] + levels["critical"]) if obs.log_counts else None,
@@ -584,8 +600,8 @@ def _services(
     total = index.total.count
     healthy, registered = _target_health(obs)
     entry = EntryPointSection(
-        load_balancer=names.LOAD_BALANCER,
-        target_group=names.TARGET_GROUP,
+        load_balancer=named["load_balancer"],
+        target_group=named["target_group"],
         target_health_percent=_r(100 * healthy / registered, 3) if registered else None,
         latency_ms=latency(index.total.sketch),
         requests_per_minute_avg=_r(total / len(active_minutes)) if active_minutes else None,

@@ -160,6 +160,11 @@ class AwsSource:
         self._static_site(obs, period)
         obs.permission_changes = self._permission_changes(period)
 
+    @property
+    def _tables(self) -> tuple[str, str]:
+        named = self.aws.settings.resources
+        return named.users_table, named.metrics_table
+
     def _coarse(self, figure: str, step_s: int) -> None:
         label = period_label(step_s)
         if label is not None:
@@ -185,7 +190,8 @@ class AwsSource:
     # -- CloudWatch --------------------------------------------------------------------------
 
     def _resources(self, cloudwatch: Any, period: Period) -> list[ResourceSample]:
-        dims = (("ClusterName", names.CLUSTER), ("ServiceName", names.SERVICE))
+        named = self.aws.settings.resources
+        dims = (("ClusterName", named.cluster), ("ServiceName", named.service))
         data = metric_data(
             cloudwatch,
             [MetricQuery("cpu", "AWS/ECS", "CPUUtilization", dims, "Average", HOUR_S),
@@ -196,7 +202,7 @@ class AwsSource:
         return [
             ResourceSample(
                 minute=int(hour.timestamp()),
-                task=names.SERVICE,
+                task=named.service,
                 cpu_pct=round(cpu, 3),
                 mem_bytes=0,  # CloudWatch gives a percentage of the reservation, not bytes
                 mem_pct=round(data["mem"].get(hour, 0.0), 3),
@@ -214,7 +220,7 @@ class AwsSource:
         span = int((period.end - period.start).total_seconds())
         queries: list[MetricQuery] = []
         keys: dict[str, tuple[str, str, str]] = {}
-        for t, table in enumerate((names.USERS_TABLE, names.METRICS_TABLE)):
+        for t, table in enumerate(self._tables):
             for o, (operation, op_name) in enumerate(DYNAMODB_OPERATIONS.items()):
                 dims = (("TableName", table), ("Operation", operation))
                 for stat in ("Average", "SampleCount", "Maximum"):
@@ -286,7 +292,7 @@ class AwsSource:
         dynamodb = self.aws.client("dynamodb")
         statuses, pitr, encryption = [], [], []
         ceilings: list[tuple[float, float] | None] = []
-        for table in (names.USERS_TABLE, names.METRICS_TABLE):
+        for table in self._tables:
             try:
                 described = dynamodb.describe_table(TableName=table)["Table"]
                 backups = dynamodb.describe_continuous_backups(TableName=table)
@@ -308,7 +314,7 @@ class AwsSource:
         known = [c for c in ceilings if c is not None]
         full = bool(ceilings) and len(known) == len(ceilings)
         return DataStoreStatus(backend="dynamodb",
-                               tables=[names.USERS_TABLE, names.METRICS_TABLE],
+                               tables=list(self._tables),
                                status="; ".join(statuses), point_in_time_recovery=all(pitr),
                                encryption="; ".join(encryption) or None,
                                max_read_units_per_s=sum(c[0] for c in known) if full else None,
