@@ -113,6 +113,12 @@ class TelemetrySettings(BaseModel):
     probe_interval_s: float = Field(default=60.0, gt=0, le=3600)
     probe_timeout_s: float = Field(default=5.0, gt=0, le=60)
     access_log: bool = True
+    lambda_flush: Literal["minute", "request"] = Field(
+        default="minute",
+        description="When a Lambda instance writes its telemetry: at the first invocation of"
+        " each new minute (the closed minutes; a recycled instance loses at most its open"
+        " minute), or after every request (exact at once, ~4.5 write units per request).",
+    )
     rollup_retention_days: int = Field(default=400, ge=1)
     opentelemetry: bool = Field(
         default=False,

@@ -38,8 +38,9 @@ ASSESSMENTS: dict[Architecture, tuple[bool, str]] = {
     Architecture.LAMBDA_FUNCTION_URL: (
         True,
         "multi-AZ by default; one warm environment serves almost every request at the"
-        " original's traffic; telemetry is flushed before each response, nothing is lost"
-        " at freeze; availability is measured by the outside check",
+        " original's traffic and the outside probe's; telemetry is written once a minute per"
+        " instance (a recycled instance loses at most its open minute); availability is"
+        " measured by the outside check",
     ),
     Architecture.LAMBDA_HTTP_API: (
         True,
