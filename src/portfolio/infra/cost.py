@@ -9,7 +9,7 @@ profile (default: the original's ~21,600 requests a day). Prices exclude tax.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,6 +82,16 @@ def _int(value: Any, what: str) -> int:
         return int(value)
     except (TypeError, ValueError):
         raise InfraError(f"template {what} is not a number: {value!r}") from None
+
+
+def template_shape(assembly: Assembly) -> Callable[[UsageProfile], UsageProfile]:
+    """Measured usage -> the template's profile with it: how the report prices a month the
+    way ``infra cost`` prices the template (one design, one usage, one figure)."""
+
+    def shape(usage: UsageProfile) -> UsageProfile:
+        return profile_from_assembly(assembly, usage)[0]
+
+    return shape
 
 
 def profile_from_assembly(

@@ -8,7 +8,7 @@ in the report's time zone; data is stored in UTC.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal
@@ -199,8 +199,14 @@ def compute_report(
     now: datetime | None,
     prices: PriceTable,
     design: Architecture = Architecture.FARGATE_ALB,
+    shape: Shape | None = None,
 ) -> Report:
-    """The report model; ``design`` is the architecture the cost estimate prices."""
+    """The report model; ``design`` is the architecture the cost estimate prices.
+
+    ``shape`` gives the measured usage the shape of the design's synthesized template
+    (``portfolio.infra.cost.profile_from_assembly``): the path ``infra cost`` prices by,
+    so that one design at one usage has one figure. Without it, the estimator's defaults.
+    """
     now = now or datetime.now(UTC)
     period = obs.period
     zone = period.zone
@@ -213,8 +219,9 @@ def compute_report(
     traffic.outside_probe_requests = obs.outside_probe_requests
     performance = _performance(index, period)
     incidents = _incidents(obs, settings, availability)
-    costs = _costs(obs, previous, settings, prices, index, design)
-    options = compare(_profile(obs, index.total), prices) if index.total.count else []
+    priced = _Priced(prices, design, shape)
+    costs = _costs(obs, previous, settings, priced, index)
+    options = compare(priced.profile(obs, index.total), prices) if index.total.count else []
     work = _work(obs, period, now)
     security = _security(obs)
     services = _services(obs, index, availability, settings)
@@ -812,13 +819,30 @@ def _profile(obs: Observations, volume: RequestVolume) -> UsageProfile:
     )
 
 
+Shape = Callable[[UsageProfile], UsageProfile]
+"""Measured usage -> the profile of the design's template with that usage."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Priced:
+    """How the report prices usage: the price table, the design, its template's shape."""
+
+    prices: PriceTable
+    design: Architecture
+    shape: Shape | None
+
+    def profile(self, obs: Observations, volume: RequestVolume) -> UsageProfile:
+        measured = _profile(obs, volume)
+        return measured if self.shape is None else self.shape(measured)
+
+
 def _estimated_lines(
-    obs: Observations, prices: PriceTable, volume: RequestVolume, design: Architecture
+    obs: Observations, priced: _Priced, volume: RequestVolume
 ) -> list[CostLine] | None:
     """Usage × dated prices, by service; None when nothing was measured in the period."""
     if volume.count == 0 and not obs.probes:
         return None
-    result = estimate(_profile(obs, volume), prices, design)
+    result = estimate(priced.profile(obs, volume), priced.prices, priced.design)
     bases: dict[str, list[str]] = defaultdict(list)
     for line in result.lines:
         bases[line.service].append(line.basis)
@@ -832,10 +856,10 @@ def _costs(
     obs: Observations,
     previous: Observations | None,
     settings: Settings,
-    prices: PriceTable,
+    priced: _Priced,
     index: _TrafficIndex,
-    design: Architecture,
 ) -> Costs:
+    prices, design = priced.prices, priced.design
     budget = settings.kpi.budget_usd
     lines: list[CostLine] | None
     if obs.measured_costs is not None:
@@ -843,9 +867,9 @@ def _costs(
         previous_lines = obs.measured_costs.previous_lines
         source, detail = "cost-explorer", obs.measured_costs.source
     else:
-        lines = _estimated_lines(obs, prices, index.total, design)
+        lines = _estimated_lines(obs, priced, index.total)
         previous_lines = (
-            _estimated_lines(previous, prices, _Volume.of(previous.traffic), design)
+            _estimated_lines(previous, priced, _Volume.of(previous.traffic))
             if previous is not None
             else None
         )
