@@ -61,7 +61,9 @@ def test_daily_reads_targets_tasks_5xx_and_error_logs(
     assert snapshot.error_log_lines == 0  # the log lines were written now, not in 2025
     now = datetime.now(UTC)
     aws = Aws(Settings(), moto.endpoint)
-    assert aws_checks._error_log_lines(aws, now - timedelta(hours=24), now) == ERROR_LINES
+    assert aws_checks._error_log_lines(aws, now - timedelta(hours=24), now, names.LOG_GROUP) == (
+        ERROR_LINES
+    )
     run = run_checks(Kind.DAILY, "aws", context)
     statuses = {f.check_id: f.status for f in run.findings}
     assert statuses["health_targets"] is PASS

@@ -43,7 +43,6 @@ from portfolio.checks.snapshot import (
     WindowStats,
     policy_statements,
 )
-from portfolio.checks.template import EXPECTED_TABLES
 from portfolio.cloud import (
     NOT_FOUND,
     WEB_REGION,
@@ -61,6 +60,7 @@ from portfolio.cloud import (
 )
 from portfolio.config import Design
 from portfolio.errors import InputError
+from portfolio.names import ResourceNames
 
 MAX_LOG_EVENTS = 100_000
 
@@ -80,8 +80,8 @@ def alb_queries(lb_arn: str, period_s: int, stats: dict[str, tuple[str, str]]) -
     ]
 
 
-def ecs_queries(period_s: int) -> list[MetricQuery]:
-    dims = (("ClusterName", names.CLUSTER), ("ServiceName", names.SERVICE))
+def ecs_queries(named: ResourceNames, period_s: int) -> list[MetricQuery]:
+    dims = (("ClusterName", named.cluster), ("ServiceName", named.service))
     return [
         MetricQuery(f"{m.lower()}_{s.lower()}", "AWS/ECS", f"{m}Utilization", dims, s, period_s)
         for m in ("CPU", "Memory")
@@ -92,9 +92,7 @@ def ecs_queries(period_s: int) -> list[MetricQuery]:
 # -- daily ------------------------------------------------------------------------------------
 
 
-def _error_log_lines(
-    aws: Aws, start: datetime, end: datetime, log_group: str = names.LOG_GROUP
-) -> int | None:
+def _error_log_lines(aws: Aws, start: datetime, end: datetime, log_group: str) -> int | None:
     logs = aws.client("logs")
     count, token = 0, None
     while count < MAX_LOG_EVENTS:
@@ -148,7 +146,9 @@ def daily_original(context: CheckContext, at: datetime) -> DailySnapshot:
     targets = (
         None
         if counted is None
-        else TargetHealth(healthy=counted[0], total=counted[1], basis=names.TARGET_GROUP)
+        else TargetHealth(
+            healthy=counted[0], total=counted[1], basis=aws.settings.resources.target_group
+        )
     )
     service = ecs_service(aws)
     tasks = (
@@ -184,7 +184,7 @@ def daily_original(context: CheckContext, at: datetime) -> DailySnapshot:
         tasks=tasks,
         requests=requests,
         errors_5xx=errors,
-        error_log_lines=_error_log_lines(aws, start, at),
+        error_log_lines=_error_log_lines(aws, start, at, aws.settings.resources.log_group),
         latency_target_ms=context.settings.kpi.response_time_ms,
         error_rate_target_pct=context.settings.kpi.error_rate_pct,
     )
@@ -386,7 +386,9 @@ def weekly(context: CheckContext, at: datetime) -> WeeklySnapshot:
         last_week = _week(aws, lb["LoadBalancerArn"], end - 2 * WEEK, end - WEEK)
     period = int(WEEK.total_seconds())
     ecs: dict[str, dict[datetime, float]] = (
-        metric_data(aws.client("cloudwatch"), ecs_queries(period), end - WEEK, end)
+        metric_data(
+            aws.client("cloudwatch"), ecs_queries(aws.settings.resources, period), end - WEEK, end
+        )
         if has_service
         else {}
     )
@@ -473,10 +475,16 @@ def _ingress(aws: Aws, vpc_id: str | None, lb_groups: set[str]) -> list[IngressR
     return rules
 
 
+def _expected_tables(aws: Aws) -> tuple[str, str]:
+    """This environment's tables, as its stack names them (Settings.resources)."""
+    named = aws.settings.resources
+    return named.users_table, named.metrics_table
+
+
 def _tables(aws: Aws) -> list[TableConfig]:
     dynamodb = aws.client("dynamodb")
     tables = []
-    for name in EXPECTED_TABLES:
+    for name in _expected_tables(aws):
         try:
             table = dynamodb.describe_table(TableName=name)["Table"]
             backups = dynamodb.describe_continuous_backups(TableName=name)
@@ -655,11 +663,13 @@ def monthly(context: CheckContext, at: datetime) -> MonthlySnapshot:
         if target:
             log_targets.add(target)
     buckets = [_bucket(s3, name, log_targets) for name in bucket_names]
-    groups = aws.client("logs").describe_log_groups(logGroupNamePrefix=names.LOG_GROUP)
+    groups = aws.client("logs").describe_log_groups(
+        logGroupNamePrefix=aws.settings.resources.log_group
+    )
     snapshot = MonthlySnapshot(
         at=at,
         source=f"AWS {aws.region}",
-        expected_tables=EXPECTED_TABLES,
+        expected_tables=_expected_tables(aws),
         task_role=statements,
         ingress=_ingress(aws, vpc_id, lb_groups) if lb is not None else None,
         tables=_tables(aws),

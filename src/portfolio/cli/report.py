@@ -24,7 +24,7 @@ from portfolio.cli.common import (
 from portfolio.costs.estimator import Architecture
 from portfolio.errors import InputError
 from portfolio.period import Period
-from portfolio.report.build import compute_report, has_data
+from portfolio.report.build import Shape, compute_report, has_data
 from portfolio.report.model import Report
 from portfolio.report.render.pdf import missing_packages
 from portfolio.report.render.text import STATUS_ICON, t
@@ -60,6 +60,7 @@ def generate(
     formats: list[Format],
     allow_empty: bool = True,
     design: Architecture = Architecture.FARGATE_ALB,
+    shape: Shape | None = None,
 ) -> tuple[Report, list[Path]] | None:
     """Observe, compute and write, with a progress bar over the steps.
 
@@ -81,7 +82,7 @@ def generate(
         progress.update(task, advance=1, description=f"report {period.label}: computing")
         report = compute_report(
             observations, settings, previous=previous, now=datetime.now(UTC),
-            prices=load_prices(), design=design,
+            prices=load_prices(), design=design, shape=shape,
         )  # fmt: skip
         progress.update(task, advance=1, description=f"report {period.label}: writing")
         written = write_report(report, out, formats=formats, langs=langs)
@@ -201,6 +202,8 @@ def demo(
     report says in its header that the data is simulated.
     """
     from portfolio.checks.template import cached_assembly
+    from portfolio.config import Design
+    from portfolio.infra.cost import template_shape
 
     _choice(design, DEMO_DESIGNS, "--design")
     settings = load_settings()
@@ -215,7 +218,14 @@ def demo(
     # takes ~20 s in a child process, so it runs while the traffic is simulated.
     with ThreadPoolExecutor(max_workers=1) as pool:
         templates = pool.submit(cached_assembly)
+        # The month is priced as `infra cost --design` prices that design's template.
+        priced = (
+            pool.submit(cached_assembly, design=Design.SERVERLESS)
+            if design == "serverless"
+            else templates
+        )
         source = _simulate_months(store, period, settings, rng, templates, out)
+        shape = template_shape(priced.result())
     console.print(
         f"simulated into {path} in {time.perf_counter() - started:.1f} s", highlight=False
     )
@@ -227,7 +237,7 @@ def demo(
     try:
         done = generate(
             source, period, out / period.label, langs=["ja", "en"], formats=formats,
-            design=DEMO_DESIGNS[design],
+            design=DEMO_DESIGNS[design], shape=shape,
         )  # fmt: skip
     finally:
         store.close()
