@@ -6,12 +6,22 @@ new resource with the same problem elsewhere is still reported.
 
 from __future__ import annotations
 
-from aws_cdk import Acknowledgment, App, Stack, Validations
+from aws_cdk import Acknowledgment, App, Stack, Token, Validations
 from cdk_nag import AwsSolutionsChecks
 from constructs import IConstruct
 
 
 def acknowledge(construct: IConstruct, rule: str, reason: str) -> None:
+    """Acknowledge ``rule`` on ``construct``.
+
+    ``<AWS::Partition>`` in a resource ARN is written as cdk-nag prints it: CDK formats
+    the ARNs it builds with the literal partition where it knows it (the recommended flag
+    ``@aws-cdk/core:target-partitions`` and a stack with a region), while AWS managed
+    policies' ARNs keep the reference.
+    """
+    partition = Stack.of(construct).partition
+    if "[Resource::" in rule and not Token.is_unresolved(partition):
+        rule = rule.replace("<AWS::Partition>", partition)
     Validations.of(construct).acknowledge(Acknowledgment(id=rule, reason=reason))
 
 

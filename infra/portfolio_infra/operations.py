@@ -3,9 +3,10 @@
 EventBridge Scheduler (cron in Asia/Tokyo) starts the service's own image as a one-off
 Fargate task per job, ``portfolio ops run <job>``: the daily check, the weekly review,
 the monthly checks (on the month's last day, so they count for the month they cover)
-and the monthly report of the previous month (on the 1st). Each records into the
-DynamoDB store, writes its results to the reports bucket (versioned, encrypted) and
-publishes a summary to the alarm topic, which e-mail subscribes to.
+and the monthly report of the previous month (on the 3rd, once Cost Explorer has
+settled). Each records into the DynamoDB store, writes its results to the reports
+bucket (versioned, encrypted) and publishes a summary to the alarm topic, which e-mail
+subscribes to.
 
 The ops task has a role of its own, separate from the API's: read-only everywhere but
 the few writes it needs, each statement named after the calls that need it.
@@ -16,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from aws_cdk import Arn, ArnFormat, Duration, RemovalPolicy, Stack, TimeZone
+from aws_cdk import Arn, ArnComponents, ArnFormat, Duration, RemovalPolicy, Stack, TimeZone
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
@@ -64,7 +65,10 @@ JOBS: tuple[Job, ...] = (
     Job("daily", "0", "9", description="Daily check (日次点検), every day 09:00 JST"),
     Job("weekly", "30", "9", week_day="MON", description="Weekly review, Mondays 09:30 JST"),
     Job("monthly", "0", "10", day="L", description="Monthly checks, the month's last day 10:00"),
-    Job("report", "0", "6", day="1", description="Monthly report of last month, the 1st 06:00"),
+    # Cost Explorer's months are UTC and settle a day or more after they end: the 3rd
+    # 12:00 JST is 03:00 UTC, two days on. Should the month still be Estimated, the report
+    # says so, and a re-run (`portfolio ops run report`) replaces it under the same keys.
+    Job("report", "0", "12", day="3", description="Monthly report of last month, the 3rd 12:00"),
 )
 
 
@@ -232,6 +236,13 @@ def store_and_report_statements(
             resources=table_arns,
         ),
         iam.PolicyStatement(
+            # A grant on table/T does not cover table/T/index/*: the report lists users
+            # through the users table's index.
+            sid="ReportQueriesTheTablesIndexes",
+            actions=["dynamodb:Query"],
+            resources=[f"{arn}/index/*" for arn in table_arns],
+        ),
+        iam.PolicyStatement(
             sid="RecordCheckRunsPutItemUpdateItem",
             actions=["dynamodb:PutItem", "dynamodb:UpdateItem"],
             resources=table_arns,
@@ -319,13 +330,15 @@ def ops_statements(
             sid="ChecksEcsDescribeServices",
             actions=["ecs:DescribeServices"],
             resources=[
+                # ArnComponents, not a dict: given a dict, CDK drops the resource name
+                # and grants on ``...:service`` alone, which matches no service.
                 Arn.format(
-                    {
-                        "service": "ecs",
-                        "resource": "service",
-                        "resource_name": f"{cluster.cluster_name}/*",
-                        "arn_format": ArnFormat.SLASH_RESOURCE_NAME,
-                    },
+                    ArnComponents(
+                        service="ecs",
+                        resource="service",
+                        resource_name=f"{cluster.cluster_name}/*",
+                        arn_format=ArnFormat.SLASH_RESOURCE_NAME,
+                    ),
                     stack,
                 )
             ],
@@ -378,7 +391,6 @@ def ops_statements(
                 "cloudfront:ListDistributions",  # monthly: the site's distribution, TLS
                 "cloudfront:GetDistributionConfig",  # monthly: viewer protocol, logging
                 "logs:DescribeLogGroups",  # monthly: log group encryption, retention
-                "dynamodb:ListTables",  # report: the tables
                 "cloudtrail:LookupEvents",  # report: permission changes (権限変更)
                 "ecr:DescribeImageScanFindings",  # monthly: image vulnerabilities (脆弱性)
                 "ecr:DescribeImages",  # monthly: the image scanned

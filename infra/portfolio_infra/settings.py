@@ -24,6 +24,8 @@ DEFAULT_AZS = ("ap-northeast-1a", "ap-northeast-1c")  # 1b is not offered to new
 MAX_READ_UNITS = 100
 MAX_WRITE_UNITS = 50
 DESIGNS = ("original", "serverless")
+ENVIRONMENTS = ("production", "staging")
+"""The deployable environments: portfolio.config.Environment's, but ``local``."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -61,6 +63,13 @@ class EnvironmentSettings:
     """Context ``existing_tables=true`` (serverless design): use the tables by name, create none."""
 
     def __post_init__(self) -> None:
+        if self.name not in ENVIRONMENTS:
+            # The jobs know their environment from PORTFOLIO_ENV (portfolio.config.Environment)
+            # and derive every resource name from it: another name would leave them reading
+            # another environment's resources.
+            raise ValueError(
+                f"context environments: {self.name!r} is not one of {', '.join(ENVIRONMENTS)}"
+            )
         if self.certificate_arn and not self.api_domain:
             raise ValueError(
                 "context certificate_arn needs api_domain too: the DNS name the certificate"
@@ -72,8 +81,17 @@ class EnvironmentSettings:
         return self.name == "production"
 
     def resource_name(self, base: str) -> str:
-        """The original's name in production; suffixed elsewhere to share an account."""
-        return base if self.is_production else f"{base}-{self.name}"
+        """The original's name in production; suffixed elsewhere to share an account.
+
+        ``names.in_environment``: the jobs and the report (``Settings.resources``) derive
+        the same names from ``PORTFOLIO_ENV``, so a staging job reads staging's resources.
+        """
+        return names.in_environment(base, self.name)
+
+    @property
+    def resources(self) -> names.ResourceNames:
+        """This environment's resource names, as the jobs and the report read them."""
+        return names.ResourceNames.of(self.name)
 
     @property
     def stack_name(self) -> str:

@@ -18,7 +18,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from portfolio import names
-from portfolio.config import Settings
+from portfolio.config import Design, Settings
 from portfolio.errors import SourceError
 
 WEB_REGION = "us-east-1"
@@ -167,9 +167,36 @@ NOT_FOUND = frozenset(
 )
 
 
+ACCESS_DENIED = frozenset(
+    {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedAccess"}
+)
+"""Codes of a call the caller's role may not make: a missing grant, never retried."""
+
+
+def refusal(err: ClientError) -> str | None:
+    """One line naming the refused call when ``err`` is a permission refusal, else None."""
+    if error_code(err) not in ACCESS_DENIED:
+        return None
+    message = str(err.response["Error"].get("Message", "")).strip()
+    return f"AWS refused {err.operation_name} ({error_code(err)}): {message or 'no message'}"
+
+
+def has_service(aws: Aws) -> bool:
+    """Whether this design has the ECS service, its load balancer and target group.
+
+    The serverless design has none of them, and its role may not describe them: asking
+    would be refused on an account, so the readers below answer None without asking.
+    """
+    return aws.settings.design is Design.ORIGINAL
+
+
 def load_balancer(aws: Aws) -> dict[str, Any] | None:
+    if not has_service(aws):
+        return None
     try:
-        found = aws.client("elbv2").describe_load_balancers(Names=[names.LOAD_BALANCER])
+        found = aws.client("elbv2").describe_load_balancers(
+            Names=[aws.settings.resources.load_balancer]
+        )
     except ClientError as err:
         if error_code(err) in NOT_FOUND:
             return None
@@ -184,8 +211,12 @@ def lb_dimension(arn: str) -> str:
 
 
 def target_group(aws: Aws) -> dict[str, Any] | None:
+    if not has_service(aws):
+        return None
     try:
-        found = aws.client("elbv2").describe_target_groups(Names=[names.TARGET_GROUP])
+        found = aws.client("elbv2").describe_target_groups(
+            Names=[aws.settings.resources.target_group]
+        )
     except ClientError as err:
         if error_code(err) in NOT_FOUND:
             return None
@@ -195,8 +226,11 @@ def target_group(aws: Aws) -> dict[str, Any] | None:
 
 
 def ecs_service(aws: Aws) -> dict[str, Any] | None:
+    if not has_service(aws):
+        return None
     try:
-        found = aws.client("ecs").describe_services(cluster=names.CLUSTER, services=[names.SERVICE])
+        named = aws.settings.resources
+        found = aws.client("ecs").describe_services(cluster=named.cluster, services=[named.service])
     except ClientError as err:
         if error_code(err) in NOT_FOUND:
             return None
@@ -231,11 +265,31 @@ def public_hosts(distribution: dict[str, Any]) -> list[str]:
     return [str(a) for a in aliases] or [str(distribution["DomainName"])]
 
 
-HIGH_RESOLUTION_DAYS = 15
-"""CloudWatch keeps 1-minute datapoints for 15 days, then 5-minute ones for 63 days."""
+RETENTION: tuple[tuple[int, int], ...] = ((15, 60), (63, 300), (455, 3600))
+"""CloudWatch keeps 1-minute datapoints 15 days, 5-minute ones 63 days, hourly ones 455
+days (its documented retention), as (days, period in seconds)."""
 
 
 def finest_period_s(start: datetime, now: datetime | None = None) -> int:
-    """The smallest period CloudWatch still holds for everything since ``start``."""
+    """The smallest period CloudWatch still holds for everything since ``start``.
+
+    Past 455 days nothing is kept; the hourly period is still the one to ask for (the
+    answer is then empty, and the figure "no data").
+    """
     age = (now or datetime.now(UTC)) - start
-    return 60 if age.days < HIGH_RESOLUTION_DAYS else 300
+    for days, period_s in RETENTION:
+        if age.days < days:
+            return period_s
+    return RETENTION[-1][1]
+
+
+def period_label(period_s: int) -> str | None:
+    """A note for a figure read at a period coarser than a minute; None at one minute."""
+    if period_s <= 60:
+        return None
+    unit = "hourly" if period_s == 3600 else f"{period_s // 60}-minute"
+    return (
+        f"read from CloudWatch's {unit} datapoints (CloudWatch keeps 1-minute data 15 days,"
+        " 5-minute 63 days, hourly 455 days): each stands for its"
+        f" {period_s // 60} minutes, not for each minute measured apart"
+    )

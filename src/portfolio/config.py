@@ -119,6 +119,12 @@ class TelemetrySettings(BaseModel):
         " and a dead worker's spool is folded into the store (`portfolio serve` sets one"
         " per store; unset: no spool).",
     )
+    lambda_flush: Literal["minute", "request"] = Field(
+        default="minute",
+        description="When a Lambda instance writes its telemetry: at the first invocation of"
+        " each new minute (the closed minutes; a recycled instance loses at most its open"
+        " minute), or after every request (exact at once, ~4.5 write units per request).",
+    )
     rollup_retention_days: int = Field(default=400, ge=1)
     opentelemetry: bool = Field(
         default=False,
@@ -283,6 +289,24 @@ class Settings(BaseModel):
                     f" not allowed when env is {self.env.value}"
                 )
         return self
+
+    @model_validator(mode="after")
+    def _names_of_the_environment(self) -> Settings:
+        """Table and function names follow ``env`` unless given: a staging job that was
+        told only ``PORTFOLIO_ENV=staging`` must not read production's resources."""
+        named = self.resources
+        if "users_table" not in self.store.model_fields_set:
+            self.store.users_table = named.users_table
+        if "metrics_table" not in self.store.model_fields_set:
+            self.store.metrics_table = named.metrics_table
+        if "api_function" not in self.model_fields_set:
+            self.api_function = named.api_function
+        return self
+
+    @property
+    def resources(self) -> names.ResourceNames:
+        """This environment's resource names (the CDK app names them the same way)."""
+        return names.ResourceNames.of(self.env.value)
 
     def parsed_api_keys(self) -> list[ApiKey]:
         return [parse_api_key(entry) for entry in self.api_keys]

@@ -145,9 +145,11 @@ def test_lambda_has_no_load_balancer_task_or_ipv4_and_is_priced_per_request() ->
     # 2 M × 0.1 s × 0.5 GB = 100,000 GB-s, inside the 400,000 free; (2 M − 1 M) × 2e-7
     assert by_service["Svc lambda"] == pytest.approx(0.2)
     assert by_service["Svc apigw"] == pytest.approx(2.0)
-    # writes 2 M × (0.1 API + 4.5 telemetry): each invocation flushes its own rollups
+    # writes 2 M × 0.1 API + 2 instances × the month's minutes × 14.9: each active instance
+    # writes its telemetry once a minute, however many requests it served
     writes = next(line for line in result.lines if line.price_key == "dynamodb_write_request_unit")
-    assert writes.quantity == pytest.approx(2_000_000 * 4.6)
+    minutes = profile.hours_in_month * 60
+    assert writes.quantity == pytest.approx(2_000_000 * 0.1 + 2 * minutes * 14.9)
 
 
 def test_serverless_design_prices_invocations_telemetry_and_ops_by_hand() -> None:
@@ -156,7 +158,9 @@ def test_serverless_design_prices_invocations_telemetry_and_ops_by_hand() -> Non
             "requests_per_month": 2_000_000,
             "lambda_avg_duration_ms": 100,
             "lambda_memory_gb": 0.5,
-            "lambda_telemetry_writes_per_request": 3,
+            "lambda_telemetry_writes_per_instance_minute": 3,
+            "lambda_active_instances": 1,
+            "health_check_requests_per_month": 1_000_000,
             "scheduled_runs_per_month": 40,
             "scheduled_task_minutes_per_run": 5,
             "scheduled_task_memory_gb": 1,
@@ -166,12 +170,17 @@ def test_serverless_design_prices_invocations_telemetry_and_ops_by_hand() -> Non
     by_service = result.by_service()
     assert not {"Svc fargate", "Svc alb", "Svc public", "Svc apigw"} & by_service.keys()
     lines = {line.price_key: line for line in result.lines}
-    # API 2 M × 0.1 s × 0.5 GB = 100,000 + ops 40 × 300 s × 1 GB = 12,000 GB-s (free)
-    assert lines["lambda_arm_gb_second"].quantity == pytest.approx(112_000)
-    # (2 M + 40 − 1 M free) × 2e-7
-    assert by_service["Svc lambda"] == pytest.approx(1_000_040 * 2e-7)
-    # Every request flushes its telemetry: 2 M × (0.1 + 3) WRU
-    assert lines["dynamodb_write_request_unit"].quantity == pytest.approx(6_200_000)
+    # (2 M users' + 1 M probe) × 0.1 s × 0.5 GB = 150,000 + ops 40 × 300 s × 1 GB = 12,000
+    # GB-s (free)
+    assert lines["lambda_arm_gb_second"].quantity == pytest.approx(162_000)
+    # (2 M + 1 M probe + 40 − 1 M free) × 2e-7: the outside checks are invocations
+    assert by_service["Svc lambda"] == pytest.approx(2_000_040 * 2e-7)
+    # 2 M × 0.1 API WRU + 1 instance × the month's minutes × 3 telemetry WRU: a probe's
+    # request costs no write of its own
+    minutes = profile.hours_in_month * 60
+    assert lines["dynamodb_write_request_unit"].quantity == pytest.approx(200_000 + minutes * 3)
+    # 2 M × 1 RRU + 1 M probe × 1 RRU (its /health reads both tables)
+    assert lines["dynamodb_read_request_unit"].quantity == pytest.approx(3_000_000)
     assert lines["scheduler_invocation"].quantity == 40
 
 

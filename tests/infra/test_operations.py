@@ -19,7 +19,7 @@ JOBS = {
     "daily": "cron(0 9 * * ? *)",
     "weekly": "cron(30 9 ? * MON *)",
     "monthly": "cron(0 10 L * ? *)",
-    "report": "cron(0 6 1 * ? *)",
+    "report": "cron(0 12 3 * ? *)",
 }
 
 

@@ -48,6 +48,33 @@ def test_serverless_design_meets_the_budget_at_the_original_traffic(
     assert cost.profile.secrets == 3
 
 
+def test_both_designs_count_the_outside_probe(
+    assembly: Assembly, serverless_assembly: Assembly
+) -> None:
+    """Route 53's checks are invocations, reads and load-balancer traffic, and cost no
+    telemetry write of their own (the serverless instance writes once a minute)."""
+    prices = load_prices()
+    serverless = stack_cost(serverless_assembly, prices)
+    probes = serverless.profile.health_check_requests_per_month
+    assert probes > 1_000_000  # ~15 checkers every 30 s
+    lines = {line.price_key: line for line in serverless.estimate.lines}
+    users = serverless.profile.requests_per_month
+    assert lines["lambda_request"].quantity >= users + probes
+    assert lines["dynamodb_read_request_unit"].quantity == pytest.approx(users + probes)
+    minutes = serverless.profile.hours_in_month * 60
+    writes = lines["dynamodb_write_request_unit"].quantity
+    assert writes == pytest.approx(users * 0.1 + 2 * minutes * 14.9)
+    doubled = serverless.profile.model_copy(update={"health_check_requests_per_month": 2 * probes})
+    again = estimate(doubled, prices, Architecture.LAMBDA_FUNCTION_URL).lines
+    # twice the probe, the same writes: a probe's request costs no write of its own
+    assert next(x for x in again if x.price_key == "dynamodb_write_request_unit").quantity == writes
+    assert serverless.estimate.total_usd <= 10
+    original = stack_cost(assembly, prices)
+    assert original.profile.health_check_requests_per_month == probes
+    reads = {line.price_key: line for line in original.estimate.lines}["dynamodb_read_request_unit"]
+    assert reads.quantity == pytest.approx(original.profile.requests_per_month + probes)
+
+
 def test_crossover_is_where_both_designs_cost_the_same(
     assembly: Assembly, serverless_assembly: Assembly
 ) -> None:

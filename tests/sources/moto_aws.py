@@ -8,11 +8,13 @@ the CloudFront distribution, CloudWatch datapoints and Cost Explorer results.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
 import time
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -190,6 +192,8 @@ def seed(moto: Moto) -> Seeded:
         Attributes=[
             {"Key": "access_logs.s3.enabled", "Value": "true"},
             {"Key": "access_logs.s3.bucket", "Value": LOG_BUCKET},
+            # As the stack sets it: the ops role may read only under this prefix.
+            {"Key": "access_logs.s3.prefix", "Value": names.ALB_LOG_PREFIX},
         ],
     )
     tg = elbv2.create_target_group(
@@ -471,3 +475,20 @@ def _seed_costs(moto: Moto) -> None:
         f"{moto.endpoint}/moto-api/static/ce/cost-and-usage-results", json={"results": [result] * 4}
     )
     response.raise_for_status()
+
+
+def create_api_function(moto: Moto, name: str, role_arn: str, *, reserved: int) -> None:
+    """The serverless design's API function (a stub handler), with reserved concurrency."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("handler.py", "def handler(event, context):\n    return {}\n")
+    client = moto.client("lambda")
+    client.create_function(
+        FunctionName=name,
+        Runtime="python3.12",
+        Role=role_arn,
+        Handler="handler.handler",
+        Code={"ZipFile": buffer.getvalue()},
+        Architectures=["arm64"],
+    )
+    client.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=reserved)

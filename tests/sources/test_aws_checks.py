@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -61,7 +61,9 @@ def test_daily_reads_targets_tasks_5xx_and_error_logs(
     assert snapshot.error_log_lines == 0  # the log lines were written now, not in 2025
     now = datetime.now(UTC)
     aws = Aws(Settings(), moto.endpoint)
-    assert aws_checks._error_log_lines(aws, now - timedelta(hours=24), now) == ERROR_LINES
+    assert aws_checks._error_log_lines(aws, now - timedelta(hours=24), now, names.LOG_GROUP) == (
+        ERROR_LINES
+    )
     run = run_checks(Kind.DAILY, "aws", context)
     statuses = {f.check_id: f.status for f in run.findings}
     assert statuses["health_targets"] is PASS
@@ -171,6 +173,8 @@ def test_unknown_aws_errors_are_raised_not_swallowed(moto: Moto, tmp_path: Path)
 
         @dataclass
         class _Ecs:
+            settings: Settings = field(default_factory=Settings)
+
             def client(self, service: str, *, region: str | None = None) -> Any:
                 return client
 
@@ -192,7 +196,9 @@ def test_weekly_per_endpoint_figures_come_from_the_albs_log_files_on_s3(
         relative = path.relative_to(month_logs.tree).as_posix()
         day = date(*map(int, relative.split("/")[-4:-1]))
         if day in week or day == date(2025, 8, 18):
-            key = relative.replace("AWSLogs/123456789012/", f"AWSLogs/{account}/")
+            key = f"{names.ALB_LOG_PREFIX}/" + relative.replace(
+                "AWSLogs/123456789012/", f"AWSLogs/{account}/"
+            )
             s3.upload_file(str(path), LOG_BUCKET, key)
     aws = Aws(Settings(), moto.endpoint)
     lb = aws.client("elbv2").describe_load_balancers(Names=[names.LOAD_BALANCER])["LoadBalancers"][

@@ -6,8 +6,6 @@ neither ask for them nor report them, and must read the API function instead.
 
 from __future__ import annotations
 
-import io
-import zipfile
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
@@ -25,7 +23,7 @@ from portfolio.store.records import FindingStatus
 from portfolio.store.sqlite import SQLiteStore
 from tests.checks import snapshots as s
 from tests.server import free_port
-from tests.sources.moto_aws import FIRST_HOUR, Moto, Seeded
+from tests.sources.moto_aws import FIRST_HOUR, Moto, Seeded, create_api_function
 
 PASS, WARN, FAIL = FindingStatus.PASS, FindingStatus.WARN, FindingStatus.FAIL
 FUNCTION = "portfolio-api-test-serverless"
@@ -35,26 +33,10 @@ INVOCATIONS_PER_HOUR, ERROR_HOURS, PEAK = 100, 2, 3
 AT = FIRST_HOUR + timedelta(hours=24)
 
 
-def _zip() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("handler.py", "def handler(event, context):\n    return {}\n")
-    return buffer.getvalue()
-
-
 @pytest.fixture(scope="module")
 def api_function(moto: Moto, seeded: Seeded) -> str:
     """The API function, its reserved concurrency, log group and one day of AWS/Lambda."""
-    client = moto.client("lambda")
-    client.create_function(
-        FunctionName=FUNCTION,
-        Runtime="python3.12",
-        Role=seeded.task_role,
-        Handler="handler.handler",
-        Code={"ZipFile": _zip()},
-        Architectures=["arm64"],
-    )
-    client.put_function_concurrency(FunctionName=FUNCTION, ReservedConcurrentExecutions=RESERVED)
+    create_api_function(moto, FUNCTION, seeded.task_role, reserved=RESERVED)
     moto.client("logs").create_log_group(logGroupName=f"/aws/lambda/{FUNCTION}")
     dims = [{"Name": "FunctionName", "Value": FUNCTION}]
     for h in range(24):

@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 
 from portfolio.cli.main import run
-from portfolio.store.dynamodb import DynamoDBStore
-from tests.dynamodb_local import new_table_prefix, shared_client
+from portfolio.costs.estimator import Architecture
 from tests.server import free_port
 from tests.sources.moto_aws import Moto, Seeded
+from tests.sources.ops_targets import make_ops_targets
 
 
 @pytest.fixture
@@ -27,46 +27,26 @@ def ops_env(
     moto: Moto, seeded: Seeded, dynamodb_endpoint: str, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[dict[str, Any]]:
     """The ops task's environment: DynamoDB store, reports bucket, topic with a reader."""
-    prefix = new_table_prefix()
-    store = DynamoDBStore(
-        shared_client(),
-        users_table=f"{prefix}-portfolio-users",
-        metrics_table=f"{prefix}-portfolio-metrics",
-    )
-    store.create_tables()
-    s3 = moto.client("s3")
-    bucket = f"reports-{prefix}"
-    s3.create_bucket(
-        Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "ap-northeast-1"}
-    )
-    sns, sqs = moto.client("sns"), moto.client("sqs")
-    topic = sns.create_topic(Name=f"ops-{prefix}")["TopicArn"]
-    queue_url = sqs.create_queue(QueueName=f"mail-{prefix}")["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
-        "Attributes"
-    ]["QueueArn"]
-    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
-    for key, value in {
-        "PORTFOLIO_STORE__BACKEND": "dynamodb",
-        "PORTFOLIO_STORE__DYNAMODB_ENDPOINT_URL": dynamodb_endpoint,
-        "PORTFOLIO_STORE__USERS_TABLE": store.users_table,
-        "PORTFOLIO_STORE__METRICS_TABLE": store.metrics_table,
-        "PORTFOLIO_OPS_REPORTS_BUCKET": bucket,
-        "PORTFOLIO_OPS_TOPIC_ARN": topic,
-    }.items():
+    targets = make_ops_targets(moto)
+    for key, value in targets.environment(dynamodb_endpoint).items():
         monkeypatch.setenv(key, value)
-    yield {"store": store, "bucket": bucket, "s3": s3, "sqs": sqs, "queue": queue_url}
-    store.delete_tables()
+    yield {
+        "store": targets.store,
+        "bucket": targets.bucket,
+        "s3": targets.s3,
+        "targets": targets,
+    }
+    targets.store.delete_tables()
 
 
 def _messages(env: dict[str, Any]) -> list[dict[str, Any]]:
-    answer = env["sqs"].receive_message(QueueUrl=env["queue"], MaxNumberOfMessages=10)
-    return [json.loads(m["Body"]) for m in answer.get("Messages", [])]
+    messages: list[dict[str, Any]] = env["targets"].messages()
+    return messages
 
 
 def _keys(env: dict[str, Any], prefix: str) -> list[str]:
-    listed = env["s3"].list_objects_v2(Bucket=env["bucket"], Prefix=prefix)
-    return sorted(o["Key"] for o in listed.get("Contents", []))
+    keys: list[str] = env["targets"].keys(prefix)
+    return keys
 
 
 def test_daily_job_records_the_run_stores_it_and_tells_the_topic(
@@ -141,3 +121,30 @@ def test_an_unknown_job_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Pa
     assert code == 2
     err = capsys.readouterr().err
     assert "'hourly' is not one of 'daily', 'weekly', 'monthly', 'report'" in err
+
+
+@pytest.mark.parametrize(
+    ("design", "architecture"),
+    [("original", Architecture.FARGATE_ALB), ("serverless", Architecture.LAMBDA_FUNCTION_URL)],
+)
+def test_report_job_prices_the_design_it_runs_on(
+    moto: Moto,
+    ops_env: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    design: str,
+    architecture: Architecture,
+) -> None:
+    """The serverless design's report was priced as two Fargate tasks behind an ALB."""
+    from portfolio.scheduled import jobs
+
+    priced: list[Architecture] = []
+    real = jobs.compute_report
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        priced.append(kwargs.get("design", Architecture.FARGATE_ALB))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(jobs, "compute_report", spy)
+    monkeypatch.setenv("PORTFOLIO_DESIGN", design)
+    run(["ops", "run", "report", "--month", "2025-08", "--endpoint-url", moto.endpoint])
+    assert priced == [architecture]

@@ -4,12 +4,15 @@ What differs from a long-running server, and why:
 
 - **No background threads.** Lambda freezes the environment between invocations, so
   the recorder's flush thread and the resource sampler are never started. Telemetry
-  is written *before the response completes*: after the app has answered, the handler
-  flushes the recorder (this invocation's minute and hour rollups, the store's call
-  statistics, log counts) and only then returns the response to Lambda. Nothing is
-  left in memory when the environment is frozen or recycled, so nothing is lost; the
-  price is one set of merge writes per request, which the cost estimate counts
-  (``lambda_telemetry_writes_per_request``).
+  is written *before the response completes*, once a minute per instance: the first
+  invocation of each new minute writes the minutes that closed (rollups, their hours so
+  far, the store's call statistics, log counts), then returns the response to Lambda.
+  A probe's request so costs no write of its own (Route 53's ~1.3M checks a month at
+  ~4.5 write units each would have broken the $10 budget); the price is the open minute
+  of an instance recycled without another invocation, and telemetry up to a minute
+  late. ``PORTFOLIO_TELEMETRY__LAMBDA_FLUSH=request`` writes after every request
+  instead. The cost estimate counts the writes per instance-minute
+  (``lambda_telemetry_writes_per_instance_minute``).
 - **No in-process prober.** The Route 53 outside check measures availability.
 - **Secrets read once per cold start.** The API keys and the origin-verify value come
   from Secrets Manager when the module's handler first runs, and are cached for the
@@ -117,7 +120,10 @@ class LambdaApp:
             response: dict[str, Any] = self.adapter(event, context)
         finally:
             # Before Lambda gets the response: the environment may be frozen right after.
-            self.runtime.recorder.flush()
+            if self.runtime.settings.telemetry.lambda_flush == "request":
+                self.runtime.recorder.flush()
+            else:
+                self.runtime.recorder.flush_closed_minutes()
         return response
 
     def _from_cloudfront(self, event: Mapping[str, Any]) -> bool:
@@ -159,7 +165,12 @@ def run_ops_job(
         )
     finally:
         store.close()
-    result = {"job": outcome.job, "passed": outcome.passed, "keys": outcome.keys}
+    result = {
+        "job": outcome.job,
+        "passed": outcome.passed,
+        "keys": outcome.keys,
+        "error": outcome.error,
+    }
     log.info("ops job finished: %s", json.dumps(result))
     return result
 

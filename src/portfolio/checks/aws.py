@@ -43,7 +43,7 @@ from portfolio.checks.snapshot import (
     WindowStats,
     policy_statements,
 )
-from portfolio.checks.template import EXPECTED_TABLES
+from portfolio.checks.weekly_telemetry import telemetry_week
 from portfolio.cloud import (
     NOT_FOUND,
     WEB_REGION,
@@ -61,6 +61,7 @@ from portfolio.cloud import (
 )
 from portfolio.config import Design
 from portfolio.errors import InputError
+from portfolio.names import ResourceNames
 
 MAX_LOG_EVENTS = 100_000
 
@@ -80,8 +81,8 @@ def alb_queries(lb_arn: str, period_s: int, stats: dict[str, tuple[str, str]]) -
     ]
 
 
-def ecs_queries(period_s: int) -> list[MetricQuery]:
-    dims = (("ClusterName", names.CLUSTER), ("ServiceName", names.SERVICE))
+def ecs_queries(named: ResourceNames, period_s: int) -> list[MetricQuery]:
+    dims = (("ClusterName", named.cluster), ("ServiceName", named.service))
     return [
         MetricQuery(f"{m.lower()}_{s.lower()}", "AWS/ECS", f"{m}Utilization", dims, s, period_s)
         for m in ("CPU", "Memory")
@@ -92,9 +93,7 @@ def ecs_queries(period_s: int) -> list[MetricQuery]:
 # -- daily ------------------------------------------------------------------------------------
 
 
-def _error_log_lines(
-    aws: Aws, start: datetime, end: datetime, log_group: str = names.LOG_GROUP
-) -> int | None:
+def _error_log_lines(aws: Aws, start: datetime, end: datetime, log_group: str) -> int | None:
     logs = aws.client("logs")
     count, token = 0, None
     while count < MAX_LOG_EVENTS:
@@ -148,7 +147,9 @@ def daily_original(context: CheckContext, at: datetime) -> DailySnapshot:
     targets = (
         None
         if counted is None
-        else TargetHealth(healthy=counted[0], total=counted[1], basis=names.TARGET_GROUP)
+        else TargetHealth(
+            healthy=counted[0], total=counted[1], basis=aws.settings.resources.target_group
+        )
     )
     service = ecs_service(aws)
     tasks = (
@@ -184,7 +185,7 @@ def daily_original(context: CheckContext, at: datetime) -> DailySnapshot:
         tasks=tasks,
         requests=requests,
         errors_5xx=errors,
-        error_log_lines=_error_log_lines(aws, start, at),
+        error_log_lines=_error_log_lines(aws, start, at, aws.settings.resources.log_group),
         latency_target_ms=context.settings.kpi.response_time_ms,
         error_rate_target_pct=context.settings.kpi.error_rate_pct,
     )
@@ -380,13 +381,24 @@ def weekly(context: CheckContext, at: datetime) -> WeeklySnapshot:
     # The serverless design has no ALB or ECS service: nothing of theirs to ask for.
     has_service = context.settings.design is Design.ORIGINAL
     lb = load_balancer(aws) if has_service else None
-    this_week = last_week = None
-    if lb is not None:
+    # Traffic from the service's own telemetry, as the report reads it (both designs);
+    # the load balancer's figures only for a week the telemetry has no request of.
+    this = telemetry_week(context.store, end - WEEK, end)
+    last = telemetry_week(context.store, end - 2 * WEEK, end - WEEK)
+    this_week, last_week = this.stats, last.stats
+    if lb is not None and this_week is None:
         this_week = _week(aws, lb["LoadBalancerArn"], end - WEEK, end)
+    if lb is not None and last_week is None:
         last_week = _week(aws, lb["LoadBalancerArn"], end - 2 * WEEK, end - WEEK)
+    endpoints = this.endpoints or None
+    if endpoints is None and lb is not None:
+        # Without telemetry, the ALB's access logs of the week have per-path figures.
+        endpoints = week_endpoints(aws, lb, end - WEEK, end)
     period = int(WEEK.total_seconds())
     ecs: dict[str, dict[datetime, float]] = (
-        metric_data(aws.client("cloudwatch"), ecs_queries(period), end - WEEK, end)
+        metric_data(
+            aws.client("cloudwatch"), ecs_queries(aws.settings.resources, period), end - WEEK, end
+        )
         if has_service
         else {}
     )
@@ -399,13 +411,12 @@ def weekly(context: CheckContext, at: datetime) -> WeeklySnapshot:
 
     return WeeklySnapshot(
         at=at,
-        source=f"AWS {aws.region} CloudWatch",
+        source=f"AWS {aws.region}: the service's telemetry, CloudWatch",
         this_week=this_week,
         last_week=last_week,
         cpu=utilisation("cpu"),
         memory=utilisation("memory"),
-        # CloudWatch has no per-path figures; the ALB's access logs of the week have them.
-        endpoints=week_endpoints(aws, lb, end - WEEK, end) if lb is not None else None,
+        endpoints=endpoints,
         latency_target_ms=context.settings.kpi.response_time_ms,
         error_rate_target_pct=context.settings.kpi.error_rate_pct,
         utilisation_target_pct=context.settings.kpi.cpu_mem_pct,
@@ -473,10 +484,16 @@ def _ingress(aws: Aws, vpc_id: str | None, lb_groups: set[str]) -> list[IngressR
     return rules
 
 
+def _expected_tables(aws: Aws) -> tuple[str, str]:
+    """This environment's tables, as its stack names them (Settings.resources)."""
+    named = aws.settings.resources
+    return named.users_table, named.metrics_table
+
+
 def _tables(aws: Aws) -> list[TableConfig]:
     dynamodb = aws.client("dynamodb")
     tables = []
-    for name in EXPECTED_TABLES:
+    for name in _expected_tables(aws):
         try:
             table = dynamodb.describe_table(TableName=name)["Table"]
             backups = dynamodb.describe_continuous_backups(TableName=name)
@@ -655,11 +672,13 @@ def monthly(context: CheckContext, at: datetime) -> MonthlySnapshot:
         if target:
             log_targets.add(target)
     buckets = [_bucket(s3, name, log_targets) for name in bucket_names]
-    groups = aws.client("logs").describe_log_groups(logGroupNamePrefix=names.LOG_GROUP)
+    groups = aws.client("logs").describe_log_groups(
+        logGroupNamePrefix=aws.settings.resources.log_group
+    )
     snapshot = MonthlySnapshot(
         at=at,
         source=f"AWS {aws.region}",
-        expected_tables=EXPECTED_TABLES,
+        expected_tables=_expected_tables(aws),
         task_role=statements,
         ingress=_ingress(aws, vpc_id, lb_groups) if lb is not None else None,
         tables=_tables(aws),

@@ -2,7 +2,8 @@
 
 EventBridge Scheduler starts the service's image with ``portfolio ops run daily`` (and
 weekly, monthly, report); a person can run the same command by hand. Exit codes as
-`check`: 0 nothing found, 1 findings, 2 could not run.
+`check`: 0 nothing found, 1 findings, 2 could not run (a refused call, say: the
+summary is still sent and says so).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from portfolio.cli.common import (
     load_settings,
 )
 from portfolio.cloud import Aws
+from portfolio.errors import SourceError
 from portfolio.scheduled.deliver import Delivery
 from portfolio.scheduled.jobs import JobContext, run_job
 
@@ -84,5 +86,7 @@ def run(
         console.print(outcome.summary.message, highlight=False)
     if outcome.message_id is not None:
         console.print(f"published {outcome.message_id} to {topic_arn}", highlight=False)
+    if outcome.error is not None:
+        raise SourceError(f"ops run {job}: {outcome.error}")
     if not outcome.passed:
         raise typer.Exit(1)

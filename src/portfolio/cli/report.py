@@ -25,10 +25,11 @@ from portfolio.cli.common import (
     missing_store,
 )
 from portfolio.cli.formats import complete_formats, parse_formats, pdf_plan
+from portfolio.costs.designs import DESIGN_ARCHITECTURE
 from portfolio.costs.estimator import Architecture
 from portfolio.period import Period
 from portfolio.report import kpis
-from portfolio.report.build import compute_report, has_data
+from portfolio.report.build import Shape, compute_report, has_data
 from portfolio.report.model import Report
 from portfolio.report.render.text import STATUS_ICON, t
 from portfolio.report.write import WRITERS, Format, Language, write_report
@@ -49,10 +50,7 @@ DemoDesign = Literal["original", "serverless"]
 DemoScenario = Literal["original", "detection"]
 """simulate.scenarios.SCENARIOS' names (a test keeps the two the same), without importing
 the simulator for --help."""
-DEMO_DESIGNS: dict[str, Architecture] = {
-    "original": Architecture.FARGATE_ALB,
-    "serverless": Architecture.LAMBDA_FUNCTION_URL,
-}
+DEMO_DESIGNS: dict[str, Architecture] = {d.value: a for d, a in DESIGN_ARCHITECTURE.items()}
 """The designs ``demo --design`` prices the month for (``infra cost --design`` names)."""
 
 
@@ -64,15 +62,21 @@ def generate(
     langs: list[Language],
     formats: list[Format],
     allow_empty: bool = True,
-    design: Architecture = Architecture.FARGATE_ALB,
+    design: Architecture | None = None,
+    shape: Shape | None = None,
     settings: Settings | None = None,
 ) -> tuple[Report, list[Path]] | None:
     """Observe, compute and write, with a progress bar over the steps.
+
+    ``design`` is what the cost estimate prices: by default the design the settings
+    deploy (``PORTFOLIO_DESIGN``), as the scheduled report job prices it.
 
     None, with nothing written, when the month has no data and ``allow_empty`` is off.
     """
     settings = settings or load_settings()
     from portfolio.costs import load_prices
+
+    design = design or DESIGN_ARCHITECTURE[settings.design]
 
     with Progress(
         TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console,
@@ -87,7 +91,7 @@ def generate(
         progress.update(task, advance=1, description=f"report {period.label}: computing")
         report = compute_report(
             observations, settings, previous=previous, now=datetime.now(UTC),
-            prices=load_prices(), design=design,
+            prices=load_prices(), design=design, shape=shape,
         )  # fmt: skip
         progress.update(task, advance=1, description=f"report {period.label}: writing")
         written = write_report(report, out, formats=formats, langs=langs)
@@ -210,6 +214,8 @@ def demo(
     report says in its header that the data is simulated.
     """
     from portfolio.checks.template import cached_assembly
+    from portfolio.config import Design
+    from portfolio.infra.cost import template_shape
     from portfolio.simulate.demo import demo_settings
 
     settings = demo_settings(load_settings(), month)
@@ -224,7 +230,14 @@ def demo(
     # takes ~20 s in a child process, so it runs while the traffic is simulated.
     with ThreadPoolExecutor(max_workers=1) as pool:
         templates = pool.submit(cached_assembly)
+        # The month is priced as `infra cost --design` prices that design's template.
+        priced = (
+            pool.submit(cached_assembly, design=Design.SERVERLESS)
+            if design == "serverless"
+            else templates
+        )
         source = _simulate_months(store, period, settings, rng, templates, out, scenario)
+        shape = template_shape(priced.result())
     alb_dir = out / "demo-logs" / "alb"
     write_alb_log(store, period.end - timedelta(days=1), alb_dir, rng)
     console.print(
@@ -237,7 +250,7 @@ def demo(
     try:
         done = generate(
             source, period, out / period.label, langs=["ja", "en"], formats=formats,
-            design=DEMO_DESIGNS[design], settings=settings,
+            design=DEMO_DESIGNS[design], shape=shape, settings=settings,
         )  # fmt: skip
     finally:
         store.close()

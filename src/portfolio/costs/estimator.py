@@ -145,13 +145,27 @@ class UsageProfile(BaseModel):
         description="Billed duration per request, the telemetry flush included. An assumption"
         " until the function has run on AWS (the app answers in a few ms locally).",
     )
-    lambda_telemetry_writes_per_request: float = Field(
-        default=4.5,
+    lambda_telemetry_writes_per_instance_minute: float = Field(
+        default=14.9,
         ge=0,
-        description="WRU the per-invocation telemetry flush costs (minute and hour rollup"
-        " merges with their sketches, store statistics, log counts): measured on DynamoDB"
-        " Local through the handler with the original's mix by"
-        " tests/api/test_lambda.py::test_telemetry_writes_per_request_on_dynamodb_local (4.50).",
+        description="WRU one Lambda instance's minute flush costs (closed minute's rollups, the"
+        " hour's partial rollups, store statistics, log counts) with the outside probe's and"
+        " the users' requests: measured on DynamoDB Local by tests/api/test_lambda_flush.py::"
+        "test_write_units_per_instance_minute_on_dynamodb_local (14.90 at 45 req/min). The"
+        " per-request flush (PORTFOLIO_TELEMETRY__LAMBDA_FLUSH=request) cost 4.50 per request.",
+    )
+    lambda_active_instances: float = Field(
+        default=2.0,
+        ge=0,
+        description="Instances invoked in a typical minute, each writing its minute once:"
+        " at ~0.75 req/s (probe and users) of ~60 ms one is nearly always free, a second takes"
+        " the overlaps. An assumption until measured on AWS (ConcurrentExecutions).",
+    )
+    health_check_reads_per_request: float = Field(
+        default=1.0,
+        ge=0,
+        description="RRU of one /health: a BatchGetItem of one absent key per table"
+        " (eventually consistent, 0.5 RRU each).",
     )
     scheduled_on_lambda: bool = Field(
         default=False, description="The ops jobs run as Lambda invocations (serverless design)."
@@ -165,6 +179,11 @@ class UsageProfile(BaseModel):
     @property
     def requests_per_second(self) -> float:
         return self.requests_per_month / (self.hours_in_month * SECONDS_PER_HOUR)
+
+    @property
+    def app_requests_per_month(self) -> float:
+        """Requests that reach the app: the users' and the outside probe's (every design)."""
+        return self.requests_per_month + self.health_check_requests_per_month
 
 
 class CostLine(BaseModel):
@@ -277,9 +296,9 @@ def _fargate(keys: tuple[str, str]) -> Callable[[_Lines, UsageProfile], None]:
 def _alb(lines: _Lines, p: UsageProfile) -> None:
     hours = p.hours_in_month
     lines.add("alb_hour", hours, f"1 ALB × {_num(hours)} h")
-    per_hour = p.requests_per_month / hours
+    per_hour = p.app_requests_per_month / hours  # the outside probe's requests pass it too
     lcu = max(
-        p.requests_per_second / LCU_NEW_CONNECTIONS_PER_S,
+        per_hour / SECONDS_PER_HOUR / LCU_NEW_CONNECTIONS_PER_S,
         per_hour / MINUTES_PER_HOUR / LCU_ACTIVE_CONNECTIONS_PER_MIN,
         per_hour * (p.avg_request_bytes + p.avg_response_bytes) / BYTES_PER_GB / LCU_GB_PER_HOUR,
     )
@@ -311,17 +330,26 @@ def _dynamodb_requests(lines: _Lines, p: UsageProfile, *, writers: int) -> None:
         f" + {writers} writers × {_num(minutes)} min × {_num(p.telemetry_writes_per_task_minute)})"
         " WRU",
     )
+    _dynamodb_reads(lines, p)
+
+
+def _dynamodb_reads(lines: _Lines, p: UsageProfile) -> None:
+    probes = p.health_check_requests_per_month
     lines.add(
         "dynamodb_read_request_unit",
-        p.requests_per_month * p.dynamodb_reads_per_request,
-        f"{_num(p.requests_per_month)} req × {_num(p.dynamodb_reads_per_request)} RRU",
+        p.requests_per_month * p.dynamodb_reads_per_request
+        + probes * p.health_check_reads_per_request,
+        f"({_num(p.requests_per_month)} req × {_num(p.dynamodb_reads_per_request)}"
+        f" + {_num(probes)} probe × {_num(p.health_check_reads_per_request)}) RRU",
     )
 
 
 def _lambda(lines: _Lines, p: UsageProfile) -> None:
     """The app on Lambda behind an HTTP API: the serverless design's lines plus API Gateway."""
     _lambda_requests(lines, p)
-    lines.add("apigw_http_request", p.requests_per_month, f"{_num(p.requests_per_month)} req")
+    lines.add(
+        "apigw_http_request", p.app_requests_per_month, f"{_num(p.app_requests_per_month)} req"
+    )
     _lambda_dynamodb(lines, p)
 
 
@@ -330,8 +358,8 @@ def _lambda_function_url(lines: _Lines, p: UsageProfile) -> None:
     _lambda_requests(lines, p)
     lines.add(
         "lambda_function_url_request",
-        p.requests_per_month,
-        f"{_num(p.requests_per_month)} req (billed as the invocations above)",
+        p.app_requests_per_month,
+        f"{_num(p.app_requests_per_month)} req (billed as the invocations above)",
     )
     _lambda_dynamodb(lines, p)
 
@@ -339,17 +367,19 @@ def _lambda_function_url(lines: _Lines, p: UsageProfile) -> None:
 def _lambda_requests(lines: _Lines, p: UsageProfile) -> None:
     """Invocations and duration of the API and (when they run there) the ops jobs."""
     runs = p.scheduled_runs_per_month if p.scheduled_on_lambda else 0.0
-    api_gb_s = p.requests_per_month * p.lambda_avg_duration_ms / 1000 * p.lambda_memory_gb
+    invoked = p.app_requests_per_month  # the outside probe's checks are invocations too
+    api_gb_s = invoked * p.lambda_avg_duration_ms / 1000 * p.lambda_memory_gb
     ops_gb_s = runs * p.scheduled_task_minutes_per_run * 60 * p.scheduled_task_memory_gb
     lines.add(
         "lambda_request",
-        p.requests_per_month + runs,
-        f"({_num(p.requests_per_month)} API + {_num(round(runs, 2))} ops) req",
+        invoked + runs,
+        f"({_num(p.requests_per_month)} API + {_num(p.health_check_requests_per_month)} probe"
+        f" + {_num(round(runs, 2))} ops) req",
     )
     lines.add(
         "lambda_arm_gb_second",
         api_gb_s + ops_gb_s,
-        f"({_num(p.requests_per_month)} req × {_num(p.lambda_avg_duration_ms)} ms"
+        f"({_num(invoked)} req × {_num(p.lambda_avg_duration_ms)} ms"
         f" × {_num(p.lambda_memory_gb)} GB + {_num(round(runs, 2))} ops"
         f" runs × {_num(p.scheduled_task_minutes_per_run)} min × {_num(p.scheduled_task_memory_gb)}"
         " GB)",
@@ -357,20 +387,18 @@ def _lambda_requests(lines: _Lines, p: UsageProfile) -> None:
 
 
 def _lambda_dynamodb(lines: _Lines, p: UsageProfile) -> None:
-    """Table requests on Lambda: every invocation flushes its own telemetry (no thread)."""
+    """Table requests on Lambda: each active instance writes its telemetry once a minute."""
     api_writes = p.requests_per_month * p.dynamodb_writes_per_request
-    telemetry = p.requests_per_month * p.lambda_telemetry_writes_per_request
+    minutes = p.hours_in_month * MINUTES_PER_HOUR
+    telemetry = p.lambda_active_instances * minutes * p.lambda_telemetry_writes_per_instance_minute
     lines.add(
         "dynamodb_write_request_unit",
         api_writes + telemetry,
-        f"{_num(p.requests_per_month)} req × ({_num(p.dynamodb_writes_per_request)} API"
-        f" + {_num(p.lambda_telemetry_writes_per_request)} telemetry flush) WRU",
+        f"({_num(p.requests_per_month)} req × {_num(p.dynamodb_writes_per_request)} API"
+        f" + {_num(p.lambda_active_instances)} instances × {_num(minutes)} min"
+        f" × {_num(p.lambda_telemetry_writes_per_instance_minute)} telemetry) WRU",
     )
-    lines.add(
-        "dynamodb_read_request_unit",
-        p.requests_per_month * p.dynamodb_reads_per_request,
-        f"{_num(p.requests_per_month)} req × {_num(p.dynamodb_reads_per_request)} RRU",
-    )
+    _dynamodb_reads(lines, p)
 
 
 _COMPUTE: dict[Architecture, Callable[[_Lines, UsageProfile], None]] = {

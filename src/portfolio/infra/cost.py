@@ -9,7 +9,7 @@ profile (default: the original's ~21,600 requests a day). Prices exclude tax.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,8 +38,9 @@ ASSESSMENTS: dict[Architecture, tuple[bool, str]] = {
     Architecture.LAMBDA_FUNCTION_URL: (
         True,
         "multi-AZ by default; one warm environment serves almost every request at the"
-        " original's traffic; telemetry is flushed before each response, nothing is lost"
-        " at freeze; availability is measured by the outside check",
+        " original's traffic and the outside probe's; telemetry is written once a minute per"
+        " instance (a recycled instance loses at most its open minute); availability is"
+        " measured by the outside check",
     ),
     Architecture.LAMBDA_HTTP_API: (
         True,
@@ -81,6 +82,16 @@ def _int(value: Any, what: str) -> int:
         return int(value)
     except (TypeError, ValueError):
         raise InfraError(f"template {what} is not a number: {value!r}") from None
+
+
+def template_shape(assembly: Assembly) -> Callable[[UsageProfile], UsageProfile]:
+    """Measured usage -> the template's profile with it: how the report prices a month the
+    way ``infra cost`` prices the template (one design, one usage, one figure)."""
+
+    def shape(usage: UsageProfile) -> UsageProfile:
+        return profile_from_assembly(assembly, usage)[0]
+
+    return shape
 
 
 def profile_from_assembly(

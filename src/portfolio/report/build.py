@@ -8,14 +8,14 @@ in the report's time zone; data is stored in UTC.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 from portfolio import names
-from portfolio.config import Settings
+from portfolio.config import Design, Settings
 from portfolio.costs import (
     Architecture,
     CostEstimate,
@@ -199,8 +199,14 @@ def compute_report(
     now: datetime | None,
     prices: PriceTable,
     design: Architecture = Architecture.FARGATE_ALB,
+    shape: Shape | None = None,
 ) -> Report:
-    """The report model; ``design`` is the architecture the cost estimate prices."""
+    """The report model; ``design`` is the architecture the cost estimate prices.
+
+    ``shape`` gives the measured usage the shape of the design's synthesized template
+    (``portfolio.infra.cost.profile_from_assembly``): the path ``infra cost`` prices by,
+    so that one design at one usage has one figure. Without it, the estimator's defaults.
+    """
     now = now or datetime.now(UTC)
     period = obs.period
     zone = period.zone
@@ -210,11 +216,15 @@ def compute_report(
 
     availability = _availability(obs, settings, elapsed)
     traffic = _traffic(index, period, obs.traffic)
+    traffic.outside_probe_requests = obs.outside_probe_requests
     performance = _performance(index, period, _mean_ms(previous))
     found = _incidents(obs, settings, availability)
     incidents = evidence.with_evidence(found, obs.minutes, obs.log_counts)
-    costs = _costs(obs, previous, settings, prices, index, design, elapsed)
-    options = compare(_profile(obs, index.total, elapsed), prices) if index.total.count else []
+    priced = _Priced(prices, design, shape)
+    costs = _costs(obs, previous, settings, priced, index, elapsed)
+    options = (
+        compare(priced.profile(obs, index.total, elapsed), prices) if index.total.count else []
+    )
     work = _work(obs, period, now)
     security = _security(obs)
     services = _services(obs, index, availability, settings, elapsed)
@@ -511,6 +521,21 @@ def _mean(values: list[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
+def _resource_names(settings: Settings) -> dict[str, str]:
+    """The environment's resources as the design has them (the serverless design has no
+    cluster, load balancer or target group: its function behind CloudFront)."""
+    named = settings.resources
+    if settings.design is Design.SERVERLESS:
+        return {
+            "cluster": "AWS Lambda",
+            "service": settings.api_function,
+            "load_balancer": "CloudFront → Lambda Function URL",
+            "target_group": "—",
+        }
+    return {"cluster": named.cluster, "service": named.service,
+            "load_balancer": named.load_balancer, "target_group": named.target_group}  # fmt: skip
+
+
 def _services(
     obs: Observations,
     index: _TrafficIndex,
@@ -524,9 +549,10 @@ def _services(
         levels[log.level.lower()] += log.count
     measured_s = 60 * len({m.minute for m in obs.minutes if m.count}) or None
     moved = index.total.bytes_in + index.total.bytes_out
+    named = _resource_names(settings)
     compute = ComputeSection(
-        cluster=names.CLUSTER,
-        service=names.SERVICE,
+        cluster=named["cluster"],
+        service=named["service"],
         network_mb_per_s=_r(moved / 1e6 / measured_s, 4) if measured_s and moved else None,
         logs_recorded=bool(obs.log_counts),
         error_logs=(levels["error"] + levels["critical"]) if obs.log_counts else None,
@@ -551,8 +577,8 @@ def _services(
     period_minutes = max(availability.total_minutes * elapsed, 1.0)
     healthy, registered = _target_health(obs)
     entry = EntryPointSection(
-        load_balancer=names.LOAD_BALANCER,
-        target_group=names.TARGET_GROUP,
+        load_balancer=named["load_balancer"],
+        target_group=named["target_group"],
         target_health_percent=_r(100 * healthy / registered, 3) if registered else None,
         latency_ms=latency(index.total.sketch),
         requests_per_minute_avg=_r(total / period_minutes) if total else None,
@@ -613,7 +639,7 @@ def _services(
         edge_locations=site.edge_locations[:5] if site else [],
         requests=site.requests if site else None,
         cache_hit_ratio_percent=_r(100 * site.cache_hits / site.requests)
-        if site and site.requests
+        if site and site.requests and site.cache_hits is not None
         else None,
         cache_hit_target_percent=settings.report.cache_hit_target_pct,
         bytes_out=site.bytes_out if site else None,
@@ -765,17 +791,35 @@ def _profile(obs: Observations, volume: RequestVolume, elapsed: float = 1.0) -> 
     )
 
 
+Shape = Callable[[UsageProfile], UsageProfile]
+"""Measured usage -> the profile of the design's template with that usage."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Priced:
+    """How the report prices usage: the price table, the design, its template's shape."""
+
+    prices: PriceTable
+    design: Architecture
+    shape: Shape | None
+
+    def profile(
+        self, obs: Observations, volume: RequestVolume, elapsed: float = 1.0
+    ) -> UsageProfile:
+        measured = _profile(obs, volume, elapsed)
+        return measured if self.shape is None else self.shape(measured)
+
+
 def _estimated_lines(
     obs: Observations,
-    prices: PriceTable,
+    priced: _Priced,
     volume: RequestVolume,
-    design: Architecture,
     elapsed: float = 1.0,
 ) -> list[CostLine] | None:
     """Usage × dated prices, by service; None when nothing was measured in the period."""
     if volume.count == 0 and not obs.probes:
         return None
-    result = estimate(_profile(obs, volume, elapsed), prices, design)
+    result = estimate(priced.profile(obs, volume, elapsed), priced.prices, priced.design)
     bases: dict[str, list[str]] = defaultdict(list)
     for line in result.lines:
         bases[line.service].append(line.basis)
@@ -789,11 +833,11 @@ def _costs(
     obs: Observations,
     previous: Observations | None,
     settings: Settings,
-    prices: PriceTable,
+    priced: _Priced,
     index: _TrafficIndex,
-    design: Architecture,
     elapsed: float = 1.0,
 ) -> Costs:
+    prices, design = priced.prices, priced.design
     budget = settings.kpi.budget_usd
     lines: list[CostLine] | None
     if obs.measured_costs is not None:
@@ -801,9 +845,9 @@ def _costs(
         previous_lines = obs.measured_costs.previous_lines
         source, detail = "cost-explorer", obs.measured_costs.source
     else:
-        lines = _estimated_lines(obs, prices, index.total, design, elapsed)
+        lines = _estimated_lines(obs, priced, index.total, elapsed)
         previous_lines = (
-            _estimated_lines(previous, prices, _Volume.of(previous.traffic), design)
+            _estimated_lines(previous, priced, _Volume.of(previous.traffic))
             if previous is not None
             else None
         )
@@ -883,6 +927,7 @@ def _costs(
         cheapest_design_saving_usd=None,
         source=source,
         source_detail=detail,
+        estimated=obs.measured_costs is not None and obs.measured_costs.estimated,
         total_usd=round(total, 4),
         previous_total_usd=_r(previous_total, 4),
         change_percent=analysis.percent_change(total, previous_total),

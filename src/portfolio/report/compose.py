@@ -649,6 +649,11 @@ def _performance(doc: Document, f: Fmt) -> None:
                 Field(f.t("l.daily_min"), on(tr.quietest_day)),
                 Field(f.t("l.total_requests"), f"{tr.total_requests:,}"),
                 Field(f.t("l.days_with_traffic"), f"{tr.days_with_traffic} / {f.r.period.days}"),
+                *(
+                    [Field(f.t("l.outside_probe"), f"{tr.outside_probe_requests:,}")]
+                    if tr.outside_probe_requests is not None
+                    else []
+                ),
             ]
         ),
         Chart("daily"),
@@ -796,6 +801,7 @@ def _costs(doc: Document, f: Fmt) -> None:
     doc.add(
         Table([f.t("c.service"), f.t("c.cost"), f.t("c.share"), f.t("c.mom")], rows),
         Note(" ".join(note + [f.t("note.cost.original")] * f.original_demo())),
+        *([Note(f.t("note.cost.estimated"))] if c.estimated else []),
         Chart("costs"),
     )
     _h(doc, 3, "h.cost.optimisation", "cost-optimisation")

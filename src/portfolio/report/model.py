@@ -270,6 +270,11 @@ class Traffic(BaseModel):
         " (/health, /api/v1/users and its items, /api/v1/metrics), then every other endpoint"
         " as 'other'.",
     )
+    outside_probe_requests: int | None = Field(
+        default=None,
+        description="Requests of Route 53's health checkers (their User-Agent), counted apart"
+        " and left out of every other traffic figure; null: the source cannot tell them apart.",
+    )
 
 
 class IncidentRow(BaseModel):
@@ -344,6 +349,11 @@ class Costs(BaseModel):
     cheapest_design: str | None = Field(description="The estimator's cheapest measured design.")
     cheapest_design_usd: float | None
     cheapest_design_saving_usd: float | None
+    estimated: bool = Field(
+        default=False,
+        description="Cost Explorer flags the month Estimated: not settled yet (UTC month,"
+        " a day or more after its end).",
+    )
 
 
 class CheckSummary(BaseModel):

@@ -9,6 +9,10 @@ stores its results in the reports bucket and sends one summary to the alarm topi
   new month and the report would miss it.
 - ``report``: the monthly report of the previous month, in every format the image can
   write, on the 1st.
+
+A job that cannot finish (a call its role may not make, a source that refuses) still
+sends its summary, saying what stopped it: a missing grant shows on the first night as
+one line in the mail, not as a task that died with a traceback.
 """
 
 from __future__ import annotations
@@ -19,10 +23,14 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
+from botocore.exceptions import ClientError
+
 from portfolio.checks.base import Kind
 from portfolio.checks.export import run_to_dict
 from portfolio.checks.run import CheckContext, run_checks
-from portfolio.errors import ConfigError
+from portfolio.cloud import refusal
+from portfolio.costs.designs import DESIGN_ARCHITECTURE
+from portfolio.errors import ConfigError, SourceError
 from portfolio.period import Period
 from portfolio.report.build import compute_report
 from portfolio.report.model import Report
@@ -56,10 +64,12 @@ class Outcome:
     keys: list[str] = field(default_factory=list)
     summary: Summary | None = None
     message_id: str | None = None
+    error: str | None = None
+    """Why the job could not finish (then it has no run and no report)."""
 
     @property
     def passed(self) -> bool:
-        return self.run is None or self.run.passed
+        return self.error is None and (self.run is None or self.run.passed)
 
 
 Job = Callable[[JobContext], Outcome]
@@ -79,13 +89,22 @@ def run_job(name: str, context: JobContext) -> Outcome:
     job = JOBS.get(name)
     if job is None:
         raise ConfigError(f"unknown job {name!r}; available: {', '.join(JOBS)}")
-    outcome = job(context)
+    try:
+        outcome = job(context)
+    except ClientError as err:
+        reason = refusal(err)
+        if reason is None:
+            raise
+        outcome = Outcome(job=name, error=reason)
+    except SourceError as err:
+        outcome = Outcome(job=name, error=str(err))
     summary = summarize(
         name,
         context.checks.settings.report.environment_name,
         run=outcome.run,
         report=outcome.report,
         keys=outcome.keys,
+        error=outcome.error,
     )
     message_id = context.delivery.publish(summary.subject, summary.message)
     return replace(outcome, summary=summary, message_id=message_id)
@@ -142,8 +161,9 @@ def report(context: JobContext) -> Outcome:
     observations = source.observe(period)
     previous = source.observe(period.previous(), traffic_only=True)
     built = compute_report(
-        observations, settings, previous=previous, now=context.now, prices=load_prices()
-    )
+        observations, settings, previous=previous, now=context.now, prices=load_prices(),
+        design=DESIGN_ARCHITECTURE[settings.design],
+    )  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="portfolio-report-") as scratch:
         out = context.out or Path(scratch)
         written = write_report(built, out, formats=image_formats(), langs=["ja", "en"])

@@ -18,6 +18,8 @@ LABELS = {
     "ja": {
         "ok": "問題なし",
         "findings": "指摘あり",
+        "failed": "実行できず",
+        "error": "中断の理由",
         "kpis": "KPI: 達成 {met} / 未達 {missed} / データなし {none}",
         "checks": "{kind} 点検: PASS {p} / WARN {w} / FAIL {f}",
         "report": "報告書",
@@ -26,6 +28,8 @@ LABELS = {
     "en": {
         "ok": "all clear",
         "findings": "findings",
+        "failed": "could not run",
+        "error": "Stopped by",
         "kpis": "KPIs: met {met} / missed {missed} / no data {none}",
         "checks": "{kind} checks: PASS {p} / WARN {w} / FAIL {f}",
         "report": "Report",
@@ -47,21 +51,31 @@ def summarize(
     run: CheckRun | None,
     report: Report | None,
     keys: Sequence[str],
+    error: str | None = None,
 ) -> Summary:
-    """The subject and body; ``keys`` are where the results were stored (may be empty)."""
+    """The subject and body; ``keys`` are where the results were stored (may be empty);
+    ``error`` is why the job stopped, if it did."""
     problems = (run is not None and not run.passed) or (
         report is not None and any(k.status is Status.MISSED for k in report.kpis)
     )
-    verdict = "findings" if problems else "ok"
+    verdict = "failed" if error else "findings" if problems else "ok"
     subject = f"[{environment}] {job}: {LABELS['ja'][verdict]} / {LABELS['en'][verdict]}"
     languages: tuple[Lang, ...] = ("ja", "en")
-    blocks = [_block(lang, run, report, keys) for lang in languages]
+    blocks = [_block(lang, run, report, keys, error) for lang in languages]
     return Summary(subject=subject, message="\n\n".join(blocks) + "\n")
 
 
-def _block(lang: Lang, run: CheckRun | None, report: Report | None, keys: Sequence[str]) -> str:
+def _block(
+    lang: Lang,
+    run: CheckRun | None,
+    report: Report | None,
+    keys: Sequence[str],
+    error: str | None,
+) -> str:
     labels = LABELS[lang]
     lines: list[str] = []
+    if error is not None:
+        lines.append(f"{labels['error']}: {error}")
     if report is not None:
         lines.append(f"{labels['report']} {report.period.month}")
         by_status = {s: [k for k in report.kpis if k.status is s] for s in Status}

@@ -2,22 +2,16 @@
 
 What comes from where:
 
-- traffic: ALB metrics per hour (RequestCount, HTTPCode_Target_2XX/3XX/4XX/5XX_Count,
-  TargetResponseTime Average/p50/p95/p99) as one TrafficBucket per (hour, status class)
-  on the endpoint ``ALL_ENDPOINTS`` — CloudWatch has no per-path metrics.
-- latency: CloudWatch gives percentiles, not sketches. Each hour's sketch is *built*
-  from that hour's figures: its sum is Average × count, so every mean the report shows
-  is CloudWatch's exactly; its values follow a quantile function through (0.5, p50),
-  (0.95, p95), (0.99, p99), log-linear between them, with p50/2 at rank 0 and p99 at
-  rank 1 as stated assumptions. An hour's p50/p95/p99 read back within the sketch's
-  1 % accuracy; percentiles over days or the month are merges of these approximations,
-  not CloudWatch's own. Without percentiles an hour is a point mass at its average.
+- traffic: the service's own telemetry in the metrics table (portfolio.sources.aws_traffic):
+  requests, exact latency sketches and the per-endpoint table, whichever design wrote
+  them; Route 53's checks apart. The load balancer's RequestCount (original design) or
+  the function's Invocations (serverless) is a cross-check, in a note.
 - resources: ECS CPU/MemoryUtilization hourly averages (one pseudo-task, the service).
 - store: DynamoDB SuccessfulRequestLatency (Average, SampleCount, Maximum) per table and
   operation, ThrottledRequests, Consumed Read/WriteCapacityUnits, over the whole month.
-- static site: CloudFront Requests, BytesDownloaded, CacheHitRate, 4xx/5xxErrorRate.
-- costs: Cost Explorer GetCostAndUsage, UnblendedCost by SERVICE for the month and the
-  one before (one request, monthly granularity) -> ``measured_costs``.
+- static site: CloudFront's standard logs in the log bucket (portfolio.sources.aws_site),
+  CloudWatch's free metrics without them (then the cache hit ratio is no data).
+- costs: Cost Explorer, the project's tagged cost (portfolio.sources.aws_costs).
 - status: ECS service running/desired, target health, table status, PITR, encryption,
   each table's on-demand throughput ceiling (the reference of consumed capacity).
 - availability from outside: the Route 53 health check on the site's /health (its
@@ -32,14 +26,12 @@ What comes from where:
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import numpy as np
 from botocore.exceptions import ClientError
 
 from portfolio import names
@@ -56,74 +48,44 @@ from portfolio.cloud import (
     lb_dimension,
     load_balancer,
     metric_data,
+    period_label,
     project_distributions,
     public_hosts,
     target_group,
     target_health,
 )
-from portfolio.errors import SourceError
+from portfolio.config import Design
 from portfolio.period import Period
+from portfolio.sources.aws_costs import measured_costs
+from portfolio.sources.aws_site import observe_site
+from portfolio.sources.aws_traffic import (
+    Telemetry,
+    alb_cross_check,
+    lambda_cross_check,
+    read_telemetry,
+)
 from portfolio.sources.base import (
     ComputeStatus,
-    CostLine,
     DataStoreStatus,
-    MeasuredCosts,
     Observations,
     PermissionChange,
     ReportSource,
     SourceOptions,
-    StaticSiteStats,
     TargetHealthSample,
-    TrafficBucket,
+    merge_anomalies,
     register_source,
 )
-from portfolio.sources.opslog import read_ops_log
+from portfolio.sources.local import access_anomalies
+from portfolio.sources.opslog import OpsLog, read_ops_log
 from portfolio.store.protocols import Store
 from portfolio.store.records import ProbeResult, ResourceSample, StoreCallStat
-from portfolio.telemetry.sketch import LatencySketch
 
 HOUR_S = 3600
-ALL_ENDPOINTS = "(all endpoints: ALB)"
-STATUS_CLASSES = {200: "HTTPCode_Target_2XX_Count", 300: "HTTPCode_Target_3XX_Count",
-                  400: "HTTPCode_Target_4XX_Count", 500: "HTTPCode_Target_5XX_Count"}  # fmt: skip
-PERCENTILES = ((0.5, "p50"), (0.95, "p95"), (0.99, "p99"))
-SKETCH_POINTS = 1000
-"""Synthetic values per hour; counts are scaled to the hour's requests."""
 DYNAMODB_OPERATIONS = {"GetItem": "get_item", "Query": "query", "Scan": "scan",
                        "BatchGetItem": "get_batch", "PutItem": "put_item",
                        "UpdateItem": "update_item", "DeleteItem": "delete_item",
                        "BatchWriteItem": "batch_write_item",
                        "TransactWriteItems": "transact_write_items"}  # fmt: skip
-COST_METRIC = "UnblendedCost"
-
-
-def approximate_sketch(count: int, avg_ms: float, percentiles: dict[float, float]) -> LatencySketch:
-    """A sketch of ``count`` requests whose mean is ``avg_ms`` and whose quantiles follow
-    the given percentiles (see the module docstring for the assumptions)."""
-    if count <= 0:
-        return LatencySketch()
-    knots = sorted((q, v) for q, v in percentiles.items() if v > 0)
-    if not knots:
-        values = np.full(min(count, SKETCH_POINTS), max(avg_ms, 1e-3))
-    else:
-        ranks = [0.0, *(q for q, _ in knots), 1.0]
-        logs = [math.log(knots[0][1] / 2), *(math.log(v) for _, v in knots), math.log(knots[-1][1])]
-        points = min(count, SKETCH_POINTS)
-        grid = (np.arange(points) + 0.5) / points
-        values = np.exp(np.interp(grid, ranks, logs))
-    keys = LatencySketch.bin_indexes(values)
-    unique, per_key = np.unique(keys, return_counts=True)
-    scaled = np.floor(per_key * count / values.size).astype(np.int64)
-    scaled[np.argmax(per_key)] += count - int(scaled.sum())  # rounding remainder
-    keep = scaled > 0
-    return LatencySketch.from_bins(
-        unique[keep].astype(np.int64),
-        scaled[keep],
-        zero_count=0,
-        total=avg_ms * count,
-        low=float(values.min()),
-        high=float(values.max()),
-    )
 
 
 @dataclass
@@ -141,37 +103,74 @@ class AwsSource:
 
     def observe(self, period: Period, *, traffic_only: bool = False) -> Observations:
         self.notes = []
-        lb = load_balancer(self.aws)
-        cloudwatch = self.aws.client("cloudwatch")
-        traffic, lb_5xx = self._traffic(cloudwatch, lb, period) if lb else ([], None)
-        costs = self._costs(period)
-        notes = [
-            *self.notes,
-            "CloudWatch: hourly statistics; latency sketches are built from each hour's"
-            " Average and p50/p95/p99 (means exact, merged percentiles approximate);"
-            " no per-endpoint or per-minute figures.",
-        ]
-        if traffic_only:
-            return Observations(period=period, source=self.source_name, traffic=traffic,
-                                measured_costs=costs, notes=notes)  # fmt: skip
+        store = self.store_factory() if self.store_factory is not None else None
+        try:
+            telemetry = (
+                read_telemetry(store, period, with_minutes=not traffic_only)
+                if store is not None
+                else None
+            )
+            ops = read_ops_log(store, period) if store is not None and not traffic_only else None
+        finally:
+            if store is not None:
+                store.close()
+        if telemetry is None:
+            self.notes.append("No store configured: the service's telemetry was not read.")
+        costs = measured_costs(self.aws, period)
         observations = Observations(
             period=period,
             source=self.source_name,
-            notes=notes,
-            traffic=traffic,
-            resources=self._resources(cloudwatch, period),
-            store_stats=self._store_stats(cloudwatch, period),
-            compute=self._compute(),
-            data_store=self._data_store(),
-            static_site=self._static_site(period),
+            traffic=telemetry.traffic if telemetry else [],
+            outside_probe_requests=telemetry.outside_probe_requests if telemetry else None,
             measured_costs=costs,
-            load_balancer_errors_5xx=lb_5xx,
         )
-        if lb is not None:
-            observations.target_health = self._target_health(cloudwatch, lb, period)
-        observations.permission_changes = self._permission_changes(period)
-        if self.store_factory is not None:
-            self._add_ops_log(observations, period)
+        if traffic_only:
+            observations.notes = self.notes
+            return observations
+        self._observe_account(observations, period, telemetry)
+        if ops is not None:
+            _add_ops_log(observations, ops)
+        self._add_outside_probes(observations, period)
+        observations.notes[:0] = self.notes
+        return observations
+
+    def _observe_account(
+        self, obs: Observations, period: Period, telemetry: Telemetry | None
+    ) -> None:
+        """Everything but the traffic: status, resources, store, site, AWS's own counts."""
+        cloudwatch = self.aws.client("cloudwatch")
+        if telemetry is not None:
+            obs.minutes = telemetry.minutes
+            obs.access_anomalies = access_anomalies(telemetry.traffic, telemetry.minutes)
+        if self.aws.settings.design is Design.SERVERLESS:
+            # Its own function; no cluster, load balancer or targets to read.
+            check = lambda_cross_check(self.aws, self.aws.settings.api_function, period)
+            obs.notes.append(check.note(telemetry))
+        else:
+            lb = load_balancer(self.aws)
+            if lb is not None:
+                check = alb_cross_check(cloudwatch, lb, period)
+                obs.notes.append(check.note(telemetry))
+                obs.load_balancer_errors_5xx = check.never_reached
+                obs.target_health = self._target_health(cloudwatch, lb, period)
+            obs.resources = self._resources(cloudwatch, period)
+            obs.compute = self._compute()
+        obs.store_stats = self._store_stats(cloudwatch, period)
+        obs.data_store = self._data_store()
+        self._static_site(obs, period)
+        obs.permission_changes = self._permission_changes(period)
+
+    @property
+    def _tables(self) -> tuple[str, str]:
+        named = self.aws.settings.resources
+        return named.users_table, named.metrics_table
+
+    def _coarse(self, figure: str, step_s: int) -> None:
+        label = period_label(step_s)
+        if label is not None:
+            self.notes.append(f"{figure}: {label}.")
+
+    def _add_outside_probes(self, observations: Observations, period: Period) -> None:
         outside = self._outside_probes(period)
         if outside is not None:
             inside = observations.probes
@@ -187,74 +186,12 @@ class AwsSource:
                 "Availability: no Route 53 health check on the site's /health was found;"
                 " the tasks' own probes of 127.0.0.1 are the only measure."
             )
-        return observations
 
     # -- CloudWatch --------------------------------------------------------------------------
 
-    def _traffic(
-        self, cloudwatch: Any, lb: dict[str, Any], period: Period
-    ) -> tuple[list[TrafficBucket], int]:
-        dims = (("LoadBalancer", lb_dimension(lb["LoadBalancerArn"])),)
-        ns = "AWS/ApplicationELB"
-        queries = [MetricQuery(f"s{status}", ns, metric, dims, "Sum", HOUR_S)
-                   for status, metric in STATUS_CLASSES.items()]  # fmt: skip
-        queries += [
-            MetricQuery("elb5xx", ns, "HTTPCode_ELB_5XX_Count", dims, "Sum", HOUR_S),
-            MetricQuery("bytes", ns, "ProcessedBytes", dims, "Sum", HOUR_S),
-            MetricQuery("avg", ns, "TargetResponseTime", dims, "Average", HOUR_S),
-        ]
-        data = metric_data(cloudwatch, queries, period.start, period.end)
-        data.update(self._percentiles(cloudwatch, dims, period))
-        buckets = []
-        for status in STATUS_CLASSES:
-            for hour, value in sorted(data[f"s{status}"].items()):
-                count = round(value)
-                if count <= 0:
-                    continue
-                avg_s = data["avg"].get(hour)
-                if avg_s is None:
-                    continue  # requests without a response time: nothing honest to put in a sketch
-                percentiles = {q: 1000 * data[label][hour] for q, label in PERCENTILES
-                               if hour in data[label]}  # fmt: skip
-                hour_total = sum(data[f"s{s}"].get(hour, 0.0) for s in STATUS_CLASSES) or 1.0
-                share = count / hour_total
-                buckets.append(
-                    TrafficBucket(
-                        hour=hour,
-                        endpoint=ALL_ENDPOINTS,
-                        status=status,
-                        count=count,
-                        bytes_in=0,
-                        # ProcessedBytes counts both directions; split by the status's share.
-                        bytes_out=int(data["bytes"].get(hour, 0.0) * share),
-                        sketch=approximate_sketch(count, 1000 * avg_s, percentiles),
-                    )
-                )
-        return buckets, round(sum(data["elb5xx"].values()))
-
-    def _percentiles(
-        self, cloudwatch: Any, dims: tuple[tuple[str, str], ...], period: Period
-    ) -> dict[str, Series]:
-        """p50/p95/p99 per hour, asked separately so the averages survive their failure.
-
-        Real CloudWatch serves percentile statistics; a stand-in that fails on them on its
-        own side (moto answers 500) yields averages-only sketches and a note, not no report.
-        """
-        queries = [MetricQuery(label, "AWS/ApplicationELB", "TargetResponseTime", dims, label,
-                               HOUR_S) for _, label in PERCENTILES]  # fmt: skip
-        try:
-            return metric_data(cloudwatch, queries, period.start, period.end)
-        except ClientError as err:
-            if error_code(err) not in SERVER_ERRORS:
-                raise
-            self.notes.append(
-                f"CloudWatch percentile statistics failed ({error_code(err)}): latency"
-                " percentiles here are those of hourly averages."
-            )
-            return {label: {} for _, label in PERCENTILES}
-
     def _resources(self, cloudwatch: Any, period: Period) -> list[ResourceSample]:
-        dims = (("ClusterName", names.CLUSTER), ("ServiceName", names.SERVICE))
+        named = self.aws.settings.resources
+        dims = (("ClusterName", named.cluster), ("ServiceName", named.service))
         data = metric_data(
             cloudwatch,
             [MetricQuery("cpu", "AWS/ECS", "CPUUtilization", dims, "Average", HOUR_S),
@@ -265,7 +202,7 @@ class AwsSource:
         return [
             ResourceSample(
                 minute=int(hour.timestamp()),
-                task=names.SERVICE,
+                task=named.service,
                 cpu_pct=round(cpu, 3),
                 mem_bytes=0,  # CloudWatch gives a percentage of the reservation, not bytes
                 mem_pct=round(data["mem"].get(hour, 0.0), 3),
@@ -283,7 +220,7 @@ class AwsSource:
         span = int((period.end - period.start).total_seconds())
         queries: list[MetricQuery] = []
         keys: dict[str, tuple[str, str, str]] = {}
-        for t, table in enumerate((names.USERS_TABLE, names.METRICS_TABLE)):
+        for t, table in enumerate(self._tables):
             for o, (operation, op_name) in enumerate(DYNAMODB_OPERATIONS.items()):
                 dims = (("TableName", table), ("Operation", operation))
                 for stat in ("Average", "SampleCount", "Maximum"):
@@ -326,40 +263,19 @@ class AwsSource:
             )
         return stats
 
-    def _static_site(self, period: Period) -> StaticSiteStats | None:
+    def _static_site(self, obs: Observations, period: Period) -> None:
         ids = [d["Id"] for d in project_distributions(self.aws)]
         if not ids:
-            return None
-        ns = "AWS/CloudFront"
-        queries = []
-        for i, dist in enumerate(ids):
-            dims = (("DistributionId", dist), ("Region", "Global"))
-            queries += [
-                MetricQuery(f"d{i}req", ns, "Requests", dims, "Sum", HOUR_S),
-                MetricQuery(f"d{i}bytes", ns, "BytesDownloaded", dims, "Sum", HOUR_S),
-                MetricQuery(f"d{i}hit", ns, "CacheHitRate", dims, "Average", HOUR_S),
-                MetricQuery(f"d{i}e4", ns, "4xxErrorRate", dims, "Average", HOUR_S),
-                MetricQuery(f"d{i}e5", ns, "5xxErrorRate", dims, "Average", HOUR_S),
-            ]
-        data = metric_data(self.aws.client("cloudwatch", region=WEB_REGION), queries,
-                           period.start, period.end)  # fmt: skip
-        requests = hits = e4 = e5 = 0.0
-        bytes_out = 0.0
-        for i in range(len(ids)):
-            req = data[f"d{i}req"]
-            requests += sum(req.values())
-            bytes_out += sum(data[f"d{i}bytes"].values())
-
-            def weighted(series: Series, req: Series = req) -> float:
-                # Rates are per hour; weight each by that hour's requests.
-                return sum(req.get(h, 0.0) * pct / 100 for h, pct in series.items())
-
-            hits += weighted(data[f"d{i}hit"])
-            e4 += weighted(data[f"d{i}e4"])
-            e5 += weighted(data[f"d{i}e5"])
-        return StaticSiteStats(requests=round(requests), cache_hits=round(hits),
-                               bytes_out=int(bytes_out), errors_5xx=round(e5),
-                               errors_4xx=round(e4))  # fmt: skip
+            return
+        site = observe_site(self.aws, ids, period)
+        obs.static_site = site.stats
+        obs.site_distribution = ", ".join(ids)
+        obs.notes += site.notes
+        if site.anomalies is not None:
+            ours = obs.access_anomalies
+            obs.access_anomalies = (
+                site.anomalies if ours is None else merge_anomalies(ours, site.anomalies)
+            )
 
     # -- describe calls ------------------------------------------------------------------------
 
@@ -376,7 +292,7 @@ class AwsSource:
         dynamodb = self.aws.client("dynamodb")
         statuses, pitr, encryption = [], [], []
         ceilings: list[tuple[float, float] | None] = []
-        for table in (names.USERS_TABLE, names.METRICS_TABLE):
+        for table in self._tables:
             try:
                 described = dynamodb.describe_table(TableName=table)["Table"]
                 backups = dynamodb.describe_continuous_backups(TableName=table)
@@ -398,81 +314,12 @@ class AwsSource:
         known = [c for c in ceilings if c is not None]
         full = bool(ceilings) and len(known) == len(ceilings)
         return DataStoreStatus(backend="dynamodb",
-                               tables=[names.USERS_TABLE, names.METRICS_TABLE],
+                               tables=list(self._tables),
                                status="; ".join(statuses), point_in_time_recovery=all(pitr),
                                encryption="; ".join(encryption) or None,
                                max_read_units_per_s=sum(c[0] for c in known) if full else None,
                                max_write_units_per_s=sum(c[1] for c in known) if full else None,
                                )  # fmt: skip
-
-    # -- Cost Explorer -------------------------------------------------------------------------
-
-    def _costs(self, period: Period) -> MeasuredCosts | None:
-        """One GetCostAndUsage for the month before and this month, monthly, by SERVICE."""
-        ce = self.aws.client("ce", region=WEB_REGION)
-        before = period.previous()
-        start, end = date(before.year, before.month, 1), period.next()
-        kwargs: dict[str, Any] = {
-            "TimePeriod": {
-                "Start": start.isoformat(),
-                "End": date(end.year, end.month, 1).isoformat(),
-            },
-            "Granularity": "MONTHLY",
-            "Metrics": [COST_METRIC],
-            "GroupBy": [{"Type": "DIMENSION", "Key": "SERVICE"}],
-        }
-        by_month: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-        while True:
-            try:
-                page = ce.get_cost_and_usage(**kwargs)
-            except ClientError as err:
-                code = error_code(err)
-                if code in ("AccessDeniedException", "DataUnavailableException"):
-                    raise SourceError(f"Cost Explorer GetCostAndUsage refused: {code}") from err
-                raise
-            for result in page.get("ResultsByTime", []):
-                month = str(result["TimePeriod"]["Start"])[:7]
-                for group in result.get("Groups", []):
-                    amount = float(group["Metrics"][COST_METRIC]["Amount"])
-                    by_month[month][str(group["Keys"][0])] += amount
-            token = page.get("NextPageToken")
-            if not token:
-                break
-            kwargs["NextPageToken"] = token
-        if period.label not in by_month:
-            return None
-
-        def lines(month: str) -> list[CostLine]:
-            return [CostLine(service=s, usd=usd, basis=f"Cost Explorer {COST_METRIC} {month}")
-                    for s, usd in sorted(by_month[month].items())]  # fmt: skip
-
-        return MeasuredCosts(
-            lines=lines(period.label),
-            previous_lines=lines(before.label) if before.label in by_month else None,
-            source=f"Cost Explorer GetCostAndUsage ({COST_METRIC} by SERVICE,"
-            f" {before.label} and {period.label})",
-        )
-
-    # -- the operations log ----------------------------------------------------------------------
-
-    def _add_ops_log(self, obs: Observations, period: Period) -> None:
-        assert self.store_factory is not None  # noqa: S101 - checked by the caller
-        store = self.store_factory()
-        try:
-            ops = read_ops_log(store, period)
-        finally:
-            store.close()
-        obs.probes = ops.probes
-        obs.incidents = ops.incidents
-        obs.maintenance = ops.maintenance
-        obs.check_runs = ops.check_runs
-        obs.work_items = ops.work_items
-        if obs.permission_changes is not None:  # unknown stays unknown when CloudTrail failed
-            obs.permission_changes = sorted(
-                obs.permission_changes + ops.permission_changes, key=lambda c: c.at
-            )
-        obs.simulated = ops.simulated
-        obs.user_count = ops.user_count
 
     # -- availability from outside, target health, permission changes ---------------------------
 
@@ -499,6 +346,7 @@ class AwsSource:
         if check_id is None:
             return None
         step = finest_period_s(period.start)
+        self._coarse("Availability (Route 53 health check)", step)
         dims = (("HealthCheckId", check_id),)
         queries = [MetricQuery(q, "AWS/Route53", "HealthCheckStatus", dims, stat, step)
                    for q, stat in (("avg", "Average"), ("n", "SampleCount"))]  # fmt: skip
@@ -513,6 +361,7 @@ class AwsSource:
         if group is None:
             return []
         step = finest_period_s(period.start)
+        self._coarse("Target health", step)
         dims = (("TargetGroup", group["TargetGroupArn"].split(":", 5)[-1]),
                 ("LoadBalancer", lb_dimension(lb["LoadBalancerArn"])))  # fmt: skip
         ns = "AWS/ApplicationELB"
@@ -556,6 +405,21 @@ class AwsSource:
             if not token:
                 return sorted(changes, key=lambda c: c.at)
             kwargs["NextToken"] = token
+
+
+def _add_ops_log(obs: Observations, ops: OpsLog) -> None:
+    """The operations log's entries, read from the configured store like every source's."""
+    obs.probes = ops.probes
+    obs.incidents = ops.incidents
+    obs.maintenance = ops.maintenance
+    obs.check_runs = ops.check_runs
+    obs.work_items = ops.work_items
+    if obs.permission_changes is not None:  # unknown stays unknown when CloudTrail failed
+        obs.permission_changes = sorted(
+            obs.permission_changes + ops.permission_changes, key=lambda c: c.at
+        )
+    obs.simulated = ops.simulated
+    obs.user_count = ops.user_count
 
 
 def _ceiling(throughput: dict[str, Any]) -> tuple[float, float] | None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
+from portfolio import names
 from portfolio.config import Settings
 from portfolio.errors import InputError
 from portfolio.period import Period
@@ -60,6 +61,8 @@ class MeasuredCosts:
     lines: list[CostLine]
     previous_lines: list[CostLine] | None
     source: str
+    estimated: bool = False
+    """Cost Explorer's ``Estimated`` flag on the period: the month has not settled."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +163,8 @@ class SiteProbe:
 @dataclass(frozen=True, slots=True)
 class StaticSiteStats:
     requests: int
-    cache_hits: int
+    cache_hits: int | None
+    """Hit and RefreshHit answers; None where no source of them was read (not 0 %)."""
     bytes_out: int
     errors_5xx: int
     errors_4xx: int = 0
@@ -211,6 +215,8 @@ class Observations:
     """The resource samples summed up, in place of listing them in ``resources``."""
     target_health_totals: TargetHealthTotals | None = None
     """ターゲット健全性 summed, in place of listing each minute in ``target_health``."""
+    outside_probe_requests: int | None = None
+    """Requests of Route 53's health checkers, kept out of ``traffic`` (None: not told apart)."""
 
 
 class ReportSource(Protocol):
@@ -259,6 +265,18 @@ def make_source(name: str, options: SourceOptions) -> ReportSource:
         raise InputError(f"unknown source {name!r}; available: {', '.join(SOURCE_MODULES)}")
     import_module(module)  # registers the source's factory
     return SOURCES[name](options)
+
+
+def without_outside_probes(traffic: list[TrafficBucket]) -> tuple[list[TrafficBucket], int]:
+    """The users' traffic and the outside checkers' request count, told apart.
+
+    Telemetry files Route 53's checks under ``names.OUTSIDE_PROBE_ENDPOINT`` (their
+    User-Agent); they are a monitor's requests, not a user's, and at ~1.3M a month they
+    would outnumber the users' and make the latency and error rate mostly /health's.
+    """
+    users = [b for b in traffic if b.endpoint != names.OUTSIDE_PROBE_ENDPOINT]
+    probe = sum(b.count for b in traffic if b.endpoint == names.OUTSIDE_PROBE_ENDPOINT)
+    return users, probe
 
 
 def utc_hour(epoch_seconds: int) -> datetime:

@@ -8,7 +8,8 @@ everything else (Miss, Error, LimitExceeded, ...) as not. Edge locations are
 grouped by their airport code (``NRT57-P1`` → ``NRT``). Rows whose date, time or
 status do not parse are counted as skipped. The same read gives 異常アクセス by the
 rules of portfolio.security_rules: requests to scanner paths (judged on the distinct
-paths) and bursts of 401/403/404 per client address (``c-ip``) and minute.
+paths) and bursts of 401/403/404 per client address (``c-ip``) and minute. The API's
+paths (``API_REQUEST``) share the distribution but are not the site's and are left out.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from portfolio import security_rules
+from portfolio import names, security_rules
 from portfolio.errors import SourceError
 from portfolio.period import Period
 from portfolio.sources.base import AccessAnomalies, StaticSiteStats
-from portfolio.sources.logfiles import Materialized, batches, find_files
+from portfolio.sources.logfiles import LogFile, Materialized, batches, find_files
 
 FIELDS = (
     # The 33 fields of a standard log line, in order (the #Fields header).
@@ -59,6 +60,13 @@ FIELDS = (
     "sc-range-end",
 )
 HITS = ("Hit", "RefreshHit")
+API_REQUEST = (
+    "starts_with(coalesce(path, ''), '/api/')"
+    f" OR coalesce(path, '') IN ('{names.HEALTH_PATH}', '{names.LIVENESS_PATH}')"
+)
+"""The API's requests through the same distribution (``/api/*``, /health, /livez): never
+cached, and Route 53's ~1.3M checks a month among them, they are the API's traffic (its
+telemetry counts them), not the site's, and would bury its cache hit ratio."""
 TOP = 10
 
 
@@ -80,11 +88,18 @@ def read_cloudfront(
     paths: Sequence[str], period: Period, *, endpoint_url: str | None = None
 ) -> tuple[StaticSiteStats, list[str], AccessAnomalies]:
     """The period's static-site figures from the logs, notes for the report, and 異常アクセス."""
+    return read_cloudfront_files(find_files(paths, endpoint_url=endpoint_url), period,
+                                 endpoint_url=endpoint_url)  # fmt: skip
+
+
+def read_cloudfront_files(
+    files: Sequence[LogFile], period: Period, *, endpoint_url: str | None = None
+) -> tuple[StaticSiteStats, list[str], AccessAnomalies]:
+    """As ``read_cloudfront``, over files already found (the AWS source lists the period's)."""
     import duckdb
 
     from portfolio.sources.alb_logs import connect
 
-    files = find_files(paths, endpoint_url=endpoint_url)
     con = connect()
     con.execute(
         "CREATE TEMP TABLE cf (ts TIMESTAMP, loc VARCHAR, bytes BIGINT, status INTEGER,"
@@ -106,7 +121,7 @@ def read_cloudfront(
             try:
                 con.execute(
                     f"INSERT INTO cf SELECT * FROM ({parsed}) WHERE ts IS NOT NULL"  # noqa: S608
-                    " AND status IS NOT NULL AND bytes IS NOT NULL"
+                    f" AND status IS NOT NULL AND bytes IS NOT NULL AND NOT ({API_REQUEST})"
                 )
                 con.execute(
                     f"INSERT INTO cf_bad SELECT count(*) FROM ({parsed}) WHERE ts IS NULL"  # noqa: S608

@@ -39,6 +39,7 @@ from portfolio.sources.base import (
     merge_anomalies,
     register_source,
     utc_hour,
+    without_outside_probes,
 )
 from portfolio.sources.opslog import SIMULATED_MARKER as SIMULATED_MARKER
 from portfolio.sources.opslog import read_ops_log
@@ -84,8 +85,11 @@ class LocalSource:
     def observe(self, period: Period, *, traffic_only: bool = False) -> Observations:
         start, end = int(period.start.timestamp()), int(period.end.timestamp())
         if traffic_only:
-            traffic = merge_tasks(self.store.read_rollups(start, end, resolution="hour"))
-            return Observations(period=period, source=self.source_name, traffic=traffic)
+            traffic, probe = without_outside_probes(
+                merge_tasks(self.store.read_rollups(start, end, resolution="hour"))
+            )
+            return Observations(period=period, source=self.source_name, traffic=traffic,
+                                outside_probe_requests=probe)  # fmt: skip
         # The reads are independent: side by side where the store waits on the network.
         readers = READERS.get(self.store.backend, DEFAULT_READERS)
         with (
@@ -104,7 +108,8 @@ class LocalSource:
                 self.store.read_probe_counts, period.start, period.end, target=PROBE_SITE
             )
             stats_read = pool.submit(lambda: list(self.store.read_store_stats(start, end)))
-            traffic = merge_tasks(rollups.result())  # merged while the other reads finish
+            # merged while the other reads finish
+            traffic, probe = without_outside_probes(merge_tasks(rollups.result()))
         minutes, ops, resources = minutes_read.result(), ops_read.result(), resources_read.result()
         static_site, notes, site_anomalies = static_read.result()
         anomalies = access_anomalies(traffic, minutes)
@@ -117,6 +122,7 @@ class LocalSource:
             simulated=ops.simulated,
             notes=notes,
             traffic=traffic,
+            outside_probe_requests=probe,
             minutes=minutes,
             probes=ops.probes,
             resource_summary=resources,
