@@ -23,6 +23,8 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
 
+from portfolio_infra.log_archive import CLOUDFRONT_LOG_PREFIX
+
 INDEX = "index.html"
 API_PATHS = ("/api/*", "/health", "/livez")
 
@@ -80,7 +82,7 @@ class Frontend(Construct):
             minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
             enable_logging=True,
             log_bucket=log_bucket,
-            log_file_prefix="cloudfront/",
+            log_file_prefix=CLOUDFRONT_LOG_PREFIX,
         )
         if api_origin is not None:
             origin = origins.HttpOrigin(

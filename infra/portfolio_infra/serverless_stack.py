@@ -155,3 +155,8 @@ class ServerlessApiStack(Stack):
 
     origin_https = True
     """Function URLs serve HTTPS only, with AWS's certificate for their own name."""
+
+    @property
+    def ops_role_arn(self) -> str:
+        """The role the scheduled jobs run under: the web stack's log bucket names it."""
+        return self.operations.role.role_arn

@@ -25,7 +25,7 @@ from portfolio_infra.budget import Budget
 from portfolio_infra.data import Data
 from portfolio_infra.frontend import ApiOrigin, Frontend
 from portfolio_infra.image_scanning import image_scanning
-from portfolio_infra.log_archive import LogArchive
+from portfolio_infra.log_archive import LogArchive, grant_cloudfront_log_read
 from portfolio_infra.monitoring import EdgeMonitoring, Monitoring
 from portfolio_infra.network import Network
 from portfolio_infra.operations import Operations
@@ -180,6 +180,11 @@ class ApiStack(Stack):
     origin_https = False
     """The load balancer's own name has no certificate: HTTP unless context api_domain."""
 
+    @property
+    def ops_role_arn(self) -> str:
+        """The role the scheduled jobs run under: the web stack's log bucket names it."""
+        return self.operations.task_role.role_arn
+
 
 class ApiOriginStack(Protocol):
     """What the web stack needs of either design's API stack."""
@@ -190,6 +195,8 @@ class ApiOriginStack(Protocol):
     def origin_domain_name(self) -> str: ...
     @property
     def origin_https(self) -> bool: ...
+    @property
+    def ops_role_arn(self) -> str: ...
 
 
 class WebStack(Stack):
@@ -233,6 +240,7 @@ class WebStack(Stack):
                 ).unsafe_unwrap(),
             ),
         )
+        grant_cloudfront_log_read(self.log_archive.bucket, api.ops_role_arn)
         self.monitoring = EdgeMonitoring(
             self,
             "Monitoring",

@@ -33,6 +33,9 @@ class Recording:
 
     calls: list[Call] = field(default_factory=list)
     denied: list[Call] = field(default_factory=list)
+    parameters: list[dict[str, Any]] = field(default_factory=list)
+    """Each call's own parameters, in the order of ``calls``: names a call carries
+    outside its ARNs (a CloudWatch dimension, a load balancer's name) are here."""
 
     def pairs(self) -> set[tuple[str, str]]:
         """Each distinct (action, ARN) the code touched."""
@@ -52,6 +55,7 @@ def _hook(client: Any, account: Account, recording: Recording, decide: Decide | 
     def on_params(params: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
         call = build_call(signing, model.name, params, region=region, account=account)
         recording.calls.append(call)
+        recording.parameters.append(params)
         context[_CONTEXT_KEY] = call
 
     def before_call(context: dict[str, Any], **_: Any) -> Any:

@@ -97,11 +97,47 @@ def ops_world(assembly: Assembly, design: Design, stand: Stand, account: Account
                     bindings[_ref(attribute["Value"])] = stand.log_bucket
     bindings[api_role] = stand.api_role
     template = Template(stack.template, stack.region, account, bindings)
+    policy = template.role_policy(role_id)
+    granted_by_bucket = _web_log_bucket_grants(assembly, role_id, stand, account)
+    policy = Policy(policy.statements + granted_by_bucket)
     environment = {
         k: str(template.resolve(v))
         for k, v in env.items()
         if k in ("PORTFOLIO_DESIGN", "PORTFOLIO_API_FUNCTION")
     }
-    return OpsWorld(
-        design, template, template.role_policy(role_id), environment, stand.store_prefix
+    return OpsWorld(design, template, policy, environment, stand.store_prefix)
+
+
+def _web_log_bucket_grants(
+    assembly: Assembly, role_id: str, stand: Stand, account: Account
+) -> tuple[Mapping[str, Any], ...]:
+    """The web stack's log bucket policy statements whose principal is the ops role.
+
+    The bucket holding the CloudFront standard logs is the one the distribution logs
+    to, bound to the test's log bucket; the principal reaches the web stack through
+    CDK's cross-region references, whose reader attribute names the role's logical id
+    (``.../<stack><role id>Arn...``). Within one account a bucket policy's Allow grants
+    by itself, so these statements join the role's own, less their principal.
+    """
+    web = next(s for s in assembly.stacks if s.name.endswith("-web"))
+    bare = Template(web.template, web.region, account)
+    logged_to = {
+        _ref(d["DistributionConfig"]["Logging"]["Bucket"])
+        for d in bare.of_type("AWS::CloudFront::Distribution").values()
+        if "Logging" in d["DistributionConfig"]
+    }
+    resolved = Template(
+        web.template, web.region, account, dict.fromkeys(logged_to, stand.log_bucket)
     )
+    statements: list[Mapping[str, Any]] = []
+    for policy in bare.of_type("AWS::S3::BucketPolicy").values():
+        if _ref(policy["Bucket"]) not in logged_to:
+            continue
+        for statement in policy["PolicyDocument"]["Statement"]:
+            principal = statement.get("Principal", {})
+            aws = principal.get("AWS") if isinstance(principal, Mapping) else None
+            if aws is None or role_id not in json.dumps(aws):
+                continue
+            rest = {k: v for k, v in statement.items() if k != "Principal"}
+            statements.append(resolved.resolve(rest))
+    return tuple(statements)

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from portfolio.cli.main import run
+from portfolio.costs.estimator import Architecture
 from tests.server import free_port
 from tests.sources.moto_aws import Moto, Seeded
 from tests.sources.ops_targets import make_ops_targets
@@ -119,3 +120,30 @@ def test_an_unknown_job_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Pa
     code = run(["ops", "run", "hourly", "--db", str(tmp_path / "x.db")])
     assert code == 2
     assert "unknown job 'hourly'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("design", "architecture"),
+    [("original", Architecture.FARGATE_ALB), ("serverless", Architecture.LAMBDA_FUNCTION_URL)],
+)
+def test_report_job_prices_the_design_it_runs_on(
+    moto: Moto,
+    ops_env: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    design: str,
+    architecture: Architecture,
+) -> None:
+    """The serverless design's report was priced as two Fargate tasks behind an ALB."""
+    from portfolio.scheduled import jobs
+
+    priced: list[Architecture] = []
+    real = jobs.compute_report
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        priced.append(kwargs.get("design", Architecture.FARGATE_ALB))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(jobs, "compute_report", spy)
+    monkeypatch.setenv("PORTFOLIO_DESIGN", design)
+    run(["ops", "run", "report", "--month", "2025-08", "--endpoint-url", moto.endpoint])
+    assert priced == [architecture]

@@ -27,6 +27,7 @@ from tests.permissions.arns import Account, Call
 from tests.permissions.recorder import Recording, recording_calls
 from tests.permissions.world import OpsWorld, Stand, ops_world
 from tests.server import free_port
+from tests.sources.aws_month import CF_PREFIX, Truth, seed_cloudfront_logs
 from tests.sources.moto_aws import LOG_BUCKET, Moto, Seeded, create_api_function
 from tests.sources.ops_targets import OpsTargets, make_ops_targets
 
@@ -87,6 +88,9 @@ def env(moto: Moto, seeded: Seeded, dynamodb_endpoint: str) -> Iterator[Env]:
     """The ops environment of both designs: store, reports bucket, topic with a reader."""
     targets = make_ops_targets(moto)
     _put_yesterdays_alb_log(targets.s3, seeded)
+    # The report reads the month's CloudFront standard logs from the web stack's log
+    # bucket (bound to LOG_BUCKET), as it does on an account: list, then get.
+    seed_cloudfront_logs(moto, seeded.distribution_id, Truth())
     stand = Stand(
         reports_bucket=targets.bucket,
         topic_name=targets.topic_name,
@@ -102,6 +106,9 @@ def env(moto: Moto, seeded: Seeded, dynamodb_endpoint: str) -> Iterator[Env]:
         patch.setenv("PORTFOLIO_CHROMIUM", "no-chromium-in-the-permissions-test")
         yield Env(moto, stand, targets)
     targets.store.delete_tables()
+    logs = targets.s3.list_objects_v2(Bucket=LOG_BUCKET, Prefix=CF_PREFIX)
+    for obj in logs.get("Contents", []):  # the shared moto's other tests see no such file
+        targets.s3.delete_object(Bucket=LOG_BUCKET, Key=obj["Key"])
 
 
 def _put_yesterdays_alb_log(s3: Any, seeded: Seeded) -> None:
@@ -214,7 +221,17 @@ REMOVED_GRANTS = [
         "dynamodb:Query",
         id="2-index-serverless",
     ),
+    *(
+        pytest.param(design, sid, action, id=f"cloudfront-logs-{what}-{design.value}")
+        for design in DESIGNS
+        for what, sid, action in (
+            ("list", "OpsReportListsTheCloudFrontLogs", "s3:ListBucket"),
+            ("read", "OpsReportReadsTheCloudFrontLogs", "s3:GetObject"),
+        )
+    ),
 ]
+"""Grants a job needs, by Sid: the role's own (items 1-2 of issue 21) and the web
+stack's log bucket policy naming the ops role (the report's cache hit ratio)."""
 
 
 @pytest.mark.parametrize(("design", "sid", "action"), REMOVED_GRANTS)

@@ -2,21 +2,21 @@
 
 moto holds production's resources (the session's seed) and staging's beside them, named
 as the CDK app names them (``names.in_environment``). Every AWS call of staging's daily,
-weekly and monthly collection and of its report is recorded — service, operation and
-parameters, through botocore's ``provide-client-params`` event on every client made —
-and no parameter may name a production resource (by name or inside an ARN or a
-CloudWatch dimension), while staging's are named.
+weekly and monthly collection and of its report is recorded by the permissions test's
+recorder (``tests.permissions.recorder``): each call as IAM authorizes it, (action, ARN),
+with its parameters. No ARN may be a production resource's, every staging resource an
+ARN can name is named by one, and no parameter names production either (a CloudWatch
+dimension or a load balancer's name is no ARN: those calls are authorized on ``*``).
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
-import boto3
 import pytest
 
 from portfolio import names
@@ -26,6 +26,8 @@ from portfolio.cloud import Aws
 from portfolio.config import Design, Settings
 from portfolio.sources.aws import AwsSource
 from portfolio.store.sqlite import SQLiteStore
+from tests.permissions.arns import Account
+from tests.permissions.recorder import Recording, recording_calls
 from tests.sources.aws_month import PERIOD
 from tests.sources.moto_aws import REGION, Moto, Seeded
 
@@ -36,7 +38,7 @@ PRODUCTION_NAMES = [
     PRODUCTION.users_table, PRODUCTION.metrics_table, PRODUCTION.log_group,
     PRODUCTION.api_function,
 ]  # fmt: skip
-Call = tuple[str, str, dict[str, Any]]
+ACCOUNT = Account()  # moto's default account
 
 
 def _seed_staging(moto: Moto) -> None:
@@ -70,38 +72,32 @@ def _seed_staging(moto: Moto) -> None:
 
 
 @pytest.fixture
-def calls(monkeypatch: pytest.MonkeyPatch) -> list[Call]:
-    """Every AWS call made by a client created during the test."""
-    seen: list[Call] = []
-    made = boto3.session.Session.client
-
-    def client(self: boto3.session.Session, *args: Any, **kwargs: Any) -> Any:
-        new = made(self, *args, **kwargs)
-        service = new.meta.service_model.service_name
-
-        def record(params: dict[str, Any], model: Any, **_: Any) -> None:
-            seen.append((service, model.name, params))
-
-        new.meta.events.register("provide-client-params.*.*", record)
-        return new
-
-    monkeypatch.setattr(boto3.session.Session, "client", client)
-    return seen
+def calls() -> Iterator[Recording]:
+    """Every AWS call made by a client created during the test, with its ARNs."""
+    with recording_calls(ACCOUNT) as recording:
+        yield recording
 
 
-def _named_production(calls: list[Call]) -> list[tuple[str, str, str]]:
+def _names(name: str) -> re.Pattern[str]:
+    # A production name not continued by a suffix: portfolio-alb, not portfolio-alb-staging.
+    return re.compile(re.escape(name) + r"(?![-\w])")
+
+
+def _named_production(calls: Recording) -> list[tuple[str, str, str]]:
+    """(action, ARN or parameter, production name) for each call that names production."""
     found = []
-    for service, operation, params in calls:
+    for call, params in zip(calls.calls, calls.parameters, strict=True):
+        for arn in call.resources:
+            found += [(call.action, arn, n) for n in PRODUCTION_NAMES if _names(n).search(arn)]
         text = json.dumps(params, default=str)
-        for name in PRODUCTION_NAMES:
-            # A production name not continued by a suffix: portfolio-alb, not portfolio-alb-staging.
-            if re.search(re.escape(name) + r"(?![-\w])", text):
-                found.append((service, operation, name))
+        found += [
+            (call.action, "parameters", n) for n in PRODUCTION_NAMES if _names(n).search(text)
+        ]
     return found
 
 
 def test_staging_jobs_touch_only_staging_resources(
-    moto: Moto, seeded: Seeded, calls: list[Call], tmp_path: Path
+    moto: Moto, seeded: Seeded, calls: Recording, tmp_path: Path
 ) -> None:
     _seed_staging(moto)
     staging = Settings(env="staging", api_keys=["s" * 24],
@@ -122,18 +118,22 @@ def test_staging_jobs_touch_only_staging_resources(
     )
     store.close()
 
-    assert len(calls) > 30
+    assert len(calls.calls) > 30
     assert _named_production(calls) == []
-    text = json.dumps([c[2] for c in calls], default=str)
-    for name in (STAGING.load_balancer, STAGING.target_group, STAGING.cluster, STAGING.service,
-                 STAGING.users_table, STAGING.metrics_table, STAGING.log_group,
+    arns = {arn for _, arn in calls.pairs() if arn != "*"}
+    # Every staging resource an ARN can name is touched, by its ARN.
+    for want in (f":table/{STAGING.users_table}", f":table/{STAGING.metrics_table}",
+                 f":log-group:{STAGING.log_group}:", f":service/{STAGING.cluster}/"):  # fmt: skip
+        assert any(want in arn for arn in arns), (want, sorted(arns))
+    text = json.dumps(calls.parameters, default=str)
+    for name in (STAGING.load_balancer, STAGING.target_group, STAGING.service,
                  STAGING.api_function):  # fmt: skip
         assert name in text, name
     assert {t.name for t in monthly.tables or []} == {STAGING.users_table, STAGING.metrics_table}
 
 
 def test_the_recorder_sees_production_names(
-    moto: Moto, seeded: Seeded, calls: list[Call], tmp_path: Path
+    moto: Moto, seeded: Seeded, calls: Recording, tmp_path: Path
 ) -> None:
     """The same recording of production's jobs names production: the check can fail."""
     production = Settings(store={"sqlite_path": tmp_path / "ops.db"})
@@ -142,7 +142,9 @@ def test_the_recorder_sees_production_names(
     aws_checks.daily(CheckContext(settings=production, store=store, endpoint_url=moto.endpoint,
                                   now=at), at)  # fmt: skip
     store.close()
-    assert {name for _, _, name in _named_production(calls)} >= {
+    named = _named_production(calls)
+    assert {name for _, where, name in named if where.startswith("arn:")} >= {PRODUCTION.log_group}
+    assert {name for _, _, name in named} >= {
         PRODUCTION.load_balancer,
         PRODUCTION.cluster,
         PRODUCTION.log_group,

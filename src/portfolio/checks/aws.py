@@ -43,6 +43,7 @@ from portfolio.checks.snapshot import (
     WindowStats,
     policy_statements,
 )
+from portfolio.checks.weekly_telemetry import telemetry_week
 from portfolio.cloud import (
     NOT_FOUND,
     WEB_REGION,
@@ -380,10 +381,19 @@ def weekly(context: CheckContext, at: datetime) -> WeeklySnapshot:
     # The serverless design has no ALB or ECS service: nothing of theirs to ask for.
     has_service = context.settings.design is Design.ORIGINAL
     lb = load_balancer(aws) if has_service else None
-    this_week = last_week = None
-    if lb is not None:
+    # Traffic from the service's own telemetry, as the report reads it (both designs);
+    # the load balancer's figures only for a week the telemetry has no request of.
+    this = telemetry_week(context.store, end - WEEK, end)
+    last = telemetry_week(context.store, end - 2 * WEEK, end - WEEK)
+    this_week, last_week = this.stats, last.stats
+    if lb is not None and this_week is None:
         this_week = _week(aws, lb["LoadBalancerArn"], end - WEEK, end)
+    if lb is not None and last_week is None:
         last_week = _week(aws, lb["LoadBalancerArn"], end - 2 * WEEK, end - WEEK)
+    endpoints = this.endpoints or None
+    if endpoints is None and lb is not None:
+        # Without telemetry, the ALB's access logs of the week have per-path figures.
+        endpoints = week_endpoints(aws, lb, end - WEEK, end)
     period = int(WEEK.total_seconds())
     ecs: dict[str, dict[datetime, float]] = (
         metric_data(
@@ -401,13 +411,12 @@ def weekly(context: CheckContext, at: datetime) -> WeeklySnapshot:
 
     return WeeklySnapshot(
         at=at,
-        source=f"AWS {aws.region} CloudWatch",
+        source=f"AWS {aws.region}: the service's telemetry, CloudWatch",
         this_week=this_week,
         last_week=last_week,
         cpu=utilisation("cpu"),
         memory=utilisation("memory"),
-        # CloudWatch has no per-path figures; the ALB's access logs of the week have them.
-        endpoints=week_endpoints(aws, lb, end - WEEK, end) if lb is not None else None,
+        endpoints=endpoints,
         latency_target_ms=context.settings.kpi.response_time_ms,
         error_rate_target_pct=context.settings.kpi.error_rate_pct,
         utilisation_target_pct=context.settings.kpi.cpu_mem_pct,

@@ -21,6 +21,7 @@ from portfolio.cli.common import (
     console,
     load_settings,
 )
+from portfolio.costs.designs import DESIGN_ARCHITECTURE
 from portfolio.costs.estimator import Architecture
 from portfolio.errors import InputError
 from portfolio.period import Period
@@ -39,10 +40,7 @@ if TYPE_CHECKING:
     from portfolio.infra.assembly import Assembly
 
 LANGS: dict[str, list[Language]] = {"ja": ["ja"], "en": ["en"], "all": ["ja", "en"]}
-DEMO_DESIGNS: dict[str, Architecture] = {
-    "original": Architecture.FARGATE_ALB,
-    "serverless": Architecture.LAMBDA_FUNCTION_URL,
-}
+DEMO_DESIGNS: dict[str, Architecture] = {d.value: a for d, a in DESIGN_ARCHITECTURE.items()}
 """The designs ``demo --design`` prices the month for (``infra cost --design`` names)."""
 
 
@@ -59,15 +57,20 @@ def generate(
     langs: list[Language],
     formats: list[Format],
     allow_empty: bool = True,
-    design: Architecture = Architecture.FARGATE_ALB,
+    design: Architecture | None = None,
     shape: Shape | None = None,
 ) -> tuple[Report, list[Path]] | None:
     """Observe, compute and write, with a progress bar over the steps.
+
+    ``design`` is what the cost estimate prices: by default the design the settings
+    deploy (``PORTFOLIO_DESIGN``), as the scheduled report job prices it.
 
     None, with nothing written, when the month has no data and ``allow_empty`` is off.
     """
     settings = load_settings()
     from portfolio.costs import load_prices
+
+    design = design or DESIGN_ARCHITECTURE[settings.design]
 
     with Progress(
         TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console,

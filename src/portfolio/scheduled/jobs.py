@@ -29,6 +29,7 @@ from portfolio.checks.base import Kind
 from portfolio.checks.export import run_to_dict
 from portfolio.checks.run import CheckContext, run_checks
 from portfolio.cloud import refusal
+from portfolio.costs.designs import DESIGN_ARCHITECTURE
 from portfolio.errors import ConfigError, SourceError
 from portfolio.period import Period
 from portfolio.report.build import compute_report
@@ -160,8 +161,9 @@ def report(context: JobContext) -> Outcome:
     observations = source.observe(period)
     previous = source.observe(period.previous(), traffic_only=True)
     built = compute_report(
-        observations, settings, previous=previous, now=context.now, prices=load_prices()
-    )
+        observations, settings, previous=previous, now=context.now, prices=load_prices(),
+        design=DESIGN_ARCHITECTURE[settings.design],
+    )  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="portfolio-report-") as scratch:
         out = context.out or Path(scratch)
         written = write_report(built, out, formats=image_formats(), langs=["ja", "en"])
