@@ -120,7 +120,8 @@ def _acknowledge_operations(stack: ApiStack) -> None:
     reasons = {
         "Resource::*": "Read-only calls without resource-level permissions (GetMetricData,"
         " GetCostAndUsage, ELB/ECS/EC2/CloudFront/Logs describes, ListAllMyBuckets,"
-        " CloudTrail LookupEvents, ECR scan findings); each is named with the"
+        " CloudTrail LookupEvents, ECR scan findings, DynamoDB ListTables for the"
+        " restore test's sweep of stale scratch tables); each is named with the"
         " check that needs it in portfolio_infra/operations.py.",
         "Resource::arn:<AWS::Partition>:s3:::portfolio-*": "The monthly checks read the"
         " encryption, public-access block and logging of the project's buckets, which CDK"

@@ -220,7 +220,7 @@ def store_and_report_statements(
     topic: sns.ITopic,
 ) -> list[iam.PolicyStatement]:
     """The ops role's permissions that both designs share: the store (records, the monthly
-    table checks, the restore test and its scratch tables), the reports bucket and the
+    table checks, the restore test, its scratch tables and their sweep), the reports bucket and the
     summary topic. The Sid names what needs each."""
     table_arns = [t.table_arn for t in tables]
     scratch_tables = [
@@ -277,6 +277,13 @@ def store_and_report_statements(
                 "dynamodb:DeleteTable",
             ],
             resources=scratch_tables,
+        ),
+        iam.PolicyStatement(
+            # ListTables has no resource-level permissions: the restore test lists the
+            # tables to find and delete scratch copies a killed run left behind.
+            sid="RestoreTestSweepListTables",
+            actions=["dynamodb:ListTables"],
+            resources=["*"],
         ),
         iam.PolicyStatement(
             sid="ReportsPutObject",

@@ -77,7 +77,9 @@ def acknowledge_serverless(stack: ServerlessApiStack) -> None:
     reasons = {
         "Resource::*": "Read-only calls without resource-level permissions (GetMetricData,"
         " GetCostAndUsage, Route 53/CloudFront/Logs lists, ListAllMyBuckets,"
-        " CloudTrail LookupEvents); each is named in portfolio_infra/serverless.py.",
+        " CloudTrail LookupEvents, DynamoDB ListTables for the restore test's sweep of"
+        " stale scratch tables); each is named in portfolio_infra/serverless.py or"
+        " portfolio_infra/operations.py.",
         "Resource::arn:<AWS::Partition>:s3:::portfolio-*": "The monthly checks read the"
         " encryption, public-access block and logging of the project's buckets; read-only.",
         f"Resource::<{reports}.Arn>/checks/*": "The jobs put results under checks/.",

@@ -51,6 +51,12 @@ def api_secrets(
 
     CloudFront's distribution lives in the web stack (us-east-1) and reads the origin
     secret there by name: a replica needs no cross-region reference.
+
+    Both are deleted with their stack (DeletionPolicy Delete). CloudFormation deletes an
+    ``AWS::SecretsManager::Secret`` without a recovery window (replicas first), so a
+    teardown frees the names at once and the next deploy can take them again; a
+    retained secret deleted by hand with ``delete-secret`` would keep its name reserved
+    for 30 days and make that deploy fail. The keys are worthless without the service.
     """
     api_keys = secretsmanager.Secret(
         scope,
@@ -60,7 +66,7 @@ def api_secrets(
         generate_secret_string=secretsmanager.SecretStringGenerator(
             password_length=40, exclude_punctuation=True
         ),
-        removal_policy=RemovalPolicy.RETAIN,
+        removal_policy=RemovalPolicy.DESTROY,
     )
     origin = secretsmanager.Secret(
         scope,
@@ -71,7 +77,7 @@ def api_secrets(
             password_length=48, exclude_punctuation=True
         ),
         replica_regions=[secretsmanager.ReplicaRegion(region=replica_region)],
-        removal_policy=RemovalPolicy.RETAIN,
+        removal_policy=RemovalPolicy.DESTROY,
     )
     return api_keys, origin
 

@@ -24,6 +24,7 @@ from portfolio.store import keys
 from portfolio_infra.budget import Budget
 from portfolio_infra.data import Data
 from portfolio_infra.frontend import ApiOrigin, Frontend
+from portfolio_infra.image_scanning import image_scanning
 from portfolio_infra.log_archive import LogArchive, grant_cloudfront_log_read
 from portfolio_infra.monitoring import EdgeMonitoring, Monitoring
 from portfolio_infra.network import Network
@@ -32,18 +33,24 @@ from portfolio_infra.service import APP_PORT, ORIGIN_HEADER, Service, origin_sec
 from portfolio_infra.settings import REPO_ROOT, EnvironmentSettings
 
 
-def _image(scope: Construct, settings: EnvironmentSettings) -> ecs.ContainerImage:
-    """The API image: an ECR repository + tag when given, else built from the Dockerfile.
+def _image(scope: Construct, settings: EnvironmentSettings) -> tuple[ecs.ContainerImage, str]:
+    """The API image and its ECR repository's name: a repository + tag when given, else
+    built from the Dockerfile into CDK's container-assets repository.
 
-    ``from_asset`` only stages the build context at synth (Docker runs at deploy time),
-    so synth stays offline; CI that pushes its own images passes ``image_repository``.
+    ``DockerImageAsset`` only stages the build context at synth (Docker runs at deploy
+    time), so synth stays offline; CI that pushes its own images passes
+    ``image_repository``.
     """
     if settings.image_repository:
         repository = ecr.Repository.from_repository_name(
             scope, "ImageRepository", settings.image_repository
         )
-        return ecs.ContainerImage.from_ecr_repository(repository, settings.image_tag)
-    return ecs.ContainerImage.from_asset(str(REPO_ROOT), platform=ecr_assets.Platform.LINUX_ARM64)
+        image = ecs.ContainerImage.from_ecr_repository(repository, settings.image_tag)
+        return image, settings.image_repository
+    asset = ecr_assets.DockerImageAsset(
+        scope, "Image", directory=str(REPO_ROOT), platform=ecr_assets.Platform.LINUX_ARM64
+    )
+    return ecs.ContainerImage.from_docker_image_asset(asset), asset.repository.repository_name
 
 
 class ApiStack(Stack):
@@ -83,7 +90,7 @@ class ApiStack(Stack):
             max_read_units_per_s=settings.max_read_units_per_s,
             max_write_units_per_s=settings.max_write_units_per_s,
         )
-        image = _image(self, settings)
+        image, image_repository = _image(self, settings)
         store_environment = {
             "PORTFOLIO_STORE__BACKEND": "dynamodb",
             "PORTFOLIO_STORE__REGION": self.region,
@@ -159,24 +166,7 @@ class ApiStack(Stack):
             name=suffix,
         )
         if settings.is_production:
-            # Basic scanning (free) on every push in this region, so the image CDK pushes
-            # to its assets repository is scanned; the monthly check reads the findings.
-            # A registry has one configuration per region: only production sets it.
-            ecr.CfnRegistryScanningConfiguration(
-                self,
-                "ImageScanOnPush",
-                scan_type="BASIC",
-                rules=[
-                    ecr.CfnRegistryScanningConfiguration.ScanningRuleProperty(
-                        scan_frequency="SCAN_ON_PUSH",
-                        repository_filters=[
-                            ecr.CfnRegistryScanningConfiguration.RepositoryFilterProperty(
-                                filter="*", filter_type="WILDCARD"
-                            )
-                        ],
-                    )
-                ],
-            )
+            image_scanning(self, repository_name=image_repository)
         CfnOutput(self, "ReportsBucket", value=self.operations.reports_bucket.bucket_name)
         CfnOutput(self, "LogBucket", value=self.log_archive.bucket.bucket_name)
         CfnOutput(self, "ApiKeysSecret", value=self.service.api_keys_secret.secret_name)

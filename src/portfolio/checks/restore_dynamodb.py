@@ -20,6 +20,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError, WaiterError
 
+from portfolio.checks.restore_sweep import scratch_name, sweep_scratch_tables
 from portfolio.checks.snapshot import RestoreTest
 from portfolio.cloud import NOT_FOUND, Aws, error_code
 from portfolio.errors import SourceError
@@ -105,10 +106,13 @@ def restore_test_table(
     """Restore ``table`` to a point into a scratch table; compare settled items; delete it.
 
     The scratch table is deleted whatever happens once it exists, so a failed comparison
-    never leaves a billed copy behind.
+    never leaves a billed copy behind; copies left by a run killed from outside are swept
+    first (``restore_sweep``).
     """
     dynamodb = aws.client("dynamodb")
-    scratch = f"{table}-restore-test-{int(time.time())}"
+    now = now or datetime.now(UTC)
+    swept = sweep_scratch_tables(dynamodb, table, now)
+    scratch = scratch_name(table, now)
     started = time.monotonic()
     try:
         point = restore_point(dynamodb, table)
@@ -121,7 +125,7 @@ def restore_test_table(
             return RestoreTest(table, None, None, time.monotonic() - started, error=code)
         raise
     cutoff = point - SETTLE
-    keep = settled(cutoff, now or datetime.now(UTC), _ttl_attribute(table))
+    keep = settled(cutoff, now, _ttl_attribute(table))
     try:
         dynamodb.get_waiter("table_exists").wait(
             TableName=scratch, WaiterConfig={"Delay": 10, "MaxAttempts": max(1, wait_s // 10)}
@@ -138,5 +142,6 @@ def restore_test_table(
         restored,
         time.monotonic() - started,
         basis=f"restored to {point:%Y-%m-%d %H:%M} UTC; items made before"
-        f" {cutoff:%Y-%m-%d %H:%M} UTC",
+        f" {cutoff:%Y-%m-%d %H:%M} UTC"
+        + (f"; deleted {len(swept)} stale scratch table(s): {', '.join(swept)}" if swept else ""),
     )
