@@ -10,6 +10,9 @@ settings; both servers (uvicorn, granian) so the choice between them is measured
 The same API on DynamoDB Local beside SQLite shows what the store costs a request
 (DynamoDB Local is a Java emulator on the same 2 cores: a lower bound for the API
 on AWS, whose DynamoDB answers in single-digit ms over the network instead).
+The Lambda handler's cold start (a fresh interpreter importing the packaged handler
+and answering one /health event) beside a bare Mangum + FastAPI handler in the same
+package layout (bench/lambda_coldstart.py).
 Results are printed and written to bench/results/latest.json. Never run in tests.
 """
 
@@ -39,6 +42,7 @@ from tests.server import free_port  # noqa: E402
 
 from bench.alb_logs import alb_logs_benchmark  # noqa: E402
 from bench.api_inprocess import api_inprocess_benchmark  # noqa: E402
+from bench.lambda_coldstart import lambda_coldstart_benchmark  # noqa: E402
 from bench.report_bench import report_benchmark  # noqa: E402
 from bench.wrk import WrkResult, run_wrk  # noqa: E402
 
@@ -335,6 +339,7 @@ BENCHMARKS: list[tuple[str, Callable[[dict[str, object], Callable[[str], None]],
     ("Report from the store", report_benchmark),
     ("ALB logs vs goaccess", alb_logs_benchmark),
     ("API on DynamoDB Local beside SQLite", dynamodb_benchmarks),
+    ("Lambda cold start beside bare Mangum + FastAPI", lambda_coldstart_benchmark),
 ]
 
 
