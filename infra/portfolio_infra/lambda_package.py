@@ -38,7 +38,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from portfolio_infra.settings import REPO_ROOT
+REPO_ROOT = Path(__file__).resolve().parents[2]
+"""The repository (its own, not settings.REPO_ROOT: the bench imports this without CDK)."""
 
 PYTHON_VERSION = "3.12"
 PLATFORM = "aarch64-manylinux_2_28"
