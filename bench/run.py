@@ -12,6 +12,9 @@ The same API on DynamoDB Local beside SQLite shows what the store costs a reques
 on AWS, whose DynamoDB answers in single-digit ms over the network instead).
 The demo month exported and copied into DynamoDB Local, and its report read from there
 beside SQLite's (bench/transfer_bench.py).
+The Lambda handler's cold start (a fresh interpreter importing the packaged handler
+and answering one /health event) beside a bare Mangum + FastAPI handler in the same
+package layout (bench/lambda_coldstart.py).
 Results are printed and written to bench/results/latest.json. Never run in tests.
 """
 
@@ -41,6 +44,7 @@ from tests.server import free_port  # noqa: E402
 
 from bench.alb_logs import alb_logs_benchmark  # noqa: E402
 from bench.api_inprocess import api_inprocess_benchmark  # noqa: E402
+from bench.lambda_coldstart import lambda_coldstart_benchmark  # noqa: E402
 from bench.report_bench import report_benchmark  # noqa: E402
 from bench.transfer_bench import transfer_benchmark  # noqa: E402
 from bench.wrk import WrkResult, run_wrk  # noqa: E402
@@ -339,6 +343,7 @@ BENCHMARKS: list[tuple[str, Callable[[dict[str, object], Callable[[str], None]],
     ("ALB logs vs goaccess", alb_logs_benchmark),
     ("API on DynamoDB Local beside SQLite", dynamodb_benchmarks),
     ("Store export, copy and the month's report from DynamoDB Local", transfer_benchmark),
+    ("Lambda cold start beside bare Mangum + FastAPI", lambda_coldstart_benchmark),
 ]
 
 

@@ -83,7 +83,7 @@ def _portfolio_function(
         architecture=lambda_.Architecture.ARM_64,
         handler=HANDLER,
         code=lambda_.Code.from_asset(
-            str(lambda_package.code_dir()), exclude=lambda_package.CODE_EXCLUDES
+            str(lambda_package.code_dir()), exclude=lambda_package.ASSET_EXCLUDES
         ),
         layers=[layer],
         memory_size=memory_size,
@@ -115,7 +115,9 @@ class ApiFunction(Construct):
         self.layer = lambda_.LayerVersion(
             self,
             "Dependencies",
-            code=lambda_.Code.from_asset(str(lambda_package.layer_dir())),
+            code=lambda_.Code.from_asset(
+                str(lambda_package.layer_dir()), exclude=lambda_package.ASSET_EXCLUDES
+            ),
             compatible_architectures=[lambda_.Architecture.ARM_64],
             compatible_runtimes=[RUNTIME],
             description="portfolio's locked dependencies for Lambda arm64 (uv, no Docker)",

@@ -9,6 +9,7 @@ import pytest
 from portfolio.report import analysis
 from portfolio.report.model import Status
 from portfolio.store.records import MinuteTotals, ProbeResult
+from portfolio.telemetry.outages import find_outages
 
 T0 = datetime(2025, 8, 1, tzinfo=UTC)
 
@@ -44,7 +45,7 @@ def _probes(pattern: str) -> list[ProbeResult]:
 
 
 def test_outage_needs_the_minimum_length_and_ends_at_the_next_success() -> None:
-    outages = analysis.find_outages(_probes("+++-+++---+++"), min_minutes=2)
+    outages = find_outages(_probes("+++-+++---+++"), min_minutes=2)
     assert len(outages) == 1
     assert outages[0].start == T0 + timedelta(minutes=7)
     assert outages[0].end == T0 + timedelta(minutes=10)
@@ -52,7 +53,7 @@ def test_outage_needs_the_minimum_length_and_ends_at_the_next_success() -> None:
 
 
 def test_outage_still_failing_at_the_end_lasts_one_interval_past_the_last_probe() -> None:
-    outages = analysis.find_outages(_probes("++---"), min_minutes=2)
+    outages = find_outages(_probes("++---"), min_minutes=2)
     assert outages[0].minutes == 3.0
 
 

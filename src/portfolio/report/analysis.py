@@ -7,15 +7,14 @@ weekly trends, peak hours, and the improvement proposals.
 
 from __future__ import annotations
 
-import itertools
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Literal
 
-from portfolio.report.model import Outage, Status
-from portfolio.store.records import MinuteTotals, ProbeResult
+from portfolio.report.model import Status
+from portfolio.store.records import MinuteTotals
 
 WARN_MARGIN = 0.10
 """⚠️ when a KPI misses by at most 10 % of its target; ❌ beyond."""
@@ -57,47 +56,6 @@ def kpi_status(
     if target == 0:
         return Status.MISSED, 0.0
     return (Status.WARN if actual <= target + margin else Status.MISSED), achievement
-
-
-def probe_interval_seconds(probes: Sequence[ProbeResult]) -> float | None:
-    """The prober's interval, as the median gap between consecutive probes."""
-    if len(probes) < 2:
-        return None
-    gaps = [(b.at - a.at).total_seconds() for a, b in itertools.pairwise(probes)]
-    return statistics.median(gaps)
-
-
-def find_outages(probes: Sequence[ProbeResult], *, min_minutes: float) -> list[Outage]:
-    """Runs of failed probes lasting at least ``min_minutes`` are outages.
-
-    An outage runs from its first failed probe to the first successful probe after
-    it (or the last failed probe plus one interval when none followed), so its
-    length is what a person watching the prober would have seen.
-    """
-    interval = probe_interval_seconds(probes) or 60.0
-    outages: list[Outage] = []
-    run: list[ProbeResult] = []
-
-    def close(until: datetime) -> None:
-        if not run:
-            return
-        minutes = (until - run[0].at).total_seconds() / 60
-        if minutes >= min_minutes:
-            outages.append(
-                Outage(
-                    start=run[0].at, end=until, minutes=round(minutes, 2), failed_probes=len(run)
-                )
-            )
-
-    for probe in probes:
-        if probe.ok:
-            close(probe.at)
-            run = []
-        else:
-            run.append(probe)
-    if run:
-        close(run[-1].at + timedelta(seconds=interval))
-    return outages
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,6 +78,7 @@ from portfolio.store.records import (
     StoreCallStat,
 )
 from portfolio.store.summaries import summarise_resources
+from portfolio.telemetry.outages import find_outages, probe_interval_seconds
 from portfolio.telemetry.percentiles import latency_percentiles
 from portfolio.telemetry.sketch import LatencySketch
 from portfolio.telemetry.totals import RequestTotals, RequestVolume
@@ -362,11 +363,11 @@ def _availability(obs: Observations, settings: Settings, elapsed: float = 1.0) -
             coverage_threshold_percent=settings.report.min_coverage_pct,
             coverage_sufficient=None,
         )
-    interval_s = analysis.probe_interval_seconds(probes) or 60.0
+    interval_s = probe_interval_seconds(probes) or 60.0
     # Minutes without a probe are unknown, not up: availability is over measured minutes only.
     monitored = min(span_minutes, len(probes) * interval_s / 60)
     coverage = 100 * monitored / span_minutes
-    found = analysis.find_outages(probes, min_minutes=settings.report.outage_min_minutes)
+    found = find_outages(probes, min_minutes=settings.report.outage_min_minutes)
     # Failed probes inside a recorded maintenance window are planned downtime, not outages.
     planned_part = [_overlap_minutes(obs.maintenance, o.start, o.end) for o in found]
     outages = [o for o, p in zip(found, planned_part, strict=True) if o.minutes - p > 0]

@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from portfolio.report.plan import OperatorPlan
+from portfolio.telemetry.outages import Outage
 
 SCHEMA_VERSION = "2.0"
 
@@ -50,13 +51,6 @@ class PeriodInfo(BaseModel):
     days: int
     in_progress: bool = Field(description="The month has not ended yet: hours count to now.")
     elapsed_hours: float = Field(description="Hours of the month up to the report (all of it).")
-
-
-class Outage(BaseModel):
-    start: datetime
-    end: datetime
-    minutes: float
-    failed_probes: int
 
 
 class Availability(BaseModel):

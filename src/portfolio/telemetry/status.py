@@ -1,7 +1,7 @@
 """The public status page's figures: current state, daily uptime and recent incidents.
 
 Computed from the prober's results with the report's own rules
-(:func:`portfolio.report.analysis.find_outages`), so the status page and the
+(:func:`portfolio.telemetry.outages.find_outages`), so the status page and the
 monthly report never disagree about what was an outage. A day without probes
 has no uptime figure (``None``), not 100 %.
 """
@@ -13,9 +13,9 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from portfolio.report.analysis import find_outages, probe_interval_seconds
 from portfolio.store.protocols import Store
 from portfolio.store.records import ProbeResult
+from portfolio.telemetry.outages import find_outages, probe_interval_seconds
 
 State = Literal["up", "down", "unknown"]
 
