@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -46,9 +47,10 @@ class Truth:
     site_hits: int = 0
 
     def exact(self, q: float) -> float:
-        """The value at rank floor(q * (n - 1)): the sketch's definition of a quantile."""
+        """The value at 1-based rank ceil(q * n), the nearest rank: the report's definition
+        of a quantile (docs/report.md), which the sketch follows within its accuracy."""
         ordered = sorted(self.latencies)
-        return ordered[int(q * (len(ordered) - 1))]
+        return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
 
 
 def _minutes() -> list[int]:

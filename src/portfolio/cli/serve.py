@@ -58,6 +58,9 @@ def serve(
         store__backend=store,
         store__dynamodb_endpoint_url=endpoint_url,
     )
+    # Also migrates the schema before the workers start; creates the store only if asked.
+    # First, so that a refused store leaves this process's environment as it was.
+    probe_store = existing_store(settings, create=create)
     # Workers are separate processes: they read the same settings from the environment.
     os.environ["PORTFOLIO_STORE__BACKEND"] = settings.store.backend
     os.environ["PORTFOLIO_STORE__SQLITE_PATH"] = str(settings.store.sqlite_path.resolve())
@@ -66,8 +69,6 @@ def serve(
     os.environ["PORTFOLIO_TELEMETRY__SPOOL_DIR"] = str(
         settings.telemetry.spool_dir or default_spool_dir(settings)
     )
-    # Also migrates the schema before the workers start; creates the store only if asked.
-    probe_store = existing_store(settings, create=create)
     # JSON lines from the supervisor too: a worker's death and its replacement are logged.
     configure_logging(None)
     if record_api_key_set(probe_store, settings.parsed_api_keys(), now=datetime.now(UTC)):
