@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx
 
+from portfolio.checks.gate_cache import cached_counts
 from portfolio.checks.snapshot import DependencyAudit, IacScan, Vulnerability
 from portfolio.errors import InputError, SourceError
 from portfolio.infra.assembly import Assembly
@@ -47,7 +48,35 @@ def _run(command: Sequence[str]) -> str:
         )
     except (OSError, subprocess.TimeoutExpired) as err:
         raise SourceError(f"{Path(command[0]).name} could not run: {err}") from err
+    if not done.stdout.strip():  # both gates print JSON ("[]" when clean): nothing is a crash
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise SourceError(f"{Path(command[0]).name} printed no result ({done.returncode}): {last}")
     return done.stdout
+
+
+def cfn_lint_scan(cfn_lint: Path, templates: Sequence[Path]) -> tuple[int, int]:
+    """(errors, warnings) of cfn-lint over ``templates``, kept by what it read."""
+    command = [str(cfn_lint), "--format", "json", "--", *map(str, templates)]
+    return cached_counts(cfn_lint, templates, lambda: cfn_lint_counts(_run(command)))
+
+
+def checkov_scan(checkov: Path, config: Path, directory: Path) -> tuple[int, int]:
+    """(passed, failed) of checkov over ``directory``'s templates, kept by what it read."""
+    command = [str(checkov), "--config-file", str(config), "--directory", str(directory),
+               "--output", "json"]  # fmt: skip
+    return cached_counts(checkov, [config, *checkov_inputs(directory)],
+                         lambda: checkov_counts(_run(command)))  # fmt: skip
+
+
+def checkov_inputs(directory: Path) -> list[Path]:
+    """The files checkov's two frameworks (.checkov.yaml) read under ``directory``:
+    CloudFormation in any JSON or YAML file, and every Dockerfile (the image's assets)."""
+    suffixes = {".json", ".yaml", ".yml", ".template"}
+    return sorted(
+        p
+        for p in directory.rglob("*")
+        if p.is_file() and (p.suffix in suffixes or p.name.startswith("Dockerfile"))
+    )
 
 
 def cfn_lint_counts(output: str) -> tuple[int, int]:
@@ -68,17 +97,14 @@ def checkov_counts(output: str) -> tuple[int, int]:
 
 def iac_scan(assembly: Assembly, root: Path) -> IacScan:
     """cfn-lint and checkov over ``assembly``; cdk-nag already passed if it synthesized."""
-    templates = sorted(str(p) for p in assembly.directory.glob("*.template.json"))
+    templates = sorted(assembly.directory.glob("*.template.json"))
     cfn_lint = _tool("cfn-lint", Path(sys.executable).parent / "cfn-lint")
     checkov = _tool(
         "checkov",
         Path(os.environ.get("PORTFOLIO_CHECKOV", root / ".tools" / "checkov" / "bin" / "checkov")),
     )
-    errors, warnings = cfn_lint_counts(_run([cfn_lint, "--format", "json", "--", *templates]))
-    passed, failed = checkov_counts(_run([
-        checkov, "--config-file", str(root / ".checkov.yaml"), "--directory",
-        str(assembly.directory), "--output", "json",
-    ]))  # fmt: skip
+    errors, warnings = cfn_lint_scan(Path(cfn_lint), templates)
+    passed, failed = checkov_scan(Path(checkov), root / ".checkov.yaml", assembly.directory)
     return IacScan(
         nag_unacknowledged=0,  # synthesis fails on any; this assembly synthesized
         cfn_lint_errors=errors,
@@ -93,21 +119,16 @@ def installed_iac_scan(assembly: Assembly, root: Path) -> IacScan:
     synthesized, so it found nothing unacknowledged), cfn-lint and checkov when installed
     (the demo's install has neither unless `make infra-gates` ran); a tool that is not
     installed is recorded as not run, never as clean."""
-    templates = sorted(str(p) for p in assembly.directory.glob("*.template.json"))
+    templates = sorted(assembly.directory.glob("*.template.json"))
     cfn_lint = Path(sys.executable).parent / "cfn-lint"
     checkov = Path(
         os.environ.get("PORTFOLIO_CHECKOV", root / ".tools" / "checkov" / "bin" / "checkov")
     )
     errors = warnings = passed = failed = None
     if cfn_lint.is_file():
-        errors, warnings = cfn_lint_counts(
-            _run([str(cfn_lint), "--format", "json", "--", *templates])
-        )
+        errors, warnings = cfn_lint_scan(cfn_lint, templates)
     if checkov.is_file() and (root / ".checkov.yaml").is_file():
-        passed, failed = checkov_counts(_run([
-            str(checkov), "--config-file", str(root / ".checkov.yaml"), "--directory",
-            str(assembly.directory), "--output", "json",
-        ]))  # fmt: skip
+        passed, failed = checkov_scan(checkov, root / ".checkov.yaml", assembly.directory)
     return IacScan(nag_unacknowledged=0, cfn_lint_errors=errors, cfn_lint_warnings=warnings,
                    checkov_passed=passed, checkov_failed=failed)  # fmt: skip
 
