@@ -55,17 +55,20 @@ def simulate_demo(
     logs_dir: Path,
     track: Track | None = None,
     scenario: Scenario = SCENARIOS["original"],
+    month_before: bool = True,
 ) -> LocalSource:
     """Fill ``store`` and ``logs_dir``; return the source the demo's report reads.
 
     The monthly runs carry the IaC scan this machine can run over the synthesized
-    templates (cdk-nag always; cfn-lint and checkov when installed).
+    templates (cdk-nag always; cfn-lint and checkov when installed). Without
+    ``month_before`` only the target month is simulated (half the time), for a caller
+    that compares no months.
     """
     scan = None
-    for label, month, model, users in (
-        ("previous month", period.previous(), previous_month(), 0),
-        ("target month", period, scenario.model, ORIGINAL_USERS),
-    ):
+    months = [("target month", period, scenario.model, ORIGINAL_USERS)]
+    if month_before:
+        months.insert(0, ("previous month", period.previous(), previous_month(), 0))
+    for label, month, model, users in months:
         on_day = track(label, month) if track is not None else None
         simulate_period(store, month, model, rng=rng, users=users, maintenance=None, on_day=on_day)
         templates = assembly()
@@ -75,7 +78,7 @@ def simulate_demo(
                                 open_ssh=scenario.open_ssh and target)  # fmt: skip
     for stale in logs_dir.glob("*.gz"):
         stale.unlink()
-    for month in (period.previous(), period):
+    for _, month, _, _ in months:
         write_cloudfront_logs(logs_dir, month, rng)
     return LocalSource(
         store,
