@@ -286,10 +286,21 @@ def _summary(doc: Document, f: Fmt) -> None:
 
 
 def _services(doc: Document, f: Fmt) -> None:
-    s = f.r.services
     _h(doc, 2, "h.services", "services")
-    c = s.compute
-    target = f.pct(c.utilisation_target_percent, 0)
+    _ecs(doc, f)
+    _alb(doc, f)
+    _dynamodb(doc, f)
+    _s3_cloudfront(doc, f)
+
+
+def _ecs(doc: Document, f: Fmt) -> None:
+    _ecs_status(doc, f)
+    _ecs_performance(doc, f)
+    _ecs_logs(doc, f)
+
+
+def _ecs_status(doc: Document, f: Fmt) -> None:
+    c = f.r.services.compute
     _h(doc, 3, "h.svc.ecs", "svc-ecs")
     _h(doc, 4, "h.svc.status", "svc-ecs-status")
     tasks = (
@@ -307,6 +318,11 @@ def _services(doc: Document, f: Fmt) -> None:
             ]
         )
     )
+
+
+def _ecs_performance(doc: Document, f: Fmt) -> None:
+    c = f.r.services.compute
+    target = f.pct(c.utilisation_target_percent, 0)
     _h(doc, 4, "h.svc.performance", "svc-ecs-performance")
     usage = (
         f.nd("reason.no_samples")
@@ -345,6 +361,10 @@ def _services(doc: Document, f: Fmt) -> None:
             ]
         )
     )
+
+
+def _ecs_logs(doc: Document, f: Fmt) -> None:
+    c = f.r.services.compute
     _h(doc, 4, "h.svc.logs", "svc-ecs-logs")
     doc.add(
         Fields(
@@ -366,7 +386,9 @@ def _services(doc: Document, f: Fmt) -> None:
         )
     )
 
-    e = s.entry_point
+
+def _alb(doc: Document, f: Fmt) -> None:
+    e = f.r.services.entry_point
     _h(doc, 3, "h.svc.alb", "svc-alb")
     _h(doc, 4, "h.svc.status", "svc-alb-status")
     doc.add(
@@ -389,6 +411,11 @@ def _services(doc: Document, f: Fmt) -> None:
             ]
         )
     )
+    _alb_performance(doc, f)
+
+
+def _alb_performance(doc: Document, f: Fmt) -> None:
+    e = f.r.services.entry_point
     _h(doc, 4, "h.svc.performance", "svc-alb-performance")
     kpi = f.r.kpis
     rt_target = next(k.target for k in kpi if k.id == "response_time_avg")
@@ -442,7 +469,9 @@ def _services(doc: Document, f: Fmt) -> None:
         )
     )
 
-    d = s.data_store
+
+def _dynamodb(doc: Document, f: Fmt) -> None:
+    d = f.r.services.data_store
     _h(doc, 3, "h.svc.dynamodb", "svc-dynamodb")
     _h(doc, 4, "h.svc.status", "svc-dynamodb-status")
     backup = (
@@ -508,7 +537,9 @@ def _services(doc: Document, f: Fmt) -> None:
         )
     )
 
-    site = s.static_site
+
+def _s3_cloudfront(doc: Document, f: Fmt) -> None:
+    site = f.r.services.static_site
     _h(doc, 3, "h.svc.site", "svc-site")
     _h(doc, 4, "h.svc.status", "svc-site-status")
     status = (
@@ -567,7 +598,7 @@ def _services(doc: Document, f: Fmt) -> None:
 
 
 def _performance(doc: Document, f: Fmt) -> None:
-    p, tr = f.r.performance, f.r.traffic
+    p = f.r.performance
     _h(doc, 2, "h.performance", "performance")
     _h(doc, 3, "h.perf.response", "perf-response")
     _h(doc, 4, "h.perf.weekly", "perf-weekly")
@@ -627,6 +658,10 @@ def _performance(doc: Document, f: Fmt) -> None:
         Chart("hourly"),
         Note(f.t("note.hours", peak=PEAK_FACTOR, off=OFF_PEAK_FACTOR)),
     )
+
+
+def _traffic(doc: Document, f: Fmt) -> None:
+    tr = f.r.traffic
     _h(doc, 3, "h.perf.traffic", "perf-traffic")
     _h(doc, 4, "h.perf.daily", "perf-daily")
 
@@ -768,8 +803,14 @@ def _incidents(doc: Document, f: Fmt) -> None:
 
 
 def _costs(doc: Document, f: Fmt) -> None:
-    c = f.r.costs
     _h(doc, 2, "h.costs", "costs")
+    _cost_breakdown(doc, f)
+    _cost_optimisation(doc, f)
+    _cost_efficiency(doc, f)
+
+
+def _cost_breakdown(doc: Document, f: Fmt) -> None:
+    c = f.r.costs
     _h(doc, 3, "h.cost.breakdown", "cost-breakdown")
     rows = [
         [
@@ -804,6 +845,10 @@ def _costs(doc: Document, f: Fmt) -> None:
         *([Note(f.t("note.cost.estimated"))] if c.estimated else []),
         Chart("costs"),
     )
+
+
+def _cost_optimisation(doc: Document, f: Fmt) -> None:
+    c = f.r.costs
     _h(doc, 3, "h.cost.optimisation", "cost-optimisation")
     headroom = f.nd("reason.no_cost")
     if c.headroom_usd is not None:
@@ -833,6 +878,10 @@ def _costs(doc: Document, f: Fmt) -> None:
             ]
         )
     )
+
+
+def _cost_efficiency(doc: Document, f: Fmt) -> None:
+    c = f.r.costs
     _h(doc, 3, "h.cost.efficiency", "cost-efficiency")
 
     def unit(
@@ -1123,6 +1172,7 @@ SECTIONS: tuple[Section, ...] = (
     _summary,
     _services,
     _performance,
+    _traffic,
     _incidents,
     _costs,
     _security,
