@@ -244,36 +244,10 @@ def compute_report(
             performance_zone=zone,
         )
     )  # fmt: skip
-    statuses = [k.status for k in kpis]
     plan = load_plan(settings.report.plan_path, period.label)
-    categories = [i.category for i in incidents]
-    in_progress = now < period.end
     return Report(
-        document=DocumentInfo(
-            title=f"{settings.report.environment_name} {period.label}",
-            environment=settings.report.environment_name,
-            author=settings.report.author,
-            approver=settings.report.approver,
-            generated_at=now,
-            timezone=period.tz,
-            sources=[obs.source],
-            simulated=obs.simulated,
-            notes=list(obs.notes),
-            version=f"v{SCHEMA_VERSION}",
-            target_environment=settings.report.environment,
-            platform=_platform(obs.source),
-            frequency=settings.report.frequency,
-        ),
-        period=PeriodInfo(
-            month=period.label,
-            start=period.start.astimezone(zone),
-            end=period.end.astimezone(zone),
-            timezone=period.tz,
-            total_hours=period.hours,
-            days=len(period.days),
-            in_progress=in_progress,
-            elapsed_hours=round(period.hours * elapsed, 2),
-        ),
+        document=_document_info(obs, settings, now),
+        period=_period_info(period, now, elapsed),
         availability=availability,
         latency_ms=latency(index.total.sketch),
         error_rate=error_rate,
@@ -282,35 +256,83 @@ def compute_report(
         performance=performance,
         traffic=traffic,
         incidents=incidents,
-        incident_counts=IncidentCounts(
-            major=categories.count("major"),
-            minor=categories.count("minor"),
-            security=categories.count("security"),
-        ),
+        incident_counts=_incident_counts(incidents),
         costs=costs,
         security=security,
         work=work,
         error_budget=error_budget,
         proposals=proposals,
         plan=plan,
-        summary=Summary(
-            achievements=_achievements(kpis, incidents, availability),
-            issues=_issues(kpis, incidents, proposals),
-            expectations=_expectations(proposals),
-            kpis_met=statuses.count(Status.MET),
-            kpis_warn=statuses.count(Status.WARN),
-            kpis_missed=statuses.count(Status.MISSED),
-            kpis_no_data=statuses.count(Status.NO_DATA),
-            incidents=len(incidents),
-            incidents_without_cause=sum(1 for i in incidents if i.cause is None),
-            proposals=len(proposals),
-        ),
-        closing=Closing(
-            report_date=now.astimezone(zone).date(),
-            reporter=settings.report.author,
-            approver=settings.report.approver,
-            next_report_date=period.next().days[-1],
-        ),
+        summary=_summary(kpis, incidents, availability, proposals),
+        closing=_closing(period, settings, now),
+    )
+
+
+def _document_info(obs: Observations, settings: Settings, now: datetime) -> DocumentInfo:
+    """文書情報: the environment, author and sources the report names."""
+    period = obs.period
+    return DocumentInfo(
+        title=f"{settings.report.environment_name} {period.label}",
+        environment=settings.report.environment_name,
+        author=settings.report.author,
+        approver=settings.report.approver,
+        generated_at=now,
+        timezone=period.tz,
+        sources=[obs.source],
+        simulated=obs.simulated,
+        notes=list(obs.notes),
+        version=f"v{SCHEMA_VERSION}",
+        target_environment=settings.report.environment,
+        platform=_platform(obs.source),
+        frequency=settings.report.frequency,
+    )
+
+
+def _period_info(period: Period, now: datetime, elapsed: float) -> PeriodInfo:
+    """The month in the report's zone; in progress until its end."""
+    zone = period.zone
+    in_progress = now < period.end
+    return PeriodInfo(
+        month=period.label,
+        start=period.start.astimezone(zone),
+        end=period.end.astimezone(zone),
+        timezone=period.tz,
+        total_hours=period.hours,
+        days=len(period.days),
+        in_progress=in_progress,
+        elapsed_hours=round(period.hours * elapsed, 2),
+    )
+
+
+def _summary(
+    kpis: list[Kpi],
+    incidents: list[IncidentRow],
+    availability: Availability,
+    proposals: list[Proposal],
+) -> Summary:
+    """総括・所感's points and the counts the terminal summary shows."""
+    statuses = [k.status for k in kpis]
+    return Summary(
+        achievements=_achievements(kpis, incidents, availability),
+        issues=_issues(kpis, incidents, proposals),
+        expectations=_expectations(proposals),
+        kpis_met=statuses.count(Status.MET),
+        kpis_warn=statuses.count(Status.WARN),
+        kpis_missed=statuses.count(Status.MISSED),
+        kpis_no_data=statuses.count(Status.NO_DATA),
+        incidents=len(incidents),
+        incidents_without_cause=sum(1 for i in incidents if i.cause is None),
+        proposals=len(proposals),
+    )
+
+
+def _closing(period: Period, settings: Settings, now: datetime) -> Closing:
+    """The closing block: today in the report's zone, and the next report's date."""
+    return Closing(
+        report_date=now.astimezone(period.zone).date(),
+        reporter=settings.report.author,
+        approver=settings.report.approver,
+        next_report_date=period.next().days[-1],
     )
 
 
@@ -544,6 +566,18 @@ def _services(
     settings: Settings,
     elapsed: float = 1.0,
 ) -> Services:
+    return Services(
+        compute=_compute(obs, index, availability, settings),
+        entry_point=_entry_point(obs, index, availability, settings, elapsed),
+        data_store=_data_store(obs),
+        static_site=_static_site(obs, settings),
+    )
+
+
+def _compute(
+    obs: Observations, index: _TrafficIndex, availability: Availability, settings: Settings
+) -> ComputeSection:
+    """1. ECS/Fargate: tasks, CPU and memory, network, logs."""
     resources = _resources(obs)
     levels: dict[str, int] = defaultdict(int)
     for log in obs.log_counts:
@@ -551,7 +585,7 @@ def _services(
     measured_s = 60 * len({m.minute for m in obs.minutes if m.count}) or None
     moved = index.total.bytes_in + index.total.bytes_out
     named = _resource_names(settings)
-    compute = ComputeSection(
+    return ComputeSection(
         cluster=named["cluster"],
         service=named["service"],
         network_mb_per_s=_r(moved / 1e6 / measured_s, 4) if measured_s and moved else None,
@@ -572,12 +606,23 @@ def _services(
         network_in_bytes=index.total.bytes_in if index.total.count else None,
         network_out_bytes=index.total.bytes_out if index.total.count else None,
     )
+
+
+def _entry_point(
+    obs: Observations,
+    index: _TrafficIndex,
+    availability: Availability,
+    settings: Settings,
+    elapsed: float = 1.0,
+) -> EntryPointSection:
+    """2. Application Load Balancer: target health, latency, requests, errors."""
+    named = _resource_names(settings)
     active_minutes = [m.count for m in obs.minutes if m.count]
     total = index.total.count
     # 平均 req/min is over the period's minutes (so far), quiet minutes included.
     period_minutes = max(availability.total_minutes * elapsed, 1.0)
     healthy, registered = _target_health(obs)
-    entry = EntryPointSection(
+    return EntryPointSection(
         load_balancer=named["load_balancer"],
         target_group=named["target_group"],
         target_health_percent=_r(100 * healthy / registered, 3) if registered else None,
@@ -588,6 +633,10 @@ def _services(
         health_check_success_percent=availability.probe_success_percent,
         load_balancer_errors_5xx=obs.load_balancer_errors_5xx,
     )
+
+
+def _data_store(obs: Observations) -> DataStoreSection:
+    """3. DynamoDB: the tables, their backups and encryption, the store's calls."""
     reads = [s for s in obs.store_stats if s.operation.startswith(READ_PREFIXES)]
     writes = [s for s in obs.store_stats if not s.operation.startswith(READ_PREFIXES)]
 
@@ -605,7 +654,7 @@ def _services(
             return None
         return _r(100 * sum(s.capacity_units for s in stats) / seconds / limit, 3)
 
-    data_store = DataStoreSection(
+    return DataStoreSection(
         read_capacity_percent=capacity_percent(reads, ds.max_read_units_per_s if ds else None),
         write_capacity_percent=capacity_percent(writes, ds.max_write_units_per_s if ds else None),
         max_read_units_per_s=ds.max_read_units_per_s if ds else None,
@@ -627,9 +676,13 @@ def _services(
         or (_flag(ds.point_in_time_recovery, "PITR enabled", "PITR disabled") if ds else None),
         encryption=_finding_text(latest_monthly, ("encrypt",)) or (ds.encryption if ds else None),
     )
+
+
+def _static_site(obs: Observations, settings: Settings) -> StaticSiteSection:
+    """4. S3 + CloudFront: the site's probes and the distribution's logs."""
     site = obs.static_site
     probed = _site_probes(obs)
-    static = StaticSiteSection(
+    return StaticSiteSection(
         bucket=obs.site_bucket,
         distribution=obs.site_distribution,
         site_probes=probed.probes,
@@ -647,7 +700,6 @@ def _services(
         errors_5xx=site.errors_5xx if site else None,
         top_paths=site.top_paths[:5] if site else [],
     )
-    return Services(compute=compute, entry_point=entry, data_store=data_store, static_site=static)
 
 
 def _backup_enabled(run: CheckRun | None, pitr: bool | None) -> bool | None:
@@ -767,6 +819,16 @@ def _incidents(
     return sorted(rows, key=lambda r: r.start)
 
 
+def _incident_counts(incidents: list[IncidentRow]) -> IncidentCounts:
+    """インシデント発生状況: the period's incidents by category."""
+    categories = [i.category for i in incidents]
+    return IncidentCounts(
+        major=categories.count("major"),
+        minor=categories.count("minor"),
+        security=categories.count("security"),
+    )
+
+
 def _response_minutes(incident: Incident | None) -> float | None:
     """Minutes from detection (or start) to the first response, when recorded."""
     if incident is None or incident.responded_at is None:
@@ -858,34 +920,54 @@ def _costs(
             f" ({prices.region}, design {design.value}: {design.description})"
         )
     if lines is None:
-        return Costs(
-            source="none",
-            source_detail="no usage was measured in this period",
-            total_usd=None,
-            previous_total_usd=_r(sum(line.usd for line in previous_lines), 4)
-            if previous_lines
-            else None,
-            change_percent=None,
-            budget_usd=budget,
-            headroom_usd=None,
-            budget_used_percent=None,
-            per_request_usd=None,
-            per_user_usd=None,
-            per_hour_usd=None,
-            users=obs.user_count,
-            lines=[],
-            budget_attainment_percent=None,
-            per_request_previous_usd=None,
-            per_user_previous_usd=None,
-            per_hour_previous_usd=None,
-            per_request_change_percent=None,
-            per_user_change_percent=None,
-            per_hour_change_percent=None,
-            efficiency=None,
-            cheapest_design=None,
-            cheapest_design_usd=None,
-            cheapest_design_saving_usd=None,
-        )
+        return _unmeasured(obs, budget, previous_lines)
+    return _measured(obs, previous, budget, lines, previous_lines, (source, detail), index, elapsed)
+
+
+def _unmeasured(obs: Observations, budget: float, previous_lines: list[CostLine] | None) -> Costs:
+    """No usage measured in the period: no cost, only the month before's total if known."""
+    return Costs(
+        source="none",
+        source_detail="no usage was measured in this period",
+        total_usd=None,
+        previous_total_usd=_r(sum(line.usd for line in previous_lines), 4)
+        if previous_lines
+        else None,
+        change_percent=None,
+        budget_usd=budget,
+        headroom_usd=None,
+        budget_used_percent=None,
+        per_request_usd=None,
+        per_user_usd=None,
+        per_hour_usd=None,
+        users=obs.user_count,
+        lines=[],
+        budget_attainment_percent=None,
+        per_request_previous_usd=None,
+        per_user_previous_usd=None,
+        per_hour_previous_usd=None,
+        per_request_change_percent=None,
+        per_user_change_percent=None,
+        per_hour_change_percent=None,
+        efficiency=None,
+        cheapest_design=None,
+        cheapest_design_usd=None,
+        cheapest_design_saving_usd=None,
+    )
+
+
+def _measured(
+    obs: Observations,
+    previous: Observations | None,
+    budget: float,
+    lines: list[CostLine],
+    previous_lines: list[CostLine] | None,
+    origin: tuple[str, str],
+    index: _TrafficIndex,
+    elapsed: float,
+) -> Costs:
+    """The month's cost from its lines, against the month before and the budget."""
+    source, detail = origin
     total = sum(line.usd for line in lines)
     previous_by_service = {line.service: line.usd for line in previous_lines or []}
     previous_total = sum(previous_by_service.values()) if previous_lines else None
@@ -939,22 +1021,26 @@ def _costs(
         per_user_usd=per_user,
         per_hour_usd=per_hour,
         users=obs.user_count,
-        lines=[
-            CostRow(
-                service=line.service,
-                usd=round(line.usd, 4),
-                share=round(line.usd / total, 4) if total else None,
-                previous_usd=_r(previous_by_service.get(line.service), 4)
-                if previous_lines
-                else None,
-                change_percent=analysis.percent_change(
-                    line.usd, previous_by_service.get(line.service)
-                ),
-                basis=line.basis,
-            )
-            for line in sorted(lines, key=lambda item: -item.usd)
-        ],
+        lines=_rows(lines, previous_lines, total),
     )
+
+
+def _rows(
+    lines: list[CostLine], previous_lines: list[CostLine] | None, total: float
+) -> list[CostRow]:
+    """月次コスト内訳: one row a service, the largest first, with its 前月比."""
+    previous_by_service = {line.service: line.usd for line in previous_lines or []}
+    return [
+        CostRow(
+            service=line.service,
+            usd=round(line.usd, 4),
+            share=round(line.usd / total, 4) if total else None,
+            previous_usd=_r(previous_by_service.get(line.service), 4) if previous_lines else None,
+            change_percent=analysis.percent_change(line.usd, previous_by_service.get(line.service)),
+            basis=line.basis,
+        )
+        for line in sorted(lines, key=lambda item: -item.usd)
+    ]
 
 
 def _cheapest(costs: Costs, options: list[CostEstimate]) -> None:
