@@ -1,6 +1,6 @@
 """Numbers, dates, data-source names and 'no data' phrases in one report language.
 
-The composer (compose.py) and the modules that compose one part of the report write every
+The composer (compose.py) and its sections (report/sections/) write every
 figure through a Fmt, so a percentage or a date reads the same in every section.
 """
 

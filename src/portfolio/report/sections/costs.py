@@ -40,7 +40,8 @@ def _cost_breakdown(doc: Document, f: Fmt) -> None:
     as_of = (
         c.source_detail.split("price table of ")[-1].split(" ")[0] if c.source == "estimate" else ""
     )
-    # The estimate names the design it priced ("design <architecture>: ..."), see build.py.
+    # The estimate names the design it priced ("design <architecture>: ..."), see
+    # report/build/costs.py.
     priced = re.search(r"design ([a-z0-9-]+):", c.source_detail)
     design = ARCHITECTURE_NAMES.get(priced.group(1), priced.group(1)) if priced else ""
     note = [f.t(f"note.cost.{c.source}", as_of=as_of, design=design)]
