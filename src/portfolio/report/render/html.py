@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 from html import escape
 from zoneinfo import ZoneInfo
 
+from portfolio.report import numbers
 from portfolio.report.compose import compose
 from portfolio.report.document import (
     Block,
@@ -89,20 +90,15 @@ class _Ctx:
     def t(self, key: str, **values: object) -> str:
         return t(self.lang, key, **values)
 
-    def num(self, value: float | None, unit: str = "", digits: int = 2) -> str:
-        if value is None:
-            return self.t("no_data")
-        text = f"{value:,.{digits}f}"
-        return f"{text}%" if unit == "%" else f"{text} {unit}".strip()
+    def minutes(self, value: float | None, digits: int = 1) -> str:
+        return self.t("no_data") if value is None else numbers.minutes(value, digits)
 
     def ms(self, value: float | None) -> str:
-        return self.num(value, "ms", 1)
+        """As the text writes a latency (report.numbers): whole ms, the language's spacing."""
+        return self.t("no_data") if value is None else numbers.ms(value, self.lang)
 
     def usd(self, value: float | None, digits: int = 2) -> str:
-        if value is None:
-            return self.t("no_data")
-        sign = "-" if value < 0 else ""
-        return f"{sign}${abs(value):,.{digits}f}"
+        return self.t("no_data") if value is None else numbers.usd(value, digits)
 
     def day(self, value: datetime) -> str:
         """The date of ``value`` in the report's zone (a period's last day is its end less 1 s)."""
@@ -191,15 +187,16 @@ def _daily(d: _Ctx) -> str:
         return d.figure("daily", empty_chart("c-daily", title, d.t("no_data")), title)
     busiest = d.r.traffic.busiest_day
     desc = d.t(
-        "chart.daily.desc", days=len(daily), total=f"{d.r.traffic.total_requests:,}",
-        busiest=f"{busiest.date} ({busiest.requests:,})" if busiest else d.t("no_data"),
+        "chart.daily.desc", days=len(daily), total=numbers.count(d.r.traffic.total_requests),
+        busiest=f"{busiest.date} ({numbers.count(busiest.requests)})"
+        if busiest else d.t("no_data"),
     )  # fmt: skip
     svg = bar_chart(
         "c-daily", title, desc,
         [f"{x.date:%d}" for x in daily],
         [x.requests for x in daily],
-        tooltips=[d.t("chart.daily.tip", date=str(x.date), requests=f"{x.requests:,}",
-                      errors=f"{x.errors_5xx:,}") for x in daily],
+        tooltips=[d.t("chart.daily.tip", date=str(x.date), requests=numbers.count(x.requests),
+                      errors=numbers.count(x.errors_5xx)) for x in daily],
         unit=d.t("chart.requests_unit"),
         label_every=2 if len(daily) > 16 else 1,
     )  # fmt: skip
@@ -221,13 +218,13 @@ def _hourly(d: _Ctx) -> str:
         "c-hourly", title, desc, labels,
         [Series("p50", [r.p50_ms for r in rows], PALETTE["blue"]),
          Series("p95", [r.p95_ms for r in rows], PALETTE["orange"], "6 3")],
-        unit="ms", label_every=2,
+        unit="ms", label_every=2, value_text=d.ms,
         bands=[labels.index(str(h)) for h in peak if str(h) in labels],
         band_label=d.t("perf.peak"),
     )  # fmt: skip
     data = d.data_table(
         [d.t("chart.hour_of_day"), d.t("perf.requests"), "p50", "p95"],
-        [[d.t("chart.hour", hour=r.hour), f"{r.requests:,}", d.ms(r.p50_ms), d.ms(r.p95_ms)]
+        [[d.t("chart.hour", hour=r.hour), numbers.count(r.requests), d.ms(r.p50_ms), d.ms(r.p95_ms)]
          for r in rows],
     )  # fmt: skip
     return d.figure("hourly", svg, desc, data)
@@ -245,7 +242,7 @@ def _weekly(d: _Ctx) -> str:
         [Series(d.t("perf.avg"), [w.avg_ms for w in weeks], PALETTE["blue"]),
          Series("p95", [w.p95_ms for w in weeks], PALETTE["orange"], "6 3"),
          Series(d.t("perf.max"), [w.max_ms for w in weeks], PALETTE["grey"], "2 3")],
-        unit="ms",
+        unit="ms", value_text=d.ms,
     )  # fmt: skip
     return d.figure("weekly", svg, desc)
 
@@ -255,12 +252,15 @@ def _mix(d: _Ctx) -> str:
     title = d.t("chart.mix.title")
     if not endpoints:
         return d.figure("mix", empty_chart("c-mix", title, d.t("no_data")), title)
-    desc = d.t("chart.mix.desc", endpoints=len(endpoints), total=f"{d.r.traffic.total_requests:,}")
+    desc = d.t(
+        "chart.mix.desc", endpoints=len(endpoints), total=numbers.count(d.r.traffic.total_requests)
+    )
     svg = hbar_chart(
         "c-mix", title, desc,
         [(e.endpoint, [100 * e.share]) for e in endpoints],
         [(d.t("perf.share"), PALETTE["blue"])],
-        value_labels=[[f"{100 * e.share:.1f}% ({e.requests:,})"] for e in endpoints],
+        value_labels=[[f"{numbers.percent(100 * e.share, 1)} ({numbers.count(e.requests)})"]
+                      for e in endpoints],
         unit="%",
     )  # fmt: skip
     return d.figure("mix", svg, desc)
@@ -290,8 +290,8 @@ def _burn_down(d: _Ctx) -> str:
     if not b.burn_down:
         return d.figure("budget", empty_chart("c-budget", title, d.t("no_data")), title)
     desc = d.t(
-        "chart.budget.desc", allowed=d.num(b.allowed_minutes, "min", 1),
-        remaining=d.num(b.remaining_minutes, "min", 1),
+        "chart.budget.desc", allowed=d.minutes(b.allowed_minutes),
+        remaining=d.minutes(b.remaining_minutes),
     )  # fmt: skip
     svg = line_chart(
         "c-budget", title, desc,
@@ -299,12 +299,12 @@ def _burn_down(d: _Ctx) -> str:
         [Series(d.t("slo.remaining"), [x.remaining_minutes for x in b.burn_down], PALETTE["green"]),
          Series(d.t("slo.consumed"), [x.consumed_minutes for x in b.burn_down], PALETTE["red"],
                 "6 3")],
-        unit="min", label_every=2 if len(b.burn_down) > 16 else 1,
+        unit="min", label_every=2 if len(b.burn_down) > 16 else 1, value_text=d.minutes,
         reference=(b.allowed_minutes, 0.0, d.t("chart.budget.even")),
     )  # fmt: skip
     data = d.data_table(
         [d.t("perf.date"), d.t("slo.consumed"), d.t("slo.remaining")],
-        [[str(x.date), d.num(x.consumed_minutes, "min", 1), d.num(x.remaining_minutes, "min", 1)]
+        [[str(x.date), d.minutes(x.consumed_minutes), d.minutes(x.remaining_minutes)]
          for x in b.burn_down],
     )  # fmt: skip
     return d.figure("budget", svg, desc, data)
@@ -328,7 +328,7 @@ def _timeline(d: _Ctx) -> str:
 
     spans = []
     for i in d.r.incidents:
-        length_text = d.t("chart.ongoing") if i.end is None else d.num(i.duration_minutes, "min", 0)
+        length_text = d.t("chart.ongoing") if i.end is None else d.minutes(i.duration_minutes, 0)
         label = f"{d.when(i.start)} ({length_text})"
         width = None if i.end is None else at(i.end) - at(i.start)
         spans.append(Span(i.kind, at(i.start), width, label, _KIND_COLOUR[i.kind]))

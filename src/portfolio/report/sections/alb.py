@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from portfolio.report import numbers
 from portfolio.report.document import Document, Field, Fields
 from portfolio.report.fmt import Fmt
 from portfolio.report.sections.common import heading
@@ -58,7 +59,7 @@ def _alb_performance(doc: Document, f: Fmt) -> None:
                     f.t("l.requests"),
                     f.nd("reason.no_traffic")
                     if e.requests_per_minute_avg is None
-                    else f.t("rpm", value=f"{e.requests_per_minute_avg:,.1f}"),
+                    else f.t("rpm", value=numbers.number(e.requests_per_minute_avg, 1)),
                 ),
                 Field(
                     f.t("l.error_rate"),
@@ -77,7 +78,7 @@ def _alb_performance(doc: Document, f: Fmt) -> None:
                     f.t("l.rpm_peak"),
                     f.nd("reason.no_traffic")
                     if e.requests_per_minute_peak is None
-                    else f.t("rpm_peak", value=f"{e.requests_per_minute_peak:,.0f}"),
+                    else f.t("rpm_peak", value=numbers.number(e.requests_per_minute_peak, 0)),
                 ),
                 Field(
                     f.t("l.lb_5xx"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from portfolio.report import numbers
 from portfolio.report.document import Bullets, Chart, Document, Field, Fields, Table
 from portfolio.report.fmt import Fmt
 from portfolio.report.sections.common import heading
@@ -14,7 +15,7 @@ def appendix(doc: Document, f: Fmt) -> None:
     heading(doc, 3, "h.app.slo", "app-slo")
 
     def minutes(v: float | None) -> str:
-        return f.nd("reason.no_probes") if v is None else f.t("minutes", value=f"{v:,.1f}")
+        return f.nd("reason.no_probes") if v is None else f.t("minutes", value=numbers.number(v, 1))
 
     doc.add(
         Fields(
@@ -42,9 +43,9 @@ def appendix(doc: Document, f: Fmt) -> None:
             [
                 [
                     e.endpoint,
-                    f"{e.requests:,}",
-                    f"{100 * e.share:.1f}%",
-                    f"{e.errors_5xx:,}",
+                    numbers.count(e.requests),
+                    numbers.percent(100 * e.share, 1),
+                    numbers.count(e.errors_5xx),
                     f.ms(e.avg_ms, 1),
                     f.ms(e.p95_ms, 1),
                 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from portfolio.report import numbers
 from portfolio.report.document import Chart, Document, Field, Fields, Note, Rule, Table
 from portfolio.report.fmt import Fmt
 from portfolio.report.rules import ARCHITECTURE_NAMES, SERVICE_NAMES
@@ -46,7 +47,7 @@ def _cost_breakdown(doc: Document, f: Fmt) -> None:
     design = ARCHITECTURE_NAMES.get(priced.group(1), priced.group(1)) if priced else ""
     note = [f.t(f"note.cost.{c.source}", as_of=as_of, design=design)]
     note += [
-        f.t("note.cost.to_date", hours=f"{f.r.period.elapsed_hours:,.1f}")
+        f.t("note.cost.to_date", hours=numbers.number(f.r.period.elapsed_hours, 1))
     ] * f.r.period.in_progress
     doc.add(
         Table([f.t("c.service"), f.t("c.cost"), f.t("c.share"), f.t("c.mom")], rows),

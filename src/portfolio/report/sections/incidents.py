@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from portfolio.config import ReportSettings
+from portfolio.report import numbers
 from portfolio.report.document import Chart, Document, Field, Fields, Note, Paragraph, Rule
 from portfolio.report.fmt import Fmt
 from portfolio.report.incident_text import content
@@ -15,7 +16,7 @@ def _incident_title(f: Fmt, i: IncidentRow) -> str:
         return f.text(i.summary)
     # An outage's figure is its duration, the same number the detail block shows.
     value = i.duration_minutes if i.kind == "outage" else i.peak_value
-    return f.t(f"inc.auto.{i.kind}", value="—" if value is None else f"{value:,.0f}")
+    return f.t(f"inc.auto.{i.kind}", value="—" if value is None else numbers.number(value, 0))
 
 
 def incidents(doc: Document, f: Fmt) -> None:
@@ -58,7 +59,8 @@ def incidents(doc: Document, f: Fmt) -> None:
                 end=i.end.astimezone(f.zone).strftime("%H:%M")
                 if i.end.astimezone(f.zone).date() == start.date()
                 else f.when(i.end),
-                minutes=f"{i.duration_minutes:,.0f}",
+                # An ended incident has its duration.
+                minutes=numbers.number(i.duration_minutes or 0.0, 0),
             )
         )
         missing = f.t("inc.none_recorded")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from portfolio.report import numbers
 from portfolio.report.analysis import OFF_PEAK_FACTOR, PEAK_FACTOR
 from portfolio.report.document import Chart, Document, Field, Fields, Note, Table
 from portfolio.report.fmt import Fmt
@@ -34,9 +35,9 @@ def performance(doc: Document, f: Fmt) -> None:
                     f.ms(w.min_ms),
                     f.t(f"trend.{w.trend}") if w.trend else "—",
                     f"{w.start:%m/%d}-{w.end:%m/%d}",
-                    f"{w.requests:,}",
+                    numbers.count(w.requests),
                     f.ms(w.p95_ms),
-                    "—" if w.change_percent is None else f"{w.change_percent:+.1f}%",
+                    "—" if w.change_percent is None else numbers.change(w.change_percent),
                 ]
                 for w in p.weekly
             ],

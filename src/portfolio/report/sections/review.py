@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from portfolio.report import numbers
 from portfolio.report.document import Document, Numbered, Paragraph, Rule
 from portfolio.report.fmt import Fmt
 from portfolio.report.plan_text import plan_points
@@ -18,7 +19,7 @@ def _point(f: Fmt, key: str, values: dict[str, int | float | str]) -> str:
     if key == "sum.no_data_kpi":
         return f.t(key, kpi_name=f.t(f"k.{values['kpi']}"))
     shown = {
-        k: (f"{v:,.2f}".rstrip("0").rstrip(".") if isinstance(v, float) else v)
+        k: (numbers.number(v, 2).rstrip("0").rstrip(".") if isinstance(v, float) else v)
         for k, v in values.items()
     }
     return f.t(key, **shown)

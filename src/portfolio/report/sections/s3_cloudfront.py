@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from portfolio.report import numbers
 from portfolio.report.document import Document, Field, Fields, Rule
 from portfolio.report.fmt import Fmt
 from portfolio.report.sections.common import heading
@@ -43,7 +44,7 @@ def s3_cloudfront(doc: Document, f: Fmt) -> None:
         else f.t(
             "site.ok" if site.site_ok_percent == 100 else "site.degraded",
             value=f.pct(site.site_ok_percent, 2),
-            probes=f"{site.site_probes:,}",
+            probes=numbers.count(site.site_probes),
         )
     )
     doc.add(
@@ -84,7 +85,8 @@ def s3_cloudfront(doc: Document, f: Fmt) -> None:
                 ),
                 Field(f.t("l.edges"), ", ".join(cities) if cities else none),
                 Field(
-                    f.t("l.site_requests"), none if site.requests is None else f"{site.requests:,}"
+                    f.t("l.site_requests"),
+                    none if site.requests is None else numbers.count(site.requests),
                 ),
             ]
         ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from portfolio.report import numbers
 from portfolio.report.document import Document, Field, Fields, Note, Rule
 from portfolio.report.fmt import Fmt
 from portfolio.report.model import CheckedItem
@@ -45,12 +46,12 @@ def security(doc: Document, f: Fmt) -> None:
         anomalies = f.t("reason.no_anomalies")
     elif m.burst_clients is None:
         anomalies = f.t(
-            "anomalies.value", requests=f"{m.anomalous_requests:,}", minutes=m.burst_minutes
+            "anomalies.value", requests=numbers.count(m.anomalous_requests), minutes=m.burst_minutes
         )
     else:
         anomalies = f.t(
             "anomalies.clients",
-            requests=f"{m.anomalous_requests:,}",
+            requests=numbers.count(m.anomalous_requests),
             minutes=m.burst_minutes,
             clients=m.burst_clients,
         )

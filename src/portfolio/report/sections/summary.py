@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from portfolio.report import numbers
 from portfolio.report.document import Document, Field, Fields, Note, Rule, Table
 from portfolio.report.fmt import Fmt
 from portfolio.report.sections.common import heading
@@ -13,7 +14,9 @@ from portfolio.report.sections.kpis import kpi_row
 def _hours_minutes(f: Fmt, minutes: float | None, reason: str) -> str:
     if minutes is None:
         return f.nd(reason)
-    return f.t("hours_minutes", hours=f"{minutes / 60:,.1f}", minutes=f"{minutes:,.0f}")
+    return f.t(
+        "hours_minutes", hours=numbers.number(minutes / 60, 1), minutes=numbers.number(minutes, 0)
+    )
 
 
 def _availability_text(f: Fmt) -> str:
@@ -35,11 +38,11 @@ def summary(doc: Document, f: Fmt) -> None:
     total = (
         f.t(
             "in_progress_hours",
-            elapsed=f"{r.period.elapsed_hours:,.1f}",
-            total=f"{r.period.total_hours:,.0f}",
+            elapsed=numbers.number(r.period.elapsed_hours, 1),
+            total=numbers.number(r.period.total_hours, 0),
         )
         if r.period.in_progress
-        else f.t("hours", value=f"{r.period.total_hours:,.0f}")
+        else f.t("hours", value=numbers.number(r.period.total_hours, 0))
     )
     coverage = (
         f.nd("reason.no_probes")

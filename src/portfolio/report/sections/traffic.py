@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from portfolio.report import numbers
 from portfolio.report.document import Chart, Document, Field, Fields, Rule, Table
 from portfolio.report.fmt import Fmt
 from portfolio.report.model import OTHER_PATTERN_GROUP
@@ -17,7 +18,7 @@ def traffic(doc: Document, f: Fmt) -> None:
         if day is None:
             return f.nd("reason.no_traffic")
         d = day  # a DayCount
-        return f.t("per_day_on", value=f"{d.requests:,}", date=f.day(d.date))  # type: ignore[attr-defined]
+        return f.t("per_day_on", value=numbers.count(d.requests), date=f.day(d.date))  # type: ignore[attr-defined]
 
     doc.add(
         Fields(
@@ -26,14 +27,14 @@ def traffic(doc: Document, f: Fmt) -> None:
                     f.t("l.daily_avg"),
                     f.nd("reason.no_traffic")
                     if tr.daily_average is None
-                    else f.t("per_day", value=f"{tr.daily_average:,.0f}"),
+                    else f.t("per_day", value=numbers.number(tr.daily_average, 0)),
                 ),
                 Field(f.t("l.daily_max"), on(tr.busiest_day)),
                 Field(f.t("l.daily_min"), on(tr.quietest_day)),
-                Field(f.t("l.total_requests"), f"{tr.total_requests:,}"),
+                Field(f.t("l.total_requests"), numbers.count(tr.total_requests)),
                 Field(f.t("l.days_with_traffic"), f"{tr.days_with_traffic} / {f.r.period.days}"),
                 *(
-                    [Field(f.t("l.outside_probe"), f"{tr.outside_probe_requests:,}")]
+                    [Field(f.t("l.outside_probe"), numbers.count(tr.outside_probe_requests))]
                     if tr.outside_probe_requests is not None
                     else []
                 ),
@@ -43,7 +44,12 @@ def traffic(doc: Document, f: Fmt) -> None:
         Table(
             [f.t("c.date"), f.t("c.requests"), f.t("c.errors"), f.t("c.avg")],
             [
-                [f.day(x.date), f"{x.requests:,}", f"{x.errors_5xx:,}", f.ms(x.avg_ms)]
+                [
+                    f.day(x.date),
+                    numbers.count(x.requests),
+                    numbers.count(x.errors_5xx),
+                    f.ms(x.avg_ms),
+                ]
                 for x in tr.daily
             ],
             collapse=True,
@@ -52,7 +58,7 @@ def traffic(doc: Document, f: Fmt) -> None:
     heading(doc, 4, "h.perf.pattern", "perf-pattern")
     items = []
     for group in tr.pattern:
-        share = f"{100 * group.share:.0f}%"
+        share = numbers.percent(100 * group.share, 0)
         if group.group == OTHER_PATTERN_GROUP:
             items.append(Field(f.t("l.other"), share))
             continue
