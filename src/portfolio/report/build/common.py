@@ -19,10 +19,12 @@ from portfolio.telemetry.totals import RequestTotals
 
 
 def rounded(value: float | None, digits: int = 2) -> float | None:
+    """A figure rounded for the model (report.json), None kept: no data stays no data."""
     return None if value is None else round(value, digits)
 
 
 def latency(sketch: LatencySketch) -> LatencyFigures:
+    """Mean and percentiles of a merged sketch, as every section writes a latency."""
     figures = latency_percentiles(sketch, digits=2)
     return LatencyFigures(avg=figures.avg, p50=figures.p50, p95=figures.p95, p99=figures.p99)
 
@@ -54,6 +56,9 @@ class TrafficIndex:
         by_day = RequestTotals.combined(hours, [moment.date() for moment in local])
         by_hour = RequestTotals.combined(hours, [moment.hour for moment in local])
         return cls(total, by_day, by_hour, by_endpoint, by_utc_hour)
+
+
+# Sources give these as sums or as lists (Observations says which); one view of each.
 
 
 def resource_summary(obs: Observations) -> ResourceSummary:
