@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from portfolio.report import numbers
 from portfolio.report.document import Document, Field, Fields
 from portfolio.report.fmt import Fmt
 from portfolio.report.sections.common import heading
@@ -51,7 +52,7 @@ def _ecs_performance(doc: Document, f: Fmt) -> None:
     network = (
         f.nd("reason.no_traffic")
         if c.network_mb_per_s is None
-        else f.t("avg", value=f"{c.network_mb_per_s:,.3f} MB/s")
+        else f.t("avg", value=f"{numbers.number(c.network_mb_per_s, 3)} MB/s")
     )
     peak = (
         f.nd("reason.no_samples")

@@ -5,6 +5,7 @@ the builder takes the KPI's unit and direction from."""
 
 from __future__ import annotations
 
+from portfolio.report import numbers
 from portfolio.report.document import Document, Note, Rule, Table
 from portfolio.report.fmt import Fmt
 from portfolio.report.kpis import Kind, KpiSpec, UnknownKpiError, achievement_shown
@@ -25,7 +26,7 @@ def _kpi_figure(f: Fmt, spec: KpiSpec, value: float | None, digits: int) -> str:
         case Kind.MILLISECONDS:
             return f.ms(n, digits)
         case Kind.COUNT | Kind.MINUTES | Kind.PER_MONTH:
-            return f.t(_KIND_PHRASE[spec.kind], value=f"{n:,.{digits}f}")
+            return f.t(_KIND_PHRASE[spec.kind], value=numbers.number(n, digits))
         case Kind.USD:
             return f.usd(n, digits)
         case Kind.USD_PER_REQUEST:
