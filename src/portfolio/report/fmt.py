@@ -1,6 +1,6 @@
 """Numbers, dates, data-source names and 'no data' phrases in one report language.
 
-The composer (compose.py) and the modules that compose one part of the report write every
+The composer (compose.py) and its sections (report/sections/) write every
 figure through a Fmt, so a percentage or a date reads the same in every section.
 """
 
@@ -10,6 +10,7 @@ import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from portfolio.report import numbers
 from portfolio.report.model import Report
 from portfolio.report.render.text import Lang, t
 
@@ -18,7 +19,7 @@ ORIGINAL_MONTH = "2025-08"
 
 
 class Fmt:
-    """Numbers, dates and 'no data' phrases in one language."""
+    """Numbers (by report.numbers' rules), dates and 'no data' phrases in one language."""
 
     def __init__(self, report: Report, lang: Lang) -> None:
         self.r = report
@@ -44,24 +45,23 @@ class Fmt:
         return self.t("list_sep").join(source_label(self, s) for s in self.r.document.sources)
 
     def num(self, value: float | None, digits: int = 0, reason: str = "reason.no_traffic") -> str:
-        return self.nd(reason) if value is None else f"{value:,.{digits}f}"
+        return self.nd(reason) if value is None else numbers.number(value, digits)
 
     def pct(self, value: float | None, digits: int = 1, reason: str = "reason.no_traffic") -> str:
-        return self.nd(reason) if value is None else f"{value:,.{digits}f}%"
+        return self.nd(reason) if value is None else numbers.percent(value, digits)
 
     def ms(self, value: float | None, digits: int = 0, reason: str = "reason.no_traffic") -> str:
         if value is None:
             return self.nd(reason)
-        return f"{value:,.{digits}f}ms" if self.lang == "ja" else f"{value:,.{digits}f} ms"
+        return numbers.ms(value, self.lang, digits)
 
     def usd(self, value: float | None, digits: int = 2, reason: str = "reason.no_cost") -> str:
         if value is None:
             return self.nd(reason)
-        sign = "-" if value < 0 else ""
-        return f"{sign}${abs(value):,.{digits}f}"
+        return numbers.usd(value, digits)
 
     def change(self, value: float | None) -> str:
-        return self.t("reason.no_previous") if value is None else f"{value:+.1f}%"
+        return self.t("reason.no_previous") if value is None else numbers.change(value)
 
     def day(self, value: date) -> str:
         return self.t("date", year=value.year, month=value.month, day=value.day)

@@ -18,6 +18,7 @@ from enum import StrEnum
 from typing import Literal
 
 from portfolio.errors import PortfolioError
+from portfolio.report import numbers
 
 Category = Literal["technical", "operational", "cost"]
 
@@ -119,11 +120,11 @@ def achievement_shown(value: float, met: bool, digits: int = 0) -> str:
     many more decimals (up to 3) as it takes to show that it is below 100.
     """
     if met or round(value, digits) < 100:
-        return f"{value:,.{digits}f}%"
+        return numbers.percent(value, digits)
     more = digits
     while more < digits + 3 and _floor(value, more) >= 100:
         more += 1
-    return f"{min(_floor(value, more), 100 - 10**-more):,.{more}f}%"
+    return numbers.percent(min(_floor(value, more), 100 - 10**-more), more)
 
 
 def _floor(value: float, digits: int) -> float:
@@ -132,7 +133,11 @@ def _floor(value: float, digits: int) -> float:
 
 
 def plain(kpi_id: str, value: float | None) -> str:
-    """A figure of this KPI with its unit, for the terminal and logs (no_data: 'no data')."""
+    """A figure of this KPI with its unit, for the terminal and logs (no_data: 'no data').
+
+    The terminal's own plain form, not the report's (report.numbers): one language, a
+    space before every unit, enough decimals to compare with a threshold by eye.
+    """
     declared = spec(kpi_id)
     if value is None:
         return "no data"

@@ -198,11 +198,13 @@ def line_chart(
     bands: Sequence[int] = (),
     band_label: str = "",
     reference: tuple[float, float, str] | None = None,
+    value_text: Callable[[float], str] | None = None,
 ) -> str:
     """Lines over shared x labels; gaps where a value is None.
 
     ``bands`` shades x positions (the peak hours); ``reference`` draws a dashed
-    straight line from (first x, a) to (last x, b), named by its label.
+    straight line from (first x, a) to (last x, b), named by its label. ``value_text``
+    writes a point's value in its tooltip as the report's text writes it (report.numbers).
     """
     c = _Canvas(uid, title, desc)
     present = [v for s in series for v in s.values if v is not None]
@@ -240,9 +242,10 @@ def line_chart(
                 )
         for i, (x, value) in enumerate(zip(xs, s.values, strict=True)):
             if value is not None:
+                shown = value_text(value) if value_text else f"{value:,.1f} {unit}".strip()
                 c.add(
                     f'<circle cx="{x:.1f}" cy="{y(value):.1f}" r="3" fill="{s.colour}">'
-                    f"<title>{escape(f'{s.name} {labels[i]}: {value:,.1f} {unit}'.strip())}"
+                    f"<title>{escape(f'{s.name} {labels[i]}: {shown}')}"
                     "</title></circle>"
                 )
     c.x_labels(labels, xs, label_every)

@@ -1,0 +1,56 @@
+# ruff: noqa: E501  (a catalogue of sentences reads better unwrapped)
+"""インシデント・問題報告."""
+
+from __future__ import annotations
+
+JA: dict[str, str] = {
+    "h.incidents": "インシデント・問題報告",
+    "h.inc.status": "インシデント発生状況",
+    "h.inc.details": "問題詳細",
+    "h.inc.item": "問題{n}: {summary}",
+    "l.major": "重大インシデント",
+    "l.minor": "軽微な問題",
+    "l.security_incidents": "セキュリティインシデント",
+    "note.severity": "分類基準: セキュリティインシデント = 重大度「security」で記録されたもの。重大インシデント = サービス停止（ヘルスチェック失敗の継続）、または重大度「major」「critical」で記録されたもの。軽微な問題 = それ以外（応答時間・エラー率の目標超過など）。",
+    "l.occurred": "発生日時",
+    "l.content": "内容",
+    "l.impact": "影響",
+    "l.cause": "原因",
+    "l.response": "対応",
+    "l.prevention": "再発防止",
+    "occurred": "{start}-{end}（{minutes}分）",
+    "occurred_open": "{start}～（継続中）",
+    "inc.none_recorded": "未記録",
+    "inc.cause_missing": "未記録（原因の記録が必要です）",
+    "inc.no_incidents": "この期間にインシデントはありません（検出基準: 応答時間またはエラー率が目標を{minutes}分以上連続で超過、またはヘルスチェック失敗が{outage}分以上継続）。",
+    "inc.auto.latency": "レスポンス時間が目標を超過（最悪 {value}ms/分）",
+    "inc.auto.errors": "エラー率が目標を超過（最悪 {value}%/分）",
+    "inc.auto.outage": "サービス停止（{value}分）",
+    "inc.auto_response": "自動検出（対応記録なし）",
+}
+
+EN: dict[str, str] = {
+    "h.incidents": "Incidents and problems",
+    "h.inc.status": "Incidents",
+    "h.inc.details": "Problem details",
+    "h.inc.item": "Problem {n}: {summary}",
+    "l.major": "Major incidents",
+    "l.minor": "Minor problems",
+    "l.security_incidents": "Security incidents",
+    "note.severity": "Rule: security incident = recorded with severity 'security'. Major incident = an outage (health probes failing) or recorded as 'major'/'critical'. Minor problem = everything else (response-time or error-rate breaches, ...).",
+    "l.occurred": "When",
+    "l.content": "What",
+    "l.impact": "Impact",
+    "l.cause": "Cause",
+    "l.response": "Response",
+    "l.prevention": "Prevention",
+    "occurred": "{start}-{end} ({minutes} min)",
+    "occurred_open": "{start}- (ongoing)",
+    "inc.none_recorded": "not recorded",
+    "inc.cause_missing": "not recorded (the cause needs recording)",
+    "inc.no_incidents": "No incidents in this period (rules: response time or error rate over target for {minutes}+ consecutive minutes, or failed health probes for {outage}+ minutes).",
+    "inc.auto.latency": "Response time over target (worst {value} ms/min)",
+    "inc.auto.errors": "Error rate over target (worst {value} %/min)",
+    "inc.auto.outage": "Outage ({value} min)",
+    "inc.auto_response": "detected automatically (no response recorded)",
+}

@@ -1,0 +1,58 @@
+# ruff: noqa: E501  (a catalogue of sentences reads better unwrapped)
+"""パフォーマンス分析 / レスポンス時間推移."""
+
+from __future__ import annotations
+
+JA: dict[str, str] = {
+    "h.performance": "パフォーマンス分析",
+    "h.perf.response": "レスポンス時間推移",
+    "h.perf.weekly": "週次平均レスポンス時間",
+    "h.perf.hourly": "時間帯別パフォーマンス",
+    "c.week": "週",
+    "c.week_avg": "平均レスポンス時間",
+    "c.max": "最大値",
+    "c.min": "最小値",
+    "c.trend": "傾向",
+    "c.dates": "期間",
+    "c.change": "前週比",
+    "week": "第{n}週",
+    "l.peak_hours": "ピーク時間",
+    "l.avg_response": "平均レスポンス時間",
+    "l.offpeak_hours": "オフピーク時間",
+    "c.band": "時間帯",
+    "band.peak": "ピーク時間",
+    "band.offpeak": "オフピーク時間",
+    "note.hours": "ピーク時間: 時間帯別リクエスト数が中央値の{peak}倍以上の時間帯。オフピーク時間: 中央値の{off}倍以下の時間帯。いずれも実測から判定（報告書のタイムゾーン）。",
+    "c.p95": "p95",
+    "method.weekly": "週は1–7日、8–14日…で区切り、月末の週は端数日（日数を併記）。最大値/最小値はその週で最も遅い/速い1時間の平均レスポンス時間。傾向は前週比（第1週は前月の平均比）±5% を超えると上昇/改善、それ以内は安定。",
+    "trend.stable": "安定",
+    "trend.rising": "上昇",
+    "trend.improving": "改善",
+}
+
+EN: dict[str, str] = {
+    "h.performance": "Performance analysis",
+    "h.perf.response": "Response time trend",
+    "h.perf.weekly": "Weekly average response time",
+    "h.perf.hourly": "Performance by time of day",
+    "c.week": "Week",
+    "c.week_avg": "Average response time",
+    "c.max": "Max",
+    "c.min": "Min",
+    "c.trend": "Trend",
+    "c.dates": "Dates",
+    "c.change": "vs previous week",
+    "week": "Week {n}",
+    "l.peak_hours": "Peak hours",
+    "l.avg_response": "Average response time",
+    "l.offpeak_hours": "Off-peak hours",
+    "c.band": "Band",
+    "band.peak": "Peak hours",
+    "band.offpeak": "Off-peak hours",
+    "note.hours": "Peak hours: hours of day with at least {peak}× the median hour's requests. Off-peak hours: at most {off}× the median. Both found from the traffic (report time zone).",
+    "c.p95": "p95",
+    "method.weekly": "Weeks are days 1–7, 8–14, …; the month's last week is partial (its days are given). Max/min are the mean response time of the week's slowest/fastest hour. Trend: beyond ±5 % against the previous week (week 1: the previous month's mean) is rising/improving, else stable.",
+    "trend.stable": "stable",
+    "trend.rising": "rising",
+    "trend.improving": "improving",
+}
