@@ -21,10 +21,10 @@ from portfolio import names
 from portfolio.checks import aws as aws_checks
 from portfolio.checks.run import CheckContext
 from portfolio.config import Design, Settings
+from portfolio.sketch import RELATIVE_ACCURACY, LatencySketch
 from portfolio.store import open_store
 from portfolio.store.dynamodb import DynamoDBStore
 from portfolio.store.records import Rollup
-from portfolio.telemetry.sketch import RELATIVE_ACCURACY, LatencySketch
 from tests.dynamodb_local import new_table_prefix, shared_client
 from tests.sources.aws_month import Truth
 from tests.sources.moto_aws import Moto, aws_env, seed, start_moto

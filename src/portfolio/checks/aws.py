@@ -339,9 +339,9 @@ def week_endpoints(
     alb-logs` (one GET per 5-minute file: ~4,000 a week, a fraction of a cent); None
     when the load balancer does not log, or no file of the week exists yet.
     """
+    from portfolio.sketch import LatencySketch
     from portfolio.sources.alb_logs import scan_alb, traffic_buckets
     from portfolio.sources.logfiles import find_files
-    from portfolio.telemetry.sketch import LatencySketch
 
     base = alb_log_prefix(aws, lb)
     if base is None:

@@ -64,6 +64,7 @@ import numpy.typing as npt
 from portfolio import names, security_rules
 from portfolio.errors import SourceError
 from portfolio.period import Period
+from portfolio.sketch import ZERO_BIN, LatencySketch, bin_sql
 from portfolio.sources import alb_format as fmt
 from portfolio.sources.base import (
     AccessAnomalies,
@@ -76,7 +77,6 @@ from portfolio.sources.base import (
 )
 from portfolio.sources.logfiles import LogFile, Materialized, batches, find_files
 from portfolio.store.records import MinuteTotals, ProbeResult
-from portfolio.telemetry.sketch import LatencySketch
 
 MEMORY_LIMIT = "256MB"
 """DuckDB's own ceiling. The streaming scan keeps only groups, so a file of any size stays
@@ -90,7 +90,7 @@ a file is refused from its first lines before it is read (_check_is_alb_log)."""
 EXAMPLES = 5
 TOP_PATHS = 10
 _THREADS = max(2, os.cpu_count() or 2)
-NO_BIN = fmt.ZERO_BIN + 1
+NO_BIN = ZERO_BIN + 1
 """Bin marker of requests without a latency (answered by the load balancer itself)."""
 Progress = Callable[[int], None]
 """Called with the number of files just read."""
@@ -254,8 +254,7 @@ def _lines_view(parsed: str) -> str:
         CASE WHEN ok AND status IN ({burst}) THEN hash(client) END AS burst_client,
         CASE WHEN ok AND status IN ({burst}) THEN CAST(floor(epoch(ts) / 60) AS INTEGER) END
             AS burst_minute,
-        CASE WHEN ms IS NULL THEN {NO_BIN} WHEN ms < {fmt.MIN_MS!r} THEN {fmt.ZERO_BIN}
-            ELSE CAST(ceil(ln(ms) / {fmt.LOG_GAMMA!r}) AS INTEGER) END AS bin
+        {bin_sql("ms", null_bin=str(NO_BIN))} AS bin
     FROM (
         SELECT *, {ok} AS ok,
             {fmt.endpoint_case("path", dialect="duckdb")} AS endpoint,
@@ -602,7 +601,7 @@ def _sketch(rows: dict[str, npt.NDArray[Any]], lo: int, hi: int) -> LatencySketc
         return LatencySketch()
     bins_v = bins[valid]
     counts_v = rows["n"][lo:hi].astype(np.int64)[valid]
-    zero = bins_v == fmt.ZERO_BIN
+    zero = bins_v == ZERO_BIN
     return LatencySketch.from_bins(
         bins_v[~zero],
         counts_v[~zero],

@@ -16,6 +16,7 @@ from portfolio import names
 from portfolio.config import Settings
 from portfolio.errors import InputError
 from portfolio.period import Period
+from portfolio.sketch import LatencySketch
 from portfolio.store.records import (
     CheckRun,
     Incident,
@@ -29,7 +30,6 @@ from portfolio.store.records import (
     StoreCallStat,
     WorkItem,
 )
-from portfolio.telemetry.sketch import LatencySketch
 
 
 @dataclass(slots=True)

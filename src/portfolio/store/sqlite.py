@@ -32,6 +32,7 @@ from portfolio.errors import (
     StoreUnavailableError,
     VersionMismatchError,
 )
+from portfolio.sketch import LatencySketch
 from portfolio.store.callstats import CallStats
 from portfolio.store.emails import email_key, email_skeleton
 from portfolio.store.ids import decode_cursor, encode_cursor, new_id
@@ -62,7 +63,6 @@ from portfolio.store.records import (
     hourly,
 )
 from portfolio.store.sqlite_transfer import SQLiteTransfer
-from portfolio.telemetry.sketch import LatencySketch
 
 T = TypeVar("T")
 P = ParamSpec("P")

@@ -21,6 +21,7 @@ from portfolio.errors import (
     InputError,
     ItemTooLargeError,
 )
+from portfolio.sketch import LatencySketch
 from portfolio.store import keys
 from portfolio.store.records import (
     PROBE_API,
@@ -35,7 +36,6 @@ from portfolio.store.records import (
     User,
     UserChanges,
 )
-from portfolio.telemetry.sketch import LatencySketch
 
 Item = dict[str, Any]
 """One DynamoDB item in the wire format: attribute name -> {"S" | "N" | "B" | ...: value}."""
