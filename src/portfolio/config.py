@@ -32,6 +32,11 @@ from portfolio import names
 ENV_PREFIX = "PORTFOLIO_"
 ENV_NESTED_DELIMITER = "__"
 
+OPS_BUCKET_ENV = "PORTFOLIO_OPS_REPORTS_BUCKET"
+"""Where the ops jobs keep their results (the stack sets it on the ops task and the Lambda)."""
+OPS_TOPIC_ENV = "PORTFOLIO_OPS_TOPIC_ARN"
+"""The SNS topic the ops jobs send their summary to (set beside OPS_BUCKET_ENV)."""
+
 PLACEHOLDER_KEYS = frozenset({"change-me", "changeme", "dev-key", "secret", "test"})
 
 
