@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from portfolio import names
-from portfolio.checks import aws as aws_checks
+from portfolio.checks import aws_weekly
 from portfolio.checks.run import CheckContext
 from portfolio.config import Design, Settings
 from portfolio.sketch import RELATIVE_ACCURACY, LatencySketch
@@ -106,7 +106,7 @@ def test_the_weekly_review_reads_the_weeks_traffic_from_telemetry(
     settings = settings.model_copy(update={"design": design})
     store = open_store(settings)
     context = CheckContext(settings=settings, store=store, endpoint_url=account.endpoint, now=AT)
-    snapshot = aws_checks.weekly(context, AT)
+    snapshot = aws_weekly.weekly(context, AT)
 
     assert snapshot.this_week is not None
     assert snapshot.last_week is not None
