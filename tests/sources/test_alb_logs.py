@@ -22,13 +22,12 @@ from portfolio.sources import alb_logs as a
 from portfolio.sources.alb_logs import (
     EXAMPLES,
     TIME_FORMAT,
-    AlbLogsSource,
     _lines_view,
     _parse_sql,
     connect,
     scan_alb,
-    sketches_by_endpoint,
 )
+from portfolio.sources.alb_source import AlbLogsSource, sketches_by_endpoint
 from portfolio.sources.logfiles import find_files
 from tests.sources.conftest import Generated
 

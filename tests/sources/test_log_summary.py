@@ -17,7 +17,8 @@ from portfolio.cli.main import run
 from portfolio.period import Period
 from portfolio.sketch import LatencySketch
 from portfolio.sources import alb_format as fmt
-from portfolio.sources.alb_logs import EXAMPLES, AlbLogsSource
+from portfolio.sources.alb_logs import EXAMPLES
+from portfolio.sources.alb_source import AlbLogsSource
 from portfolio.sources.cloudfront_logs import read_cloudfront
 from portfolio.sources.log_summary import summarize_logs, to_json
 from portfolio.telemetry.percentiles import latency_percentiles

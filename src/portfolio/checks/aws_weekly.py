@@ -90,7 +90,8 @@ def week_endpoints(
     """
     # Imported here, not at the top: the log reader brings numpy, and every `portfolio
     # check` run (daily, from cron) imports this module to register its collector.
-    from portfolio.sources.alb_logs import scan_alb, traffic_buckets
+    from portfolio.sources.alb_logs import scan_alb
+    from portfolio.sources.alb_source import traffic_buckets
 
     base = alb_log_prefix(aws, lb)
     if base is None:

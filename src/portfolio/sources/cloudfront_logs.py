@@ -21,6 +21,7 @@ from portfolio import names, security_rules
 from portfolio.errors import SourceError
 from portfolio.period import Period
 from portfolio.sources.base import AccessAnomalies, StaticSiteStats
+from portfolio.sources.duck import connect
 from portfolio.sources.logfiles import LogFile, Materialized, batches, find_files
 
 FIELDS = (
@@ -97,8 +98,6 @@ def read_cloudfront_files(
 ) -> tuple[StaticSiteStats, list[str], AccessAnomalies]:
     """As ``read_cloudfront``, over files already found (the AWS source lists the period's)."""
     import duckdb
-
-    from portfolio.sources.alb_logs import connect
 
     con = connect()
     con.execute(
