@@ -99,7 +99,6 @@ LONG: dict[str, str] = {
     "portfolio/report/compose.py:_performance": "issue 25r splits report/",
     "portfolio/report/compose.py:_costs": "issue 25r splits report/",
     "portfolio/report/render/labels.py": "issue 25r splits report/",
-    "portfolio/store/sqlite.py": "not yet split",
     "portfolio/api/app.py:create_app": "not yet split",
     "portfolio/checks/template.py:snapshot_from_assembly": "not yet split",
     "portfolio/simulate/generate.py:_write_side_records": "not yet split",
