@@ -415,3 +415,18 @@ def test_the_cycle_finder_finds_cycles(
     edges: dict[str, set[str]], expected: list[list[str]]
 ) -> None:
     assert _cycles(edges) == expected
+
+
+def test_the_readmes_layer_picture_is_the_layers_here() -> None:
+    """README's "Layers" block lists the same units, row by row, highest first."""
+    readme = (SRC.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("### Layers", 1)[1].split("```", 2)[1]
+    rows = []
+    for line in block.strip("\n").splitlines():
+        if not line or line.startswith(" "):
+            continue  # a description's continuation
+        units = line.split("    ")[0].split("|")
+        rows.append(tuple(u.strip() for u in units))
+    expected = [row for row in reversed(LAYERS) if row not in (("__main__",),)]
+    expected = [tuple(u for u in row if u != PACKAGE) for row in expected]
+    assert rows == expected
