@@ -10,3 +10,5 @@ try:
     __version__ = version("portfolio")
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0+local"
+
+__all__ = ["__version__"]

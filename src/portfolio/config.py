@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.fields import FieldInfo
@@ -31,6 +32,11 @@ from portfolio import names
 
 ENV_PREFIX = "PORTFOLIO_"
 ENV_NESTED_DELIMITER = "__"
+
+OPS_BUCKET_ENV = "PORTFOLIO_OPS_REPORTS_BUCKET"
+"""Where the ops jobs keep their results (the stack sets it on the ops task and the Lambda)."""
+OPS_TOPIC_ENV = "PORTFOLIO_OPS_TOPIC_ARN"
+"""The SNS topic the ops jobs send their summary to (set beside OPS_BUCKET_ENV)."""
 
 PLACEHOLDER_KEYS = frozenset({"change-me", "changeme", "dev-key", "secret", "test"})
 
@@ -171,8 +177,6 @@ class ReportSettings(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as err:

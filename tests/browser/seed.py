@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
+from portfolio.sketch import LatencySketch
 from portfolio.store.records import Incident, NewUser, ProbeResult, Role, Rollup
 from portfolio.store.sqlite import SQLiteStore
-from portfolio.telemetry.sketch import LatencySketch
 
 USERS = (
     NewUser(name="山田 花子", email="hanako@example.com", role=Role.ADMIN, title="SRE",

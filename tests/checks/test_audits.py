@@ -11,8 +11,9 @@ import httpx
 import pytest
 
 from portfolio.checks import audits
-from portfolio.checks.aws import ecr_image
-from portfolio.checks.base import Kind, evaluate
+from portfolio.checks.aws_monthly import ecr_image
+from portfolio.checks.base import Kind
+from portfolio.checks.registry import evaluate
 from portfolio.checks.snapshot import DependencyAudit, IacScan, ImageScan, Vulnerability
 from portfolio.errors import SourceError
 from portfolio.infra.assembly import Assembly

@@ -7,7 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from portfolio.checks.base import Kind, all_checks, evaluate, get_check
+from portfolio.checks.base import Kind
+from portfolio.checks.registry import all_checks, evaluate, get_check
 from portfolio.checks.snapshot import (
     BucketConfig,
     ContainerConfig,

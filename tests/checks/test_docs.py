@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from portfolio.checks.base import all_checks
 from portfolio.checks.docs import (
     CHECKLIST_PATH,
     TROUBLESHOOTING_PATH,
     render_checklist,
     render_troubleshooting,
 )
+from portfolio.checks.registry import all_checks
 from portfolio.cli.main import run
 
 REPO = Path(__file__).resolve().parents[2]

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from portfolio.api.audit import record_api_key_set
-from portfolio.checks.base import get_check
 from portfolio.checks.collect import daily_from_store
+from portfolio.checks.registry import get_check
 from portfolio.config import Settings, parse_api_key
 from portfolio.period import Period
 from portfolio.sources.local import LocalSource

@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from portfolio.checks.base import Kind, evaluate
+from portfolio.checks.base import Kind
 from portfolio.checks.collect import daily_from_store, weekly_from_store
+from portfolio.checks.registry import evaluate
 from portfolio.checks.restore import restore_test_sqlite
 from portfolio.checks.snapshot import TargetHealth
 from portfolio.config import Settings

@@ -6,7 +6,8 @@ import copy
 from dataclasses import replace
 from pathlib import Path
 
-from portfolio.checks.base import Kind, evaluate
+from portfolio.checks.base import Kind
+from portfolio.checks.registry import evaluate
 from portfolio.checks.template import cache_name, snapshot_from_assembly, synthesis_sources
 from portfolio.config import Design
 from portfolio.infra.assembly import Assembly, StackTemplate

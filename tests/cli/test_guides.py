@@ -18,10 +18,10 @@ from portfolio.cli.main import run
 from portfolio.errors import ConfigError
 from portfolio.report.render.pdf import find_browser
 from portfolio.simulate.alb import write_alb_log
+from portfolio.sketch import LatencySketch
 from portfolio.sources.log_summary import summarize_logs
 from portfolio.store.records import Rollup
 from portfolio.store.sqlite import SQLiteStore
-from portfolio.telemetry.sketch import LatencySketch
 from tests.browser.seed import seed_traffic
 
 LONG = "the API answered slowly while a deploy replaced both tasks one after the other " * 2

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from portfolio.errors import InputError
+from portfolio.sketch import LatencySketch
 from portfolio.store.protocols import Store
 from portfolio.store.records import (
     PROBE_SITE,
@@ -23,7 +24,6 @@ from portfolio.store.records import (
     StoreCallStat,
 )
 from portfolio.store.summaries import summarise_resources
-from portfolio.telemetry.sketch import LatencySketch
 
 HOUR = (int(time.time()) // 3600 - 48) * 3600
 """A whole hour two days ago: recent, because DynamoDB expires telemetry past its retention."""

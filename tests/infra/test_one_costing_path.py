@@ -18,8 +18,8 @@ from portfolio.infra.assembly import Assembly
 from portfolio.infra.cost import stack_cost, template_shape
 from portfolio.period import Period
 from portfolio.report.build import compute_report
+from portfolio.sketch import LatencySketch
 from portfolio.sources.base import Observations, TrafficBucket
-from portfolio.telemetry.sketch import LatencySketch
 
 
 @pytest.mark.parametrize("design", ["original", "serverless"])

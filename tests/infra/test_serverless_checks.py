@@ -7,7 +7,8 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
-from portfolio.checks.base import ORIGINAL_ONLY, Kind, all_checks, evaluate
+from portfolio.checks.base import ORIGINAL_ONLY, Kind
+from portfolio.checks.registry import all_checks, evaluate
 from portfolio.checks.template import DESIGN_OUT, cached_assembly, snapshot_from_assembly
 from portfolio.config import Design
 from portfolio.infra.assembly import Assembly, StackTemplate

@@ -22,9 +22,9 @@ import numpy as np
 
 from portfolio import names
 from portfolio.period import Period
+from portfolio.sketch import LatencySketch
 from portfolio.store.protocols import Store
 from portfolio.store.records import Rollup
-from portfolio.telemetry.sketch import LatencySketch
 from tests.sources.moto_aws import LOG_BUCKET, Moto
 
 PERIOD = Period(2025, 8, "Asia/Tokyo")

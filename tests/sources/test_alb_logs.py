@@ -16,18 +16,18 @@ from bench.alb_gen import generate
 
 from portfolio.errors import InputError, SourceError
 from portfolio.period import Period
+from portfolio.sketch import bin_sql
 from portfolio.sources import alb_format as fmt
 from portfolio.sources import alb_logs as a
 from portfolio.sources.alb_logs import (
     EXAMPLES,
     TIME_FORMAT,
-    AlbLogsSource,
     _lines_view,
     _parse_sql,
     connect,
     scan_alb,
-    sketches_by_endpoint,
 )
+from portfolio.sources.alb_source import AlbLogsSource, sketches_by_endpoint
 from portfolio.sources.logfiles import find_files
 from tests.sources.conftest import Generated
 
@@ -199,8 +199,7 @@ def test_athena_queries_use_the_same_rules_and_bins() -> None:
     hourly = next(q for title, q in queries.items() if title.startswith("requests by hour"))
     assert fmt.path_sql("request_url") in hourly
     assert fmt.endpoint_case("path", dialect="athena") in hourly
-    assert repr(fmt.LOG_GAMMA) in hourly
-    assert str(fmt.ZERO_BIN) in hourly
+    assert bin_sql("ms") in hourly
 
 
 # -- goaccess and exact figures ---------------------------------------------------------

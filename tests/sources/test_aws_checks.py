@@ -13,6 +13,7 @@ from botocore.stub import ANY, Stubber
 
 from portfolio import names
 from portfolio.checks import aws as aws_checks
+from portfolio.checks import aws_monthly, aws_weekly
 from portfolio.checks.base import Kind
 from portfolio.checks.run import CheckContext, run_checks
 from portfolio.cloud import Aws
@@ -77,7 +78,7 @@ def test_monthly_reads_the_accounts_configuration_and_restores(
     moto: Moto, seeded: Seeded, tmp_path: Path
 ) -> None:
     context = _context(moto, tmp_path, restore_test=True)
-    snapshot = aws_checks.monthly(context, datetime.now(UTC))
+    snapshot = aws_monthly.monthly(context, datetime.now(UTC))
     tables = {t.name: t for t in snapshot.tables or []}
     assert set(tables) == {names.USERS_TABLE, names.METRICS_TABLE}
     assert all(t.pitr and t.encryption == "kms" for t in tables.values())
@@ -154,7 +155,7 @@ def test_weekly_percentiles_are_asked_for_and_read_in_milliseconds() -> None:
                 "ScanBy": "TimestampAscending",
             },
         )
-        week = aws_checks._week(
+        week = aws_weekly._week(
             _StubbedAws(cloudwatch), "arn:aws:x:loadbalancer/app/a/1", start, end
         )  # type: ignore[arg-type]
         stub.assert_no_pending_responses()
@@ -205,11 +206,11 @@ def test_weekly_per_endpoint_figures_come_from_the_albs_log_files_on_s3(
         0
     ]
     end = datetime(2025, 8, 18, tzinfo=UTC)
-    endpoints = aws_checks.week_endpoints(aws, lb, end - timedelta(days=7), end)
+    endpoints = aws_weekly.week_endpoints(aws, lb, end - timedelta(days=7), end)
     assert endpoints is not None
     assert sum(e.requests for e in endpoints) == sum(month_logs.truth.by_utc_day[d] for d in week)
     assert {e.endpoint for e in endpoints} <= set(month_logs.truth.by_endpoint)
     assert all(e.p95_ms is not None and e.p95_ms > 0 for e in endpoints)
     # A week the logs do not cover has no per-endpoint figures, not zero requests.
     before = datetime(2025, 6, 1, tzinfo=UTC)
-    assert aws_checks.week_endpoints(aws, lb, before - timedelta(days=7), before) is None
+    assert aws_weekly.week_endpoints(aws, lb, before - timedelta(days=7), before) is None

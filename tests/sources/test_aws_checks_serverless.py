@@ -16,7 +16,8 @@ import pytest
 from botocore.stub import ANY, Stubber
 
 from portfolio.checks import aws as aws_checks
-from portfolio.checks.base import ORIGINAL_ONLY, Kind, all_checks, get_check
+from portfolio.checks.base import ORIGINAL_ONLY, Kind
+from portfolio.checks.registry import all_checks, get_check
 from portfolio.checks.run import CheckContext, run_checks
 from portfolio.config import Design, Settings
 from portfolio.store.records import FindingStatus

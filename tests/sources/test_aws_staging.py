@@ -21,6 +21,7 @@ import pytest
 
 from portfolio import names
 from portfolio.checks import aws as aws_checks
+from portfolio.checks import aws_monthly, aws_weekly
 from portfolio.checks.run import CheckContext
 from portfolio.cloud import Aws
 from portfolio.config import Design, Settings
@@ -107,8 +108,8 @@ def test_staging_jobs_touch_only_staging_resources(
     store = SQLiteStore(tmp_path / "ops.db")
     context = CheckContext(settings=staging, store=store, endpoint_url=moto.endpoint, now=at)
     aws_checks.daily(context, at)
-    aws_checks.weekly(context, at)
-    monthly = aws_checks.monthly(context, at)
+    aws_weekly.weekly(context, at)
+    monthly = aws_monthly.monthly(context, at)
     source = AwsSource(Aws(staging, moto.endpoint, max_attempts=1),
                        store_factory=lambda: SQLiteStore(tmp_path / "ops.db"))  # fmt: skip
     source.observe(PERIOD)

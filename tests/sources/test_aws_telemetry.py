@@ -20,10 +20,10 @@ from portfolio.costs import load_prices
 from portfolio.report.build import build_report
 from portfolio.report.model import Report
 from portfolio.report.render.markdown import render_markdown
+from portfolio.sketch import RELATIVE_ACCURACY
 from portfolio.sources.base import SourceOptions, make_source
 from portfolio.store import open_store
 from portfolio.store.dynamodb import DynamoDBStore
-from portfolio.telemetry.sketch import RELATIVE_ACCURACY
 from tests.dynamodb_local import new_table_prefix, shared_client
 from tests.sources.aws_month import (
     LAMBDA_INVOCATIONS,

@@ -18,13 +18,13 @@ import numpy as np
 import pytest
 
 from portfolio import names
-from portfolio.checks import aws as aws_checks
+from portfolio.checks import aws_weekly
 from portfolio.checks.run import CheckContext
 from portfolio.config import Design, Settings
+from portfolio.sketch import RELATIVE_ACCURACY, LatencySketch
 from portfolio.store import open_store
 from portfolio.store.dynamodb import DynamoDBStore
 from portfolio.store.records import Rollup
-from portfolio.telemetry.sketch import RELATIVE_ACCURACY, LatencySketch
 from tests.dynamodb_local import new_table_prefix, shared_client
 from tests.sources.aws_month import Truth
 from tests.sources.moto_aws import Moto, aws_env, seed, start_moto
@@ -106,7 +106,7 @@ def test_the_weekly_review_reads_the_weeks_traffic_from_telemetry(
     settings = settings.model_copy(update={"design": design})
     store = open_store(settings)
     context = CheckContext(settings=settings, store=store, endpoint_url=account.endpoint, now=AT)
-    snapshot = aws_checks.weekly(context, AT)
+    snapshot = aws_weekly.weekly(context, AT)
 
     assert snapshot.this_week is not None
     assert snapshot.last_week is not None

@@ -15,12 +15,13 @@ from bench.engine_baseline import log_files
 from portfolio import security_rules
 from portfolio.cli.main import run
 from portfolio.period import Period
+from portfolio.sketch import LatencySketch
 from portfolio.sources import alb_format as fmt
-from portfolio.sources.alb_logs import EXAMPLES, AlbLogsSource
+from portfolio.sources.alb_logs import EXAMPLES
+from portfolio.sources.alb_source import AlbLogsSource
 from portfolio.sources.cloudfront_logs import read_cloudfront
 from portfolio.sources.log_summary import summarize_logs, to_json
 from portfolio.telemetry.percentiles import latency_percentiles
-from portfolio.telemetry.sketch import LatencySketch
 from tests.sources.conftest import Generated
 from tests.sources.test_report_and_cli import CF_HEADER
 

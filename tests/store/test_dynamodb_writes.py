@@ -18,9 +18,9 @@ import numpy as np
 import pytest
 from botocore.exceptions import ReadTimeoutError
 
+from portfolio.sketch import LatencySketch
 from portfolio.store.dynamodb import DynamoDBStore
 from portfolio.store.records import LogCount, Rollup, StoreCallStat
-from portfolio.telemetry.sketch import LatencySketch
 from tests.dynamodb_local import dynamodb_store
 
 pytestmark = pytest.mark.slow

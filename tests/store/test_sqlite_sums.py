@@ -8,10 +8,10 @@ from pathlib import Path
 
 import numpy as np
 
+from portfolio.sketch import LatencySketch
 from portfolio.store.migrations import MINUTE_TOTALS_OF_ROLLUPS, STORE_STATS_BY_HOUR
 from portfolio.store.records import MinuteTotals, Rollup, StoreCallStat
 from portfolio.store.sqlite import SQLiteStore
-from portfolio.telemetry.sketch import LatencySketch
 
 HOUR = 1_754_006_400  # 2025-08-01T00:00Z
 

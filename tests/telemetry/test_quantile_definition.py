@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
+from portfolio.sketch import RELATIVE_ACCURACY, LatencySketch
 from portfolio.telemetry.percentiles import latency_percentiles
-from portfolio.telemetry.sketch import RELATIVE_ACCURACY, LatencySketch
 
 
 def nearest_rank(values: list[float], q: float) -> float:

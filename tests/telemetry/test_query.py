@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 
+from portfolio.sketch import LatencySketch
 from portfolio.store.records import Rollup
 from portfolio.store.sqlite import SQLiteStore
 from portfolio.telemetry.query import metrics_window
-from portfolio.telemetry.sketch import LatencySketch
 
 MINUTE = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 

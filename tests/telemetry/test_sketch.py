@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 
+import duckdb
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portfolio.telemetry.sketch import LatencySketch
+from portfolio.sketch import MIN_VALUE, ZERO_BIN, LatencySketch, bin_index, bin_sql
 
 latencies = st.lists(
     st.floats(min_value=0.01, max_value=60_000, allow_nan=False), min_size=1, max_size=400
@@ -168,3 +169,50 @@ def test_merged_groups_own_their_counts_and_refuse_bad_groups() -> None:
         LatencySketch.merged_groups([a], [2], 2)
     with pytest.raises(ValueError, match="one group per sketch"):
         LatencySketch.merged_groups([a, b], [0], 2)
+
+
+@pytest.mark.parametrize("value", [math.inf, -math.inf, math.nan])
+def test_add_rejects_a_non_finite_latency_by_name(value: float) -> None:
+    sketch = LatencySketch()
+    sketch.add(5.0)
+    with pytest.raises(ValueError, match=rf"finite, non-negative .* got {value!r}"):
+        sketch.add(value)
+    assert sketch.count == 1  # nothing of the refused value kept
+    assert sketch.sum == 5.0
+
+
+@pytest.mark.parametrize("value", [math.inf, -math.inf, math.nan])
+def test_add_many_rejects_a_non_finite_latency_by_name(value: float) -> None:
+    sketch = LatencySketch()
+    with pytest.raises(ValueError, match=rf"finite, non-negative .* got {value!r}"):
+        sketch.add_many(np.array([1.0, 2.0, value, 3.0]))
+    assert sketch.count == 0
+
+
+def test_add_rejects_a_negative_latency() -> None:
+    with pytest.raises(ValueError, match=r"got -1\.0"):
+        LatencySketch().add(-1.0)
+    with pytest.raises(ValueError, match=r"got -1\.0"):
+        LatencySketch().add_many(np.array([1.0, -1.0]))
+
+
+def test_the_bin_formula_is_the_same_in_python_numpy_and_sql() -> None:
+    """One formula, three forms: ``bin_index``, ``bin_indexes`` and the SQL the log
+    readers run (DuckDB here; Athena gets the same text), on the same values."""
+    values = [0.0, MIN_VALUE / 2, MIN_VALUE, 0.001, 0.5, 1.0, 1.01, 3.7, 99.99, 100.0, 6e4]
+    values += [float(v) for v in np.geomspace(MIN_VALUE, 1e5, 400)]
+    python = [ZERO_BIN if v < MIN_VALUE else bin_index(v) for v in values]
+    vector = LatencySketch.bin_indexes(np.array(values)).tolist()
+    con = duckdb.connect()
+    try:
+        rows = con.execute(
+            f"SELECT {bin_sql('ms', null_bin='-1')} FROM unnest(?::DOUBLE[]) AS t(ms)",  # noqa: S608
+            [[*values, None]],
+        ).fetchall()
+    finally:
+        con.close()
+    sql = [r[0] for r in rows]
+    assert sql[-1] == -1  # NULL: the caller's marker
+    assert sql[:-1] == python
+    positive = [i for i, v in enumerate(values) if v >= MIN_VALUE]
+    assert [vector[i] for i in positive] == [python[i] for i in positive]

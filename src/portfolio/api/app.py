@@ -100,6 +100,14 @@ def create_app(
     if site is not None:
         # Mounted last: routes match in order, so the API and /health never reach it.
         app.router.routes.append(_SiteMount(site))
+    _add_middleware(app, settings, recorder, access_log)
+    return app
+
+
+def _add_middleware(
+    app: FastAPI, settings: Settings, recorder: Recorder, access_log: JsonLineWriter | None
+) -> None:
+    """The edge (limits, security headers, request ids, counting) and CORS, outermost last."""
     # Added last is outermost. Every request, refused or not, passes the edge, so refusals
     # are counted and every answer carries the security headers and request id; CORS sits
     # outside it: a browser's preflight is answered there and is no request of the API's.
@@ -122,7 +130,6 @@ def create_app(
             allow_headers=["Authorization", "Content-Type", "If-Match"],
             expose_headers=["ETag", "Location", "X-Request-Id"],
         )
-    return app
 
 
 def add_routes(app: FastAPI, router: APIRouter) -> None:

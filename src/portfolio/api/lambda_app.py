@@ -37,6 +37,7 @@ import logging
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import FastAPI
@@ -44,7 +45,8 @@ from mangum import Mangum
 
 from portfolio.api.app import create_app
 from portfolio.api.runtime import Runtime
-from portfolio.config import Settings
+from portfolio.config import OPS_BUCKET_ENV, OPS_TOPIC_ENV, Settings
+from portfolio.store import open_store
 
 log = logging.getLogger(__name__)
 
@@ -141,14 +143,10 @@ def run_ops_job(
 
     Imported here: an API cold start never loads the checks and the report builder.
     """
-    from datetime import UTC, datetime
-
     from portfolio.checks.run import CheckContext
-    from portfolio.cli.ops import BUCKET_ENV, TOPIC_ENV
     from portfolio.cloud import Aws
     from portfolio.scheduled.deliver import Delivery
     from portfolio.scheduled.jobs import JobContext, run_job
-    from portfolio.store import open_store
 
     environ = os.environ if environ is None else environ
     store = open_store(settings)
@@ -158,7 +156,7 @@ def run_ops_job(
             JobContext(
                 checks=CheckContext(settings=settings, store=store),
                 delivery=Delivery(
-                    Aws(settings, None), environ.get(BUCKET_ENV), environ.get(TOPIC_ENV)
+                    Aws(settings, None), environ.get(OPS_BUCKET_ENV), environ.get(OPS_TOPIC_ENV)
                 ),
                 now=datetime.now(UTC),
             ),

@@ -5,3 +5,5 @@
 collectors, ``aws`` the AWS collector, ``restore`` the restore tests, ``docs`` the
 generated checklist and troubleshooting guide.
 """
+
+__all__ = ["audits", "base", "collect", "docs", "export", "registry", "run", "snapshot", "template"]

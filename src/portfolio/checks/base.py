@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
 from portfolio.config import Design
 from portfolio.errors import InputError
-from portfolio.store.ids import new_id
-from portfolio.store.records import CheckRun, Finding, FindingStatus
+from portfolio.registry import Registry
+from portfolio.store.records import Finding, FindingStatus
 
 
 class Kind(StrEnum):
@@ -91,8 +90,11 @@ ORIGINAL_ONLY: frozenset[Design] = frozenset({Design.ORIGINAL})
 SERVERLESS_ONLY: frozenset[Design] = frozenset({Design.SERVERLESS})
 """For checks about the API's Lambda function."""
 
-CHECKS: dict[str, Check[Any]] = {}
-"""Every registered check by id, in registration order (the order of the docs)."""
+CHECKS: Registry[str, Check[Any]] = Registry("check", unknown=InputError)
+"""Every registered check by id, in registration order (the order of the docs).
+
+Filled as the check modules are imported; ``checks.registry`` imports them all and is
+where the checklist is read from."""
 
 
 def check(
@@ -111,45 +113,25 @@ def check(
     """
 
     def add(function: Callable[[S], Outcome | None]) -> Callable[[S], Outcome | None]:
-        if check_id in CHECKS:
-            raise ValueError(f"check {check_id!r} registered twice")
-        CHECKS[check_id] = Check(
-            id=check_id,
-            kind=kind,
-            severity=severity,
-            title_ja=title[0],
-            title_en=title[1],
-            risk_ja=risk[0],
-            risk_en=risk[1],
-            remediation_ja=remediation[0],
-            remediation_en=remediation[1],
-            evaluate=function,
-            designs=designs,
+        CHECKS.register(
+            check_id,
+            Check(
+                id=check_id,
+                kind=kind,
+                severity=severity,
+                title_ja=title[0],
+                title_en=title[1],
+                risk_ja=risk[0],
+                risk_en=risk[1],
+                remediation_ja=remediation[0],
+                remediation_en=remediation[1],
+                evaluate=function,
+                designs=designs,
+            ),
         )
         return function
 
     return add
-
-
-def checks_of(kind: Kind, design: Design | None = None) -> list[Check[Any]]:
-    """The checks of ``kind``; with ``design``, only those that apply to it."""
-    import portfolio.checks.registry  # noqa: F401  (imports every check module so it registers)
-
-    return [
-        c for c in CHECKS.values() if c.kind is kind and (design is None or design in c.designs)
-    ]
-
-
-def all_checks() -> list[Check[Any]]:
-    import portfolio.checks.registry  # noqa: F401
-
-    return list(CHECKS.values())
-
-
-def get_check(check_id: str) -> Check[Any]:
-    import portfolio.checks.registry  # noqa: F401
-
-    return CHECKS[check_id]
 
 
 def parse_kind(text: str) -> Kind:
@@ -159,24 +141,3 @@ def parse_kind(text: str) -> Kind:
         raise InputError(
             f"kind must be one of {', '.join(k.value for k in Kind)}, got {text!r}"
         ) from None
-
-
-def evaluate(
-    kind: Kind,
-    snapshot: object,
-    *,
-    target: str,
-    started_at: datetime,
-    finished_at: datetime,
-    design: Design = Design.ORIGINAL,
-) -> CheckRun:
-    """Run every check of ``kind`` that applies to ``design`` over one snapshot."""
-    findings = tuple(f for c in checks_of(kind, design) if (f := c.run(snapshot)) is not None)
-    return CheckRun(
-        id=new_id(),
-        kind=kind.value,
-        target=target,
-        started_at=started_at,
-        finished_at=finished_at,
-        findings=findings,
-    )

@@ -6,7 +6,8 @@ what the code checks; a test regenerates them and compares with the committed fi
 
 from __future__ import annotations
 
-from portfolio.checks.base import Check, Kind, all_checks
+from portfolio.checks.base import Check, Kind
+from portfolio.checks.registry import all_checks
 from portfolio.config import Design
 
 CHECKLIST_PATH = "docs/08-operations-checklist.md"

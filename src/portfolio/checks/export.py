@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from portfolio.checks.base import get_check
+from portfolio.checks.registry import get_check
 from portfolio.store.records import CheckRun, FindingStatus
 
 

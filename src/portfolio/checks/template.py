@@ -152,123 +152,45 @@ def _port(value: Any) -> int | None:
     return None if value is None else int(value)
 
 
+Resources = dict[str, Resource]
+"""Every resource of every stack by ``stack/logical id``."""
+
+
+def _of_type(resources: Resources, kind: str) -> list[tuple[str, Resource]]:
+    return [(key, r) for key, r in resources.items() if r.type == kind]
+
+
+def _stack_of(key: str) -> str:
+    return key.split("/", 1)[0]
+
+
 def snapshot_from_assembly(assembly: Assembly, *, at: datetime) -> MonthlySnapshot:
     """Every security-relevant setting of every stack, as the checks read it."""
-    resources: dict[str, Resource] = {}
+    resources: Resources = {}
     for stack, resource in assembly.resources():
         resources[f"{stack.name}/{resource.logical_id}"] = resource
-
-    def of_type(kind: str) -> list[tuple[str, Resource]]:
-        return [(key, r) for key, r in resources.items() if r.type == kind]
-
-    def stack_of(key: str) -> str:
-        return key.split("/", 1)[0]
-
-    task_roles: set[str] = set()
-    containers: list[ContainerConfig] = []
-    # The least-privilege check is about the service's role, as on AWS (the ops jobs'
-    # role reads the account by design and is checked by tests/infra instead).
-    served = {
-        f"{stack_of(key)}/{ref_id(service.properties.get('TaskDefinition'))}"
-        for key, service in of_type("AWS::ECS::Service")
-    }
-    for key, td in of_type("AWS::ECS::TaskDefinition"):
-        role = ref_id(td.properties.get("TaskRoleArn"))
-        if role and f"{stack_of(key)}/{td.logical_id}" in served:
-            task_roles.add(f"{stack_of(key)}/{role}")
-        for c in td.properties.get("ContainerDefinitions", []):
-            containers.append(
-                ContainerConfig(
-                    name=f"{text(td.properties.get('Family', td.logical_id))}/{c.get('Name')}",
-                    environment=tuple(
-                        (str(e["Name"]), text(e.get("Value", ""))) for e in c.get("Environment", [])
-                    ),
-                    secrets=tuple(str(sec["Name"]) for sec in c.get("Secrets", [])),
-                )
-            )
-    statements: list[PolicyStatement] = []
-    for key, policy in of_type("AWS::IAM::Policy"):
-        roles = {f"{stack_of(key)}/{ref_id(r)}" for r in policy.properties.get("Roles", [])}
-        if roles & task_roles:
-            statements += policy_statements(policy.properties.get("PolicyDocument", {}), text)
-    for role_key in task_roles:
-        role_resource = resources.get(role_key)
-        if role_resource is None:
-            continue
-        for inline in role_resource.properties.get("Policies", []):
-            statements += policy_statements(inline.get("PolicyDocument", {}), text)
-        for arn in role_resource.properties.get("ManagedPolicyArns", []):
-            # A managed policy's statements are not in the template; name it so a reader sees it.
-            statements.append(PolicyStatement("Allow", (f"managed-policy:{text(arn)}",), ("*",)))
-
-    lb_groups: set[str] = set()
-    load_balancers: list[LoadBalancerConfig] = []
-    log_targets: set[str] = set()
-    for key, lb in of_type("AWS::ElasticLoadBalancingV2::LoadBalancer"):
-        lb_groups |= {
-            f"{stack_of(key)}/{ref_id(g)}" for g in lb.properties.get("SecurityGroups", [])
-        }
-        attrs = {a["Key"]: a["Value"] for a in lb.properties.get("LoadBalancerAttributes", [])}
-        load_balancers.append(
-            LoadBalancerConfig(
-                name=text(lb.properties.get("Name", lb.logical_id)),
-                access_logs=text(attrs.get("access_logs.s3.enabled", "false")) == "true",
-            )
-        )
-        if (lb_bucket := ref_id(attrs.get("access_logs.s3.bucket"))) is not None:
-            log_targets.add(f"{stack_of(key)}/{lb_bucket}")
-
-    ingress: list[IngressRule] = []
-    for key, sg in of_type("AWS::EC2::SecurityGroup"):
-        for rule in sg.properties.get("SecurityGroupIngress", []):
-            ingress.append(_ingress(sg.logical_id, rule, key in lb_groups))
-    for key, rule_resource in of_type("AWS::EC2::SecurityGroupIngress"):
-        group = ref_id(rule_resource.properties.get("GroupId")) or rule_resource.logical_id
-        ingress.append(
-            _ingress(group, rule_resource.properties, f"{stack_of(key)}/{group}" in lb_groups)
-        )
-
-    distributions: list[DistributionConfig] = []
-    for key, dist in of_type("AWS::CloudFront::Distribution"):
-        config = dist.properties.get("DistributionConfig", {})
-        behaviors = [config.get("DefaultCacheBehavior", {}), *config.get("CacheBehaviors", [])]
-        cert = config.get("ViewerCertificate")
-        default_cert = cert is None or bool(cert.get("CloudFrontDefaultCertificate"))
-        cf_logging = config.get("Logging")
-        if cf_logging and (cf_bucket := ref_id(cf_logging.get("Bucket"))) is not None:
-            log_targets.add(f"{stack_of(key)}/{cf_bucket}")
-        distributions.append(
-            DistributionConfig(
-                name=f"{stack_of(key)}/{dist.logical_id}",
-                viewer_protocol_policies=tuple(
-                    str(b.get("ViewerProtocolPolicy", "allow-all")) for b in behaviors
-                ),
-                minimum_protocol_version=None
-                if default_cert or cert is None
-                else str(cert.get("MinimumProtocolVersion", "TLSv1")),
-                default_certificate=default_cert,
-                logging=bool(cf_logging),
-                custom_domain=bool(config.get("Aliases")),
-            )
-        )
-    for key, flow in of_type("AWS::EC2::FlowLog"):
+    task_roles, containers, statements = _task_role(resources)
+    lb_groups, load_balancers, log_targets = _load_balancers(resources)
+    ingress = _ingress_rules(resources, lb_groups)
+    distributions = _distributions(resources, log_targets)
+    for key, flow in _of_type(resources, "AWS::EC2::FlowLog"):
         if (flow_bucket := ref_id(flow.properties.get("LogDestination"))) is not None:
-            log_targets.add(f"{stack_of(key)}/{flow_bucket}")
-    buckets_raw = of_type("AWS::S3::Bucket")
+            log_targets.add(f"{_stack_of(key)}/{flow_bucket}")
+    buckets_raw = _of_type(resources, "AWS::S3::Bucket")
     for key, bucket_resource in buckets_raw:
         s3_logging = bucket_resource.properties.get("LoggingConfiguration")
         if s3_logging and (dest := ref_id(s3_logging.get("DestinationBucketName"))) is not None:
-            log_targets.add(f"{stack_of(key)}/{dest}")
+            log_targets.add(f"{_stack_of(key)}/{dest}")
     buckets = [_bucket(key, b, key in log_targets) for key, b in buckets_raw]
 
-    tables = [_table(t) for _, t in of_type("AWS::DynamoDB::Table")]
+    tables = [_table(t) for _, t in _of_type(resources, "AWS::DynamoDB::Table")]
     log_groups = [
         LogGroupConfig(
             name=text(g.properties.get("LogGroupName", g.logical_id)),
             kms_key="KmsKeyId" in g.properties,
             retention_days=_port(g.properties.get("RetentionInDays")),
         )
-        for _, g in of_type("AWS::Logs::LogGroup")
+        for _, g in _of_type(resources, "AWS::Logs::LogGroup")
     ]
     return MonthlySnapshot(
         at=at,
@@ -284,6 +206,114 @@ def snapshot_from_assembly(assembly: Assembly, *, at: datetime) -> MonthlySnapsh
         containers=containers,
         restore_window_observable=False,
     )
+
+
+def _task_role(
+    resources: Resources,
+) -> tuple[set[str], list[ContainerConfig], list[PolicyStatement]]:
+    """The service's task roles, its containers, and the statements its roles allow."""
+    task_roles: set[str] = set()
+    containers: list[ContainerConfig] = []
+    # The least-privilege check is about the service's role, as on AWS (the ops jobs'
+    # role reads the account by design and is checked by tests/infra instead).
+    served = {
+        f"{_stack_of(key)}/{ref_id(service.properties.get('TaskDefinition'))}"
+        for key, service in _of_type(resources, "AWS::ECS::Service")
+    }
+    for key, td in _of_type(resources, "AWS::ECS::TaskDefinition"):
+        role = ref_id(td.properties.get("TaskRoleArn"))
+        if role and f"{_stack_of(key)}/{td.logical_id}" in served:
+            task_roles.add(f"{_stack_of(key)}/{role}")
+        for c in td.properties.get("ContainerDefinitions", []):
+            containers.append(
+                ContainerConfig(
+                    name=f"{text(td.properties.get('Family', td.logical_id))}/{c.get('Name')}",
+                    environment=tuple(
+                        (str(e["Name"]), text(e.get("Value", ""))) for e in c.get("Environment", [])
+                    ),
+                    secrets=tuple(str(sec["Name"]) for sec in c.get("Secrets", [])),
+                )
+            )
+    statements: list[PolicyStatement] = []
+    for key, policy in _of_type(resources, "AWS::IAM::Policy"):
+        roles = {f"{_stack_of(key)}/{ref_id(r)}" for r in policy.properties.get("Roles", [])}
+        if roles & task_roles:
+            statements += policy_statements(policy.properties.get("PolicyDocument", {}), text)
+    for role_key in task_roles:
+        role_resource = resources.get(role_key)
+        if role_resource is None:
+            continue
+        for inline in role_resource.properties.get("Policies", []):
+            statements += policy_statements(inline.get("PolicyDocument", {}), text)
+        for arn in role_resource.properties.get("ManagedPolicyArns", []):
+            # A managed policy's statements are not in the template; name it so a reader sees it.
+            statements.append(PolicyStatement("Allow", (f"managed-policy:{text(arn)}",), ("*",)))
+    return task_roles, containers, statements
+
+
+def _load_balancers(
+    resources: Resources,
+) -> tuple[set[str], list[LoadBalancerConfig], set[str]]:
+    """The load balancers' security groups, their settings, and the buckets they log to."""
+    lb_groups: set[str] = set()
+    load_balancers: list[LoadBalancerConfig] = []
+    log_targets: set[str] = set()
+    for key, lb in _of_type(resources, "AWS::ElasticLoadBalancingV2::LoadBalancer"):
+        lb_groups |= {
+            f"{_stack_of(key)}/{ref_id(g)}" for g in lb.properties.get("SecurityGroups", [])
+        }
+        attrs = {a["Key"]: a["Value"] for a in lb.properties.get("LoadBalancerAttributes", [])}
+        load_balancers.append(
+            LoadBalancerConfig(
+                name=text(lb.properties.get("Name", lb.logical_id)),
+                access_logs=text(attrs.get("access_logs.s3.enabled", "false")) == "true",
+            )
+        )
+        if (lb_bucket := ref_id(attrs.get("access_logs.s3.bucket"))) is not None:
+            log_targets.add(f"{_stack_of(key)}/{lb_bucket}")
+    return lb_groups, load_balancers, log_targets
+
+
+def _ingress_rules(resources: Resources, lb_groups: set[str]) -> list[IngressRule]:
+    """Every ingress rule, inline or its own resource; on a load balancer's group or not."""
+    ingress: list[IngressRule] = []
+    for key, sg in _of_type(resources, "AWS::EC2::SecurityGroup"):
+        for rule in sg.properties.get("SecurityGroupIngress", []):
+            ingress.append(_ingress(sg.logical_id, rule, key in lb_groups))
+    for key, rule_resource in _of_type(resources, "AWS::EC2::SecurityGroupIngress"):
+        group = ref_id(rule_resource.properties.get("GroupId")) or rule_resource.logical_id
+        ingress.append(
+            _ingress(group, rule_resource.properties, f"{_stack_of(key)}/{group}" in lb_groups)
+        )
+    return ingress
+
+
+def _distributions(resources: Resources, log_targets: set[str]) -> list[DistributionConfig]:
+    """The CloudFront distributions; the buckets they log to are added to ``log_targets``."""
+    distributions: list[DistributionConfig] = []
+    for key, dist in _of_type(resources, "AWS::CloudFront::Distribution"):
+        config = dist.properties.get("DistributionConfig", {})
+        behaviors = [config.get("DefaultCacheBehavior", {}), *config.get("CacheBehaviors", [])]
+        cert = config.get("ViewerCertificate")
+        default_cert = cert is None or bool(cert.get("CloudFrontDefaultCertificate"))
+        cf_logging = config.get("Logging")
+        if cf_logging and (cf_bucket := ref_id(cf_logging.get("Bucket"))) is not None:
+            log_targets.add(f"{_stack_of(key)}/{cf_bucket}")
+        distributions.append(
+            DistributionConfig(
+                name=f"{_stack_of(key)}/{dist.logical_id}",
+                viewer_protocol_policies=tuple(
+                    str(b.get("ViewerProtocolPolicy", "allow-all")) for b in behaviors
+                ),
+                minimum_protocol_version=None
+                if default_cert or cert is None
+                else str(cert.get("MinimumProtocolVersion", "TLSv1")),
+                default_certificate=default_cert,
+                logging=bool(cf_logging),
+                custom_domain=bool(config.get("Aliases")),
+            )
+        )
+    return distributions
 
 
 def _ingress(group: str, rule: Mapping[str, Any], on_lb: bool) -> IngressRule:

@@ -1,1 +1,3 @@
 """The command line: one Typer sub-app per domain, thin over the library."""
+
+__all__ = ["main"]

@@ -14,8 +14,9 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.table import Table
 
-from portfolio.checks.base import Kind, get_check
+from portfolio.checks.base import Kind
 from portfolio.checks.export import run_to_dict
+from portfolio.checks.registry import get_check
 from portfolio.checks.run import DEFAULT_URL, CheckContext, run_checks
 from portfolio.cli.common import (
     AwsEndpointOption,

@@ -21,6 +21,7 @@ from rich.console import Console
 from portfolio.cli.suggest import unknown_choice
 from portfolio.config import Settings
 from portfolio.errors import ConfigError, InputError
+from portfolio.store import open_store
 
 if TYPE_CHECKING:
     from portfolio.store.protocols import Store
@@ -79,8 +80,6 @@ def existing_store(settings: Settings, *, create: bool = False) -> Store:
     Only `store init`, `demo` and an explicit ``--create`` make a store: a mistyped
     ``--db`` in a crontab must fail loudly, not record into a new empty file.
     """
-    from portfolio.store import open_store
-
     missing = missing_store(settings)
     if missing is not None and not create:
         raise InputError(

@@ -19,7 +19,7 @@ from rich.table import Table
 from portfolio.cli.common import console, load_settings
 from portfolio.period import Period
 from portfolio.sources import alb_format
-from portfolio.sources.alb_logs import describe_skipped
+from portfolio.sources.alb_source import describe_skipped
 from portfolio.sources.log_summary import LogSummary, PathCount, summarize_logs, to_json
 from portfolio.sources.progress import file_progress, warn
 

@@ -23,14 +23,13 @@ from portfolio.cli.common import (
     load_settings,
 )
 from portfolio.cloud import Aws
+from portfolio.config import OPS_BUCKET_ENV, OPS_TOPIC_ENV
 from portfolio.errors import SourceError
 from portfolio.scheduled.deliver import Delivery
 from portfolio.scheduled.jobs import JobContext, run_job
 
 ops_app = typer.Typer(help="Scheduled operations: checks and the monthly report, delivered.")
 
-BUCKET_ENV = "PORTFOLIO_OPS_REPORTS_BUCKET"
-TOPIC_ENV = "PORTFOLIO_OPS_TOPIC_ARN"
 Job = Literal["daily", "weekly", "monthly", "report"]
 """The jobs scheduled/jobs.py registers (a test keeps the two the same)."""
 Place = Literal["aws", "local"]
@@ -43,11 +42,13 @@ def run(
     ],
     bucket: Annotated[
         str | None,
-        typer.Option(envvar=BUCKET_ENV, help="Reports bucket (results stay local without one)."),
+        typer.Option(
+            envvar=OPS_BUCKET_ENV, help="Reports bucket (results stay local without one)."
+        ),
     ] = None,
     topic_arn: Annotated[
         str | None,
-        typer.Option(envvar=TOPIC_ENV, help="SNS topic for the summary (printed without one)."),
+        typer.Option(envvar=OPS_TOPIC_ENV, help="SNS topic for the summary (printed without one)."),
     ] = None,
     month: Annotated[
         str | None, typer.Option(help="report: YYYY-MM (default: last month).")

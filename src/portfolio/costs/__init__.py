@@ -20,7 +20,9 @@ __all__ = [
     "PriceTable",
     "UsageProfile",
     "compare",
+    "designs",
     "estimate",
+    "estimator",
     "load_prices",
     "parse_prices",
 ]

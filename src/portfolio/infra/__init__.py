@@ -3,3 +3,5 @@
 Nothing here imports aws-cdk-lib: synthesis runs ``infra/app.py`` in a child process, as
 the CDK CLI does, and everything else reads the JSON templates it writes.
 """
+
+__all__ = ["assembly", "cost", "ledger"]

@@ -29,11 +29,14 @@ from portfolio.checks.base import Kind
 from portfolio.checks.export import run_to_dict
 from portfolio.checks.run import CheckContext, run_checks
 from portfolio.cloud import refusal
+from portfolio.costs import load_prices
 from portfolio.costs.designs import DESIGN_ARCHITECTURE
 from portfolio.errors import ConfigError, SourceError
 from portfolio.period import Period
+from portfolio.registry import Registry
 from portfolio.report.build import compute_report
 from portfolio.report.model import Report
+from portfolio.report.render.pdf import find_browser
 from portfolio.report.write import WRITERS, Format, write_report
 from portfolio.scheduled.deliver import Delivery
 from portfolio.scheduled.summary import Summary, summarize
@@ -73,22 +76,12 @@ class Outcome:
 
 
 Job = Callable[[JobContext], Outcome]
-JOBS: dict[str, Job] = {}
-
-
-def _job(name: str) -> Callable[[Job], Job]:
-    def register(function: Job) -> Job:
-        JOBS[name] = function
-        return function
-
-    return register
+JOBS: Registry[str, Job] = Registry("job", unknown=ConfigError)
 
 
 def run_job(name: str, context: JobContext) -> Outcome:
     """Run the named job, then send its summary; ConfigError for an unknown name."""
-    job = JOBS.get(name)
-    if job is None:
-        raise ConfigError(f"unknown job {name!r}; available: {', '.join(JOBS)}")
+    job = JOBS[name]
     try:
         outcome = job(context)
     except ClientError as err:
@@ -119,25 +112,23 @@ def _checklist(kind: Kind, context: JobContext, *, restore_test: bool = False) -
     return Outcome(job=kind.value, run=run, keys=[key] if key else [])
 
 
-@_job("daily")
+@JOBS.add("daily")
 def daily(context: JobContext) -> Outcome:
     return _checklist(Kind.DAILY, context)
 
 
-@_job("weekly")
+@JOBS.add("weekly")
 def weekly(context: JobContext) -> Outcome:
     return _checklist(Kind.WEEKLY, context)
 
 
-@_job("monthly")
+@JOBS.add("monthly")
 def monthly(context: JobContext) -> Outcome:
     return _checklist(Kind.MONTHLY, context, restore_test=True)
 
 
 def image_formats() -> list[Format]:
     """Every report format this installation can write (PDF only where Chromium is)."""
-    from portfolio.report.render.pdf import find_browser
-
     try:
         find_browser()
     except ConfigError:
@@ -145,10 +136,8 @@ def image_formats() -> list[Format]:
     return list(WRITERS)
 
 
-@_job("report")
+@JOBS.add("report")
 def report(context: JobContext) -> Outcome:
-    from portfolio.costs import load_prices
-
     settings = context.checks.settings
     tz = settings.report.timezone
     period = (

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from portfolio.checks.base import get_check
+from portfolio.checks.registry import get_check
 from portfolio.report.model import Report, Status
 from portfolio.report.render.text import STATUS_ICON, Lang, t
 from portfolio.store.records import CheckRun, FindingStatus

@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, time, timedelta
 
-from portfolio.checks.base import Kind, evaluate
+from portfolio.checks.base import Kind
 from portfolio.checks.collect import daily_from_store, health_answer, weekly_from_store
+from portfolio.checks.registry import evaluate
 from portfolio.checks.snapshot import HealthAnswer, IacScan, IngressRule, TargetHealth
 from portfolio.checks.template import snapshot_from_assembly
 from portfolio.config import Settings

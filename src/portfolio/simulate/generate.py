@@ -389,6 +389,20 @@ def _write_side_records(
     store.write_log_counts(counts)
 
     # Store calls made by the requests (one per users/metrics request) and their latency.
+    store.write_store_stats(
+        _store_call_stats(store.backend, model, events, midnight, minute_index, rng)
+    )
+
+
+def _store_call_stats(
+    backend: str,
+    model: TrafficModel,
+    events: DayEvents,
+    midnight: int,
+    minute_index: npt.NDArray[np.int64],
+    rng: np.random.Generator,
+) -> list[StoreCallStat]:
+    """The day's store calls per minute: one per users/metrics request, with latencies."""
     operations = {
         ("/api/v1/users", "GET"): "list_users",
         ("/api/v1/users/{user_id}", "GET"): "get_user",
@@ -414,7 +428,7 @@ def _write_side_records(
             StoreCallStat(
                 minute=midnight + 60 * int(m),
                 task=model.tasks[0],
-                backend=store.backend,
+                backend=backend,
                 operation=op,
                 count=int(count[m]),
                 errors=0,
@@ -425,7 +439,7 @@ def _write_side_records(
             )
             for m in np.flatnonzero(count)
         ]
-    store.write_store_stats(stats)
+    return stats
 
 
 def _record_incidents(store: Store, period: Period, model: TrafficModel) -> None:

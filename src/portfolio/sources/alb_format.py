@@ -19,17 +19,10 @@ accepted and ignored.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from portfolio import names
-from portfolio.telemetry.sketch import _MIN_VALUE, RELATIVE_ACCURACY
-
-# The sketch's binning restated for SQL: the same gamma, the same zero threshold.
-LOG_GAMMA = math.log((1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY))
-MIN_MS = _MIN_VALUE
-ZERO_BIN = -(2**31)
-"""Bin marker for latencies below the sketch's zero threshold (they go to zero_count)."""
+from portfolio.sketch import bin_sql
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,8 +266,7 @@ def athena_queries(table: str = "alb_logs", *, start: str, end: str) -> dict[str
             f"{parsed}SELECT date_trunc('hour', ts) AS hour,\n"
             f"       {endpoint} AS endpoint,\n"
             f"       elb_status_code AS status,\n"
-            f"       CASE WHEN ms IS NULL THEN NULL WHEN ms < {MIN_MS!r} THEN {ZERO_BIN}\n"
-            f"            ELSE CAST(ceil(ln(ms) / {LOG_GAMMA!r}) AS integer) END AS bin,\n"
+            f"       {bin_sql('ms')} AS bin,\n"
             f"       count(*) AS requests, sum(ms) AS latency_sum_ms,\n"
             f"       sum(received_bytes) AS bytes_in, sum(sent_bytes) AS bytes_out,\n"
             f"       count_if(no_target AND elb_status_code >= 500) AS load_balancer_5xx\n"

@@ -77,6 +77,7 @@ from portfolio.sources.base import (
 )
 from portfolio.sources.local import access_anomalies
 from portfolio.sources.opslog import OpsLog, read_ops_log
+from portfolio.store import open_store
 from portfolio.store.protocols import Store
 from portfolio.store.records import ProbeResult, ResourceSample, StoreCallStat
 
@@ -474,8 +475,6 @@ def iam_change(event: dict[str, Any]) -> PermissionChange | None:
 
 @register_source("aws")
 def _aws(options: SourceOptions) -> ReportSource:
-    from portfolio.store import open_store
-
     settings = options.settings
     return AwsSource(
         Aws(settings, options.endpoint_url), store_factory=lambda: open_store(settings)

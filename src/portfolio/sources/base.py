@@ -10,12 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from importlib import import_module
 from typing import Protocol
 
 from portfolio import names
 from portfolio.config import Settings
 from portfolio.errors import InputError
 from portfolio.period import Period
+from portfolio.registry import Registry
+from portfolio.sketch import LatencySketch
+from portfolio.sources.registry import SOURCE_MODULES
 from portfolio.store.records import (
     CheckRun,
     Incident,
@@ -29,7 +33,6 @@ from portfolio.store.records import (
     StoreCallStat,
     WorkItem,
 )
-from portfolio.telemetry.sketch import LatencySketch
 
 
 @dataclass(slots=True)
@@ -242,28 +245,23 @@ class SourceOptions:
 
 
 SourceFactory = Callable[[SourceOptions], ReportSource]
-SOURCES: dict[str, SourceFactory] = {}
+SOURCES: Registry[str, SourceFactory] = Registry("source", unknown=InputError)
 """Report sources by the name `portfolio report --source NAME` uses."""
 
 
 def register_source(name: str) -> Callable[[SourceFactory], SourceFactory]:
-    def add(factory: SourceFactory) -> SourceFactory:
-        SOURCES[name] = factory
-        return factory
-
-    return add
+    """Register the decorated factory as the source ``name`` (listed in SOURCE_MODULES)."""
+    return SOURCES.add(name)
 
 
 def make_source(name: str, options: SourceOptions) -> ReportSource:
     """The named source, built from the options; InputError for an unknown name."""
-    from importlib import import_module
-
-    from portfolio.sources.registry import SOURCE_MODULES
-
     module = SOURCE_MODULES.get(name)
     if module is None:
         raise InputError(f"unknown source {name!r}; available: {', '.join(SOURCE_MODULES)}")
-    import_module(module)  # registers the source's factory
+    # Plug-in loading: only the asked-for source's module, which registers its factory (a
+    # report from the local store so never imports boto3 or DuckDB).
+    import_module(module)
     return SOURCES[name](options)
 
 

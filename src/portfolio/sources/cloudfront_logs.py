@@ -21,6 +21,7 @@ from portfolio import names, security_rules
 from portfolio.errors import SourceError
 from portfolio.period import Period
 from portfolio.sources.base import AccessAnomalies, StaticSiteStats
+from portfolio.sources.duck import connect
 from portfolio.sources.logfiles import LogFile, Materialized, batches, find_files
 
 FIELDS = (
@@ -96,10 +97,6 @@ def read_cloudfront_files(
     files: Sequence[LogFile], period: Period, *, endpoint_url: str | None = None
 ) -> tuple[StaticSiteStats, list[str], AccessAnomalies]:
     """As ``read_cloudfront``, over files already found (the AWS source lists the period's)."""
-    import duckdb
-
-    from portfolio.sources.alb_logs import connect
-
     con = connect()
     con.execute(
         "CREATE TEMP TABLE cf (ts TIMESTAMP, loc VARCHAR, bytes BIGINT, status INTEGER,"
@@ -108,30 +105,7 @@ def read_cloudfront_files(
     con.execute("CREATE TEMP TABLE cf_bad (n BIGINT)")
     local = Materialized(endpoint_url)
     try:
-        for batch in batches(files):
-            relation = _relation([p for p, _ in local.paths(batch)])
-            parsed = f"""
-                SELECT try_strptime(c_date || ' ' || c_time, '%Y-%m-%d %H:%M:%S') AS ts,
-                    left(c_x_edge_location, 3) AS loc,
-                    try_cast(c_sc_bytes AS BIGINT) AS bytes,
-                    try_cast(c_sc_status AS INTEGER) AS status,
-                    c_x_edge_result_type AS result, c_cs_uri_stem AS path, c_c_ip AS ip
-                FROM {relation}
-            """  # noqa: S608 (constants and quoted paths)
-            try:
-                con.execute(
-                    f"INSERT INTO cf SELECT * FROM ({parsed}) WHERE ts IS NOT NULL"  # noqa: S608
-                    f" AND status IS NOT NULL AND bytes IS NOT NULL AND NOT ({API_REQUEST})"
-                )
-                con.execute(
-                    f"INSERT INTO cf_bad SELECT count(*) FROM ({parsed}) WHERE ts IS NULL"  # noqa: S608
-                    " OR status IS NULL OR bytes IS NULL"
-                )
-            except duckdb.Error as err:
-                raise SourceError(
-                    f"cannot read CloudFront logs ({batch[0].name}...): {str(err).splitlines()[0]}"
-                ) from err
-            local.release()
+        _load(con, files, local)
         window = "ts >= ? AND ts < ?"
         bounds = [period.start.replace(tzinfo=None), period.end.replace(tzinfo=None)]
         row: Any = con.execute(
@@ -180,6 +154,37 @@ def read_cloudfront_files(
         f" / CloudFront standard logs: {len(files)} files, {bad:,} malformed lines skipped"
     ]
     return stats, notes, _anomalies(distinct_paths, bursts)
+
+
+def _load(con: Any, files: Sequence[LogFile], local: Materialized) -> None:
+    """Every file's lines into ``cf`` (the site's requests) and ``cf_bad`` (a count of the
+    unreadable), batch by batch."""
+    import duckdb
+
+    for batch in batches(files):
+        relation = _relation([p for p, _ in local.paths(batch)])
+        parsed = f"""
+            SELECT try_strptime(c_date || ' ' || c_time, '%Y-%m-%d %H:%M:%S') AS ts,
+                left(c_x_edge_location, 3) AS loc,
+                try_cast(c_sc_bytes AS BIGINT) AS bytes,
+                try_cast(c_sc_status AS INTEGER) AS status,
+                c_x_edge_result_type AS result, c_cs_uri_stem AS path, c_c_ip AS ip
+            FROM {relation}
+        """  # noqa: S608 (constants and quoted paths)
+        try:
+            con.execute(
+                f"INSERT INTO cf SELECT * FROM ({parsed}) WHERE ts IS NOT NULL"  # noqa: S608
+                f" AND status IS NOT NULL AND bytes IS NOT NULL AND NOT ({API_REQUEST})"
+            )
+            con.execute(
+                f"INSERT INTO cf_bad SELECT count(*) FROM ({parsed}) WHERE ts IS NULL"  # noqa: S608
+                " OR status IS NULL OR bytes IS NULL"
+            )
+        except duckdb.Error as err:
+            raise SourceError(
+                f"cannot read CloudFront logs ({batch[0].name}...): {str(err).splitlines()[0]}"
+            ) from err
+        local.release()
 
 
 def _anomalies(paths: list[tuple[str, int]], bursts: list[tuple[str, Any, int]]) -> AccessAnomalies:

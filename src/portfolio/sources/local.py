@@ -41,6 +41,7 @@ from portfolio.sources.base import (
     utc_hour,
     without_outside_probes,
 )
+from portfolio.sources.cloudfront_logs import read_cloudfront
 from portfolio.sources.opslog import SIMULATED_MARKER as SIMULATED_MARKER
 from portfolio.sources.opslog import read_ops_log
 from portfolio.store import open_store
@@ -158,8 +159,6 @@ class LocalSource:
         """The site's figures, notes and anomalies from CloudFront logs, when given."""
         if not self.cloudfront_logs:
             return None, [], None
-        from portfolio.sources.cloudfront_logs import read_cloudfront
-
         return read_cloudfront(self.cloudfront_logs, period, endpoint_url=self.endpoint_url)
 
 

@@ -27,8 +27,8 @@ from portfolio.sources.alb_logs import (
     ProgressFactory,
     anomalies,
     scan_alb,
-    sketches_by_endpoint,
 )
+from portfolio.sources.alb_source import sketches_by_endpoint
 from portfolio.sources.base import AccessAnomalies
 from portfolio.sources.logfiles import find_files
 from portfolio.telemetry.percentiles import Percentiles, latency_percentiles

@@ -9,6 +9,6 @@ from typing import Final
 
 SOURCE_MODULES: Final[dict[str, str]] = {
     "local": "portfolio.sources.local",
-    "alb-logs": "portfolio.sources.alb_logs",
+    "alb-logs": "portfolio.sources.alb_source",
     "aws": "portfolio.sources.aws",
 }

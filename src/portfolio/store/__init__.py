@@ -30,4 +30,20 @@ def _open_backend(settings: Settings) -> Store:
     raise ConfigError(f"unknown store backend {backend!r}")
 
 
-__all__ = ["MetricsRepository", "OpsLog", "Store", "UserRepository", "measured", "open_store"]
+__all__ = [
+    "MetricsRepository",
+    "OpsLog",
+    "Store",
+    "UserRepository",
+    "dynamodb",
+    "ids",
+    "keys",
+    "kinds",
+    "measured",
+    "open_store",
+    "protocols",
+    "records",
+    "sqlite",
+    "summaries",
+    "transfer",
+]

@@ -28,7 +28,6 @@ class CallNote:
     capacity_units: float = 0.0
 
 
-_CallNote = CallNote  # the name the backends used before the seam timed calls
 _current: contextvars.ContextVar[CallNote | None] = contextvars.ContextVar(
     "store_call_note", default=None
 )

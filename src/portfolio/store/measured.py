@@ -23,6 +23,7 @@ from datetime import datetime
 from typing import Any, ParamSpec, TypeVar, cast
 
 from portfolio.errors import PortfolioError, StoreError, StoreUnavailableError
+from portfolio.registry import Registry
 from portfolio.store.callstats import CallStats
 from portfolio.store.kinds import Cursor, Entry, Kind, Page, PutResult, TimeRange
 from portfolio.store.protocols import Resolution, Store
@@ -53,18 +54,19 @@ E = TypeVar("E", bound=Exception)
 Translator = Callable[[Exception, str], StoreError]
 """Turns a library's exception into a StoreError; gets the exception and a one-line context."""
 
-_TRANSLATORS: dict[type[Exception], Translator] = {}
+TRANSLATORS: Registry[type[Exception], Translator] = Registry("error translator")
+"""Exception class -> its translator; a backend registers those of its library."""
 
 
 def register_translator(kind: type[E], translate: Callable[[E, str], StoreError]) -> None:
     """Map ``kind`` (and its subclasses without a translator of their own) to a StoreError."""
-    _TRANSLATORS[kind] = cast(Translator, translate)
+    TRANSLATORS.register(kind, cast(Translator, translate))
 
 
 def translate(err: Exception, context: str) -> StoreError | None:
     """The StoreError for ``err``, or None when no translator knows its class (a bug)."""
     for kind in type(err).__mro__:
-        translator = _TRANSLATORS.get(kind)
+        translator = TRANSLATORS.get(kind)
         if translator is not None:
             return translator(err, context)
     return None

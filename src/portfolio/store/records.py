@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TypeVar
 
-from portfolio.telemetry.sketch import LatencySketch
+from portfolio.sketch import LatencySketch
 
 K = TypeVar("K", bound=Hashable)
 

@@ -10,7 +10,6 @@ shared across threads.
 
 from __future__ import annotations
 
-import functools
 import inspect
 import itertools
 import sqlite3
@@ -24,14 +23,13 @@ from typing import Any, ParamSpec, TypeVar
 import orjson
 
 from portfolio.errors import (
-    ConflictError,
     DuplicateEmailError,
     InputError,
     NotFoundError,
-    StoreError,
     StoreUnavailableError,
     VersionMismatchError,
 )
+from portfolio.sketch import LatencySketch
 from portfolio.store.callstats import CallStats
 from portfolio.store.emails import email_key, email_skeleton
 from portfolio.store.ids import decode_cursor, encode_cursor, new_id
@@ -40,12 +38,7 @@ from portfolio.store.protocols import Resolution
 from portfolio.store.records import (
     PROBE_API,
     USER_FIELDS,
-    CheckRun,
-    Finding,
-    FindingStatus,
-    Incident,
     LogCount,
-    MaintenanceWindow,
     MinuteTotals,
     NewUser,
     ProbeCounts,
@@ -58,11 +51,12 @@ from portfolio.store.records import (
     User,
     UserChanges,
     UsersPage,
-    WorkItem,
     hourly,
 )
+from portfolio.store.sqlite_errors import mapping_errors, store_error
+from portfolio.store.sqlite_opslog import SQLiteOpsLog
+from portfolio.store.sqlite_time import from_ts, to_ts
 from portfolio.store.sqlite_transfer import SQLiteTransfer
-from portfolio.telemetry.sketch import LatencySketch
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -71,47 +65,7 @@ P = ParamSpec("P")
 _ROLLUP_TABLES: dict[Resolution, str] = {"minute": "rollups", "hour": "rollups_hourly"}
 
 
-def _ts(value: datetime) -> float:
-    if value.tzinfo is None:
-        raise InputError("times must carry a time zone")
-    return value.timestamp()
-
-
-def _dt(value: float | None) -> datetime | None:
-    return None if value is None else datetime.fromtimestamp(value, UTC)
-
-
-def _dt_required(value: float) -> datetime:
-    return datetime.fromtimestamp(value, UTC)
-
-
-_UNAVAILABLE_CODES = frozenset(
-    getattr(sqlite3, name)
-    for name in ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_FULL", "SQLITE_IOERR", "SQLITE_CANTOPEN")
-    if hasattr(sqlite3, name)
-)
-"""Primary result codes of failures that pass: a busy lock, a full disk, an I/O error."""
-_REASONS = {
-    getattr(sqlite3, name, -1): reason
-    for name, reason in (
-        ("SQLITE_FULL", "disk-full"),
-        ("SQLITE_IOERR", "store-unreachable"),
-        ("SQLITE_CANTOPEN", "store-unreachable"),
-    )
-}
-"""The one word readiness says for a code; a lock (BUSY, LOCKED) is ``store-busy``."""
-
-
-def _store_error(err: sqlite3.Error) -> StoreError:
-    """The store error for a SQLite failure: retryable ones are StoreUnavailableError (503)."""
-    code = getattr(err, "sqlite_errorcode", None)
-    primary = code & 0xFF if isinstance(code, int) else None
-    if primary in _UNAVAILABLE_CODES or isinstance(err, sqlite3.OperationalError):
-        return StoreUnavailableError(f"sqlite: {err}", reason=_REASONS.get(primary, "store-busy"))
-    return StoreError(f"sqlite: {err}")
-
-
-class SQLiteStore(SQLiteTransfer):
+class SQLiteStore(SQLiteOpsLog, SQLiteTransfer):
     """Store on a SQLite file (``:memory:`` is refused: workers must share the data).
 
     Export and import (listing by kind, putting records back) live in sqlite_transfer.
@@ -196,7 +150,7 @@ class SQLiteStore(SQLiteTransfer):
         try:
             (version,) = conn.execute("PRAGMA data_version").fetchone()
         except sqlite3.Error as err:
-            raise _store_error(err) from err
+            raise store_error(err) from err
         return (self._local.serial, version, self._commits)
 
     def close(self) -> None:
@@ -219,8 +173,8 @@ class SQLiteStore(SQLiteTransfer):
             title=title,
             bio=bio,
             links=tuple(orjson.loads(links)),
-            created_at=_dt_required(created),
-            updated_at=_dt_required(updated),
+            created_at=from_ts(created),
+            updated_at=from_ts(updated),
             version=version,
         )
 
@@ -476,7 +430,7 @@ class SQLiteStore(SQLiteTransfer):
                 "INSERT INTO probe_results (at, ok, latency_ms, status, detail, target)"
                 " VALUES (?,?,?,?,?,?)",
                 [
-                    (_ts(r.at), int(r.ok), r.latency_ms, r.status, r.detail, r.target)
+                    (to_ts(r.at), int(r.ok), r.latency_ms, r.status, r.detail, r.target)
                     for r in results
                 ],
             )
@@ -489,7 +443,7 @@ class SQLiteStore(SQLiteTransfer):
             .execute(
                 "SELECT at, ok, latency_ms, status, detail FROM probe_results"
                 " WHERE at >= ? AND at < ? AND target = ? ORDER BY at",
-                (_ts(start), _ts(end), target),
+                (to_ts(start), to_ts(end), target),
             )
             .fetchall()
         )
@@ -506,7 +460,7 @@ class SQLiteStore(SQLiteTransfer):
         probes, ok = conn.execute(
             "SELECT count(*), coalesce(sum(ok), 0) FROM probe_results"
             " WHERE at >= ? AND at < ? AND target = ?",
-            (_ts(start), _ts(end), target),
+            (to_ts(start), to_ts(end), target),
         ).fetchone()
         return ProbeCounts(probes=probes, ok=ok)
 
@@ -603,197 +557,14 @@ class SQLiteStore(SQLiteTransfer):
         rows = self._conn().execute(sql + " ORDER BY 1", (start, end)).fetchall()
         return [StoreCallStat(*row) for row in rows]
 
-    # -- operations log ----------------------------------------------------
-
-    @contextmanager
-    def _insert_once(self, what: str) -> Iterator[sqlite3.Connection]:
-        """A write transaction whose primary-key clash is a ConflictError, as on DynamoDB."""
-        try:
-            with self._write() as conn:
-                yield conn
-        except sqlite3.IntegrityError as err:
-            raise ConflictError(f"{what} is already recorded") from err
-
-    def add_check_run(self, run: CheckRun) -> None:
-        findings = orjson.dumps(
-            [
-                {"check_id": f.check_id, "status": f.status.value, "detail": f.detail}
-                for f in run.findings
-            ]
-        ).decode()
-        with self._insert_once(f"check run {run.id}") as conn:
-            conn.execute(
-                "INSERT INTO check_runs (id, kind, target, started_at, finished_at, findings)"
-                " VALUES (?,?,?,?,?,?)",
-                (run.id, run.kind, run.target, _ts(run.started_at), _ts(run.finished_at), findings),
-            )
-
-    def list_check_runs(self, start: datetime, end: datetime) -> list[CheckRun]:
-        rows = (
-            self._conn()
-            .execute(
-                "SELECT id, kind, target, started_at, finished_at, findings FROM check_runs"
-                " WHERE started_at >= ? AND started_at < ? ORDER BY started_at",
-                (_ts(start), _ts(end)),
-            )
-            .fetchall()
-        )
-        return [
-            CheckRun(
-                id=rid,
-                kind=kind,
-                target=target,
-                started_at=_dt_required(s),
-                finished_at=_dt_required(f),
-                findings=tuple(
-                    Finding(x["check_id"], FindingStatus(x["status"]), x["detail"])
-                    for x in orjson.loads(findings)
-                ),
-            )
-            for (rid, kind, target, s, f, findings) in rows
-        ]
-
-    _INCIDENT_COLUMNS = (
-        "id, started_at, ended_at, summary, severity, impact, cause, response, prevention,"
-        " detected_at, responded_at"
-    )
-
-    @staticmethod
-    def _incident_row(i: Incident) -> tuple[object, ...]:
-        return (
-            i.id,
-            _ts(i.started_at),
-            None if i.ended_at is None else _ts(i.ended_at),
-            i.summary,
-            i.severity,
-            i.impact,
-            i.cause,
-            i.response,
-            i.prevention,
-            None if i.detected_at is None else _ts(i.detected_at),
-            None if i.responded_at is None else _ts(i.responded_at),
-        )
-
-    @staticmethod
-    def _incident(row: tuple[Any, ...]) -> Incident:
-        (iid, s, e, summary, sev, impact, cause, response, prevention, det, resp) = row
-        return Incident(
-            id=iid,
-            started_at=_dt_required(s),
-            ended_at=_dt(e),
-            summary=summary,
-            severity=sev,
-            impact=impact,
-            cause=cause,
-            response=response,
-            prevention=prevention,
-            detected_at=_dt(det),
-            responded_at=_dt(resp),
-        )
-
-    def add_incident(self, incident: Incident) -> None:
-        with self._insert_once(f"incident {incident.id}") as conn:
-            conn.execute(
-                f"INSERT INTO incidents ({self._INCIDENT_COLUMNS})"  # noqa: S608
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                self._incident_row(incident),
-            )
-
-    def update_incident(self, incident: Incident) -> None:
-        row = self._incident_row(incident)
-        with self._write() as conn:
-            cursor = conn.execute(
-                "UPDATE incidents SET started_at=?, ended_at=?, summary=?, severity=?, impact=?,"
-                " cause=?, response=?, prevention=?, detected_at=?, responded_at=? WHERE id=?",
-                (*row[1:], row[0]),
-            )
-            if cursor.rowcount == 0:
-                raise NotFoundError(f"incident {incident.id} not found")
-
-    def get_incident(self, incident_id: str) -> Incident:
-        row = (
-            self._conn()
-            .execute(
-                f"SELECT {self._INCIDENT_COLUMNS} FROM incidents WHERE id = ?",  # noqa: S608
-                (incident_id,),
-            )
-            .fetchone()
-        )
-        if row is None:
-            raise NotFoundError(f"incident {incident_id} not found")
-        return self._incident(row)
-
-    def list_incidents(self, start: datetime, end: datetime) -> list[Incident]:
-        rows = (
-            self._conn()
-            .execute(
-                f"SELECT {self._INCIDENT_COLUMNS} FROM incidents"  # noqa: S608
-                " WHERE started_at < ? AND (ended_at IS NULL OR ended_at >= ?)"
-                " ORDER BY started_at",
-                (_ts(end), _ts(start)),
-            )
-            .fetchall()
-        )
-        return [self._incident(r) for r in rows]
-
-    def add_maintenance(self, window: MaintenanceWindow) -> None:
-        with self._insert_once(f"maintenance window {window.id}") as conn:
-            conn.execute(
-                "INSERT INTO maintenance (id, start, end, description) VALUES (?,?,?,?)",
-                (window.id, _ts(window.start), _ts(window.end), window.description),
-            )
-
-    def list_maintenance(self, start: datetime, end: datetime) -> list[MaintenanceWindow]:
-        rows = (
-            self._conn()
-            .execute(
-                "SELECT id, start, end, description FROM maintenance"
-                " WHERE start < ? AND end > ? ORDER BY start",
-                (_ts(end), _ts(start)),
-            )
-            .fetchall()
-        )
-        return [
-            MaintenanceWindow(id=i, start=_dt_required(s), end=_dt_required(e), description=d)
-            for (i, s, e, d) in rows
-        ]
-
-    def add_work_item(self, item: WorkItem) -> None:
-        with self._insert_once(f"work item {item.id}") as conn:
-            conn.execute(
-                "INSERT INTO work_items (id, at, kind, summary) VALUES (?,?,?,?)",
-                (item.id, _ts(item.at), item.kind, item.summary),
-            )
-
-    def list_work_items(self, start: datetime, end: datetime) -> list[WorkItem]:
-        rows = (
-            self._conn()
-            .execute(
-                "SELECT id, at, kind, summary FROM work_items WHERE at >= ? AND at < ? ORDER BY at",
-                (_ts(start), _ts(end)),
-            )
-            .fetchall()
-        )
-        return [WorkItem(id=i, at=_dt_required(a), kind=k, summary=s) for (i, a, k, s) in rows]
-
-
-def _mapping_errors(method: Callable[..., T]) -> Callable[..., T]:
-    @functools.wraps(method)
-    def mapped(*args: Any, **kwargs: Any) -> T:
-        try:
-            return method(*args, **kwargs)
-        except sqlite3.Error as err:
-            raise _store_error(err) from err
-
-    return mapped
-
 
 # Every public method, reads included: a SQLite error (a full disk, an I/O error, a lock
 # held too long) leaves the store only as a StoreError, which the API answers with 503
 # and the CLI with exit 2. Errors a method maps itself (IntegrityError -> 409) come first.
-for _name, _member in list(vars(SQLiteStore).items()):
+# The operations log's methods (SQLiteOpsLog) are wrapped here too, as SQLiteStore's.
+for _name, _member in [*vars(SQLiteOpsLog).items(), *vars(SQLiteStore).items()]:
     if not _name.startswith("_") and inspect.isfunction(_member):
-        setattr(SQLiteStore, _name, _mapping_errors(_member))
+        setattr(SQLiteStore, _name, mapping_errors(_member))
 
 
 __all__ = ["SQLiteStore", "new_id"]

@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 
 from portfolio.errors import DuplicateEmailError, InputError
+from portfolio.sketch import LatencySketch
 from portfolio.store.emails import email_key, email_skeleton
 from portfolio.store.kinds import Cursor, Entry, Kind, Page, PutResult, Record, TimeRange
 from portfolio.store.records import (
@@ -37,7 +38,6 @@ from portfolio.store.records import (
     User,
     WorkItem,
 )
-from portfolio.telemetry.sketch import LatencySketch
 
 Row = tuple[Any, ...]
 

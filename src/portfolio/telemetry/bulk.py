@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from portfolio.sketch import LatencySketch
 from portfolio.store.records import Rollup
-from portfolio.telemetry.sketch import LatencySketch
 
 _BIN_OFFSET = 4096  # bins of 1e-6 ms .. 1e9 ms stay within ±1100
 _BIN_SPAN = 2 * _BIN_OFFSET

@@ -14,9 +14,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from portfolio.errors import InputError
+from portfolio.sketch import LatencySketch
 from portfolio.store.protocols import MetricsRepository, Resolution
 from portfolio.telemetry.percentiles import latency_percentiles
-from portfolio.telemetry.sketch import LatencySketch
 from portfolio.telemetry.totals import RequestTotals
 
 Step = Literal["minute", "hour", "day"]

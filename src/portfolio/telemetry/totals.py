@@ -10,7 +10,7 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
-from portfolio.telemetry.sketch import LatencySketch
+from portfolio.sketch import LatencySketch
 
 K = TypeVar("K", bound=Hashable)
 

@@ -1,1 +1,3 @@
 """One router per resource."""
+
+__all__ = ["health", "livez", "metrics", "status", "users"]

@@ -11,8 +11,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from portfolio.store import keys
-from portfolio.store.callstats import _CallNote, current_note
-from portfolio.store.dynamodb.client import DynamoCalls, _code
+from portfolio.store.callstats import CallNote, current_note
+from portfolio.store.dynamodb.client import DynamoCalls, err_code
 
 
 class DynamoAdmin(DynamoCalls):
@@ -45,7 +45,7 @@ class DynamoAdmin(DynamoCalls):
         """
         table_names = {keys.USERS.name: self.users_table, keys.METRICS.name: self.metrics_table}
         results = []
-        note = _CallNote()
+        note = CallNote()
         for schema in keys.TABLES:
             name = table_names[schema.name]
             created = self._create_table(note, schema, name)
@@ -57,7 +57,7 @@ class DynamoAdmin(DynamoCalls):
             results.append((name, created))
         return results
 
-    def _create_table(self, note: _CallNote, schema: keys.TableSchema, name: str) -> bool:
+    def _create_table(self, note: CallNote, schema: keys.TableSchema, name: str) -> bool:
         attributes: dict[str, str] = {}
 
         def key_schema(pk: keys.KeyAttribute, sk: keys.KeyAttribute | None) -> list[dict[str, Any]]:
@@ -88,12 +88,12 @@ class DynamoAdmin(DynamoCalls):
         try:
             self._call(note, self._client.create_table, **params)
         except ClientError as err:
-            if _code(err) == "ResourceInUseException":
+            if err_code(err) == "ResourceInUseException":
                 return False
             raise
         return True
 
-    def _enable_ttl(self, note: _CallNote, name: str, attribute: str) -> None:
+    def _enable_ttl(self, note: CallNote, name: str, attribute: str) -> None:
         described = self._call(note, self._client.describe_time_to_live, TableName=name)
         status = described.get("TimeToLiveDescription", {}).get("TimeToLiveStatus")
         if status in ("ENABLED", "ENABLING"):
@@ -111,5 +111,5 @@ class DynamoAdmin(DynamoCalls):
             try:
                 self._client.delete_table(TableName=name)
             except ClientError as err:
-                if _code(err) != "ResourceNotFoundException":
+                if err_code(err) != "ResourceNotFoundException":
                     raise

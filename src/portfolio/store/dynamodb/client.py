@@ -50,8 +50,8 @@ from portfolio.errors import (
     StoreUnavailableError,
 )
 from portfolio.store import keys
-from portfolio.store.callstats import CallStats, _CallNote
-from portfolio.store.dynamodb.codecs import Item, _int, _n, _s
+from portfolio.store.callstats import CallNote, CallStats
+from portfolio.store.dynamodb.codecs import Item, int_of, n_of, s_of
 from portfolio.store.ids import new_id
 from portfolio.store.measured import register_translator
 
@@ -74,8 +74,8 @@ _RETRYABLE_REASONS = frozenset(
     {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"}
 )
 _THROTTLE_REASONS = frozenset({"ThrottlingError", "ProvisionedThroughputExceeded"})
-_CONDITION_FAILED = "ConditionalCheckFailedException"
-_REASON_CONDITION_FAILED = "ConditionalCheckFailed"
+CONDITION_FAILED = "ConditionalCheckFailedException"
+REASON_CONDITION_FAILED = "ConditionalCheckFailed"
 _BATCH_GET_MAX = 100
 _BATCH_WRITE_MAX = 25
 
@@ -135,26 +135,26 @@ def make_client(endpoint_url: str | None, region: str) -> DynamoDBClient:
 # -- responses and errors ---------------------------------------------------------
 
 
-def _code(err: ClientError) -> str:
+def err_code(err: ClientError) -> str:
     code: str = err.response.get("Error", {}).get("Code", "")
     return code
 
 
-def _reasons(err: ClientError) -> list[Mapping[str, Any]]:
+def cancel_reasons(err: ClientError) -> list[Mapping[str, Any]]:
     """The per-action outcomes of a cancelled transaction, in TransactItems order."""
-    if _code(err) != "TransactionCanceledException":
+    if err_code(err) != "TransactionCanceledException":
         return []
     reasons: list[Mapping[str, Any]] = list(err.response.get("CancellationReasons", []))
     return reasons
 
 
-def _error_item(err: ClientError) -> Mapping[str, Any] | None:
+def error_item(err: ClientError) -> Mapping[str, Any] | None:
     """The stored item a failed condition returned (ReturnValuesOnConditionCheckFailure)."""
     item = err.response.get("Item")
     return item if isinstance(item, Mapping) else None
 
 
-def _reason_code(reasons: Sequence[Mapping[str, Any]], index: int) -> str:
+def reason_code(reasons: Sequence[Mapping[str, Any]], index: int) -> str:
     if index >= len(reasons):
         return ""
     code: str = reasons[index].get("Code", "")
@@ -208,7 +208,7 @@ class DynamoCalls:
         self.call_stats = CallStats(self.backend)
         self.endpoint = client.meta.endpoint_url
 
-    def _call(self, note: _CallNote, request: Callable[..., Any], /, **params: Any) -> Any:
+    def _call(self, note: CallNote, request: Callable[..., Any], /, **params: Any) -> Any:
         """One DynamoDB call under the retry policy, its throttles and capacity noted.
 
         Errors the policy does not handle are re-raised as they are, for the
@@ -220,8 +220,8 @@ class DynamoCalls:
             try:
                 response = request(**params)
             except ClientError as err:
-                code = _code(err)
-                reasons = [str(r.get("Code", "")) for r in _reasons(err)]
+                code = err_code(err)
+                reasons = [str(r.get("Code", "")) for r in cancel_reasons(err)]
                 failed = {c for c in reasons if c not in ("", "None")}
                 throttled = code in THROTTLE_CODES or bool(failed & _THROTTLE_REASONS)
                 note.throttles += int(throttled)
@@ -257,7 +257,7 @@ class DynamoCalls:
             note.capacity_units += _consumed(response.get("ConsumedCapacity"))
             return response
 
-    def _batch_put(self, note: _CallNote, table: str, items: Iterable[Item]) -> None:
+    def _batch_put(self, note: CallNote, table: str, items: Iterable[Item]) -> None:
         """Put many items (the last of equal keys wins); unprocessed ones are retried."""
         unique = list({_key_of(i): i for i in items}.values())
         for chunk in _chunks(unique, _BATCH_WRITE_MAX):
@@ -266,7 +266,7 @@ class DynamoCalls:
 
     def _drain_batch(
         self,
-        note: _CallNote,
+        note: CallNote,
         call: Callable[..., Any],
         request: dict[str, Any],
         unprocessed: Literal["UnprocessedKeys", "UnprocessedItems"],
@@ -295,7 +295,7 @@ class DynamoCalls:
 
     def _query(
         self,
-        note: _CallNote,
+        note: CallNote,
         table: str,
         partition: str,
         *,
@@ -311,15 +311,15 @@ class DynamoCalls:
         ``attributes`` limits what comes back (it saves transfer, not read capacity).
         """
         names_: dict[str, str] = {"#pk": "gsi1pk" if index else "pk"}
-        values: dict[str, Any] = {":pk": _s(partition)}
+        values: dict[str, Any] = {":pk": s_of(partition)}
         condition = "#pk = :pk"
         if low is not None and high is not None:
             names_["#sk"] = "sk"
-            values |= {":low": _s(low), ":high": _s(high)}
+            values |= {":low": s_of(low), ":high": s_of(high)}
             condition += " AND #sk BETWEEN :low AND :high"
         elif below is not None:
             names_["#sk"] = "sk"
-            values[":below"] = _s(below)
+            values[":below"] = s_of(below)
             condition += " AND #sk < :below"
         params: dict[str, Any] = {
             "TableName": table,
@@ -334,7 +334,7 @@ class DynamoCalls:
             params["ConsistentRead"] = True
         if filter_endpoint is not None:
             names_["#endpoint"] = "endpoint"
-            values[":endpoint"] = _s(filter_endpoint)
+            values[":endpoint"] = s_of(filter_endpoint)
             params["FilterExpression"] = "#endpoint = :endpoint"
         if attributes:
             names_ |= {f"#a{i}": name for i, name in enumerate(attributes)}
@@ -349,7 +349,7 @@ class DynamoCalls:
 
     def _query_series(
         self,
-        note: _CallNote,
+        note: CallNote,
         series: keys.Series,
         start: int,
         end: int,
@@ -382,7 +382,7 @@ class DynamoCalls:
 
     def _merge(
         self,
-        note: _CallNote,
+        note: CallNote,
         entries: Sequence[tuple[Item, R]],
         encode: Callable[[R], Item],
         decode: Callable[[Mapping[str, Any]], R],
@@ -407,7 +407,7 @@ class DynamoCalls:
 
     def _merge_one(
         self,
-        note: _CallNote,
+        note: CallNote,
         key: Item,
         record: R,
         token: str,
@@ -425,25 +425,25 @@ class DynamoCalls:
         current: Mapping[str, Any] | None = None
         for attempt in range(1, self.retry.max_conflicts + 1):
             if current is None:
-                item = {**key, **encode(record), "rev": _n(1), "writes": _tokens([], token)}
+                item = {**key, **encode(record), "rev": n_of(1), "writes": _tokens([], token)}
                 condition: dict[str, Any] = {
                     "ConditionExpression": "attribute_not_exists(#pk)",
                     "ExpressionAttributeNames": {"#pk": "pk"},
                 }
             else:
-                revision = _int(current, "rev")
+                revision = int_of(current, "rev")
                 item = {
                     **key,
                     **encode(add(decode(current), record)),
-                    "rev": _n(revision + 1),
+                    "rev": n_of(revision + 1),
                     "writes": _tokens(_writers(current), token),
                 }
                 condition = {
                     "ConditionExpression": "#rev = :rev",
                     "ExpressionAttributeNames": {"#rev": "rev"},
-                    "ExpressionAttributeValues": {":rev": _n(revision)},
+                    "ExpressionAttributeValues": {":rev": n_of(revision)},
                 }
-            item["expires_at"] = _n(_int(item, "minute") + self.retention_s)
+            item["expires_at"] = n_of(int_of(item, "minute") + self.retention_s)
             try:
                 self._call(
                     note,
@@ -456,9 +456,9 @@ class DynamoCalls:
                 )
                 return
             except ClientError as err:
-                if _code(err) != _CONDITION_FAILED:
+                if err_code(err) != CONDITION_FAILED:
                     raise
-                current = _error_item(err)  # the winner's item: merge into it
+                current = error_item(err)  # the winner's item: merge into it
                 if current is not None and token in _writers(current):
                     return  # an earlier attempt of this very write landed
                 if attempt > 1:
@@ -479,7 +479,7 @@ class DynamoCalls:
         }
 
     def _expiring(self, item: Item, at_s: int) -> Item:
-        item["expires_at"] = _n(at_s + self.retention_s)
+        item["expires_at"] = n_of(at_s + self.retention_s)
         return item
 
 
@@ -496,7 +496,7 @@ def _writers(item: Mapping[str, Any]) -> list[str]:
 
 
 def _tokens(previous: list[str], token: str) -> dict[str, Any]:
-    return {"L": [_s(t) for t in [*previous, token][-MAX_WRITERS_KEPT:]]}
+    return {"L": [s_of(t) for t in [*previous, token][-MAX_WRITERS_KEPT:]]}
 
 
 # -- what the seam makes of botocore's errors -------------------------------------
@@ -507,7 +507,9 @@ def _client_error(err: ClientError, context: str) -> StoreError:
     may pass, a client-side one (4xx: validation, access denied) will not."""
     status = int(err.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
     kind = StoreUnavailableError if status >= 500 else StoreError
-    return kind(f"{context}: DynamoDB answered {_code(err) or 'an error'} (HTTP {status}): {err}")
+    return kind(
+        f"{context}: DynamoDB answered {err_code(err) or 'an error'} (HTTP {status}): {err}"
+    )
 
 
 def _unreachable(err: Exception, context: str) -> StoreError:

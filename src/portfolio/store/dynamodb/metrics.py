@@ -22,23 +22,23 @@ from portfolio.store.callstats import current_note
 from portfolio.store.dynamodb.client import DynamoCalls
 from portfolio.store.dynamodb.codecs import (
     Item,
-    _add_stats,
-    _float,
-    _int,
-    _merged_rollup,
-    _n,
-    _rollup,
-    _rollup_attrs,
-    _rollups,
-    _s,
-    _seconds,
-    _series_key,
-    _store_stat,
-    _store_stat_attrs,
-    _str,
-    _us,
+    add_stats,
+    float_of,
+    int_of,
+    merged_rollup,
+    n_of,
     probe_item,
     probe_result,
+    rollup_attrs,
+    rollup_of,
+    rollups_of,
+    s_of,
+    series_key,
+    store_stat_attrs,
+    store_stat_of,
+    str_of,
+    to_seconds,
+    to_us,
 )
 from portfolio.store.ids import new_id
 from portfolio.store.protocols import Resolution
@@ -75,7 +75,7 @@ class DynamoMetrics(DynamoCalls):
         elif resolution == "hour":
             entries += [(_rollup_key(keys.ROLLUPS_HOUR, r), r) for r in rollups]
         note = current_note()
-        self._merge(note, entries, _rollup_attrs, _rollup, _merged_rollup)
+        self._merge(note, entries, rollup_attrs, rollup_of, merged_rollup)
 
     def read_rollups(
         self,
@@ -87,7 +87,7 @@ class DynamoMetrics(DynamoCalls):
     ) -> Iterable[Rollup]:
         series = keys.ROLLUPS_MINUTE if resolution == "minute" else keys.ROLLUPS_HOUR
         note = current_note()
-        return _rollups(
+        return rollups_of(
             list(self._query_series(note, series, start, end, filter_endpoint=endpoint))
         )
 
@@ -102,11 +102,11 @@ class DynamoMetrics(DynamoCalls):
             end,
             attributes=("minute", "status", "count", "duration_sum_ms"),
         ):
-            acc = totals.setdefault(_int(item, "minute"), [0, 0, 0.0, 0])
-            count, status = _int(item, "count"), _int(item, "status")
+            acc = totals.setdefault(int_of(item, "minute"), [0, 0, 0.0, 0])
+            count, status = int_of(item, "count"), int_of(item, "status")
             acc[0] += count
             acc[1] += count if status >= 500 else 0
-            acc[2] += _float(item, "duration_sum_ms")
+            acc[2] += float_of(item, "duration_sum_ms")
             acc[3] += count if status in BURST_STATUSES else 0
         return [
             MinuteTotals(
@@ -121,12 +121,12 @@ class DynamoMetrics(DynamoCalls):
         items = [
             self._expiring(
                 {
-                    **_series_key(keys.RESOURCE_SAMPLES, s.minute, s.minute, (s.task,)),
-                    "minute": _n(s.minute),
-                    "task": _s(s.task),
-                    "cpu_pct": _n(float(s.cpu_pct)),
-                    "mem_bytes": _n(s.mem_bytes),
-                    "mem_pct": _n(float(s.mem_pct)),
+                    **series_key(keys.RESOURCE_SAMPLES, s.minute, s.minute, (s.task,)),
+                    "minute": n_of(s.minute),
+                    "task": s_of(s.task),
+                    "cpu_pct": n_of(float(s.cpu_pct)),
+                    "mem_bytes": n_of(s.mem_bytes),
+                    "mem_pct": n_of(float(s.mem_pct)),
                 },
                 s.minute,
             )
@@ -139,11 +139,11 @@ class DynamoMetrics(DynamoCalls):
         note = current_note()
         return [
             ResourceSample(
-                minute=_int(i, "minute"),
-                task=_str(i, "task"),
-                cpu_pct=_float(i, "cpu_pct"),
-                mem_bytes=_int(i, "mem_bytes"),
-                mem_pct=_float(i, "mem_pct"),
+                minute=int_of(i, "minute"),
+                task=str_of(i, "task"),
+                cpu_pct=float_of(i, "cpu_pct"),
+                mem_bytes=int_of(i, "mem_bytes"),
+                mem_pct=float_of(i, "mem_pct"),
             )
             for i in self._query_series(note, keys.RESOURCE_SAMPLES, start, end)
         ]
@@ -151,7 +151,7 @@ class DynamoMetrics(DynamoCalls):
     def write_probe_results(self, results: Sequence[ProbeResult]) -> None:
         if not results:
             return
-        items = [self._expiring(probe_item(r, new_id()), _seconds(r.at)) for r in results]
+        items = [self._expiring(probe_item(r, new_id()), to_seconds(r.at)) for r in results]
         note = current_note()
         self._batch_put(note, self.metrics_table, items)
 
@@ -160,12 +160,12 @@ class DynamoMetrics(DynamoCalls):
     ) -> Iterable[ProbeResult]:
         note = current_note()
         items = list(
-            self._query_series(note, keys.PROBE_RESULTS, _us(start), _us(end), scale=1_000_000)
+            self._query_series(note, keys.PROBE_RESULTS, to_us(start), to_us(end), scale=1_000_000)
         )
         return [
             probe_result(i)
             for i in items
-            if (_str(i, "target") if "target" in i else PROBE_API) == target
+            if (str_of(i, "target") if "target" in i else PROBE_API) == target
         ]
 
     def read_probe_counts(
@@ -182,7 +182,7 @@ class DynamoMetrics(DynamoCalls):
         """Merged per (minute, task, level) like rollups: concurrent writers add up,
         a retried write does not."""
         entries = [
-            (_series_key(keys.LOG_COUNTS, c.minute, c.minute, (c.task, c.level)), c) for c in counts
+            (series_key(keys.LOG_COUNTS, c.minute, c.minute, (c.task, c.level)), c) for c in counts
         ]
         note = current_note()
         self._merge(note, entries, _log_count_attrs, _log_count, _add_log_counts)
@@ -191,10 +191,10 @@ class DynamoMetrics(DynamoCalls):
         note = current_note()
         return [
             LogCount(
-                minute=_int(i, "minute"),
-                task=_str(i, "task"),
-                level=_str(i, "level"),
-                count=_int(i, "count"),
+                minute=int_of(i, "minute"),
+                task=str_of(i, "task"),
+                level=str_of(i, "level"),
+                count=int_of(i, "count"),
             )
             for i in self._query_series(note, keys.LOG_COUNTS, start, end)
         ]
@@ -202,29 +202,29 @@ class DynamoMetrics(DynamoCalls):
     def write_store_stats(self, stats: Sequence[StoreCallStat]) -> None:
         entries = [
             (
-                _series_key(keys.STORE_STATS, s.minute, s.minute, (s.task, s.backend, s.operation)),
+                series_key(keys.STORE_STATS, s.minute, s.minute, (s.task, s.backend, s.operation)),
                 s,
             )
             for s in stats
         ]
         note = current_note()
-        self._merge(note, entries, _store_stat_attrs, _store_stat, _add_stats)
+        self._merge(note, entries, store_stat_attrs, store_stat_of, add_stats)
 
     def read_store_stats(self, start: int, end: int) -> Iterable[StoreCallStat]:
         """The minutes in range, summed per hour (``minute`` = the hour's start)."""
         hours: dict[tuple[int, str, str, str], StoreCallStat] = {}
         note = current_note()
         for item in self._query_series(note, keys.STORE_STATS, start, end):
-            stat = _store_stat(item)
+            stat = store_stat_of(item)
             stat = replace(stat, minute=stat.minute - stat.minute % 3600)
             k = (stat.minute, stat.task, stat.backend, stat.operation)
             previous = hours.get(k)
-            hours[k] = stat if previous is None else _add_stats(previous, stat)
+            hours[k] = stat if previous is None else add_stats(previous, stat)
         return sorted(hours.values(), key=lambda s: s.minute)
 
 
 def _rollup_key(series: keys.Series, r: Rollup) -> Item:
-    return _series_key(series, r.minute, r.minute, (r.endpoint, r.method, r.status, r.task))
+    return series_key(series, r.minute, r.minute, (r.endpoint, r.method, r.status, r.task))
 
 
 def _check_hours(rollups: Sequence[Rollup]) -> None:
@@ -235,19 +235,19 @@ def _check_hours(rollups: Sequence[Rollup]) -> None:
 
 def _log_count_attrs(c: LogCount) -> Item:
     return {
-        "minute": _n(c.minute),
-        "task": _s(c.task),
-        "level": _s(c.level),
-        "count": _n(c.count),
+        "minute": n_of(c.minute),
+        "task": s_of(c.task),
+        "level": s_of(c.level),
+        "count": n_of(c.count),
     }
 
 
 def _log_count(item: Mapping[str, Any]) -> LogCount:
     return LogCount(
-        minute=_int(item, "minute"),
-        task=_str(item, "task"),
-        level=_str(item, "level"),
-        count=_int(item, "count"),
+        minute=int_of(item, "minute"),
+        task=str_of(item, "task"),
+        level=str_of(item, "level"),
+        count=int_of(item, "count"),
     )
 
 

@@ -15,21 +15,21 @@ from portfolio.errors import (
 )
 from portfolio.store import keys
 from portfolio.store.callstats import current_note
-from portfolio.store.dynamodb.client import _CONDITION_FAILED, DynamoCalls, _code
+from portfolio.store.dynamodb.client import CONDITION_FAILED, DynamoCalls, err_code
 from portfolio.store.dynamodb.codecs import (
     Item,
-    _check_size,
-    _incident,
-    _incident_item,
-    _int,
-    _log_sort_key,
-    _n,
-    _s,
-    _str,
-    _time,
-    _us,
     check_run,
     check_run_item,
+    check_size,
+    from_us,
+    incident_item,
+    incident_of,
+    int_of,
+    log_sort_key,
+    n_of,
+    s_of,
+    str_of,
+    to_us,
 )
 from portfolio.store.records import (
     CheckRun,
@@ -53,7 +53,7 @@ class DynamoOpsLog(DynamoCalls):
                     ReturnConsumedCapacity="TOTAL",
                 )
             except ClientError as err:
-                if _code(err) == _CONDITION_FAILED:
+                if err_code(err) == CONDITION_FAILED:
                     raise ConflictError(f"{what} is already recorded") from err
                 raise
 
@@ -61,7 +61,7 @@ class DynamoOpsLog(DynamoCalls):
         self, operation: str, series: keys.Series, start: datetime, end: datetime
     ) -> list[Item]:
         """Items of a one-partition log with ``start <= time < end`` (sort key = time#id)."""
-        low, high = max(_us(start), 0), _us(end)
+        low, high = max(to_us(start), 0), to_us(end)
         if high <= low:
             return []
         with self.call_stats.timed(operation) as note:
@@ -77,7 +77,7 @@ class DynamoOpsLog(DynamoCalls):
 
     def add_check_run(self, run: CheckRun) -> None:
         item = check_run_item(run)
-        _check_size(item, f"check run {run.id}")
+        check_size(item, f"check run {run.id}")
         self._put_once("add_check_run", item, f"check run {run.id}")
 
     def list_check_runs(self, start: datetime, end: datetime) -> list[CheckRun]:
@@ -86,13 +86,13 @@ class DynamoOpsLog(DynamoCalls):
         ]
 
     def add_incident(self, incident: Incident) -> None:
-        item = _incident_item(incident)
-        _check_size(item, f"incident {incident.id}")
+        item = incident_item(incident)
+        check_size(item, f"incident {incident.id}")
         self._put_once("add_incident", item, f"incident {incident.id}")
 
     def update_incident(self, incident: Incident) -> None:
-        item = _incident_item(incident)
-        _check_size(item, f"incident {incident.id}")
+        item = incident_item(incident)
+        check_size(item, f"incident {incident.id}")
         note = current_note()
         try:
             self._call(
@@ -105,7 +105,7 @@ class DynamoOpsLog(DynamoCalls):
                 ReturnConsumedCapacity="TOTAL",
             )
         except ClientError as err:
-            if _code(err) == _CONDITION_FAILED:
+            if err_code(err) == CONDITION_FAILED:
                 raise NotFoundError(f"incident {incident.id} not found") from err
             raise
 
@@ -115,14 +115,14 @@ class DynamoOpsLog(DynamoCalls):
             note,
             self._client.get_item,
             TableName=self.metrics_table,
-            Key={"pk": _s(keys.INCIDENTS.partition(0)), "sk": _s(incident_id)},
+            Key={"pk": s_of(keys.INCIDENTS.partition(0)), "sk": s_of(incident_id)},
             ConsistentRead=True,
             ReturnConsumedCapacity="TOTAL",
         )
         item = response.get("Item")
         if item is None:
             raise NotFoundError(f"incident {incident_id} not found")
-        return _incident(item)
+        return incident_of(item)
 
     def list_incidents(self, start: datetime, end: datetime) -> list[Incident]:
         """Incidents with ``started_at < end`` that had not ended before ``start``.
@@ -132,7 +132,7 @@ class DynamoOpsLog(DynamoCalls):
         """
         note = current_note()
         items = list(self._query(note, self.metrics_table, keys.INCIDENTS.partition(0)))
-        incidents = [_incident(i) for i in items]
+        incidents = [incident_of(i) for i in items]
         chosen = [
             i
             for i in incidents
@@ -142,20 +142,20 @@ class DynamoOpsLog(DynamoCalls):
 
     def add_maintenance(self, window: MaintenanceWindow) -> None:
         item: Item = {
-            "pk": _s(keys.MAINTENANCE.partition(0)),
-            "sk": _s(_log_sort_key(_us(window.start), window.id)),
-            "id": _s(window.id),
-            "start": _n(_us(window.start)),
-            "end": _n(_us(window.end)),
-            "description": _s(window.description),
+            "pk": s_of(keys.MAINTENANCE.partition(0)),
+            "sk": s_of(log_sort_key(to_us(window.start), window.id)),
+            "id": s_of(window.id),
+            "start": n_of(to_us(window.start)),
+            "end": n_of(to_us(window.end)),
+            "description": s_of(window.description),
         }
-        _check_size(item, f"maintenance window {window.id}")
+        check_size(item, f"maintenance window {window.id}")
         self._put_once("add_maintenance", item, f"maintenance window {window.id}")
 
     def list_maintenance(self, start: datetime, end: datetime) -> list[MaintenanceWindow]:
         """Windows that overlap [start, end): those starting before ``end`` (a sort-key
         range), then those of them ending after ``start``."""
-        start_us, end_us = _us(start), _us(end)
+        start_us, end_us = to_us(start), to_us(end)
         note = current_note()
         items = list(
             self._query(
@@ -167,34 +167,34 @@ class DynamoOpsLog(DynamoCalls):
         )
         return [
             MaintenanceWindow(
-                id=_str(i, "id"),
-                start=_time(_int(i, "start")),
-                end=_time(_int(i, "end")),
-                description=_str(i, "description"),
+                id=str_of(i, "id"),
+                start=from_us(int_of(i, "start")),
+                end=from_us(int_of(i, "end")),
+                description=str_of(i, "description"),
             )
             for i in items
-            if _int(i, "end") > start_us
+            if int_of(i, "end") > start_us
         ]
 
     def add_work_item(self, item: WorkItem) -> None:
         record: Item = {
-            "pk": _s(keys.WORK_ITEMS.partition(0)),
-            "sk": _s(_log_sort_key(_us(item.at), item.id)),
-            "id": _s(item.id),
-            "at": _n(_us(item.at)),
-            "kind": _s(item.kind),
-            "summary": _s(item.summary),
+            "pk": s_of(keys.WORK_ITEMS.partition(0)),
+            "sk": s_of(log_sort_key(to_us(item.at), item.id)),
+            "id": s_of(item.id),
+            "at": n_of(to_us(item.at)),
+            "kind": s_of(item.kind),
+            "summary": s_of(item.summary),
         }
-        _check_size(record, f"work item {item.id}")
+        check_size(record, f"work item {item.id}")
         self._put_once("add_work_item", record, f"work item {item.id}")
 
     def list_work_items(self, start: datetime, end: datetime) -> list[WorkItem]:
         return [
             WorkItem(
-                id=_str(i, "id"),
-                at=_time(_int(i, "at")),
-                kind=_str(i, "kind"),
-                summary=_str(i, "summary"),
+                id=str_of(i, "id"),
+                at=from_us(int_of(i, "at")),
+                kind=str_of(i, "kind"),
+                summary=str_of(i, "summary"),
             )
             for i in self._list_log("list_work_items", keys.WORK_ITEMS, start, end)
         ]

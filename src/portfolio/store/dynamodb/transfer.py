@@ -33,33 +33,33 @@ from portfolio.store.dynamodb import lookalikes
 from portfolio.store.dynamodb.client import (
     MAX_PARTITIONS_PER_READ,
     DynamoCalls,
-    _reason_code,
-    _reasons,
+    cancel_reasons,
+    reason_code,
 )
 from portfolio.store.dynamodb.codecs import (
     Item,
-    _float,
-    _incident,
-    _incident_item,
-    _int,
-    _log_sort_key,
-    _n,
-    _rollup_attrs,
-    _rollups,
-    _s,
-    _series_key,
-    _store_stat,
-    _store_stat_attrs,
-    _str,
-    _time,
-    _us,
-    _user,
-    _user_item,
     check_run,
     check_run_item,
+    float_of,
+    from_us,
+    incident_item,
+    incident_of,
+    int_of,
     item_size,
+    log_sort_key,
+    n_of,
     probe_item,
     probe_result,
+    rollup_attrs,
+    rollups_of,
+    s_of,
+    series_key,
+    store_stat_attrs,
+    store_stat_of,
+    str_of,
+    to_us,
+    user_item,
+    user_of,
 )
 from portfolio.store.dynamodb.pacing import WriteBudget, write_units
 from portfolio.store.emails import email_skeleton
@@ -122,30 +122,31 @@ def _item_seconds(kind: Kind, item: Mapping[str, Any]) -> float | None:
     if kind is Kind.USER:
         return None
     name, scale = _TIME_ATTRIBUTE[kind]
-    return _int(item, name) / scale
+    return int_of(item, name) / scale
 
 
 # -- items -> records -------------------------------------------------------------
 
 
 _DECODERS: dict[Kind, Callable[[Mapping[str, Any]], Record]] = {
-    Kind.USER: _user,
+    Kind.USER: user_of,
     Kind.RESOURCE_SAMPLE: lambda i: ResourceSample(
-        _int(i, "minute"), _str(i, "task"), _float(i, "cpu_pct"), _int(i, "mem_bytes"),
-        _float(i, "mem_pct"),
+        int_of(i, "minute"), str_of(i, "task"), float_of(i, "cpu_pct"), int_of(i, "mem_bytes"),
+        float_of(i, "mem_pct"),
     ),
     Kind.PROBE_RESULT: probe_result,
     Kind.LOG_COUNT: lambda i: LogCount(
-        _int(i, "minute"), _str(i, "task"), _str(i, "level"), _int(i, "count")
+        int_of(i, "minute"), str_of(i, "task"), str_of(i, "level"), int_of(i, "count")
     ),
-    Kind.STORE_STAT: _store_stat,
+    Kind.STORE_STAT: store_stat_of,
     Kind.CHECK_RUN: check_run,
-    Kind.INCIDENT: _incident,
+    Kind.INCIDENT: incident_of,
     Kind.MAINTENANCE: lambda i: MaintenanceWindow(
-        _str(i, "id"), _time(_int(i, "start")), _time(_int(i, "end")), _str(i, "description")
+        str_of(i, "id"), from_us(int_of(i, "start")), from_us(int_of(i, "end")),
+        str_of(i, "description"),
     ),
     Kind.WORK_ITEM: lambda i: WorkItem(
-        _str(i, "id"), _time(_int(i, "at")), _str(i, "kind"), _str(i, "summary")
+        str_of(i, "id"), from_us(int_of(i, "at")), str_of(i, "kind"), str_of(i, "summary")
     ),
 }  # fmt: skip
 
@@ -157,7 +158,7 @@ def decode_items(items: Sequence[Mapping[str, Any]], span: TimeRange) -> list[En
         for item in items
         if (kind := item_kind(item)) is not None and span.holds(_item_seconds(kind, item))
     ]
-    rollups = iter(_rollups([i for k, i in chosen if k in _ROLLUP_KINDS]))
+    rollups = iter(rollups_of([i for k, i in chosen if k in _ROLLUP_KINDS]))
     return [
         (kind, next(rollups) if kind in _ROLLUP_KINDS else _DECODERS[kind](item))
         for kind, item in chosen
@@ -169,7 +170,12 @@ def decode_items(items: Sequence[Mapping[str, Any]], span: TimeRange) -> list[En
 
 def _merged_item(series: keys.Series, minute: int, rest: Sequence[object], attrs: Item) -> Item:
     """A merged item as its first writer leaves it: revision 1, no writer tokens kept."""
-    return {**_series_key(series, minute, minute, rest), **attrs, "rev": _n(1), "writes": {"L": []}}
+    return {
+        **series_key(series, minute, minute, rest),
+        **attrs,
+        "rev": n_of(1),
+        "writes": {"L": []},
+    }
 
 
 def _probe_item(p: ProbeResult) -> Item:
@@ -183,40 +189,41 @@ def metrics_item(kind: Kind, record: Record) -> Item:
     if isinstance(record, Rollup):
         series = keys.ROLLUPS_MINUTE if kind is Kind.ROLLUP_MINUTE else keys.ROLLUPS_HOUR
         key = (record.endpoint, record.method, record.status, record.task)
-        return _merged_item(series, record.minute, key, _rollup_attrs(record))
+        return _merged_item(series, record.minute, key, rollup_attrs(record))
     if isinstance(record, ResourceSample):
         return {
-            **_series_key(keys.RESOURCE_SAMPLES, record.minute, record.minute, (record.task,)),
-            "minute": _n(record.minute), "task": _s(record.task),
-            "cpu_pct": _n(float(record.cpu_pct)), "mem_bytes": _n(record.mem_bytes),
-            "mem_pct": _n(float(record.mem_pct)),
+            **series_key(keys.RESOURCE_SAMPLES, record.minute, record.minute, (record.task,)),
+            "minute": n_of(record.minute), "task": s_of(record.task),
+            "cpu_pct": n_of(float(record.cpu_pct)), "mem_bytes": n_of(record.mem_bytes),
+            "mem_pct": n_of(float(record.mem_pct)),
         }  # fmt: skip
     if isinstance(record, ProbeResult):
         return _probe_item(record)
     if isinstance(record, LogCount):
-        attrs = {"minute": _n(record.minute), "task": _s(record.task),
-                 "level": _s(record.level), "count": _n(record.count)}  # fmt: skip
+        attrs = {"minute": n_of(record.minute), "task": s_of(record.task),
+                 "level": s_of(record.level), "count": n_of(record.count)}  # fmt: skip
         return _merged_item(keys.LOG_COUNTS, record.minute, (record.task, record.level), attrs)
     if isinstance(record, StoreCallStat):
         rest = (record.task, record.backend, record.operation)
-        return _merged_item(keys.STORE_STATS, record.minute, rest, _store_stat_attrs(record))
+        return _merged_item(keys.STORE_STATS, record.minute, rest, store_stat_attrs(record))
     if isinstance(record, CheckRun):
         return check_run_item(record)
     if isinstance(record, Incident):
-        return _incident_item(record)
+        return incident_item(record)
     if isinstance(record, MaintenanceWindow):
         return {
-            "pk": _s(keys.MAINTENANCE.partition(0)),
-            "sk": _s(_log_sort_key(_us(record.start), record.id)),
-            "id": _s(record.id), "start": _n(_us(record.start)), "end": _n(_us(record.end)),
-            "description": _s(record.description),
+            "pk": s_of(keys.MAINTENANCE.partition(0)),
+            "sk": s_of(log_sort_key(to_us(record.start), record.id)),
+            "id": s_of(record.id), "start": n_of(to_us(record.start)),
+            "end": n_of(to_us(record.end)),
+            "description": s_of(record.description),
         }  # fmt: skip
     if isinstance(record, WorkItem):
         return {
-            "pk": _s(keys.WORK_ITEMS.partition(0)),
-            "sk": _s(_log_sort_key(_us(record.at), record.id)),
-            "id": _s(record.id), "at": _n(_us(record.at)), "kind": _s(record.kind),
-            "summary": _s(record.summary),
+            "pk": s_of(keys.WORK_ITEMS.partition(0)),
+            "sk": s_of(log_sort_key(to_us(record.at), record.id)),
+            "id": s_of(record.id), "at": n_of(to_us(record.at)), "kind": s_of(record.kind),
+            "summary": s_of(record.summary),
         }  # fmt: skip
     raise TypeError(f"not a record of the metrics table: {kind}")
 
@@ -233,11 +240,11 @@ incident's sort key is its id: its partition is read whole and filtered)."""
 
 def _key_condition(table: str, partition: str, sort: tuple[str, str] | None) -> dict[str, Any]:
     names = {"#kpk": "pk"}
-    values: dict[str, Any] = {":kpk": _s(partition)}
+    values: dict[str, Any] = {":kpk": s_of(partition)}
     condition = "#kpk = :kpk"
     if sort is not None:
         names["#ksk"] = "sk"
-        values |= {":klow": _s(sort[0]), ":khigh": _s(sort[1])}
+        values |= {":klow": s_of(sort[0]), ":khigh": s_of(sort[1])}
         condition += " AND #ksk BETWEEN :klow AND :khigh"
     return {
         "TableName": table,
@@ -338,7 +345,7 @@ class DynamoTransfer(DynamoCalls):
             seconds = _item_seconds(kind, item)
             if kind in _EXPIRING and seconds is not None:
                 self._expiring(item, int(seconds))
-                expired += int(_int(item, "expires_at") < now)
+                expired += int(int_of(item, "expires_at") < now)
             items.append(item)
         chunks = [items[i : i + _BATCH] for i in range(0, len(items), _BATCH)]
         budget = self._budget(self.metrics_table)
@@ -358,15 +365,15 @@ class DynamoTransfer(DynamoCalls):
     def _put_user(self, user: User) -> None:
         """The user, its email guard and its look-alike (skeleton) guard in one
         transaction; each guard may be this user's already, never another's."""
-        item = lookalikes.holding(_user_item(user), user.email)
+        item = lookalikes.holding(user_item(user), user.email)
         self._budget(self.users_table).spend(3 * write_units(item_size(item)))
         guards = [
             {
                 "TableName": self.users_table,
-                "Item": {**key, "user_id": _s(user.id)},
+                "Item": {**key, "user_id": s_of(user.id)},
                 "ConditionExpression": "attribute_not_exists(#pk) OR #user_id = :user_id",
                 "ExpressionAttributeNames": {"#pk": "pk", "#user_id": "user_id"},
-                "ExpressionAttributeValues": {":user_id": _s(user.id)},
+                "ExpressionAttributeValues": {":user_id": s_of(user.id)},
             }
             for key in (
                 keys.email_key(user.email),
@@ -384,8 +391,8 @@ class DynamoTransfer(DynamoCalls):
                 ReturnConsumedCapacity="TOTAL",
             )
         except ClientError as err:
-            reasons = _reasons(err)
-            if "ConditionalCheckFailed" in (_reason_code(reasons, 1), _reason_code(reasons, 2)):
+            reasons = cancel_reasons(err)
+            if "ConditionalCheckFailed" in (reason_code(reasons, 1), reason_code(reasons, 2)):
                 raise DuplicateEmailError(
                     f"user {user.id}: another user of the store has the email {user.email}"
                 ) from err

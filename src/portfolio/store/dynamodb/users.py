@@ -22,29 +22,29 @@ from portfolio.errors import (
     VersionMismatchError,
 )
 from portfolio.store import keys
-from portfolio.store.callstats import _CallNote, current_note
+from portfolio.store.callstats import CallNote, current_note
 from portfolio.store.dynamodb import lookalikes
 from portfolio.store.dynamodb.client import (
-    _CONDITION_FAILED,
-    _REASON_CONDITION_FAILED,
+    CONDITION_FAILED,
+    REASON_CONDITION_FAILED,
     DynamoCalls,
-    _code,
-    _error_item,
-    _reason_code,
-    _reasons,
+    cancel_reasons,
+    err_code,
+    error_item,
+    reason_code,
 )
 from portfolio.store.dynamodb.codecs import (
     Item,
-    _apply,
-    _check_size,
-    _int,
-    _n,
-    _s,
-    _str,
-    _us,
-    _user,
-    _user_item,
-    _user_value,
+    apply_changes,
+    check_size,
+    int_of,
+    n_of,
+    s_of,
+    str_of,
+    to_us,
+    user_item,
+    user_of,
+    user_value,
 )
 from portfolio.store.emails import email_skeleton
 from portfolio.store.ids import decode_cursor, encode_cursor, new_id
@@ -76,8 +76,8 @@ class DynamoUsers(DynamoCalls):
             updated_at=now,
             version=1,
         )
-        item = lookalikes.holding(_user_item(user), new.email)
-        _check_size(item, f"user {new.email}")
+        item = lookalikes.holding(user_item(user), new.email)
+        check_size(item, f"user {new.email}")
         note = current_note()
         try:
             self._call(
@@ -91,17 +91,17 @@ class DynamoUsers(DynamoCalls):
                 ReturnConsumedCapacity="TOTAL",
             )
         except ClientError as err:
-            reasons = _reasons(err)
-            if _REASON_CONDITION_FAILED in (_reason_code(reasons, 1), _reason_code(reasons, 2)):
+            reasons = cancel_reasons(err)
+            if REASON_CONDITION_FAILED in (reason_code(reasons, 1), reason_code(reasons, 2)):
                 raise DuplicateEmailError(f"a user with email {new.email} exists") from err
-            if _reason_code(reasons, 0) == _REASON_CONDITION_FAILED:
+            if reason_code(reasons, 0) == REASON_CONDITION_FAILED:
                 raise ConflictError(f"user id {user.id} is already taken; retry") from err
             raise
         return user
 
     @staticmethod
     def _guard(email: str, user_id: str) -> Item:
-        return {**keys.email_key(email), "user_id": _s(user_id)}
+        return {**keys.email_key(email), "user_id": s_of(user_id)}
 
     def _release_guard(self, email: str, user_id: str) -> dict[str, Any]:
         return {
@@ -109,10 +109,10 @@ class DynamoUsers(DynamoCalls):
             "Key": keys.email_key(email),
             "ConditionExpression": "#user_id = :user_id",
             "ExpressionAttributeNames": {"#user_id": "user_id"},
-            "ExpressionAttributeValues": {":user_id": _s(user_id)},
+            "ExpressionAttributeValues": {":user_id": s_of(user_id)},
         }
 
-    def _read_user(self, note: _CallNote, user_id: str) -> Item | None:
+    def _read_user(self, note: CallNote, user_id: str) -> Item | None:
         response = self._call(
             note,
             self._client.get_item,
@@ -129,7 +129,7 @@ class DynamoUsers(DynamoCalls):
         item = self._read_user(note, user_id)
         if item is None:
             raise NotFoundError(f"user {user_id} not found")
-        return _user(item)
+        return user_of(item)
 
     def list_users(self, *, limit: int, cursor: str | None = None) -> UsersPage:
         """Users in id (= creation) order from the by-created index.
@@ -155,14 +155,14 @@ class DynamoUsers(DynamoCalls):
                 "IndexName": keys.USERS_INDEX,
                 "KeyConditionExpression": "#pk = :pk",
                 "ExpressionAttributeNames": {"#pk": "gsi1pk"},
-                "ExpressionAttributeValues": {":pk": _s(keys.USERS_INDEX_PARTITION)},
+                "ExpressionAttributeValues": {":pk": s_of(keys.USERS_INDEX_PARTITION)},
                 "Limit": limit + 1 - len(items),
                 "ReturnConsumedCapacity": "TOTAL",
             }
             if start is not None:
                 params["ExclusiveStartKey"] = start
             response = self._call(note, self._client.query, **params)
-            items += [_user(i) for i in response.get("Items", [])]
+            items += [user_of(i) for i in response.get("Items", [])]
             start = response.get("LastEvaluatedKey")
             if not start:
                 break
@@ -181,22 +181,22 @@ class DynamoUsers(DynamoCalls):
         return self._update_in_place(note, user_id, changes, expected_version)
 
     def _update_in_place(
-        self, note: _CallNote, user_id: str, changes: UserChanges, expected: int
+        self, note: CallNote, user_id: str, changes: UserChanges, expected: int
     ) -> User:
         """One conditional UpdateItem: the version check and the write are one step."""
         now = datetime.now(UTC)
         attr_names = {"#pk": "pk", "#version": "version", "#updated_at": "updated_at"}
         values: dict[str, Any] = {
-            ":expected": _n(expected),
-            ":next": _n(expected + 1),
-            ":now": _n(_us(now)),
+            ":expected": n_of(expected),
+            ":next": n_of(expected + 1),
+            ":now": n_of(to_us(now)),
         }
         assignments = ["#updated_at = :now", "#version = :next"]
         for i, (name, value) in enumerate(changes.items()):
             attr_names[f"#f{i}"] = name
-            values[f":v{i}"] = _user_value(name, value)
+            values[f":v{i}"] = user_value(name, value)
             assignments.append(f"#f{i} = :v{i}")
-        _check_size({n: values[f":v{i}"] for i, n in enumerate(changes)}, f"user {user_id}")
+        check_size({n: values[f":v{i}"] for i, n in enumerate(changes)}, f"user {user_id}")
         try:
             response = self._call(
                 note,
@@ -212,18 +212,20 @@ class DynamoUsers(DynamoCalls):
                 ReturnConsumedCapacity="TOTAL",
             )
         except ClientError as err:
-            if _code(err) == _CONDITION_FAILED:
-                raise self._missing_or_stale(user_id, expected, _error_item(err)) from err
-            if _code(err) == "ValidationException":
+            if err_code(err) == CONDITION_FAILED:
+                raise self._missing_or_stale(user_id, expected, error_item(err)) from err
+            if err_code(err) == "ValidationException":
                 # Rejected for its size? Only the whole item tells: measure it.
                 current = self._read_user(note, user_id)
                 if current is not None:
-                    _check_size(_user_item(_apply(_user(current), changes, now)), f"user {user_id}")
+                    check_size(
+                        user_item(apply_changes(user_of(current), changes, now)), f"user {user_id}"
+                    )
             raise
-        return _user(response["Attributes"])
+        return user_of(response["Attributes"])
 
     def _update_with_email(
-        self, note: _CallNote, user_id: str, changes: UserChanges, expected: int
+        self, note: CallNote, user_id: str, changes: UserChanges, expected: int
     ) -> User:
         """Read, then write the user and swap its email guard in one transaction.
 
@@ -231,25 +233,25 @@ class DynamoUsers(DynamoCalls):
         the version, so a writer that slipped in between makes this one fail.
         """
         item = self._read_user(note, user_id)
-        if item is None or _int(item, "version") != expected:
+        if item is None or int_of(item, "version") != expected:
             raise self._missing_or_stale(user_id, expected, item)
-        current = _user(item)
-        updated = _apply(current, changes, datetime.now(UTC))
+        current = user_of(item)
+        updated = apply_changes(current, changes, datetime.now(UTC))
         same_guard = keys.email_key(updated.email) == keys.email_key(current.email)
         old_skeleton = lookalikes.held(item)
         moves = not same_guard and old_skeleton != email_skeleton(updated.email)
-        new_item = _user_item(updated)
+        new_item = user_item(updated)
         if moves:
             new_item = lookalikes.holding(new_item, updated.email)
         elif old_skeleton is not None:
-            new_item[lookalikes.HELD] = _s(old_skeleton)
-        _check_size(new_item, f"user {user_id}")
+            new_item[lookalikes.HELD] = s_of(old_skeleton)
+        check_size(new_item, f"user {user_id}")
         put = {
             "TableName": self.users_table,
             "Item": new_item,
             "ConditionExpression": "#version = :expected",
             "ExpressionAttributeNames": {"#version": "version"},
-            "ExpressionAttributeValues": {":expected": _n(expected)},
+            "ExpressionAttributeValues": {":expected": n_of(expected)},
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
         try:
@@ -272,21 +274,21 @@ class DynamoUsers(DynamoCalls):
                     ReturnConsumedCapacity="TOTAL",
                 )
         except ClientError as err:
-            if _code(err) == _CONDITION_FAILED:
-                raise self._missing_or_stale(user_id, expected, _error_item(err)) from err
-            reasons = _reasons(err)
-            if _reason_code(reasons, 0) == _REASON_CONDITION_FAILED:
+            if err_code(err) == CONDITION_FAILED:
+                raise self._missing_or_stale(user_id, expected, error_item(err)) from err
+            reasons = cancel_reasons(err)
+            if reason_code(reasons, 0) == REASON_CONDITION_FAILED:
                 stored = reasons[0].get("Item")
                 raise self._missing_or_stale(user_id, expected, stored) from err
-            if _REASON_CONDITION_FAILED in (_reason_code(reasons, 2), _reason_code(reasons, 4)):
+            if REASON_CONDITION_FAILED in (reason_code(reasons, 2), reason_code(reasons, 4)):
                 raise DuplicateEmailError(f"a user with email {updated.email} exists") from err
-            if _reason_code(reasons, 3) == _REASON_CONDITION_FAILED:
+            if reason_code(reasons, 3) == REASON_CONDITION_FAILED:
                 if old_skeleton is None:  # no release: index 3 is the new guard's Put
                     raise DuplicateEmailError(f"a user with email {updated.email} exists") from err
                 raise StoreError(
                     f"the look-alike guard of user {user_id} is not held by it"
                 ) from err
-            if _reason_code(reasons, 1) == _REASON_CONDITION_FAILED:
+            if reason_code(reasons, 1) == REASON_CONDITION_FAILED:
                 raise StoreError(f"the email guard of user {user_id} is not held by it") from err
             raise
         return updated
@@ -294,7 +296,7 @@ class DynamoUsers(DynamoCalls):
     def delete_user(self, user_id: str, *, expected_version: int) -> None:
         note = current_note()
         item = self._read_user(note, user_id)
-        if item is None or _int(item, "version") != expected_version:
+        if item is None or int_of(item, "version") != expected_version:
             raise self._missing_or_stale(user_id, expected_version, item)
         try:
             self._call(
@@ -307,21 +309,21 @@ class DynamoUsers(DynamoCalls):
                             "Key": keys.user_key(user_id),
                             "ConditionExpression": "#version = :expected",
                             "ExpressionAttributeNames": {"#version": "version"},
-                            "ExpressionAttributeValues": {":expected": _n(expected_version)},
+                            "ExpressionAttributeValues": {":expected": n_of(expected_version)},
                             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
                         }
                     },
-                    {"Delete": self._release_guard(_str(item, "email"), user_id)},
+                    {"Delete": self._release_guard(str_of(item, "email"), user_id)},
                     *self._skeleton_moves(False, lookalikes.held(item), None, user_id),
                 ],
                 ReturnConsumedCapacity="TOTAL",
             )
         except ClientError as err:
-            reasons = _reasons(err)
-            if _reason_code(reasons, 0) == _REASON_CONDITION_FAILED:
+            reasons = cancel_reasons(err)
+            if reason_code(reasons, 0) == REASON_CONDITION_FAILED:
                 stored = reasons[0].get("Item")
                 raise self._missing_or_stale(user_id, expected_version, stored) from err
-            if _reason_code(reasons, 1) == _REASON_CONDITION_FAILED:
+            if reason_code(reasons, 1) == REASON_CONDITION_FAILED:
                 raise StoreError(f"the email guard of user {user_id} is not held by it") from err
             raise
 
@@ -343,7 +345,7 @@ class DynamoUsers(DynamoCalls):
     ) -> NotFoundError | VersionMismatchError:
         if not stored:
             return NotFoundError(f"user {user_id} not found")
-        current = _int(stored, "version")
+        current = int_of(stored, "version")
         return VersionMismatchError(
             f"user {user_id} is at version {current}, not {expected}", current_version=current
         )

@@ -29,6 +29,7 @@ __all__ = [
     "StoreSink",
     "StoreSource",
     "open_spec",
+    "pipeline",
     "run",
     "settings_spec",
 ]

@@ -32,6 +32,7 @@ from typing import IO, Any
 import orjson
 
 from portfolio.errors import InputError
+from portfolio.sketch import LatencySketch
 from portfolio.store.kinds import Entry, Kind, Record, TimeRange
 from portfolio.store.records import (
     CheckRun,
@@ -48,7 +49,6 @@ from portfolio.store.records import (
     User,
     WorkItem,
 )
-from portfolio.telemetry.sketch import LatencySketch
 
 SCHEMA_VERSION = 1
 """The version of the record layout this program writes and the newest it reads."""
