@@ -81,31 +81,15 @@ LAZY_IMPORTS: dict[str, str] = {
     "portfolio.cli.report:generate": "the price table only when a report is generated",
     "portfolio.cli.report:demo": "the simulator and the CDK helpers only for `portfolio demo`",
     "portfolio.cli.report:_simulate_months": "the simulator only for `portfolio demo`",
-    # report/ is split by issue 25r; its lazy imports are left to that change.
-    "portfolio.report.security:_title": "report/ (issue 25r): the checklist's titles",
 }
 """``module:function`` -> why its imports wait for a call."""
 
 MAX_MODULE_LINES = 600
 MAX_FUNCTION_LINES = 80
-LONG: dict[str, str] = {
-    # report/ is split by issue 25r, on its own branch; these go when that merges.
-    "portfolio/report/build.py": "issue 25r splits report/",
-    "portfolio/report/build.py:compute_report": "issue 25r splits report/",
-    "portfolio/report/build.py:_services": "issue 25r splits report/",
-    "portfolio/report/build.py:_costs": "issue 25r splits report/",
-    "portfolio/report/compose.py": "issue 25r splits report/",
-    "portfolio/report/compose.py:_services": "issue 25r splits report/",
-    "portfolio/report/compose.py:_performance": "issue 25r splits report/",
-    "portfolio/report/compose.py:_costs": "issue 25r splits report/",
-    "portfolio/report/render/labels.py": "issue 25r splits report/",
-}
+LONG: dict[str, str] = {}
 """A module (path) or function (path:name) allowed over the limit, and why."""
 
-NO_ALL: dict[str, str] = {
-    "portfolio.report": "issue 25r gives report/ its public face",
-    "portfolio.report.render": "issue 25r gives report/ its public face",
-}
+NO_ALL: dict[str, str] = {}
 """Packages allowed without ``__all__`` for now, and why."""
 
 

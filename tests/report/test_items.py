@@ -12,6 +12,7 @@ from portfolio.report.model import Report, Status
 from portfolio.report.render.markdown import render_markdown
 from portfolio.report.security import COMPLIANCE
 from portfolio.security_rules import PERMISSION_API_KEYS, RULE_ID
+from portfolio.sketch import LatencySketch
 from portfolio.sources.base import (
     AccessAnomalies,
     DataStoreStatus,
@@ -32,7 +33,6 @@ from portfolio.store.records import (
     StoreCallStat,
     WorkItem,
 )
-from portfolio.telemetry.sketch import LatencySketch
 
 PERIOD = Period.parse("2025-08", "Asia/Tokyo")
 AFTER = datetime(2025, 9, 2, tzinfo=UTC)

@@ -14,9 +14,9 @@ from portfolio.report.build import compute_report
 from portfolio.report.compose import compose
 from portfolio.report.model import Kpi, Report, Status
 from portfolio.report.render.markdown import render_markdown
+from portfolio.sketch import LatencySketch
 from portfolio.sources.base import Observations, TrafficBucket
 from portfolio.store.records import MinuteTotals, ProbeResult
-from portfolio.telemetry.sketch import LatencySketch
 
 PERIOD = Period.parse("2025-08", "Asia/Tokyo")
 AFTER = datetime(2025, 9, 2, tzinfo=UTC)

@@ -11,6 +11,7 @@ from portfolio.period import Period
 from portfolio.report.build import compute_report
 from portfolio.report.model import Report
 from portfolio.report.render.markdown import render_markdown
+from portfolio.sketch import LatencySketch
 from portfolio.sources.base import Observations, TrafficBucket
 from portfolio.sources.local import LocalSource
 from portfolio.store.records import (
@@ -24,7 +25,6 @@ from portfolio.store.records import (
     WorkItem,
 )
 from portfolio.store.sqlite import SQLiteStore
-from portfolio.telemetry.sketch import LatencySketch
 
 PERIOD = Period.parse("2025-08", "Asia/Tokyo")
 AFTER = datetime(2025, 9, 2, tzinfo=UTC)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
+import portfolio.checks.registry  # noqa: F401  (registers every check, for their titles)
+from portfolio.checks.base import CHECKS
 from portfolio.report.model import CheckedItem, Outcome, SecurityMetrics
 from portfolio.sources.base import Observations
 from portfolio.store.records import CheckRun, FindingStatus
@@ -82,9 +84,6 @@ def judge(item_id: str, checks: Sequence[str], run: CheckRun | None) -> CheckedI
 
 def _title(check_id: str, lang: str) -> str:
     """A check's title from its metadata (the checklist's words), its id if not registered."""
-    import portfolio.checks.registry  # noqa: F401  (registers every check)
-    from portfolio.checks.base import CHECKS
-
     check = CHECKS.get(check_id)
     if check is None:
         return check_id

@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 
 from portfolio.config import Design, Settings
 from portfolio.report.model import LatencyFigures
+from portfolio.sketch import LatencySketch
 from portfolio.sources.base import Observations, TrafficBucket
 from portfolio.store.records import CheckRun, ProbeCounts, ResourceSummary
 from portfolio.store.summaries import summarise_resources
 from portfolio.telemetry.percentiles import latency_percentiles
-from portfolio.telemetry.sketch import LatencySketch
 from portfolio.telemetry.totals import RequestTotals
 
 

@@ -6,8 +6,8 @@ from portfolio.period import Period
 from portfolio.report import analysis, weekly
 from portfolio.report.build.common import TrafficIndex, latency, rounded
 from portfolio.report.model import HourRow, PeakAnalysis, Performance
+from portfolio.sketch import LatencySketch
 from portfolio.sources.base import Observations
-from portfolio.telemetry.sketch import LatencySketch
 
 
 def mean_ms(obs: Observations | None) -> float | None:
