@@ -699,7 +699,9 @@ def monthly(context: CheckContext, at: datetime) -> MonthlySnapshot:
         restore_window_observable=True,
     )
     snapshot = with_audits(replace(snapshot, image_scan=_image_scan(aws, service)), context)
-    if context.restore_test:
+    if context.restore_results is not None:  # run by the serverless state machine
+        snapshot = replace(snapshot, restore_tests=list(context.restore_results))
+    elif context.restore_test:
         snapshot = replace(
             snapshot, restore_tests=[restore_test_table(aws, t.name) for t in snapshot.tables or []]
         )
