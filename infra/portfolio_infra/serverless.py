@@ -293,14 +293,14 @@ class LambdaOperations(Construct):
             log_retention_days=log_retention_days,
             name=suffix,
         )
-        self.schedules: dict[str, scheduler.Schedule] = {}
+        self.schedules = self._schedules(suffix)
+
+    def _schedules(self, suffix: str) -> dict[str, scheduler.Schedule]:
+        """One schedule per job: the function with ``{"ops": job}``, the monthly one the
+        state machine with the tables to restore."""
+        schedules: dict[str, scheduler.Schedule] = {}
         for job in JOBS:
-            target: scheduler.IScheduleTarget = targets.LambdaInvoke(
-                self.function,
-                input=scheduler.ScheduleTargetInput.from_object({"ops": job.name}),
-                retry_attempts=2,
-                max_event_age=Duration.hours(1),
-            )
+            target: scheduler.IScheduleTarget
             if job.name == "monthly":
                 target = targets.StepFunctionsStartExecution(
                     self.restore_machine.state_machine,
@@ -310,7 +310,14 @@ class LambdaOperations(Construct):
                     retry_attempts=2,
                     max_event_age=Duration.hours(1),
                 )
-            self.schedules[job.name] = scheduler.Schedule(
+            else:
+                target = targets.LambdaInvoke(
+                    self.function,
+                    input=scheduler.ScheduleTargetInput.from_object({"ops": job.name}),
+                    retry_attempts=2,
+                    max_event_age=Duration.hours(1),
+                )
+            schedules[job.name] = scheduler.Schedule(
                 self,
                 f"{job.name.capitalize()}Schedule",
                 schedule_name=f"portfolio-ops-{job.name}{suffix}",
@@ -318,6 +325,7 @@ class LambdaOperations(Construct):
                 schedule=job.expression(),
                 target=target,
             )
+        return schedules
 
 
 def ops_statements(

@@ -9,10 +9,12 @@ origin-facing prefix list; no security group of any stack, in any variant, admit
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from portfolio.checks.template import snapshot_from_assembly
 from portfolio.infra.assembly import Assembly, Resource, StackTemplate
 from portfolio.infra.cost import profile_from_assembly
 from tests.infra.conftest import API_DOMAIN
@@ -145,3 +147,15 @@ def test_an_internal_load_balancer_holds_no_public_ipv4_address(assembly: Assemb
     profile, _ = profile_from_assembly(assembly)
     assert profile.alb_public_ipv4 == 0
     assert profile.task_public_ipv4  # egress without a NAT gateway; inbound closed above
+
+
+def test_the_monthly_checks_read_the_prefix_list_rule_from_the_templates(
+    assembly: Assembly,
+) -> None:
+    snapshot = snapshot_from_assembly(assembly, at=datetime(2025, 8, 31, tzinfo=UTC))
+    ingress = snapshot.ingress or []
+    from_cloudfront = [r for r in ingress if r.load_balancer_group]
+    assert from_cloudfront
+    [lookup] = [r.logical_id for r in _api(assembly).resources() if r.type == "Custom::AWS"]
+    assert {r.cidr for r in from_cloudfront} == {f"pl:{lookup}"}
+    assert not [r for r in ingress if r.cidr in PUBLIC]
