@@ -51,6 +51,10 @@ LAZY_IMPORTS: dict[str, str] = {
     "portfolio.api.lambda_app:read_secret": (
         "boto3 loads only when the function reads its secrets, not for a request"
     ),
+    "portfolio.api.lambda_app:run_restore_step": (
+        "the restore steps and boto3 stay off the API's Lambda cold path; loaded for a"
+        " step of the monthly state machine only"
+    ),
     "portfolio.api.lambda_app:run_ops_job": (
         "the ops jobs (checks, the report, boto3) stay off the API's Lambda cold path;"
         " tests/api/test_lambda_cold_path.py"

@@ -52,11 +52,19 @@ def _acknowledge_api(stack: ApiStack) -> None:
         " another bucket would only move the finding. Writes are by AWS log delivery.",
     )
     nag.acknowledge(
-        stack.network.alb_security_group,
-        "AwsSolutions::AwsSolutions-EC23",
-        "The internet-facing ALB is the public entry point of the API; only its"
-        " listener ports are open, and the tasks accept traffic only from this group.",
+        stack.cloudfront_origin_facing.lookup,
+        "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
+        "ec2:DescribeManagedPrefixLists has no resource-level permissions; the deploy-time"
+        " lookup finds CloudFront's origin-facing prefix list by name, read-only.",
     )
+    for handler in nag.aws_custom_resource_handlers(stack):
+        nag.acknowledge(
+            handler,
+            "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/"
+            "service-role/AWSLambdaBasicExecutionRole]",
+            "CDK's AwsCustomResource handler writes its own logs with the standard basic"
+            " execution policy; it runs only during deployments.",
+        )
     nag.acknowledge(
         service.api_keys_secret,
         "AwsSolutions::AwsSolutions-SMG4",
@@ -176,9 +184,9 @@ def _acknowledge_web(stack: WebStack) -> None:
             distribution,
             "AwsSolutions::AwsSolutions-CFR5",
             "Without context api_domain no certificate can cover the load balancer's own"
-            " name, so CloudFront reaches it over HTTP on AWS's network; viewers still use"
-            " HTTPS only, and the origin-verify header keeps everything else out. With"
-            " api_domain the origin is HTTPS with TLSv1.2.",
+            " name, so CloudFront reaches the internal load balancer over HTTP through its"
+            " VPC origin, inside the VPC, never across the internet; viewers still use"
+            " HTTPS only. With api_domain the origin is HTTPS with TLSv1.2.",
         )
     nag.acknowledge(
         distribution,

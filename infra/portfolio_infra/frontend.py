@@ -5,9 +5,11 @@ use HTTPS; the managed security-headers policy adds HSTS, X-Content-Type-Options
 X-Frame-Options, Referrer-Policy and X-XSS-Protection; access logs go to a log bucket.
 
 The API is a second origin of the same distribution: ``/api/*`` and ``/health`` go to the
-load balancer, uncached, with every viewer header but Host. The site then calls its own
-origin over HTTPS (no CORS, no mixed content), and CloudFront adds the origin-verify
-header the load balancer requires, so nothing but CloudFront reaches the API.
+API, uncached, with every viewer header but Host. The site then calls its own origin
+over HTTPS (no CORS, no mixed content). In the original design the API origin is a
+CloudFront VPC origin: CloudFront reaches the internal load balancer privately, inside
+the VPC, and nothing on the internet can reach it at all. CloudFront still adds the
+origin-verify header the load balancer (or the serverless design's function) requires.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
@@ -38,6 +41,9 @@ class ApiOrigin:
     """HTTPS to the origin needs a name its certificate covers; else HTTP to the ALB's name."""
     header_name: str
     header_value: str
+    load_balancer: elbv2.IApplicationLoadBalancer | None = None
+    """An internal load balancer: reached through a VPC origin (``domain_name`` is then
+    the name its certificate covers when ``https``, else the load balancer's own)."""
 
 
 class Frontend(Construct):
@@ -85,15 +91,7 @@ class Frontend(Construct):
             log_file_prefix=CLOUDFRONT_LOG_PREFIX,
         )
         if api_origin is not None:
-            origin = origins.HttpOrigin(
-                api_origin.domain_name,
-                protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY
-                if api_origin.https
-                else cloudfront.OriginProtocolPolicy.HTTP_ONLY,
-                origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],
-                custom_headers={api_origin.header_name: api_origin.header_value},
-                read_timeout=Duration.seconds(30),
-            )
+            origin = _api_origin(api_origin)
             for path in API_PATHS:
                 self.distribution.add_behavior(
                     path,
@@ -114,6 +112,31 @@ class Frontend(Construct):
             distribution_paths=["/*"],
             memory_limit=256,
         )
+
+
+def _api_origin(api: ApiOrigin) -> cloudfront.IOrigin:
+    """A VPC origin to an internal load balancer, else an HTTP origin by name."""
+    protocol = (
+        cloudfront.OriginProtocolPolicy.HTTPS_ONLY
+        if api.https
+        else cloudfront.OriginProtocolPolicy.HTTP_ONLY
+    )
+    if api.load_balancer is not None:
+        return origins.VpcOrigin.with_application_load_balancer(
+            api.load_balancer,
+            domain_name=api.domain_name if api.https else None,
+            protocol_policy=protocol,
+            origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],
+            custom_headers={api.header_name: api.header_value},
+            read_timeout=Duration.seconds(30),
+        )
+    return origins.HttpOrigin(
+        api.domain_name,
+        protocol_policy=protocol,
+        origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],
+        custom_headers={api.header_name: api.header_value},
+        read_timeout=Duration.seconds(30),
+    )
 
 
 def _config(api_base_url: str | None) -> list[s3deploy.ISource]:

@@ -36,3 +36,12 @@ def bucket_deployment_handlers(stack: Stack) -> list[IConstruct]:
         for child in stack.node.children
         if child.node.id.startswith("Custom::CDKBucketDeployment")
     ]
+
+
+AWS_CUSTOM_RESOURCE_ID = "AWS679f53fac002430cb0da5b7982bd2287"
+"""The logical id CDK gives the singleton function behind every AwsCustomResource."""
+
+
+def aws_custom_resource_handlers(stack: Stack) -> list[IConstruct]:
+    """The singleton Lambda that CDK's AwsCustomResource adds at the stack's root."""
+    return [child for child in stack.node.children if child.node.id == AWS_CUSTOM_RESOURCE_ID]

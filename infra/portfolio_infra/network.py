@@ -1,9 +1,16 @@
-"""Network: a two-AZ VPC with public subnets only, and the two security groups.
+"""Network: a two-AZ VPC, public and private subnets, and the two security groups.
 
-No NAT gateway: at $0.062/h it would cost more than the tasks. Tasks sit in public
-subnets with a public IPv4 address for egress (ECR, logs, Secrets Manager) and accept
-traffic only from the load balancer's security group; DynamoDB and S3 traffic stays on
-the AWS network through free gateway endpoints.
+The load balancer is internal, in the private (isolated) subnets: CloudFront reaches
+it through a VPC origin, and its security group admits only CloudFront's origin-facing
+prefix list, so no security group is open to the internet. (A VPC origin needs an
+internet gateway attached to the VPC, which the public subnets have; it does not route
+through it.)
+
+No NAT gateway: at $0.062/h it would cost more than the tasks, and the four interface
+endpoints the tasks would need instead (ECR API, ECR Docker, Logs, Secrets Manager) cost
+about $0.014/h per AZ each. Tasks sit in public subnets with a public IPv4 address for
+egress only and accept traffic only from the load balancer's security group; DynamoDB
+and S3 traffic stays on the AWS network through free gateway endpoints.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ class Network(Construct):
         app_port: int,
         listener_ports: Sequence[int],
         flow_log_bucket: s3.IBucket,
+        origin_prefix_list_id: str,
     ) -> None:
         super().__init__(scope, construct_id)
         self.vpc = ec2.Vpc(
@@ -40,7 +48,11 @@ class Network(Construct):
             subnet_configuration=[
                 ec2.SubnetConfiguration(
                     name="public", subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=24
-                )
+                ),
+                # The internal load balancer and the VPC origin's network interfaces.
+                ec2.SubnetConfiguration(
+                    name="origin", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED, cidr_mask=24
+                ),
             ],
             restrict_default_security_group=False,
             gateway_endpoints={
@@ -60,12 +72,14 @@ class Network(Construct):
             self,
             "AlbSecurityGroup",
             vpc=self.vpc,
-            description="portfolio-alb: HTTP(S) from the internet, out only to the tasks",
+            description="portfolio-alb: in only from CloudFront, out only to the tasks",
             allow_all_outbound=False,
         )
         for port in listener_ports:
             self.alb_security_group.add_ingress_rule(
-                ec2.Peer.any_ipv4(), ec2.Port.tcp(port), f"public web entry on {port}"
+                ec2.Peer.prefix_list(origin_prefix_list_id),
+                ec2.Port.tcp(port),
+                f"CloudFront origin-facing servers on {port}",
             )
         self.service_security_group = ec2.SecurityGroup(
             self,

@@ -9,7 +9,8 @@ endpoints, so there is no NAT gateway, no load balancer and no public IPv4 addre
 The ops jobs run in a second function from the same package: EventBridge Scheduler
 invokes it with ``{"ops": "<job>"}``. That is cheaper than ECS RunTask (no cluster,
 no image, no public IP for the task, billed per 1 ms instead of a 1-minute minimum)
-and works within Lambda's 15 minutes.
+and works within Lambda's 15 minutes; the monthly checks, whose restore test may not,
+run as a Step Functions state machine around the same function (``restore_machine``).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from portfolio_infra.operations import (
     reports_bucket,
     store_and_report_statements,
 )
+from portfolio_infra.restore_machine import RestoreMachine
 from portfolio_infra.service import api_secrets
 
 API_MEMORY_MB = 512
@@ -281,21 +283,49 @@ class LambdaOperations(Construct):
             log_group=self.log_group,
             description="portfolio ops jobs: daily/weekly/monthly checks and the report",
         )
-        self.schedules: dict[str, scheduler.Schedule] = {}
+        # The monthly checks restore each table, which may outlast the function's 15
+        # minutes: a state machine waits instead, then runs the checklist.
+        self.restore_machine = RestoreMachine(
+            self,
+            "Monthly",
+            function=self.function,
+            tables=tables,
+            log_retention_days=log_retention_days,
+            name=suffix,
+        )
+        self.schedules = self._schedules(suffix)
+
+    def _schedules(self, suffix: str) -> dict[str, scheduler.Schedule]:
+        """One schedule per job: the function with ``{"ops": job}``, the monthly one the
+        state machine with the tables to restore."""
+        schedules: dict[str, scheduler.Schedule] = {}
         for job in JOBS:
-            self.schedules[job.name] = scheduler.Schedule(
+            target: scheduler.IScheduleTarget
+            if job.name == "monthly":
+                target = targets.StepFunctionsStartExecution(
+                    self.restore_machine.state_machine,
+                    input=scheduler.ScheduleTargetInput.from_object(
+                        {"tables": self.restore_machine.table_names}
+                    ),
+                    retry_attempts=2,
+                    max_event_age=Duration.hours(1),
+                )
+            else:
+                target = targets.LambdaInvoke(
+                    self.function,
+                    input=scheduler.ScheduleTargetInput.from_object({"ops": job.name}),
+                    retry_attempts=2,
+                    max_event_age=Duration.hours(1),
+                )
+            schedules[job.name] = scheduler.Schedule(
                 self,
                 f"{job.name.capitalize()}Schedule",
                 schedule_name=f"portfolio-ops-{job.name}{suffix}",
                 description=job.description,
                 schedule=job.expression(),
-                target=targets.LambdaInvoke(
-                    self.function,
-                    input=scheduler.ScheduleTargetInput.from_object({"ops": job.name}),
-                    retry_attempts=2,
-                    max_event_age=Duration.hours(1),
-                ),
+                target=target,
             )
+        return schedules
 
 
 def ops_statements(

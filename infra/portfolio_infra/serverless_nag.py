@@ -110,3 +110,26 @@ def acknowledge_serverless(stack: ServerlessApiStack) -> None:
                 f"AwsSolutions::AwsSolutions-IAM5[Resource::<{_id(stack, ops.function)}.Arn>:*]",
                 "Scheduler's role may invoke the ops function and its versions (CDK's grant).",
             )
+    _acknowledge_restore_machine(stack)
+
+
+def _acknowledge_restore_machine(stack: ServerlessApiStack) -> None:
+    """The monthly state machine's role: CDK's grants for its tasks, logs and tracing."""
+    ops = stack.operations
+    role = ops.restore_machine.state_machine.role
+    reasons = {
+        f"Resource::<{_id(stack, ops.function)}.Arn>:*": "The state machine invokes the ops"
+        " function (and its versions: CDK's grant) for the restore steps and the checklist.",
+        "Resource::*": "Step Functions' log delivery and X-Ray calls have no resource-level"
+        " permissions (CDK's grants for logging level ALL and tracing).",
+    }
+    for name in stack.data.tables:
+        reasons[
+            f"Resource::arn:<AWS::Partition>:dynamodb:{stack.region}:<AWS::AccountId>:"
+            f"table/{_table_name(stack, name)}-restore-test-*"
+        ] = (
+            "The wait loop polls DescribeTable on this run's scratch copy, named"
+            " <table>-restore-test-<time> at run time; nothing else."
+        )
+    for finding, reason in reasons.items():
+        nag.acknowledge(role, f"AwsSolutions::AwsSolutions-IAM5[{finding}]", reason)

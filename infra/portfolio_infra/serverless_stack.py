@@ -156,6 +156,9 @@ class ServerlessApiStack(Stack):
     origin_https = True
     """Function URLs serve HTTPS only, with AWS's certificate for their own name."""
 
+    origin_load_balancer = None
+    """No load balancer: CloudFront reaches the Function URL by name."""
+
     @property
     def ops_role_arn(self) -> str:
         """The role the scheduled jobs run under: the web stack's log bucket names it."""

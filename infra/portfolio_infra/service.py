@@ -9,9 +9,12 @@ Liveness apart from readiness: the container health check asks /livez (the proce
 serves), the target group asks /health (the store answers too). A DynamoDB blip then
 takes tasks out of the ALB's rotation without ECS replacing every one of them.
 
-Only CloudFront reaches the API: the listener forwards a request only when it carries
-the origin-verify header, whose value is a generated secret that CloudFront adds;
-anything else gets a 403 from the load balancer itself.
+Only CloudFront reaches the API: the load balancer is internal (no public address, in
+private subnets), reached through a CloudFront VPC origin, and its security group admits
+only CloudFront's origin-facing prefix list. The listener also still forwards a request
+only when it carries the origin-verify header, whose value is a generated secret that
+CloudFront adds: another VPC origin in the account (or a workload in the VPC) gets a
+403 from the load balancer itself.
 """
 
 from __future__ import annotations
@@ -183,9 +186,9 @@ class Service(Construct):
             "LoadBalancer",
             load_balancer_name=f"{names.LOAD_BALANCER}{suffix}",
             vpc=vpc,
-            internet_facing=True,
+            internet_facing=False,
             security_group=alb_security_group,
-            vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC),
+            vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
             drop_invalid_header_fields=True,
             deletion_protection=True,
         )

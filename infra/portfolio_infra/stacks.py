@@ -16,6 +16,7 @@ from aws_cdk import CfnOutput, Environment, SecretValue, Stack, Tags
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_ecr_assets as ecr_assets
 from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from constructs import Construct
 
 from portfolio import names
@@ -29,6 +30,7 @@ from portfolio_infra.log_archive import LogArchive, grant_cloudfront_log_read
 from portfolio_infra.monitoring import EdgeMonitoring, Monitoring
 from portfolio_infra.network import Network
 from portfolio_infra.operations import Operations
+from portfolio_infra.origin_access import CloudFrontOriginFacing
 from portfolio_infra.service import APP_PORT, ORIGIN_HEADER, Service, origin_secret_name
 from portfolio_infra.settings import REPO_ROOT, EnvironmentSettings
 
@@ -74,6 +76,12 @@ class ApiStack(Stack):
             self, "LogArchive", retention_days=settings.access_log_retention_days
         )
         listener_ports = (80, 443) if settings.certificate_arn else (80,)
+        self.cloudfront_origin_facing = CloudFrontOriginFacing(
+            self,
+            "CloudFrontOriginFacing",
+            log_group_name=f"/aws/lambda/portfolio-deploy{self.suffix}-cloudfront-prefix-list",
+            log_retention_days=settings.log_retention_days,
+        )
         self.network = Network(
             self,
             "Network",
@@ -81,6 +89,7 @@ class ApiStack(Stack):
             app_port=APP_PORT,
             listener_ports=listener_ports,
             flow_log_bucket=self.log_archive.bucket,
+            origin_prefix_list_id=self.cloudfront_origin_facing.prefix_list_id,
         )
         self.data = Data(
             self,
@@ -181,6 +190,11 @@ class ApiStack(Stack):
     """The load balancer's own name has no certificate: HTTP unless context api_domain."""
 
     @property
+    def origin_load_balancer(self) -> elbv2.IApplicationLoadBalancer | None:
+        """The internal load balancer CloudFront reaches through a VPC origin."""
+        return self.service.load_balancer
+
+    @property
     def ops_role_arn(self) -> str:
         """The role the scheduled jobs run under: the web stack's log bucket names it."""
         return self.operations.task_role.role_arn
@@ -196,13 +210,15 @@ class ApiOriginStack(Protocol):
     @property
     def origin_https(self) -> bool: ...
     @property
+    def origin_load_balancer(self) -> elbv2.IApplicationLoadBalancer | None: ...
+    @property
     def ops_role_arn(self) -> str: ...
 
 
 class WebStack(Stack):
     """The site and the API's public entry: CloudFront, the outside health check, alarms.
 
-    The load balancer's name comes from the API stack through CDK's cross-region
+    The load balancer's name and ARN come from the API stack through CDK's cross-region
     references (an SSM parameter in us-east-1 written at the API stack's deploy), so
     ``cdk deploy --all`` deploys both in one pass, API first.
     """
@@ -232,6 +248,7 @@ class WebStack(Stack):
             api_origin=ApiOrigin(
                 domain_name=settings.api_domain or api.origin_domain_name,
                 https=self.api_origin_https,
+                load_balancer=api.origin_load_balancer,
                 header_name=ORIGIN_HEADER,
                 # Read from the us-east-1 replica by name: resolved at deploy, never in
                 # the template.

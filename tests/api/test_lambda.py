@@ -349,3 +349,17 @@ def test_a_scheduler_event_runs_the_named_ops_job_not_a_request(lambda_app: Lamb
     # The registry refuses an unknown name: the event reached the jobs, not the app.
     with pytest.raises(ConfigError):
         lambda_app({"ops": "no-such-job"}, None)
+
+
+def test_a_state_machine_event_runs_a_restore_step_or_hands_the_results_to_the_job(
+    lambda_app: LambdaApp,
+) -> None:
+    from portfolio.errors import ConfigError
+
+    # The steps refuse an unknown step: the event reached them, not the app.
+    with pytest.raises(ConfigError, match="unknown restore step"):
+        lambda_app({"restore_step": "restart", "table": "t", "at": "2025-08-31T01:00:00Z"}, None)
+    # The monthly job's event carries the machine's results; malformed ones are refused
+    # before any job runs.
+    with pytest.raises(ConfigError, match="restore_tests"):
+        lambda_app({"ops": "monthly", "restore_tests": "not a list"}, None)

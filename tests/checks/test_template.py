@@ -45,7 +45,10 @@ def test_the_synthesized_templates_pass_what_they_declare(assembly: Assembly) ->
     snapshot = snapshot_from_assembly(assembly, at=AT)
     assert {t.name for t in snapshot.tables or []} == {"portfolio-users", "portfolio-metrics"}
     assert all(t.pitr and t.encryption == "aws-managed-kms" for t in snapshot.tables or [])
-    assert any(r.load_balancer_group and r.cidr == "0.0.0.0/0" for r in snapshot.ingress or [])
+    # The internal ALB admits only CloudFront's origin-facing prefix list; nothing public.
+    ingress = snapshot.ingress or []
+    assert any(r.load_balancer_group and r.cidr.startswith("pl:") for r in ingress)
+    assert not [r for r in ingress if r.cidr in ("0.0.0.0/0", "::/0")]
     statuses = _statuses(assembly)
     for check_id in (
         "sec_task_role_least_privilege",

@@ -34,7 +34,7 @@ def test_cost_profile_is_read_from_the_templates(assembly: Assembly) -> None:
     assert architecture.value == "fargate-alb"
     assert (profile.tasks, profile.task_vcpu, profile.task_memory_gb) == (2, 0.25, 0.5)
     assert profile.alarm_metrics >= len(assembly.of_type("AWS::CloudWatch::Alarm"))
-    assert profile.alb_public_ipv4 == 2
+    assert profile.alb_public_ipv4 == 0  # internal, behind a CloudFront VPC origin
     assert profile.task_public_ipv4 is True
 
 

@@ -255,7 +255,7 @@ def test_cloudfront_routes_the_api_to_the_load_balancer_with_the_origin_secret(
         # CloudFront's managed CachingDisabled policy: every API answer is fresh.
         assert behavior["CachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
         origin = origins[behavior["TargetOriginId"]]
-        assert "CustomOriginConfig" in origin
+        assert "VpcOriginConfig" in origin  # tests/infra/test_private_origin.py
         # The load balancer's name, from the API stack (cross-region reference reader).
         assert "LoadBalancer" in json.dumps(origin["DomainName"])
         headers = {h["HeaderName"]: h["HeaderValue"] for h in origin["OriginCustomHeaders"]}

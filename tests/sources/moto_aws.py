@@ -46,6 +46,7 @@ PREVIOUS_COSTS = {"Amazon Elastic Container Service": 8.5, "Elastic Load Balanci
 ERROR_LINES = 7
 SITE_BUCKET = "portfolio-site-test"
 LOG_BUCKET = "portfolio-logs-test"
+CLOUDFRONT_ORIGIN_FACING = "com.amazonaws.global.cloudfront.origin-facing"
 
 
 def ulid_at(at: datetime, n: int) -> str:
@@ -127,6 +128,10 @@ def seed(moto: Moto) -> Seeded:
         for i, az in enumerate("ac")
     ]
     alb_sg = ec2.create_security_group(GroupName="alb", Description="alb", VpcId=vpc)["GroupId"]
+    # As the stack sets it: the internal ALB admits only CloudFront's origin-facing list.
+    [cloudfront] = ec2.describe_managed_prefix_lists(
+        Filters=[{"Name": "prefix-list-name", "Values": [CLOUDFRONT_ORIGIN_FACING]}]
+    )["PrefixLists"]
     ec2.authorize_security_group_ingress(
         GroupId=alb_sg,
         IpPermissions=[
@@ -134,7 +139,7 @@ def seed(moto: Moto) -> Seeded:
                 "IpProtocol": "tcp",
                 "FromPort": 80,
                 "ToPort": 80,
-                "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
+                "PrefixListIds": [{"PrefixListId": cloudfront["PrefixListId"]}],
             }
         ],
     )
@@ -184,7 +189,7 @@ def seed(moto: Moto) -> Seeded:
         Name=names.LOAD_BALANCER,
         Subnets=subnets,
         SecurityGroups=[alb_sg],
-        Scheme="internet-facing",
+        Scheme="internal",
         Type="application",
     )["LoadBalancers"][0]
     elbv2.modify_load_balancer_attributes(

@@ -88,7 +88,9 @@ def test_monthly_reads_the_accounts_configuration_and_restores(
     assert all(b.public_access_blocked and b.encryption == "AES256" for b in buckets.values())
     assert snapshot.task_role is not None
     assert {a for st in snapshot.task_role for a in st.actions} >= {"dynamodb:GetItem"}
-    assert any(r.cidr == "0.0.0.0/0" and r.load_balancer_group for r in snapshot.ingress or [])
+    ingress = snapshot.ingress or []
+    assert [r for r in ingress if r.load_balancer_group and r.cidr.startswith("pl:")]
+    assert not [r for r in ingress if r.cidr in ("0.0.0.0/0", "::/0")]  # nothing public
     assert [d.name for d in snapshot.distributions or []] == [seeded.distribution_id]
     users = next(r for r in snapshot.restore_tests or [] if r.table == names.USERS_TABLE)
     assert (users.source_items, users.restored_items) == (12, 12)

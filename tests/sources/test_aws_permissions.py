@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from portfolio import names
+from portfolio.checks.restore_steps import run_step
 from portfolio.checks.template import cached_assembly
 from portfolio.cli.main import run
 from portfolio.config import Design
@@ -264,3 +265,31 @@ def test_a_denied_job_says_so_in_its_summary_and_exits_2(
     err = capsys.readouterr().err
     assert "Traceback" not in err
     assert "ecs:DescribeServices" in err
+
+
+def test_the_serverless_state_machines_restore_steps_are_allowed_by_the_ops_role(
+    env: Env, worlds: dict[Design, OpsWorld]
+) -> None:
+    """The monthly state machine invokes the ops function for each restore step (its own
+    role's grants: tests/infra/test_restore_machine.py); the steps' calls run under the
+    ops role, as the schedule runs them."""
+    world = worlds[Design.SERVERLESS]
+    at = datetime.now(UTC).isoformat()
+    with recording_calls(ACCOUNT, world.decide) as recording:
+        dynamodb = env.moto.client("dynamodb")
+        started = run_step(
+            {"restore_step": "start", "table": names.USERS_TABLE, "at": at}, dynamodb
+        )
+        verified = run_step({**started, "restore_step": "verify"}, dynamodb)
+        done = run_step(
+            {**started, "restore_step": "cleanup", "result": verified, "error": {}}, dynamodb
+        )
+    assert not recording.denied, "\n".join(map(str, recording.denied))
+    assert recording.actions() >= {
+        "dynamodb:ListTables",
+        "dynamodb:DescribeContinuousBackups",
+        "dynamodb:RestoreTableToPointInTime",
+        "dynamodb:Scan",
+        "dynamodb:DeleteTable",
+    }
+    assert done["source_items"] == done["restored_items"] is not None

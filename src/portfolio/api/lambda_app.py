@@ -57,6 +57,10 @@ ORIGIN_SECRET_ENV = "PORTFOLIO_ORIGIN_SECRET_ID"  # noqa: S105 - a variable name
 ORIGIN_HEADER = "x-origin-verify"
 OPS_KEY = "ops"
 """Scheduler's input ``{"ops": "daily"}`` runs that job instead of serving a request."""
+RESTORE_STEP_KEY = "restore_step"
+"""The monthly state machine's restore steps (``portfolio.checks.restore_steps``)."""
+RESULTS_KEY = "restore_tests"
+"""The state machine's restore results, handed to the monthly job with ``ops``."""
 
 SecretReader = Callable[[str], str]
 
@@ -114,8 +118,12 @@ class LambdaApp:
         self.runtime: Runtime = app.state.runtime
 
     def __call__(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        if RESTORE_STEP_KEY in event:
+            return run_restore_step(event, self.runtime.settings)
         if OPS_KEY in event:
-            return run_ops_job(str(event[OPS_KEY]), self.runtime.settings)
+            return run_ops_job(
+                str(event[OPS_KEY]), self.runtime.settings, restore_tests=event.get(RESULTS_KEY)
+            )
         if not self._from_cloudfront(event):
             return dict(_FORBIDDEN)
         try:
@@ -136,11 +144,24 @@ class LambdaApp:
         return hmac.compare_digest(presented.encode(), self.origin_secret.encode())
 
 
+def run_restore_step(event: Mapping[str, Any], settings: Settings) -> dict[str, Any]:
+    """One step of the serverless monthly state machine's restore test."""
+    from portfolio.checks.restore_steps import run_step
+    from portfolio.cloud import Aws
+
+    return run_step(event, Aws(settings, None).client("dynamodb"))
+
+
 def run_ops_job(
-    name: str, settings: Settings, environ: Mapping[str, str] | None = None
+    name: str,
+    settings: Settings,
+    environ: Mapping[str, str] | None = None,
+    restore_tests: Any = None,
 ) -> dict[str, Any]:
     """``portfolio ops run NAME`` inside the function: the same job, its outcome as JSON.
 
+    ``restore_tests``: the restore results the monthly state machine found (then the
+    monthly job reports them instead of restoring inside Lambda's time limit).
     Imported here: an API cold start never loads the checks and the report builder.
     """
     from portfolio.checks.run import CheckContext
@@ -149,12 +170,17 @@ def run_ops_job(
     from portfolio.scheduled.jobs import JobContext, run_job
 
     environ = os.environ if environ is None else environ
+    results = None
+    if restore_tests is not None:
+        from portfolio.checks.restore_steps import results_from_event
+
+        results = tuple(results_from_event(restore_tests))
     store = open_store(settings)
     try:
         outcome = run_job(
             name,
             JobContext(
-                checks=CheckContext(settings=settings, store=store),
+                checks=CheckContext(settings=settings, store=store, restore_results=results),
                 delivery=Delivery(
                     Aws(settings, None), environ.get(OPS_BUCKET_ENV), environ.get(OPS_TOPIC_ENV)
                 ),

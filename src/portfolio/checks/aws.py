@@ -100,13 +100,14 @@ def public_url(aws: Aws, lb: dict[str, Any] | None) -> str | None:
     """Where people reach the API, in the scheme the stack serves there.
 
     The site's CloudFront distribution (HTTPS only) routes /health to the load balancer,
-    which answers only CloudFront; without a distribution, the load balancer itself,
-    over HTTPS when it has a 443 listener (port 80 then only redirects).
+    which answers only CloudFront; without a distribution, an internet-facing load
+    balancer itself, over HTTPS when it has a 443 listener (port 80 then only
+    redirects). An internal one (behind a CloudFront VPC origin) has no public URL.
     """
     distributions = project_distributions(aws)
     if distributions:
         return f"https://{public_hosts(distributions[0])[0]}"
-    if lb is None:
+    if lb is None or lb.get("Scheme") == "internal":
         return None
     listeners = aws.client("elbv2").describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])
     ports = {int(item["Port"]) for item in listeners.get("Listeners", [])}

@@ -97,6 +97,7 @@ def _ingress(aws: Aws, vpc_id: str | None, lb_groups: set[str]) -> list[IngressR
             cidrs = [r["CidrIp"] for r in perm.get("IpRanges", [])]
             cidrs += [r["CidrIpv6"] for r in perm.get("Ipv6Ranges", [])]
             cidrs += [f"sg:{p['GroupId']}" for p in perm.get("UserIdGroupPairs", [])]
+            cidrs += [f"pl:{p['PrefixListId']}" for p in perm.get("PrefixListIds", [])]
             rules += [IngressRule(cidr=c, **common) for c in cidrs]
     return rules
 
@@ -314,7 +315,9 @@ def monthly(context: CheckContext, at: datetime) -> MonthlySnapshot:
         restore_window_observable=True,
     )
     snapshot = with_audits(replace(snapshot, image_scan=_image_scan(aws, service)), context)
-    if context.restore_test:
+    if context.restore_results is not None:  # run by the serverless state machine
+        snapshot = replace(snapshot, restore_tests=list(context.restore_results))
+    elif context.restore_test:
         snapshot = replace(
             snapshot, restore_tests=[restore_test_table(aws, t.name) for t in snapshot.tables or []]
         )

@@ -37,6 +37,8 @@ class CheckContext:
     now: datetime | None = None
     iac_scan: bool = False
     dependency_audit: bool = False
+    restore_results: tuple[RestoreTest, ...] | None = None
+    """Restore tests already run elsewhere (the serverless design's state machine)."""
 
 
 Collector = Callable[[CheckContext, datetime], object]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -83,7 +84,8 @@ def count_settled(dynamodb: Any, table: str, keep: Callable[[Any], bool]) -> int
             return count
 
 
-def _ttl_attribute(table: str) -> str | None:
+def ttl_attribute(table: str) -> str | None:
+    """The TTL attribute of the store's table ``table`` names (any environment's)."""
     for schema in keys.TABLES:
         if schema.name in table:  # "portfolio-metrics", "portfolio-metrics-staging", ...
             return schema.ttl_attribute
@@ -100,20 +102,40 @@ def restore_point(dynamodb: Any, table: str) -> datetime:
     return latest.astimezone(UTC)
 
 
-def restore_test_table(
-    aws: Aws, table: str, *, wait_s: int = 3600, now: datetime | None = None
-) -> RestoreTest:
-    """Restore ``table`` to a point into a scratch table; compare settled items; delete it.
+@dataclass(frozen=True, slots=True)
+class Begun:
+    """A point-in-time restore of ``table`` under way into ``scratch``."""
 
-    The scratch table is deleted whatever happens once it exists, so a failed comparison
-    never leaves a billed copy behind; copies left by a run killed from outside are swept
-    first (``restore_sweep``).
+    table: str
+    scratch: str
+    point: datetime
+    now: datetime
+    swept: tuple[str, ...] = ()
+
+    @property
+    def cutoff(self) -> datetime:
+        return self.point - SETTLE
+
+    @property
+    def basis(self) -> str:
+        return (
+            f"restored to {self.point:%Y-%m-%d %H:%M} UTC; items made before"
+            f" {self.cutoff:%Y-%m-%d %H:%M} UTC"
+        ) + (
+            f"; deleted {len(self.swept)} stale scratch table(s): {', '.join(self.swept)}"
+            if self.swept
+            else ""
+        )
+
+
+def begin_restore(dynamodb: Any, table: str, now: datetime) -> Begun | RestoreTest:
+    """Sweep ``table``'s stale scratch copies, then start its restore into a new one.
+
+    A table that does not exist, or has no point-in-time recovery, gives a failed
+    RestoreTest at once (nothing was created).
     """
-    dynamodb = aws.client("dynamodb")
-    now = now or datetime.now(UTC)
     swept = sweep_scratch_tables(dynamodb, table, now)
     scratch = scratch_name(table, now)
-    started = time.monotonic()
     try:
         point = restore_point(dynamodb, table)
         dynamodb.restore_table_to_point_in_time(
@@ -122,26 +144,44 @@ def restore_test_table(
     except ClientError as err:
         code = error_code(err)
         if code in NOT_FOUND or code in ("PointInTimeRecoveryUnavailableException",):
-            return RestoreTest(table, None, None, time.monotonic() - started, error=code)
+            return RestoreTest(table, None, None, 0.0, error=code)
         raise
-    cutoff = point - SETTLE
-    keep = settled(cutoff, now, _ttl_attribute(table))
+    return Begun(table, scratch, point, now, tuple(swept))
+
+
+def compare_copy(dynamodb: Any, begun: Begun, seconds: float) -> RestoreTest:
+    """Count the settled items of the source and of its (active) restored copy."""
+    keep = settled(begun.cutoff, begun.now, ttl_attribute(begun.table))
+    source_items = count_settled(dynamodb, begun.table, keep)
+    restored = count_settled(dynamodb, begun.scratch, keep)
+    return RestoreTest(begun.table, source_items, restored, seconds, basis=begun.basis)
+
+
+def restore_test_table(
+    aws: Aws, table: str, *, wait_s: int = 3600, now: datetime | None = None
+) -> RestoreTest:
+    """Restore ``table`` to a point into a scratch table; compare settled items; delete it.
+
+    The scratch table is deleted whatever happens once it exists, so a failed comparison
+    never leaves a billed copy behind; copies left by a run killed from outside are swept
+    first (``restore_sweep``). This waits in-process: the original design's ECS task has
+    no time limit; the serverless design runs the same steps in a state machine
+    (``restore_steps``) instead of inside Lambda's 15 minutes.
+    """
+    dynamodb = aws.client("dynamodb")
+    started = time.monotonic()
+    begun = begin_restore(dynamodb, table, now or datetime.now(UTC))
+    if isinstance(begun, RestoreTest):
+        return replace(begun, seconds=time.monotonic() - started)
     try:
         dynamodb.get_waiter("table_exists").wait(
-            TableName=scratch, WaiterConfig={"Delay": 10, "MaxAttempts": max(1, wait_s // 10)}
+            TableName=begun.scratch,
+            WaiterConfig={"Delay": 10, "MaxAttempts": max(1, wait_s // 10)},
         )
-        source_items = count_settled(dynamodb, table, keep)
-        restored = count_settled(dynamodb, scratch, keep)
+        return compare_copy(dynamodb, begun, time.monotonic() - started)
     except WaiterError as err:
-        raise SourceError(f"the restored table {scratch} did not become active: {err}") from err
+        raise SourceError(
+            f"the restored table {begun.scratch} did not become active: {err}"
+        ) from err
     finally:
-        dynamodb.delete_table(TableName=scratch)
-    return RestoreTest(
-        table,
-        source_items,
-        restored,
-        time.monotonic() - started,
-        basis=f"restored to {point:%Y-%m-%d %H:%M} UTC; items made before"
-        f" {cutoff:%Y-%m-%d %H:%M} UTC"
-        + (f"; deleted {len(swept)} stale scratch table(s): {', '.join(swept)}" if swept else ""),
-    )
+        dynamodb.delete_table(TableName=begun.scratch)

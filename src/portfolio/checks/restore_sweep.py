@@ -1,11 +1,12 @@
 """Stale scratch tables: the copies a restore test left when its run died.
 
 A restore test deletes its scratch table whatever happens inside the run, but a run can
-be killed from outside (a Lambda's time limit, a stopped task) between the restore and
-the delete; the copy is then billed until someone notices. Each restore test first
-sweeps its table's copies that are older than any live run can be: scratch tables are
-named ``<table>-restore-test-<unix seconds>``, so the age is in the name and another
-run's copy still in use (younger than ``SWEEP_AFTER``) is left alone.
+be killed from outside (a stopped task, a state machine execution that reached its time
+limit) between the restore and the delete; the copy is then billed until someone
+notices. Each restore test first sweeps its table's copies that are older than any live
+run can be: scratch tables are named ``<table>-restore-test-<unix seconds>``, so the age
+is in the name and another run's copy still in use (younger than ``SWEEP_AFTER``) is
+left alone.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from portfolio.cloud import NOT_FOUND, error_code
 
 SCRATCH_MARK = "-restore-test-"
 SWEEP_AFTER = timedelta(hours=6)
-"""Longer than a whole restore test run (each table waits at most an hour)."""
+"""Longer than a whole restore test run: the ECS job waits at most an hour per table;
+the serverless state machine's execution is bounded at 5 hours (``restore_machine``)."""
 BUSY = ("ResourceInUseException",)
 """A table still restoring cannot be deleted yet: the next run sweeps it."""
 

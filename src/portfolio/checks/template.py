@@ -319,9 +319,16 @@ def _distributions(resources: Resources, log_targets: set[str]) -> list[Distribu
 def _ingress(group: str, rule: Mapping[str, Any], on_lb: bool) -> IngressRule:
     cidr = rule.get("CidrIp") or rule.get("CidrIpv6")
     source = rule.get("SourceSecurityGroupId")
+    prefix_list = rule.get("SourcePrefixListId")
+    if cidr is not None:
+        peer = text(cidr)
+    elif prefix_list is not None:  # CloudFront's origin-facing list, looked up at deploy
+        peer = f"pl:{ref_id(prefix_list) or text(prefix_list)}"
+    else:
+        peer = f"sg:{ref_id(source) or text(source)}"
     return IngressRule(
         group=group,
-        cidr=text(cidr) if cidr is not None else f"sg:{ref_id(source) or text(source)}",
+        cidr=peer,
         protocol=str(rule.get("IpProtocol", "-1")),
         from_port=_port(rule.get("FromPort")),
         to_port=_port(rule.get("ToPort")),

@@ -118,9 +118,12 @@ def profile_from_assembly(
     else:
         architecture = Architecture.FARGATE_X86_ALB
     network = service.get("NetworkConfiguration", {}).get("AwsvpcConfiguration", {})
+    # An internet-facing ALB holds a public IPv4 address per subnet; an internal one
+    # (reached through a CloudFront VPC origin) holds none.
     alb_ips = sum(
         len(lb.properties.get("Subnets", []))
         for lb in assembly.of_type("AWS::ElasticLoadBalancingV2::LoadBalancer")
+        if lb.properties.get("Scheme", "internet-facing") != "internal"
     )
     profile = base.model_copy(
         update={

@@ -252,7 +252,9 @@ def _subnet(p: Mapping[str, Any]) -> list[str]:
 def _security_group(p: Mapping[str, Any]) -> list[str]:
     out = [str(p.get("GroupDescription", ""))]
     for rule in p.get("SecurityGroupIngress", []):
-        source = rule.get("CidrIp") or _show(rule.get("SourceSecurityGroupId"))
+        source = rule.get("CidrIp") or _show(
+            rule.get("SourceSecurityGroupId") or rule.get("SourcePrefixListId")
+        )
         out.append(f"in {rule.get('IpProtocol')}:{rule.get('FromPort')} from {source}")
     for rule in p.get("SecurityGroupEgress", []):
         target = rule.get("CidrIp") or _show(rule.get("DestinationSecurityGroupId"))
@@ -262,7 +264,9 @@ def _security_group(p: Mapping[str, Any]) -> list[str]:
 
 def _sg_rule(p: Mapping[str, Any]) -> list[str]:
     peer = p.get("CidrIp") or _show(
-        p.get("SourceSecurityGroupId") or p.get("DestinationSecurityGroupId")
+        p.get("SourceSecurityGroupId")
+        or p.get("SourcePrefixListId")
+        or p.get("DestinationSecurityGroupId")
     )
     return [f"{p.get('IpProtocol')}:{p.get('FromPort')} with {peer}"]
 
@@ -315,6 +319,11 @@ def _policy(p: Mapping[str, Any]) -> list[str]:
     return [f"{len(statements)} statements, {len(actions)} actions", *sorted(set(actions))[:6]]
 
 
+def _vpc_origin(p: Mapping[str, Any]) -> list[str]:
+    config = p.get("VpcOriginEndpointConfig", {})
+    return [f"{config.get('OriginProtocolPolicy')} to {_show(config.get('Arn'))}"]
+
+
 def _none(p: Mapping[str, Any]) -> list[str]:
     return []
 
@@ -322,7 +331,7 @@ def _none(p: Mapping[str, Any]) -> list[str]:
 # type: (category, 目的 ja, purpose en, settings)
 REGISTRY: dict[str, tuple[str, str, str, Settings]] = {
     "AWS::EC2::VPC": ("network", "APIのネットワーク", "API network", _vpc),
-    "AWS::EC2::Subnet": ("network", "公開サブネット (NATなし)", "public subnet, no NAT", _subnet),
+    "AWS::EC2::Subnet": ("network", "サブネット (NATなし)", "subnet, no NAT", _subnet),
     "AWS::EC2::RouteTable": ("network", "経路表", "route table", _none),
     "AWS::EC2::SubnetRouteTableAssociation": ("network", "経路表の関連付け", "route link", _none),
     "AWS::EC2::Route": ("network", "インターネットへの経路", "route to the internet", _none),
@@ -394,6 +403,18 @@ REGISTRY: dict[str, tuple[str, str, str, Settings]] = {
         "delivery",
         "CloudFrontのみ読取可",
         "only CloudFront reads the bucket",
+        _none,
+    ),
+    "AWS::CloudFront::VpcOrigin": (
+        "delivery",
+        "内部ALBへの閉域接続 (VPCオリジン)",
+        "private path to the internal ALB (VPC origin)",
+        _vpc_origin,
+    ),
+    "Custom::AWS": (
+        "network",
+        "CloudFrontのプレフィックスリスト検索",
+        "CloudFront prefix-list lookup",
         _none,
     ),
     "Custom::CDKBucketDeployment": ("delivery", "サイトの配置", "site deployment", _none),
