@@ -15,7 +15,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from portfolio import names
-from portfolio.checks import aws as aws_checks
+from portfolio.checks import aws_monthly
 from portfolio.checks.base import Kind
 from portfolio.checks.restore_steps import (
     ScratchTableBusy,
@@ -187,7 +187,7 @@ def test_the_monthly_checklist_reports_the_machines_results_without_restoring(
     dynamodb = boto3.client("dynamodb", endpoint_url=moto.endpoint)
     before = set(dynamodb.list_tables()["TableNames"])
     context = _context(moto, tmp_path, restore_test=True, restore_results=tuple(results))
-    snapshot = aws_checks.monthly(context, datetime.now(UTC))
+    snapshot = aws_monthly.monthly(context, datetime.now(UTC))
     assert snapshot.restore_tests == results
     assert set(dynamodb.list_tables()["TableNames"]) == before  # no restore of its own
     run = run_checks(Kind.MONTHLY, "aws", context)
