@@ -62,8 +62,11 @@ sysdeps:
 
 # One test file per worker: its fixtures (servers, DynamoDB Local) stay together. Files
 # go in the order tests/conftest.py sets (those that start servers first), not xdist's.
+# Coverage is measured in the test processes and in every process they start (see
+# [tool.coverage.run] in pyproject.toml); the report fails under the floor there.
 pytest: setup sysdeps $(CHECKOV)  # the monthly --iac-scan test runs checkov itself
-	$(BIN)/pytest -n auto --dist loadfile --no-loadscope-reorder
+	rm -rf .coverage-data
+	$(BIN)/pytest -n auto --dist loadfile --no-loadscope-reorder --cov --cov-report=term
 
 # Two rounds, each at once: the checks and both syntheses, then the tests beside the
 # template gates. The tests read the fresh cdk.out* (cached_assembly) rather than
@@ -114,4 +117,4 @@ bench-logs: setup sysdeps
 	$(BIN)/python bench/run.py logs
 
 clean:
-	rm -rf $(VENV) $(TOOLS) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(TOOLS) .mypy_cache .ruff_cache .pytest_cache .coverage-data

@@ -27,7 +27,7 @@ class ServerProcess:
         self.process: subprocess.Popen[bytes] | None = None
         self.base_url = f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout_s: float = 20.0) -> None:
+    def start(self, timeout_s: float = 60.0) -> None:
         self.process = subprocess.Popen(
             [
                 sys.executable,

@@ -104,7 +104,7 @@ class Serve:
                 env={**os.environ, "PORTFOLIO_TELEMETRY__ACCESS_LOG": "false", **env},
             )
 
-    def wait_ready(self, timeout_s: float = 30.0) -> None:
+    def wait_ready(self, timeout_s: float = 60.0) -> None:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             assert self.process.poll() is None, self.log.read_text()
