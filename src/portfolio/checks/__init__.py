@@ -14,6 +14,7 @@ __all__ = [
     "docs",
     "export",
     "registry",
+    "restore",
     "restore_steps",
     "run",
     "snapshot",

@@ -4,7 +4,9 @@ For each simulated morning (daily), each completed week (weekly) and the month's
 day (monthly), the snapshot is built from what the simulated store holds up to that
 moment — the same collectors a live run uses, with the simulated prober's /health
 answer standing in for a live request — and evaluated by the same check functions.
-The monthly run reads the synthesized CDK templates, as a local run does.
+The monthly run reads the synthesized CDK templates, as a local run does, and on the
+SQLite store it runs the local restore test (an online backup of the store file into a
+scratch copy, rows compared), as `portfolio check monthly --restore-test` does.
 """
 
 from __future__ import annotations
@@ -15,7 +17,14 @@ from datetime import datetime, time, timedelta
 from portfolio.checks.base import Kind
 from portfolio.checks.collect import daily_from_store, health_answer, weekly_from_store
 from portfolio.checks.registry import evaluate
-from portfolio.checks.snapshot import HealthAnswer, IacScan, IngressRule, TargetHealth
+from portfolio.checks.restore import restore_test_sqlite
+from portfolio.checks.snapshot import (
+    HealthAnswer,
+    IacScan,
+    IngressRule,
+    RestoreTest,
+    TargetHealth,
+)
 from portfolio.checks.template import snapshot_from_assembly
 from portfolio.config import Settings
 from portfolio.infra.assembly import Assembly
@@ -44,6 +53,14 @@ def _record(store: Store, kind: Kind, snapshot: object, at: datetime) -> CheckRu
     run = evaluate(kind, snapshot, target=TARGET, started_at=at, finished_at=at)
     store.add_check_run(run)
     return run
+
+
+def _restore_tests(store: Store) -> list[RestoreTest] | None:
+    """The restore test this machine can run: the SQLite file's; none for other stores."""
+    path = getattr(store, "path", None)
+    if store.backend != "sqlite" or path is None:
+        return None
+    return [restore_test_sqlite(path)]
 
 
 def record_simulated_checks(
@@ -85,7 +102,11 @@ def record_simulated_checks(
                 )
             )
     monthly_at = _at(period, period.days[-1].day, MONTHLY_AT)
-    monthly = replace(snapshot_from_assembly(assembly, at=monthly_at), iac_scan=iac_scan)
+    monthly = replace(
+        snapshot_from_assembly(assembly, at=monthly_at),
+        iac_scan=iac_scan,
+        restore_tests=_restore_tests(store),
+    )
     if open_ssh:
         rule = IngressRule("simulated-admin-sg", "0.0.0.0/0", "tcp", 22, 22, False)
         monthly = replace(monthly, ingress=[*(monthly.ingress or []), rule])
