@@ -12,6 +12,7 @@ from __future__ import annotations
 from portfolio.report.render.labels import (
     alb,
     appendix,
+    changes,
     common,
     costs,
     dynamodb,
@@ -37,6 +38,7 @@ SECTIONS = (
     common,
     front_matter,
     summary,
+    changes,
     services,
     ecs,
     alb,
