@@ -60,6 +60,11 @@ class Aws:
                 cached = self._clients[key] = self._new_client(*key)
             return cached
 
+    def credentials_expiry(self) -> datetime | None:
+        """When the session's credentials stop working, where botocore knows (temporary
+        ones: a task role, a Lambda role, an assumed role); None for long-lived keys."""
+        return credentials_expiry(self._session.get_credentials())
+
     def _new_client(self, service: str, region: str) -> Any:
         try:
             return self._session.client(  # type: ignore[call-overload]
@@ -74,6 +79,17 @@ class Aws:
             )
         except BotoCoreError as err:
             raise SourceError(f"cannot create the {service} client: {err}") from err
+
+
+def credentials_expiry(credentials: object) -> datetime | None:
+    """The expiry of botocore credentials, or None when they do not expire.
+
+    botocore's RefreshableCredentials keep it in ``_expiry_time`` with no public
+    accessor; static credentials have none. A presigned URL dies with its signer's
+    session, so the report's link states this time rather than the seven days asked.
+    """
+    expiry = getattr(credentials, "_expiry_time", None)
+    return expiry if isinstance(expiry, datetime) else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -266,7 +266,7 @@ def test_the_detection_scenario_shows_each_detection(tmp_path: Path) -> None:
     try:
         source = simulate_demo(store, period, settings, rng=np.random.default_rng(DEMO_SEED),
                                assembly=cached_assembly, logs_dir=tmp_path / "cf",
-                               scenario=scenario, month_before=False)  # fmt: skip
+                               scenario=scenario, months=1)  # fmt: skip
         obs = source.observe(period)
         report = compute_report(obs, settings, previous=None, now=datetime.now(UTC),
                                 prices=load_prices())  # fmt: skip

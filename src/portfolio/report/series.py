@@ -16,7 +16,15 @@ from typing import Any
 
 from portfolio.errors import SourceError
 
-__all__ = ["HEADLINE", "KpiFigure", "MonthFigures", "read_month", "read_month_file"]
+__all__ = [
+    "HEADLINE",
+    "Archive",
+    "ArchiveMonth",
+    "KpiFigure",
+    "MonthFigures",
+    "read_month",
+    "read_month_file",
+]
 
 HEADLINE: dict[str, tuple[str, str]] = {
     "requests": ("traffic.total_requests", "count"),
@@ -68,6 +76,7 @@ class MonthFigures:
     """(kind, summary) per incident row."""
     proposals: list[tuple[str, dict[str, int | float | str]]] | None = None
     simulated: bool = False
+    environment: str = ""
     missing: list[str] = field(default_factory=list)
     """Parts absent from the file (dotted paths), in the order they were looked for."""
 
@@ -80,6 +89,8 @@ def read_month(data: Any) -> MonthFigures:
     version = _at(data, "schema_version")
     out = MonthFigures(month=month, schema_version=version if isinstance(version, str) else "?")
     out.simulated = _at(data, "document.simulated") is True
+    environment = _at(data, "document.environment")
+    out.environment = environment if isinstance(environment, str) else ""
     _read_kpis(data, out)
     for name, (path, _kind) in HEADLINE.items():
         value = _at(data, path)
@@ -140,3 +151,18 @@ def read_month_file(path: Path) -> MonthFigures:
     except (OSError, ValueError) as err:
         raise SourceError(f"{path}: cannot read a report: {err}") from err
     return read_month(data)
+
+
+@dataclass(frozen=True)
+class ArchiveMonth:
+    figures: MonthFigures
+    files: dict[str, str]
+    """Link text key -> path relative to the index: ``ja.html``, ..., ``json``."""
+
+
+@dataclass
+class Archive:
+    months: list[ArchiveMonth]
+    """Oldest first."""
+    environment: str = ""
+    unreadable: list[str] = field(default_factory=list)

@@ -40,7 +40,7 @@ def _value(f: Fmt, row: FigureChange, value: float | None) -> str:
 def _delta(f: Fmt, row: FigureChange) -> str:
     """The change: percentage points for a percentage, else the signed figure and its %."""
     if row.change is None:
-        return f.t("reason.no_previous") if row.previous is None else f.t("no_data")
+        return "—"  # a figure missing in either month: both columns say which
     if row.kind == Kind.PERCENT:
         return f.t("changes.pt", value=f"{row.change:+.3f}".rstrip("0").rstrip("."))
     sign = "+" if row.change >= 0 else "-"

@@ -12,6 +12,7 @@ from __future__ import annotations
 from portfolio.report.render.labels import (
     alb,
     appendix,
+    archive,
     changes,
     common,
     costs,
@@ -55,6 +56,7 @@ SECTIONS = (
     review,
     related,
     appendix,
+    archive,
 )
 """The sections' word modules, in the original's order."""
 
