@@ -54,11 +54,12 @@ def test_one_row_a_month_newest_first_with_its_kpis_as_the_report_marks_them(
     for month, body in rows.items():
         cells = {m["id"]: m for m in KPI_CELL.finditer(body)}
         assert list(cells) == list(ARCHIVE_KPIS)
-        for kpi_id, (value, status) in KNOWN[month].items():
+        for kpi_id, (_value, status) in KNOWN[month].items():
             assert cells[kpi_id]["status"] == status, (month, kpi_id)
             assert STATUS_ICON[status] in body
         assert cells["monthly_cost"]["text"].strip() == numbers.usd(KNOWN[month]["monthly_cost"][0])
-    assert "❌" in rows["2025-07"] and "❌" not in rows["2025-08"]
+    assert "❌" in rows["2025-07"]
+    assert "❌" not in rows["2025-08"]
 
 
 def test_links_go_to_each_language_and_format_that_exists(reports: Path) -> None:
@@ -77,7 +78,8 @@ def test_the_older_schema_month_shows_and_names_what_it_lacks(reports: Path) -> 
     archive = collect(reports)
     old = next(m.figures for m in archive.months if m.figures.month == OLD_SCHEMA)
     assert old.schema_version == "2.0"
-    assert "traffic.daily" in old.missing and "latency_ms.p95" in old.missing
+    assert "traffic.daily" in old.missing
+    assert "latency_ms.p95" in old.missing
     write_archive(reports)
     en = _rows((reports / "index.en.html").read_text("utf-8"))[OLD_SCHEMA]
     assert "Not in this month&#x27;s report.json (schema 2.0)" in en
@@ -88,9 +90,7 @@ def test_chart_data_are_each_months_figures(reports: Path, simulated: SimulatedM
     write_archive(reports)
     html = (reports / "index.en.html").read_text("utf-8")
     availability = _data_rows(_figure(html, "r-availability"))
-    assert availability == [
-        [m, numbers.percent(KNOWN[m]["availability"][0], 3)] for m in KNOWN
-    ]
+    assert availability == [[m, numbers.percent(KNOWN[m]["availability"][0], 3)] for m in KNOWN]
     figure = _figure(html, "r-costs")
     header = re.findall(r'<th scope="col">([^<]*)</th>', figure)
     first = simulated.report.costs.lines[0].service
@@ -107,7 +107,8 @@ def test_chart_data_are_each_months_figures(reports: Path, simulated: SimulatedM
     ]
     assert daily == expected
     assert "http://" not in html.replace("http://www.w3.org/2000/svg", "")
-    assert "https://" not in html and "<script" not in html
+    assert "https://" not in html
+    assert "<script" not in html
 
 
 def test_more_than_twelve_months_fold_the_rest(simulated: SimulatedMonth, tmp_path: Path) -> None:

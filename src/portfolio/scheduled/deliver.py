@@ -105,7 +105,7 @@ class Delivery:
         if self.bucket is None:
             return None
         signed_at = datetime.now(UTC)
-        url = self.aws.client("s3").generate_presigned_url(
+        url = self.aws.client("s3", sigv4=True).generate_presigned_url(
             "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=PRESIGN_SECONDS
         )
         valid_until, limited = link_lifetime(signed_at, self.aws.credentials_expiry())
