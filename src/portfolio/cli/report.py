@@ -243,11 +243,8 @@ def demo(
     ] = 2,
 ) -> None:
     """Simulate the original's traffic into a fresh store, then write each month's report
-    and the archive's index over them.
-
-    By default two months: the target and the month before (its 前月比 and 前月からの変化).
-    Each month's report reads the one before from its report.json. The reports say in
-    their header that the data is simulated.
+    (by default the target and the month before, for 前月比 and 前月からの変化) and the
+    archive's index over them. The reports say in their header the data is simulated.
     """
     from portfolio.checks.template import cached_assembly
     from portfolio.config import Design
@@ -283,7 +280,8 @@ def demo(
     # every other format and says how to get the PDF.
     formats, pdf_hint = pdf_plan(list(WRITERS), explicit=False)
     try:
-        _demo_reports(source, period, months, out, formats, DEMO_DESIGNS[design], shape)
+        _demo_reports(source, period, months, out, formats, DEMO_DESIGNS[design], shape,
+                      lambda label: demo_settings(load_settings(), label))  # fmt: skip
     finally:
         store.close()
     for index in write_archive(out):
@@ -301,11 +299,9 @@ def demo(
 
 def _demo_reports(
     source: ReportSource, period: Period, months: int, out: Path, formats: list[Format],
-    design: Architecture, shape: Shape,
+    design: Architecture, shape: Shape, settings_of: Callable[[str], Settings],
 ) -> None:  # fmt: skip
     """Each simulated month's report, oldest first, so each reads the one before's JSON."""
-    from portfolio.simulate.demo import demo_settings
-
     first = period
     for _ in range(months - 1):
         first = first.previous()
@@ -314,7 +310,7 @@ def _demo_reports(
         started = time.perf_counter()
         done = generate(
             source, month, out / month.label, langs=["ja", "en"], formats=formats, design=design,
-            shape=shape, settings=demo_settings(load_settings(), month.label), reports_dir=out,
+            shape=shape, settings=settings_of(month.label), reports_dir=out,
         )  # fmt: skip
         if done is not None:  # always: the demo allows an empty month
             print_summary(*done, time.perf_counter() - started)

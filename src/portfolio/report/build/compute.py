@@ -77,9 +77,7 @@ def compute_report(
     previous_month: Previous | None = None,
 ) -> Report:
     """The report model; ``design`` is the architecture the cost estimate prices.
-
-    ``previous_month`` (report.build.previous.load_previous) fills 前月からの変化; without
-    it ``changes`` stays null, so a caller that compares no months pays nothing for it.
+    ``previous_month`` (build.previous.load_previous) fills 前月からの変化 (else null).
 
     ``shape`` gives the measured usage the shape of the design's synthesized template
     (``portfolio.infra.cost.profile_from_assembly``): the path ``infra cost`` prices by,
@@ -124,30 +122,28 @@ def compute_report(
         )
     )  # fmt: skip
     plan = load_plan(settings.report.plan_path, period.label)
-    return _with_changes(
-        Report(
-            document=_document_info(obs, settings, now),
-            period=_period_info(period, now, elapsed),
-            availability=availability,
-            latency_ms=latency(index.total.sketch),
-            error_rate=error_rate,
-            kpis=kpis,
-            services=services,
-            performance=performance,
-            traffic=traffic,
-            incidents=incidents,
-            incident_counts=incident_counts(incidents),
-            costs=costs,
-            security=security,
-            work=work,
-            error_budget=error_budget,
-            proposals=proposals,
-            plan=plan,
-            summary=build_summary(kpis, incidents, availability, proposals),
-            closing=_closing(period, settings, now),
-        ),
-        previous_month,
+    report = Report(
+        document=_document_info(obs, settings, now),
+        period=_period_info(period, now, elapsed),
+        availability=availability,
+        latency_ms=latency(index.total.sketch),
+        error_rate=error_rate,
+        kpis=kpis,
+        services=services,
+        performance=performance,
+        traffic=traffic,
+        incidents=incidents,
+        incident_counts=incident_counts(incidents),
+        costs=costs,
+        security=security,
+        work=work,
+        error_budget=error_budget,
+        proposals=proposals,
+        plan=plan,
+        summary=build_summary(kpis, incidents, availability, proposals),
+        closing=_closing(period, settings, now),
     )
+    return _with_changes(report, previous_month)
 
 
 def _with_changes(report: Report, previous: Previous | None) -> Report:
