@@ -25,7 +25,7 @@ NotifyOption = typer.Option(
     "--notify",
     help="Also write the delivery message (headline, changes, incidents, files) to FILE,"
     " or - for stdout: what the AWS report job mails, for a cron line to mail.",
-    metavar="FILE|-",
+    metavar="FILE",
 )
 
 

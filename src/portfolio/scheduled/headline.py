@@ -47,12 +47,23 @@ WORDS = {
 
 def _figure(lang: Lang, row: FigureChange) -> str:
     name = t(lang, f"k.{row.id}" if row.kpi else f"hl.{row.id}")
-    if row.kpi:
-        before, now = kpis.plain(row.id, row.previous), kpis.plain(row.id, row.current)
-    else:
-        before, now = ("—" if v is None else f"{v:,.6g}" for v in (row.previous, row.current))
+    before, now = (
+        kpis.plain(row.id, v) if row.kpi else _plain(row.kind, v)
+        for v in (row.previous, row.current)
+    )
     change = "" if row.change_percent is None else f" ({row.change_percent:+.1f}%)"
     return f"  {name}: {before} -> {now}{change}"
+
+
+def _plain(kind: str, value: float | None) -> str:
+    """A headline figure (report.series.HEADLINE's kinds) as kpis.plain writes a KPI's."""
+    if value is None:
+        return "no data"
+    if kind == "ms":
+        return f"{value:,.1f} ms"
+    if kind == "usd_per_request":
+        return f"${value:.6f}/req"
+    return f"{value:,.0f}"
 
 
 def headline(lang: Lang, report: Report) -> list[str]:
