@@ -317,7 +317,8 @@ def series(demo: Demo, tmp_path_factory: pytest.TempPathFactory) -> Series:
     period = Period.parse(MONTH, demo.settings.report.timezone)
     now, prices = datetime.now(UTC), load_prices()
     july = compute_report(
-        demo.source.observe(period.previous()), demo.settings, previous=None, now=now,
+        demo.source.observe(period.previous()), demo_settings(Settings(), "2025-07"),
+        previous=None, now=now,
         prices=prices, previous_month=Previous(None, "none", "2025-06"),
     )  # fmt: skip
     write_report(july, reports / "2025-07", formats=["json"], langs=["ja"])
