@@ -50,7 +50,7 @@ $(VENV)/.synced-demo: pyproject.toml uv.lock | $(UV)
 	touch $@
 
 # The main job on the embedded default: two simulated months into a fresh store, then
-# the 2025-08 report in every format. Root gets Chromium and the Japanese fonts installed
+# the 2025-07 and 2025-08 reports in every format and the archive's index over both. Root gets Chromium and the Japanese fonts installed
 # for the PDF; anyone else gets every other format and one line on how to get the PDF.
 demo: $(VENV)/.synced-demo
 	bash scripts/ensure-sysdeps.sh --report

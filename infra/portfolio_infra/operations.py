@@ -294,6 +294,20 @@ def store_and_report_statements(
             ],
         ),
         iam.PolicyStatement(
+            # The report job reads last month's report.json (前月からの変化) and every
+            # month's for the archive's index; its SNS message carries presigned GETs of
+            # the month's HTML and PDF, which work only if the signing role may GetObject.
+            sid="ReportsGetObject",
+            actions=["s3:GetObject"],
+            resources=[reports_bucket.arn_for_objects("reports/*")],
+        ),
+        iam.PolicyStatement(
+            sid="ReportsListMonths",
+            actions=["s3:ListBucket"],
+            resources=[reports_bucket.bucket_arn],
+            conditions={"StringLike": {"s3:prefix": ["reports/*"]}},
+        ),
+        iam.PolicyStatement(
             sid="SummaryPublish",
             actions=["sns:Publish"],
             resources=[topic.topic_arn],

@@ -40,7 +40,7 @@ class Aws:
     _session: boto3.session.Session = field(
         default_factory=boto3.session.Session, init=False, repr=False, compare=False
     )
-    _clients: dict[tuple[str, str], Any] = field(
+    _clients: dict[tuple[str, str, bool], Any] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
     _lock: threading.Lock = field(
@@ -51,16 +51,25 @@ class Aws:
     def region(self) -> str:
         return self.settings.report.region
 
-    def client(self, service: str, *, region: str | None = None) -> Any:
-        """A boto3 client; typed ``Any`` so callers index responses like the API documents."""
-        key = (service, region or self.region)
+    def client(self, service: str, *, region: str | None = None, sigv4: bool = False) -> Any:
+        """A boto3 client; typed ``Any`` so callers index responses like the API documents.
+
+        ``sigv4``: sign with Signature Version 4 whatever botocore would pick (a presigned
+        S3 URL at a custom endpoint is otherwise SigV2, whose expiry is unbounded on paper).
+        """
+        key = (service, region or self.region, sigv4)
         with self._lock:
             cached = self._clients.get(key)
             if cached is None:
                 cached = self._clients[key] = self._new_client(*key)
             return cached
 
-    def _new_client(self, service: str, region: str) -> Any:
+    def credentials_expiry(self) -> datetime | None:
+        """When the session's credentials stop working, where botocore knows (temporary
+        ones: a task role, a Lambda role, an assumed role); None for long-lived keys."""
+        return credentials_expiry(self._session.get_credentials())
+
+    def _new_client(self, service: str, region: str, sigv4: bool = False) -> Any:
         try:
             return self._session.client(  # type: ignore[call-overload]
                 service,
@@ -70,10 +79,22 @@ class Aws:
                     retries={"max_attempts": self.max_attempts, "mode": "standard"},
                     connect_timeout=5,
                     read_timeout=30,
+                    signature_version="s3v4" if sigv4 else None,  # None: botocore's choice
                 ),
             )
         except BotoCoreError as err:
             raise SourceError(f"cannot create the {service} client: {err}") from err
+
+
+def credentials_expiry(credentials: object) -> datetime | None:
+    """The expiry of botocore credentials, or None when they do not expire.
+
+    botocore's RefreshableCredentials keep it in ``_expiry_time`` with no public
+    accessor; static credentials have none. A presigned URL dies with its signer's
+    session, so the report's link states this time rather than the seven days asked.
+    """
+    expiry = getattr(credentials, "_expiry_time", None)
+    return expiry if isinstance(expiry, datetime) else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,11 +23,13 @@ measured are not compared, and the reason is written here:
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -35,13 +37,25 @@ import pytest
 from portfolio.checks.template import cached_assembly
 from portfolio.config import Settings
 from portfolio.costs import load_prices
+from portfolio.costs.estimator import Architecture
 from portfolio.period import Period
-from portfolio.report.build import compute_report
+from portfolio.report import numbers
+from portfolio.report.build import (
+    COST_THRESHOLD_PERCENT,
+    COST_THRESHOLD_USD,
+    Previous,
+    build_changes,
+    compute_report,
+    load_previous,
+)
 from portfolio.report.model import Report
 from portfolio.report.render.markdown import render_markdown
+from portfolio.report.series import HEADLINE, read_month
+from portfolio.report.write import write_report
 from portfolio.simulate.demo import demo_settings, simulate_demo
 from portfolio.simulate.scenarios import SCENARIOS
 from portfolio.sources.base import Observations
+from portfolio.sources.local import LocalSource
 from portfolio.store.sqlite import SQLiteStore
 
 DEMO_SEED = 7  # `portfolio demo`'s default
@@ -52,6 +66,8 @@ MONTH = "2025-08"
 class Demo:
     report: Report
     obs: Observations
+    source: LocalSource
+    settings: Settings
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +89,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     report = compute_report(
         obs, settings, previous=previous, now=datetime.now(UTC), prices=load_prices()
     )
-    yield Demo(report, obs)
+    yield Demo(report, obs, source, settings)
     store.close()
 
 
@@ -266,7 +282,7 @@ def test_the_detection_scenario_shows_each_detection(tmp_path: Path) -> None:
     try:
         source = simulate_demo(store, period, settings, rng=np.random.default_rng(DEMO_SEED),
                                assembly=cached_assembly, logs_dir=tmp_path / "cf",
-                               scenario=scenario, month_before=False)  # fmt: skip
+                               scenario=scenario, months=1)  # fmt: skip
         obs = source.observe(period)
         report = compute_report(obs, settings, previous=None, now=datetime.now(UTC),
                                 prices=load_prices())  # fmt: skip
@@ -282,3 +298,110 @@ def test_the_detection_scenario_shows_each_detection(tmp_path: Path) -> None:
     assert audit["security_groups"] == "fail"
     ja = render_markdown(report, "ja")
     assert "- **権限変更**: 1件" in ja
+
+
+@dataclass
+class Series:
+    """The demo's July and August as `portfolio demo` writes them: July's report.json,
+    then August's, which reads July's for 前月からの変化."""
+
+    july: dict[str, Any]
+    august: dict[str, Any]
+    report: Report
+
+
+@pytest.fixture(scope="module")
+def series(demo: Demo, tmp_path_factory: pytest.TempPathFactory) -> Series:
+    # Only the tests that compare months pay for July's report; the rest use `demo`.
+    reports = Path(tmp_path_factory.mktemp("reports"))
+    period = Period.parse(MONTH, demo.settings.report.timezone)
+    now, prices = datetime.now(UTC), load_prices()
+    july = compute_report(
+        demo.source.observe(period.previous()), demo_settings(Settings(), "2025-07"),
+        previous=None, now=now,
+        prices=prices, previous_month=Previous(None, "none", "2025-06"),
+    )  # fmt: skip
+    write_report(july, reports / "2025-07", formats=["json"], langs=["ja"])
+    last = load_previous(period, reports_dir=reports, source=demo.source, settings=demo.settings,
+                         now=now, prices=prices, design=Architecture.FARGATE_ALB)  # fmt: skip
+    august = demo.report.model_copy(
+        update={"changes": build_changes(read_month(demo.report.model_dump(mode="json")), last)}
+    )
+    write_report(august, reports / MONTH, formats=["json"], langs=["ja"])
+    read = [
+        json.loads((reports / m / "report.json").read_text("utf-8")) for m in ("2025-07", MONTH)
+    ]
+    return Series(read[0], read[1], august)
+
+
+def _at(data: Any, path: str) -> Any:
+    for step in path.split("."):
+        data = data[step]
+    return data
+
+
+def test_the_changes_since_july_are_the_two_report_jsons(series: Series) -> None:
+    changes = series.august["changes"]
+    assert changes["source"] == "report.json"
+    assert changes["previous_month"] == "2025-07"
+    assert changes["previous_schema_version"] == series.july["schema_version"]
+    kpis = {m: {k["id"]: k for k in data["kpis"]} for m, data in
+            (("07", series.july), ("08", series.august))}  # fmt: skip
+    figures = {f["id"]: f for f in changes["figures"]}
+    for kpi_id, kpi in kpis["08"].items():
+        row = figures[kpi_id]
+        assert (row["previous"], row["current"]) == (kpis["07"][kpi_id]["actual"], kpi["actual"])
+        assert (row["previous_status"], row["status"]) == (kpis["07"][kpi_id]["status"],
+                                                            kpi["status"])  # fmt: skip
+        if row["previous"] is not None and row["current"] is not None:
+            assert row["change"] == pytest.approx(row["current"] - row["previous"], abs=1e-6)
+    for name, (path, _kind) in HEADLINE.items():
+        july, august = (_at(d, path) for d in (series.july, series.august))
+        if isinstance(july, list):
+            july, august = len(july), len(august)
+        assert (figures[name]["previous"], figures[name]["current"]) == (july, august), name
+    # The demo's July is the month before: faster, nothing wrong; August has its incidents.
+    assert figures["latency_p95_ms"]["change"] > 0
+    assert figures["incidents"]["previous"] == 0
+    assert figures["incidents"]["current"] >= 2
+
+
+def test_the_changed_costs_incidents_and_proposals_follow_the_files(series: Series) -> None:
+    changes = series.august["changes"]
+    before = {x["service"]: x["usd"] for x in series.july["costs"]["lines"]}
+    after = {x["service"]: x["usd"] for x in series.august["costs"]["lines"]}
+
+    def moved_enough(s: str) -> bool:
+        delta = after.get(s, 0) - before.get(s, 0)
+        share = abs(delta / before[s]) * 100 if before.get(s) else None
+        return abs(delta) >= COST_THRESHOLD_USD and (
+            share is None or share > COST_THRESHOLD_PERCENT
+        )
+
+    moved = {s for s in before.keys() | after.keys() if moved_enough(s)}
+    assert {c["service"] for c in changes["costs"]} == moved
+    new = {i["kind"] for i in series.august["incidents"]} - {
+        i["kind"] for i in series.july["incidents"]
+    }
+    assert {i["kind"] for i in changes["incidents"] if i["state"] == "new"} == new
+    assert new, "the demo's August has incidents July had not"
+    raised = {p["id"] for p in series.august["proposals"]}
+    follow = {p["id"]: p["state"] for p in changes["proposals"]}
+    assert follow == {
+        p["id"]: "still" if p["id"] in raised else "gone" for p in series.july["proposals"]
+    }
+
+
+def test_the_changes_section_follows_the_summary_in_both_languages(series: Series) -> None:
+    ja, en = render_markdown(series.report, "ja"), render_markdown(series.report, "en")
+    assert (
+        ja.index("## 運用実績サマリー")
+        < ja.index("## 前月からの変化")
+        < ja.index("## サービス別運用状況")
+    )
+    assert "## Changes since last month" in en
+    assert "比較対象: 2025-07（前月の report.json）" in ja
+    july_requests = numbers.count(series.july["traffic"]["total_requests"])
+    august_requests = numbers.count(series.august["traffic"]["total_requests"])
+    assert f"| 総リクエスト数 | {july_requests} | {august_requests} |" in ja
+    assert f"| Total requests | {july_requests} | {august_requests} |" in en

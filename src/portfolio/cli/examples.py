@@ -29,10 +29,16 @@ EXAMPLES: dict[str, tuple[Example, ...]] = {
         ("last month, every format, both languages", "portfolio report"),
         ("August as Markdown and JSON only", "portfolio report --month 2025-08 --format md,json"),
         ("from ALB access logs", "portfolio report --source alb-logs --logs ./alb-logs/"),
+        ("and the message to mail, for cron", "portfolio report --notify - | mail -s report ops"),
+    ),
+    "report archive": (
+        ("the index over every month in ./reports", "portfolio report archive"),
+        ("over another folder", "portfolio report archive --reports /srv/reports"),
     ),
     "demo": (
         ("simulate August 2025 and write its report to ./reports", "portfolio demo"),
         ("the same month priced for the serverless design", "portfolio demo --design serverless"),
+        ("six months up to August 2025, and their archive", "portfolio demo --months 6"),
     ),
     "check": (
         ("today's checklist against the local service", "portfolio check daily"),

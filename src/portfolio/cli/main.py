@@ -31,7 +31,7 @@ VERSION = f"portfolio {__version__}"
 # name -> (module, attribute): a Typer sub-app, or a function registered as one command.
 COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("portfolio.cli.serve", "serve"),
-    "report": ("portfolio.cli.report", "report"),
+    "report": ("portfolio.cli.report", "report_app"),
     "demo": ("portfolio.cli.report", "demo"),
     "check": ("portfolio.cli.check", "check"),
     "incident": ("portfolio.cli.opslog", "incident_app"),

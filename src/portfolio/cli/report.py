@@ -25,11 +25,13 @@ from portfolio.cli.common import (
     missing_store,
 )
 from portfolio.cli.formats import complete_formats, parse_formats, pdf_plan
+from portfolio.cli.series import NotifyOption, archive, write_notice
 from portfolio.costs.designs import DESIGN_ARCHITECTURE
 from portfolio.costs.estimator import Architecture
 from portfolio.period import Period
 from portfolio.report import kpis
-from portfolio.report.build import Shape, compute_report, has_data
+from portfolio.report.archive import write_archive
+from portfolio.report.build import Shape, compute_report, has_data, load_previous
 from portfolio.report.model import Report
 from portfolio.report.render.text import STATUS_ICON, t
 from portfolio.report.write import WRITERS, Format, Language, write_report
@@ -65,8 +67,12 @@ def generate(
     design: Architecture | None = None,
     shape: Shape | None = None,
     settings: Settings | None = None,
+    reports_dir: Path | None = None,
 ) -> tuple[Report, list[Path]] | None:
     """Observe, compute and write, with a progress bar over the steps.
+
+    前月からの変化 reads ``reports_dir/<previous month>/report.json`` when it exists, else
+    builds the previous month from ``source`` (report.build.load_previous).
 
     ``design`` is what the cost estimate prices: by default the design the settings
     deploy (``PORTFOLIO_DESIGN``), as the scheduled report job prices it.
@@ -82,16 +88,22 @@ def generate(
         TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console,
         transient=True,
     ) as progress:  # fmt: skip
-        task = progress.add_task(f"report {period.label}: observing", total=4)
+        task = progress.add_task(f"report {period.label}: observing", total=5)
         observations = source.observe(period)
         if not allow_empty and not has_data(observations):
             return None
         progress.update(task, advance=1, description=f"report {period.label}: previous month")
         previous = source.observe(period.previous(), traffic_only=True)
+        progress.update(task, advance=1, description=f"report {period.label}: last month")
+        now, prices = datetime.now(UTC), load_prices()
+        last_month = load_previous(
+            period, reports_dir=reports_dir, source=source, settings=settings, now=now,
+            prices=prices, design=design, shape=shape,
+        )  # fmt: skip
         progress.update(task, advance=1, description=f"report {period.label}: computing")
         report = compute_report(
-            observations, settings, previous=previous, now=datetime.now(UTC),
-            prices=load_prices(), design=design, shape=shape,
+            observations, settings, previous=previous, now=now, prices=prices, design=design,
+            shape=shape, previous_month=last_month,
         )  # fmt: skip
         progress.update(task, advance=1, description=f"report {period.label}: writing")
         written = write_report(report, out, formats=formats, langs=langs)
@@ -116,7 +128,17 @@ def print_summary(report: Report, written: list[Path], seconds: float) -> None:
     console.print(f"in {seconds:.2f} s", style="dim")
 
 
+report_app = typer.Typer(
+    invoke_without_command=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    help="Write the monthly operations report (運用報告書); `report archive`: the index.",
+)
+
+
+@report_app.callback()
 def report(
+    ctx: typer.Context,
     month: Annotated[
         str | None, typer.Option(help="YYYY-MM (default: the previous month in the report zone).")
     ] = None,
@@ -145,14 +167,18 @@ def report(
     allow_empty: Annotated[
         bool, typer.Option(help="Write the no-data report for a month with no data.")
     ] = False,
+    notify: Annotated[str | None, NotifyOption] = None,
 ) -> None:
     """Write the monthly operations report (運用報告書) of one month from measured data.
 
     A month with no data writes nothing and exits 1, unless --allow-empty. Without
     Chromium (or its fonts) a PDF asked for by name stops the command before anything
     is written (exit 2); the default (all) writes every other format and says on stderr
-    what to install.
+    what to install. 前月からの変化 reads the previous month's report.json beside OUT.
+    `portfolio report archive` writes the index over every month.
     """
+    if ctx.invoked_subcommand is not None:
+        return
     formats, pdf_hint = pdf_plan(parse_formats(fmt or ["all"]), explicit=fmt is not None)
     settings = load_settings(store__sqlite_path=db)
     tz = settings.report.timezone
@@ -169,9 +195,10 @@ def report(
         ),
     )
     started = time.perf_counter()
+    folder = out or Path("reports") / period.label
     done = generate(
-        chosen, period, out or Path("reports") / period.label, langs=LANGS[lang], formats=formats,
-        allow_empty=allow_empty,
+        chosen, period, folder, langs=LANGS[lang], formats=formats, allow_empty=allow_empty,
+        reports_dir=folder.parent,
     )  # fmt: skip
     if done is None:
         typer.echo(
@@ -181,8 +208,12 @@ def report(
         )
         raise typer.Exit(1)
     print_summary(*done, time.perf_counter() - started)
+    write_notice(notify, settings, *done)
     if pdf_hint:
         err_console.print(pdf_hint, highlight=False, soft_wrap=True)
+
+
+report_app.command("archive")(archive)
 
 
 def demo(
@@ -207,11 +238,13 @@ def demo(
             " permission change and a finding occur."
         ),
     ] = "original",
+    months: Annotated[
+        int, typer.Option(min=1, help="Months to simulate and report, ending with --month.")
+    ] = 2,
 ) -> None:
-    """Simulate two months of the original's traffic into a fresh store, then write the report.
-
-    The month before the target is simulated too, for the report's 前月比. The
-    report says in its header that the data is simulated.
+    """Simulate the original's traffic into a fresh store, then write each month's report
+    (by default the target and the month before, for 前月比 and 前月からの変化) and the
+    archive's index over them. The reports say in their header the data is simulated.
     """
     from portfolio.checks.template import cached_assembly
     from portfolio.config import Design
@@ -236,7 +269,7 @@ def demo(
             if design == "serverless"
             else templates
         )
-        source = _simulate_months(store, period, settings, rng, templates, out, scenario)
+        source = _simulate_months(store, period, settings, rng, templates, out, scenario, months)
         shape = template_shape(priced.result())
     alb_dir = out / "demo-logs" / "alb"
     write_alb_log(store, period.end - timedelta(days=1), alb_dir, rng)
@@ -246,16 +279,13 @@ def demo(
     # Only the PDF needs Chromium and the Japanese fonts: without them the demo writes
     # every other format and says how to get the PDF.
     formats, pdf_hint = pdf_plan(list(WRITERS), explicit=False)
-    started = time.perf_counter()
     try:
-        done = generate(
-            source, period, out / period.label, langs=["ja", "en"], formats=formats,
-            design=DEMO_DESIGNS[design], shape=shape, settings=settings,
-        )  # fmt: skip
+        _demo_reports(source, period, months, out, formats, DEMO_DESIGNS[design], shape,
+                      lambda label: demo_settings(load_settings(), label))  # fmt: skip
     finally:
         store.close()
-    if done is not None:  # always: the demo allows an empty month
-        print_summary(*done, time.perf_counter() - started)
+    for index in write_archive(out):
+        console.print(f"wrote {index}", highlight=False)
     size_mb = sum(p.stat().st_size for p in path.parent.glob(path.name + "*")) / 1e6
     console.print(f"demo store: {path} ({size_mb:.0f} MB; delete it when done)", highlight=False)
     console.print(
@@ -267,6 +297,28 @@ def demo(
         console.print(f"{pdf_hint}, then `make demo` again", highlight=False, soft_wrap=True)
 
 
+def _demo_reports(
+    source: ReportSource, period: Period, months: int, out: Path, formats: list[Format],
+    design: Architecture, shape: Shape, settings_of: Callable[[str], Settings],
+) -> None:  # fmt: skip
+    """Each simulated month's report, oldest first, so each reads the one before's JSON."""
+    first = period
+    for _ in range(months - 1):
+        first = first.previous()
+    month = first
+    while True:
+        started = time.perf_counter()
+        done = generate(
+            source, month, out / month.label, langs=["ja", "en"], formats=formats, design=design,
+            shape=shape, settings=settings_of(month.label), reports_dir=out,
+        )  # fmt: skip
+        if done is not None:  # always: the demo allows an empty month
+            print_summary(*done, time.perf_counter() - started)
+        if month.label == period.label:
+            return
+        month = month.next()
+
+
 def _simulate_months(
     store: SQLiteStore,
     period: Period,
@@ -275,6 +327,7 @@ def _simulate_months(
     templates: Future[Assembly],
     out: Path,
     scenario: str = "original",
+    months: int = 2,
 ) -> LocalSource:
     """The month before (for 前月比) and the target month, each followed by its check runs,
     and the static site's CloudFront logs under OUT/demo-logs/cloudfront."""
@@ -293,4 +346,5 @@ def _simulate_months(
         return simulate_demo(
             store, period, settings, rng=rng, assembly=templates.result,
             logs_dir=out / "demo-logs" / "cloudfront", track=track, scenario=SCENARIOS[scenario],
+            months=months,
         )  # fmt: skip

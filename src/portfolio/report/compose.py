@@ -16,6 +16,7 @@ from portfolio.report.render.text import Lang
 from portfolio.report.sections import (
     Section,
     appendix,
+    changes,
     costs,
     document_info,
     incidents,
@@ -39,6 +40,7 @@ SECTIONS: tuple[Section, ...] = (
     document_info,
     overview,
     summary,
+    changes,
     services,
     performance,
     traffic,

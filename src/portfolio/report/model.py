@@ -13,10 +13,12 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from portfolio.report.model_changes import Changes
 from portfolio.report.plan import OperatorPlan
 from portfolio.telemetry.outages import Outage
 
-SCHEMA_VERSION = "2.0"
+SCHEMA_VERSION = "2.1"
+"""2.1 added ``changes`` (前月からの変化); a reader of 2.0 files finds it absent."""
 
 
 class Status(StrEnum):
@@ -500,4 +502,9 @@ class Report(BaseModel):
         default=None, description="The operator's plan file, rendered beside the proposals."
     )
     summary: Summary
+    changes: Changes | None = Field(
+        default=None,
+        description="前月からの変化 (schema 2.1); null when the builder was not given the"
+        " previous month to compare with (and in files of schema 2.0).",
+    )
     closing: Closing

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,30 @@ CONTENT_TYPES = {
 }
 SUBJECT_MAX = 100
 """SNS refuses longer e-mail subjects."""
+PRESIGN_SECONDS = 7 * 24 * 3600
+"""SigV4's longest presigned URL (604,800 s). Asked for, but the URL also ends when the
+credentials that signed it expire: a task or Lambda role's session lasts hours."""
+
+
+@dataclass(frozen=True)
+class Link:
+    """A presigned GET of one file, and until when it really works."""
+
+    label: str
+    url: str
+    valid_until: datetime
+    limited_by_credentials: bool
+    """The signer's session ends before the 7 days asked: ``valid_until`` is its end."""
+
+
+def link_lifetime(
+    signed_at: datetime, credentials_expiry: datetime | None
+) -> tuple[datetime, bool]:
+    """min(signed_at + 7 days, the credentials' expiry); whether the credentials decide it."""
+    requested = signed_at + timedelta(seconds=PRESIGN_SECONDS)
+    if credentials_expiry is not None and credentials_expiry < requested:
+        return credentials_expiry.astimezone(UTC), True
+    return requested, False
 
 
 @dataclass(frozen=True)
@@ -52,6 +77,39 @@ class Delivery:
             Bucket=self.bucket, Key=key, Body=body, ContentType=CONTENT_TYPES[".json"]
         ), "s3")  # fmt: skip
         return key
+
+    def get_bytes(self, key: str) -> bytes | None:
+        """The object's content; None when there is no bucket or no such key."""
+        if self.bucket is None:
+            return None
+        try:
+            answer = self.aws.client("s3").get_object(Bucket=self.bucket, Key=key)
+        except ClientError as err:
+            if error_code(err) in ("NoSuchKey", "404"):
+                return None
+            raise SourceError(f"S3 GetObject refused: {error_code(err)}") from err
+        return bytes(answer["Body"].read())
+
+    def list_keys(self, prefix: str) -> list[str]:
+        """Every key under ``prefix`` (ListObjectsV2, paged); empty without a bucket."""
+        if self.bucket is None:
+            return []
+        pages = self._call("S3 ListBucket", lambda s3: list(
+            s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix)
+        ), "s3")  # fmt: skip
+        return [item["Key"] for page in pages for item in page.get("Contents", [])]
+
+    def presign(self, key: str, label: str) -> Link | None:
+        """A GET link to ``key``, asked for 7 days; its stated end follows the signer's
+        credentials. None without a bucket. Signing calls no AWS API."""
+        if self.bucket is None:
+            return None
+        signed_at = datetime.now(UTC)
+        url = self.aws.client("s3", sigv4=True).generate_presigned_url(
+            "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=PRESIGN_SECONDS
+        )
+        valid_until, limited = link_lifetime(signed_at, self.aws.credentials_expiry())
+        return Link(label, str(url), valid_until, limited)
 
     def publish(self, subject: str, message: str) -> str | None:
         """Publish to the topic; the message id, or None when there is no topic."""

@@ -17,6 +17,7 @@ one line in the mail, not as a task that died with a traceback.
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -34,11 +35,12 @@ from portfolio.costs.designs import DESIGN_ARCHITECTURE
 from portfolio.errors import ConfigError, SourceError
 from portfolio.period import Period
 from portfolio.registry import Registry
-from portfolio.report.build import compute_report
+from portfolio.report.archive import MONTH_DIR, from_json, write_index
+from portfolio.report.build import REPORT_JSON, compute_report, load_previous
 from portfolio.report.model import Report
 from portfolio.report.render.pdf import find_browser
 from portfolio.report.write import WRITERS, Format, write_report
-from portfolio.scheduled.deliver import Delivery
+from portfolio.scheduled.deliver import Delivery, Link
 from portfolio.scheduled.summary import Summary, summarize
 from portfolio.sources.base import SourceOptions, make_source
 from portfolio.store.records import CheckRun
@@ -69,6 +71,8 @@ class Outcome:
     message_id: str | None = None
     error: str | None = None
     """Why the job could not finish (then it has no run and no report)."""
+    links: list[Link] = field(default_factory=list)
+    """Presigned links to the report's files, for the message."""
 
     @property
     def passed(self) -> bool:
@@ -98,6 +102,7 @@ def run_job(name: str, context: JobContext) -> Outcome:
         report=outcome.report,
         keys=outcome.keys,
         error=outcome.error,
+        links=outcome.links,
     )
     message_id = context.delivery.publish(summary.subject, summary.message)
     return replace(outcome, summary=summary, message_id=message_id)
@@ -138,6 +143,8 @@ def image_formats() -> list[Format]:
 
 @JOBS.add("report")
 def report(context: JobContext) -> Outcome:
+    """The month's report in every format, the archive's index over every month in the
+    bucket, and presigned links to the month's HTML and PDF for the message."""
     settings = context.checks.settings
     tz = settings.report.timezone
     period = (
@@ -147,18 +154,82 @@ def report(context: JobContext) -> Outcome:
         context.source,
         SourceOptions(settings=settings, endpoint_url=context.checks.endpoint_url),
     )
-    observations = source.observe(period)
-    previous = source.observe(period.previous(), traffic_only=True)
-    built = compute_report(
-        observations, settings, previous=previous, now=context.now, prices=load_prices(),
-        design=DESIGN_ARCHITECTURE[settings.design],
-    )  # fmt: skip
+    design = DESIGN_ARCHITECTURE[settings.design]
     with tempfile.TemporaryDirectory(prefix="portfolio-report-") as scratch:
-        out = context.out or Path(scratch)
+        root = Path(scratch)
+        _fetch_previous_json(context.delivery, period, root)
+        observations = source.observe(period)
+        previous = source.observe(period.previous(), traffic_only=True)
+        prices = load_prices()
+        last_month = load_previous(
+            period, reports_dir=root, source=source, settings=settings, now=context.now,
+            prices=prices, design=design,
+        )  # fmt: skip
+        built = compute_report(
+            observations, settings, previous=previous, now=context.now, prices=prices,
+            design=design, previous_month=last_month,
+        )  # fmt: skip
+        out = context.out or root / period.label
         written = write_report(built, out, formats=image_formats(), langs=["ja", "en"])
+        prefix = f"{REPORTS_PREFIX}{period.label}/"
         keys = [
-            key
-            for path in written
-            if (key := context.delivery.put_file(f"reports/{period.label}/{path.name}", path))
+            key for path in written if (key := context.delivery.put_file(prefix + path.name, path))
         ]
-    return Outcome(job="report", report=built, keys=keys)
+        keys += _write_index(context.delivery, root / "index")
+    links = [
+        link
+        for path in written
+        if path.name in LINKED
+        and (link := context.delivery.presign(prefix + path.name, LINKED[path.name]))
+    ]
+    return Outcome(job="report", report=built, keys=keys, links=links)
+
+
+REPORTS_PREFIX = "reports/"
+LINKED = {
+    "operations-report.ja.html": "HTML (日本語)",
+    "operations-report.en.html": "HTML (English)",
+    "operations-report.ja.pdf": "PDF (日本語)",
+    "operations-report.en.pdf": "PDF (English)",
+}
+"""The month's files the message links, by file name, with the link's label."""
+
+
+def _fetch_previous_json(delivery: Delivery, period: Period, root: Path) -> None:
+    """Last month's report.json from the bucket into ``root/<YYYY-MM>/``, if it is there."""
+    label = period.previous().label
+    data = delivery.get_bytes(f"{REPORTS_PREFIX}{label}/{REPORT_JSON}")
+    if data is not None:
+        (root / label).mkdir(parents=True, exist_ok=True)
+        (root / label / REPORT_JSON).write_bytes(data)
+
+
+def _write_index(delivery: Delivery, out: Path) -> list[str]:
+    """The archive's index over every month's report.json in the bucket, uploaded beside
+    the months (``reports/index.html``); the keys written (none without a bucket)."""
+    keys = delivery.list_keys(REPORTS_PREFIX)
+    names: dict[str, set[str]] = {}
+    for key in keys:
+        parts = key[len(REPORTS_PREFIX) :].split("/")
+        if len(parts) == 2 and MONTH_DIR.match(parts[0]):
+            names.setdefault(parts[0], set()).add(parts[1])
+    contents: dict[str, tuple[object, set[str]]] = {}
+    for month, files in names.items():
+        raw = (
+            delivery.get_bytes(f"{REPORTS_PREFIX}{month}/{REPORT_JSON}")
+            if REPORT_JSON in files
+            else None
+        )
+        if raw is not None:
+            contents[month] = (_json_or_none(raw), files)
+    if not contents:
+        return []
+    written = write_index(from_json(contents), out)
+    return [k for path in written if (k := delivery.put_file(REPORTS_PREFIX + path.name, path))]
+
+
+def _json_or_none(raw: bytes) -> object:
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return None

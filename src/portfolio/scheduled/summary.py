@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from portfolio.checks.registry import get_check
 from portfolio.report.model import Report, Status
 from portfolio.report.render.text import STATUS_ICON, Lang, t
+from portfolio.scheduled.deliver import Link
+from portfolio.scheduled.headline import headline, link_lines
 from portfolio.store.records import CheckRun, FindingStatus
 
 LABELS = {
@@ -52,16 +54,22 @@ def summarize(
     report: Report | None,
     keys: Sequence[str],
     error: str | None = None,
+    links: Sequence[Link] = (),
+    paths: Sequence[str] = (),
 ) -> Summary:
     """The subject and body; ``keys`` are where the results were stored (may be empty);
-    ``error`` is why the job stopped, if it did."""
+    ``error`` is why the job stopped, if it did. A report's message carries its headline
+    (scheduled.headline), its ``links`` (presigned, on AWS) or its ``paths`` (locally)."""
     problems = (run is not None and not run.passed) or (
         report is not None and any(k.status is Status.MISSED for k in report.kpis)
     )
     verdict = "failed" if error else "findings" if problems else "ok"
     subject = f"[{environment}] {job}: {LABELS['ja'][verdict]} / {LABELS['en'][verdict]}"
     languages: tuple[Lang, ...] = ("ja", "en")
-    blocks = [_block(lang, run, report, keys, error) for lang in languages]
+    blocks = [
+        "\n".join([_block(lang, run, report, keys, error), *link_lines(lang, links, paths)])
+        for lang in languages
+    ]
     return Summary(subject=subject, message="\n\n".join(blocks) + "\n")
 
 
@@ -91,6 +99,7 @@ def _block(
                     f"  {STATUS_ICON[kpi.status.value]} {t(lang, f'k.{kpi.id}')}:"
                     f" {actual} / {kpi.target:,.4g} {kpi.unit}"
                 )
+        lines += headline(lang, report)
     if run is not None:
         counts = {s: sum(1 for f in run.findings if f.status is s) for s in FindingStatus}
         lines.append(labels["checks"].format(

@@ -7,7 +7,26 @@ a day and the month are computed the same way from the same data. Local dates an
 are in the report's time zone; data is stored in UTC.
 """
 
+from portfolio.report.build.changes import (
+    COST_THRESHOLD_PERCENT,
+    COST_THRESHOLD_USD,
+    Previous,
+    build_changes,
+)
 from portfolio.report.build.compute import build_report, compute_report, has_data
 from portfolio.report.build.costs import Shape
+from portfolio.report.build.previous import REPORT_JSON, load_previous, previous_json
 
-__all__ = ["Shape", "build_report", "compute_report", "has_data"]
+__all__ = [
+    "COST_THRESHOLD_PERCENT",
+    "COST_THRESHOLD_USD",
+    "REPORT_JSON",
+    "Previous",
+    "Shape",
+    "build_changes",
+    "build_report",
+    "compute_report",
+    "has_data",
+    "load_previous",
+    "previous_json",
+]

@@ -9,6 +9,7 @@ from portfolio.config import Settings
 from portfolio.costs import Architecture, PriceTable, compare, load_prices
 from portfolio.period import Period
 from portfolio.report import evidence, rules
+from portfolio.report.build.changes import Previous, build_changes
 from portfolio.report.build.common import (
     TrafficIndex,
     latency,
@@ -28,6 +29,7 @@ from portfolio.report.build.traffic import build_traffic
 from portfolio.report.build.work import build_work
 from portfolio.report.model import SCHEMA_VERSION, Closing, DocumentInfo, PeriodInfo, Report
 from portfolio.report.plan import load_plan
+from portfolio.report.series import read_month
 from portfolio.sources.base import Observations, ReportSource
 
 
@@ -72,8 +74,10 @@ def compute_report(
     prices: PriceTable,
     design: Architecture = Architecture.FARGATE_ALB,
     shape: Shape | None = None,
+    previous_month: Previous | None = None,
 ) -> Report:
     """The report model; ``design`` is the architecture the cost estimate prices.
+    ``previous_month`` (build.previous.load_previous) fills 前月からの変化 (else null).
 
     ``shape`` gives the measured usage the shape of the design's synthesized template
     (``portfolio.infra.cost.profile_from_assembly``): the path ``infra cost`` prices by,
@@ -118,7 +122,7 @@ def compute_report(
         )
     )  # fmt: skip
     plan = load_plan(settings.report.plan_path, period.label)
-    return Report(
+    report = Report(
         document=_document_info(obs, settings, now),
         period=_period_info(period, now, elapsed),
         availability=availability,
@@ -139,6 +143,14 @@ def compute_report(
         summary=build_summary(kpis, incidents, availability, proposals),
         closing=_closing(period, settings, now),
     )
+    return _with_changes(report, previous_month)
+
+
+def _with_changes(report: Report, previous: Previous | None) -> Report:
+    """前月からの変化, compared as report.json holds both months (report.series)."""
+    if previous is not None:
+        report.changes = build_changes(read_month(report.model_dump(mode="json")), previous)
+    return report
 
 
 def _document_info(obs: Observations, settings: Settings, now: datetime) -> DocumentInfo:

@@ -6,6 +6,7 @@ blocks; report.compose runs them in the original's order.
 
 from portfolio.report.sections.alb import alb
 from portfolio.report.sections.appendix import appendix
+from portfolio.report.sections.changes import changes
 from portfolio.report.sections.common import Section, heading
 from portfolio.report.sections.costs import costs
 from portfolio.report.sections.dynamodb import dynamodb
@@ -28,6 +29,7 @@ __all__ = [
     "Section",
     "alb",
     "appendix",
+    "changes",
     "costs",
     "document_info",
     "dynamodb",

@@ -12,6 +12,8 @@ from __future__ import annotations
 from portfolio.report.render.labels import (
     alb,
     appendix,
+    archive,
+    changes,
     common,
     costs,
     dynamodb,
@@ -37,6 +39,7 @@ SECTIONS = (
     common,
     front_matter,
     summary,
+    changes,
     services,
     ecs,
     alb,
@@ -53,6 +56,7 @@ SECTIONS = (
     review,
     related,
     appendix,
+    archive,
 )
 """The sections' word modules, in the original's order."""
 

@@ -1,0 +1,58 @@
+# ruff: noqa: E501  (a catalogue of sentences reads better unwrapped)
+"""The reports' archive page (index.html): its headings, columns and notes (ours)."""
+
+from __future__ import annotations
+
+JA: dict[str, str] = {
+    "ar.title": "{env} 運用報告書 アーカイブ",
+    "ar.lead": "{count}か月分の報告書（{first} ～ {last}）。各月の report.json から作成しています。",
+    "ar.months": "月別一覧",
+    "ar.c.month": "月",
+    "ar.c.files": "ファイル",
+    "ar.lang.ja": "日本語",
+    "ar.lang.en": "English",
+    "ar.charts": "推移（直近{count}か月）",
+    "ar.charts.older": "全期間の推移（{count}か月）",
+    "ar.chart.kpi": "{name}の推移",
+    "ar.chart.kpi.desc": "{name}: 月ごとの実績（点線は目標 {target}）",
+    "ar.chart.daily": "日別リクエスト数",
+    "ar.chart.daily.desc": "{days}日分の日別リクエスト数（{first} ～ {last}）",
+    "ar.chart.costs": "サービス別コストの推移",
+    "ar.chart.costs.desc": "月ごとのサービス別コスト（USD、上位{count}サービス）",
+    "ar.target": "目標",
+    "ar.missing": "この月の report.json（スキーマ {version}）にない項目: {parts}",
+    "ar.no_field": "記録なし",
+    "ar.simulated": "シミュレーション",
+    "ar.empty": "report.json のある月がありません。`portfolio report` で報告書を作成してください。",
+    "ar.unreadable": "読めなかったファイル: {paths}",
+    "ar.c.date": "日付",
+    "ar.c.requests": "リクエスト数",
+    "ar.c.usd": "USD",
+}
+
+EN: dict[str, str] = {
+    "ar.title": "{env} operations reports: archive",
+    "ar.lead": "{count} months of reports ({first} to {last}), built from each month's report.json.",
+    "ar.months": "Months",
+    "ar.c.month": "Month",
+    "ar.c.files": "Files",
+    "ar.lang.ja": "日本語",
+    "ar.lang.en": "English",
+    "ar.charts": "Trends (last {count} months)",
+    "ar.charts.older": "Trends over all months ({count})",
+    "ar.chart.kpi": "{name} by month",
+    "ar.chart.kpi.desc": "{name}: each month's actual (dotted: the target, {target})",
+    "ar.chart.daily": "Requests per day",
+    "ar.chart.daily.desc": "Requests per day over {days} days ({first} to {last})",
+    "ar.chart.costs": "Cost per service by month",
+    "ar.chart.costs.desc": "Each month's cost per service (USD, the top {count} services)",
+    "ar.target": "target",
+    "ar.missing": "Not in this month's report.json (schema {version}): {parts}",
+    "ar.no_field": "not recorded",
+    "ar.simulated": "simulated",
+    "ar.empty": "No month has a report.json yet: write one with `portfolio report`.",
+    "ar.unreadable": "Could not read: {paths}",
+    "ar.c.date": "Date",
+    "ar.c.requests": "Requests",
+    "ar.c.usd": "USD",
+}

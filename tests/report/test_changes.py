@@ -1,0 +1,92 @@
+"""前月からの変化 beside the summary: no previous month, an older previous file, the cost
+threshold, and `portfolio report --notify` writing the delivery message."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from portfolio.cli.main import run
+from portfolio.report.build import (
+    COST_THRESHOLD_PERCENT,
+    COST_THRESHOLD_USD,
+    Previous,
+    build_changes,
+)
+from portfolio.report.render.markdown import render_markdown
+from portfolio.report.series import MonthFigures, read_month
+from tests.report.archive_months import OLD_SCHEMA, month_json
+from tests.report.conftest import SimulatedMonth
+
+
+def _current(simulated: SimulatedMonth) -> MonthFigures:
+    return read_month(simulated.report.model_dump(mode="json"))
+
+
+def test_no_previous_month_says_so_in_both_languages(simulated: SimulatedMonth) -> None:
+    changes = build_changes(_current(simulated), Previous(None, "none", "2025-07"))
+    report = simulated.report.model_copy(update={"changes": changes})
+    assert changes.figures == []
+    assert changes.source == "none"
+    assert "前月のデータがありません" in render_markdown(report, "ja")
+    assert "No previous month" in render_markdown(report, "en")
+
+
+def test_an_older_previous_file_compares_what_it_holds_and_names_the_rest(
+    simulated: SimulatedMonth,
+) -> None:
+    old = read_month(month_json(simulated.report, OLD_SCHEMA))
+    changes = build_changes(_current(simulated), Previous(old, "report.json"))
+    assert changes.previous_schema_version == "2.0"
+    assert "latency_ms.p95" in changes.missing
+    rows = {r.id: r for r in changes.figures}
+    assert rows["latency_p95_ms"].previous is None
+    assert rows["latency_p95_ms"].change is None
+    assert rows["availability"].previous == 99.95  # the file's known figure
+    ja = render_markdown(simulated.report.model_copy(update={"changes": changes}), "ja")
+    assert "スキーマ 2.0" in ja
+    assert "latency_ms.p95" in ja
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "listed"),
+    [
+        (10.0, 11.5, True),  # +15 %, +$1.50
+        (10.0, 10.9, False),  # +9 %: within the share
+        (0.5, 0.59, False),  # +18 %, but $0.09
+        (0.0, 0.2, True),  # new: no share to compare, $0.20
+    ],
+)
+def test_a_cost_line_is_listed_past_both_thresholds(
+    simulated: SimulatedMonth, before: float, after: float, listed: bool
+) -> None:
+    now, prev = _current(simulated), _current(simulated)
+    now.costs, prev.costs = {"X": after}, {"X": before}
+    changes = build_changes(now, Previous(prev, "report.json"))
+    assert bool(changes.costs) is listed
+    assert (changes.cost_threshold_percent, changes.cost_threshold_usd) == (
+        COST_THRESHOLD_PERCENT,
+        COST_THRESHOLD_USD,
+    )
+
+
+def test_report_notify_writes_the_message_with_the_files(
+    simulated: SimulatedMonth, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "reports" / "2025-08"
+    db = str(simulated.store.path)
+    args = ["report", "--month", "2025-08", "--db", db, "--format", "json", "--out", str(out)]
+    assert run([*args, "--notify", str(tmp_path / "mail.txt")]) == 0
+    mail = (tmp_path / "mail.txt").read_text("utf-8")
+    assert mail.startswith("Subject: [")
+    assert "報告書 2025-08" in mail
+    assert "Report 2025-08" in mail
+    assert str(out / "report.json") in mail
+    written = json.loads((out / "report.json").read_text("utf-8"))
+    assert written["changes"]["source"] == "store"  # no July file beside it
+    assert "前月からの変化（2025-07" in mail
+    assert "Changes since 2025-07" in mail
+    assert run([*args, "--notify", "-"]) == 0
+    assert "Subject: [" in capsys.readouterr().out
