@@ -303,12 +303,14 @@ class DynamoCalls:
         high: str | None = None,
         below: str | None = None,
         index: str | None = None,
-        filter_endpoint: str | None = None,
+        where: tuple[str, str] | None = None,
         attributes: Sequence[str] = (),
     ) -> Iterator[Item]:
         """Every item of one partition, optionally within a sort-key range, page by page.
 
-        ``attributes`` limits what comes back (it saves transfer, not read capacity).
+        ``where`` (attribute, string) keeps only the items holding that value, and
+        ``attributes`` limits what comes back: both are done by DynamoDB and save
+        transfer and parsing, not read capacity (it bills the items the range holds).
         """
         names_: dict[str, str] = {"#pk": "gsi1pk" if index else "pk"}
         values: dict[str, Any] = {":pk": s_of(partition)}
@@ -332,10 +334,10 @@ class DynamoCalls:
             params["IndexName"] = index
         else:
             params["ConsistentRead"] = True
-        if filter_endpoint is not None:
-            names_["#endpoint"] = "endpoint"
-            values[":endpoint"] = s_of(filter_endpoint)
-            params["FilterExpression"] = "#endpoint = :endpoint"
+        if where is not None:
+            names_["#where"] = where[0]
+            values[":where"] = s_of(where[1])
+            params["FilterExpression"] = "#where = :where"
         if attributes:
             names_ |= {f"#a{i}": name for i, name in enumerate(attributes)}
             params["ProjectionExpression"] = ", ".join(f"#a{i}" for i in range(len(attributes)))
@@ -355,7 +357,7 @@ class DynamoCalls:
         end: int,
         *,
         scale: int = 1,
-        filter_endpoint: str | None = None,
+        where: tuple[str, str] | None = None,
         attributes: Sequence[str] = (),
     ) -> Iterator[Item]:
         """Items of a time series with ``start <= time < end`` (times in seconds * scale)."""
@@ -376,7 +378,7 @@ class DynamoCalls:
                 partition,
                 low=low,
                 high=high,
-                filter_endpoint=filter_endpoint,
+                where=where,
                 attributes=attributes,
             )
 

@@ -7,6 +7,9 @@ copy resumed from a checkpoint reads on from where it stopped. Each item's kind 
 partition key's prefix (store/keys.py); the users' email guard items are not records
 (they follow from the users).
 
+After putting, the kept sums (packed.py) of every hour the records fall in are summed
+again from what that hour holds, so an import twice leaves the packs as once.
+
 Putting replaces items (BatchWriteItem, 25 at a time), paced to the table's
 ``MaxWriteRequestUnits`` (read from DescribeTable: the ceiling the CDK app sets)
 by a :class:`~portfolio.store.dynamodb.pacing.WriteBudget`; throttled and
@@ -32,7 +35,6 @@ from portfolio.store.callstats import CallNote, current_note
 from portfolio.store.dynamodb import lookalikes
 from portfolio.store.dynamodb.client import (
     MAX_PARTITIONS_PER_READ,
-    DynamoCalls,
     cancel_reasons,
     reason_code,
 )
@@ -62,6 +64,8 @@ from portfolio.store.dynamodb.codecs import (
     user_of,
 )
 from portfolio.store.dynamodb.pacing import WriteBudget, write_units
+from portfolio.store.dynamodb.packed import PACKED_KINDS, DynamoPacks
+from portfolio.store.dynamodb.packs import hour_of
 from portfolio.store.emails import email_skeleton
 from portfolio.store.kinds import Cursor, Entry, Kind, Page, PutResult, Record, TimeRange
 from portfolio.store.records import (
@@ -260,7 +264,7 @@ _EXPIRING = frozenset(
 )  # fmt: skip
 
 
-class DynamoTransfer(DynamoCalls):
+class DynamoTransfer(DynamoPacks):
     """The TransferRepository methods of the DynamoDB store."""
 
     _budgets: dict[str, WriteBudget] | None = None
@@ -336,6 +340,7 @@ class DynamoTransfer(DynamoCalls):
         note = current_note()
         before = (note.throttles, note.capacity_units)
         items: list[Item] = []
+        touched: set[tuple[Kind, int]] = set()
         now, expired = time.time(), 0
         for kind, record in entries:
             if isinstance(record, User):
@@ -343,6 +348,8 @@ class DynamoTransfer(DynamoCalls):
                 continue
             item = metrics_item(kind, record)
             seconds = _item_seconds(kind, item)
+            if kind in PACKED_KINDS and seconds is not None:
+                touched.add((kind, hour_of(int(seconds))))
             if kind in _EXPIRING and seconds is not None:
                 self._expiring(item, int(seconds))
                 expired += int(int_of(item, "expires_at") < now)
@@ -356,8 +363,21 @@ class DynamoTransfer(DynamoCalls):
             self._batch_put(own, self.metrics_table, chunk)
             return own
 
+        def pace(packed: Sequence[Item]) -> None:
+            budget.spend(sum(write_units(item_size(i)) for i in packed))
+
+        def resum(hours: list[tuple[Kind, int]]) -> CallNote:
+            own = CallNote()
+            self._resum(own, hours, pace)
+            return own
+
+        ordered = sorted(touched)
         with ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="put") as pool:
             for own in pool.map(send, chunks):
+                note.throttles += own.throttles
+                note.capacity_units += own.capacity_units
+            # the packs after every record is in: each hour summed from its records
+            for own in pool.map(resum, [ordered[i::WRITERS] for i in range(WRITERS)]):
                 note.throttles += own.throttles
                 note.capacity_units += own.capacity_units
         return PutResult(note.throttles - before[0], note.capacity_units - before[1], expired)
