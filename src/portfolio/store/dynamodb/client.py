@@ -389,6 +389,7 @@ class DynamoCalls:
         encode: Callable[[R], Item],
         decode: Callable[[Mapping[str, Any]], R],
         add: Callable[[R, R], R],
+        known: dict[tuple[str, str], Mapping[str, Any]] | None = None,
     ) -> None:
         """Merge records into the metrics items at their keys, never losing a concurrent write.
 
@@ -397,6 +398,10 @@ class DynamoCalls:
         period once: one write, no read. If it exists, the stored item comes back
         in the error and the merge is put on condition that its revision is still
         the one read; a writer that loses gets the winner's item and merges again.
+
+        ``known`` keeps the items this process last wrote, by key: an item written
+        again and again (an hour's pack, every minute) is merged into the copy kept,
+        on condition of its revision, in one write; a stale copy costs one more.
         """
         combined: dict[tuple[str, str], tuple[Item, R]] = {}
         for key, record in entries:
@@ -405,7 +410,7 @@ class DynamoCalls:
             combined[k] = (key, record if previous is None else add(previous[1], record))
         token = new_id()
         for key, record in combined.values():
-            self._merge_one(note, key, record, token, encode, decode, add)
+            self._merge_one(note, key, record, token, encode, decode, add, known)
 
     def _merge_one(
         self,
@@ -416,6 +421,7 @@ class DynamoCalls:
         encode: Callable[[R], Item],
         decode: Callable[[Mapping[str, Any]], R],
         add: Callable[[R, R], R],
+        known: dict[tuple[str, str], Mapping[str, Any]] | None = None,
     ) -> None:
         """Create or merge one item; ``token`` names this write in the item's ``writes``.
 
@@ -424,7 +430,8 @@ class DynamoCalls:
         own token among the item's last writers tells it the counts are already
         in, so a retry never adds them twice.
         """
-        current: Mapping[str, Any] | None = None
+        k = _key_of(key)
+        current = None if known is None else known.get(k)
         for attempt in range(1, self.retry.max_conflicts + 1):
             if current is None:
                 item = {**key, **encode(record), "rev": n_of(1), "writes": _tokens([], token)}
@@ -456,6 +463,8 @@ class DynamoCalls:
                     ReturnConsumedCapacity="TOTAL",
                     **condition,
                 )
+                if known is not None:
+                    known[k] = item
                 return
             except ClientError as err:
                 if err_code(err) != CONDITION_FAILED:
@@ -465,7 +474,7 @@ class DynamoCalls:
                     return  # an earlier attempt of this very write landed
                 if attempt > 1:
                     self.retry.sleep(self.retry.delay(min(attempt - 1, 6)))
-        pk, sk = _key_of(key)
+        pk, sk = k
         raise StoreError(
             f"could not merge into {self.metrics_table} {pk} {sk}: another writer won"
             f" {self.retry.max_conflicts} times in a row; the counts were not stored"

@@ -14,6 +14,7 @@ live writers write the current hour.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -67,8 +68,14 @@ def pack_key(kind: packs.PackKind[Any], hour: int, owner: str) -> Item:
     }
 
 
+KNOWN_PACKS = 64
+"""Packs a process keeps its last written copy of: its tasks' current hours and a few more."""
+
+
 class DynamoPacks(DynamoCalls):
     """Writing, re-summing and reading packs."""
+
+    _known: dict[tuple[str, str], Mapping[str, Any]] | None = None
 
     def _merge_packs(
         self, note: CallNote, kind: packs.PackKind[C], contents: Mapping[tuple[int, str], C]
@@ -77,12 +84,15 @@ class DynamoPacks(DynamoCalls):
         if not contents:
             return
         entries = [(pack_key(kind, hour, owner), c) for (hour, owner), c in contents.items()]
+        if self._known is None or len(self._known) > KNOWN_PACKS:
+            self._known = {}  # past hours are seldom written again: start afresh
         self._merge(
             note,
             entries,
             lambda c: {PACK: {"B": kind.encode(c)}},
             lambda item: kind.decode(bytes_of(item, PACK)),
             kind.add,
+            self._known,
         )
 
     def _read_packs(
@@ -113,11 +123,14 @@ class DynamoPacks(DynamoCalls):
         contents: Mapping[tuple[int, str], C],
         pace: Callable[[Sequence[Item]], None] | None = None,
     ) -> None:
-        """Replace packs with these contents (as their first writer leaves them);
-        ``pace`` is told the items before they are put."""
+        """Replace packs with these contents; ``pace`` is told the items before they are put.
+
+        The revision is new (the time in µs), never one a writer's kept copy has.
+        """
+        rev = time.time_ns() // 1000
         items = [
             self._expiring(
-                {**pack_key(kind, h, o), PACK: {"B": kind.encode(c)}, "rev": n_of(1),
+                {**pack_key(kind, h, o), PACK: {"B": kind.encode(c)}, "rev": n_of(rev),
                  "writes": {"L": []}},
                 h,
             )
