@@ -59,7 +59,6 @@ from portfolio.store.records import (
     StoreCallStat,
     hourly,
 )
-from portfolio.store.summaries import count_probes, summarise_resources
 
 _DENIED = frozenset(BURST_STATUSES)
 
@@ -184,17 +183,7 @@ class DynamoMetrics(DynamoPacks):
         self, start: datetime, end: datetime, *, target: str = PROBE_API
     ) -> Iterable[ProbeResult]:
         """The target's packs of the range (filtered by DynamoDB), in time order."""
-        low, high = to_us(start), to_us(end)
-        note = current_note()
-        read = self._read_packs(
-            note, packs.PROBES, to_seconds(start), -(-high // 1_000_000), owner=target
-        )
-        entries = sorted(
-            (sort_key, entry)
-            for _, blob in read
-            for sort_key, entry in packs.PROBES.decode(blob).items()
-            if low <= entry[0] < high
-        )
+        entries = sorted(self._probe_entries(start, end, target))
         return [
             ProbeResult(from_us(at), ok, latency, status, detail, target)
             for _, (at, ok, latency, status, detail) in entries
@@ -203,17 +192,32 @@ class DynamoMetrics(DynamoPacks):
     def read_probe_counts(
         self, start: datetime, end: datetime, *, target: str = PROBE_API
     ) -> ProbeCounts:
-        """Counted from the target's packs: DynamoDB has no server-side sums."""
-        return count_probes(self.read_probe_results(start, end, target=target))
+        """Counted in the target's packs: DynamoDB has no server-side sums."""
+        entries = self._probe_entries(start, end, target)
+        return ProbeCounts(probes=len(entries), ok=sum(1 for _, e in entries if e[1]))
+
+    def _probe_entries(
+        self, start: datetime, end: datetime, target: str
+    ) -> list[tuple[str, list[Any]]]:
+        """(sort key, [at µs, ok, latency, status, detail]) of the target's probes in range."""
+        low, high = to_us(start), to_us(end)
+        note = current_note()
+        read = self._read_packs(
+            note, packs.PROBES, to_seconds(start), -(-high // 1_000_000), owner=target
+        )
+        return [
+            (sort_key, entry)
+            for _, blob in read
+            for sort_key, entry in packs.PROBES.decode(blob).items()
+            if low <= entry[0] < high
+        ]
 
     def read_resource_summary(self, start: int, end: int) -> ResourceSummary:
         """Summed from the packs' samples: DynamoDB has no server-side sums."""
         note = current_note()
         read = self._read_packs(note, packs.RESOURCE_SAMPLES, start, end)
-        return summarise_resources(
-            sample
-            for task, blob in read
-            for sample in packs.samples_of(task, packs.RESOURCE_SAMPLES.decode(blob), start, end)
+        return packs.resource_summary(
+            (packs.RESOURCE_SAMPLES.decode(blob) for _, blob in read), start, end
         )
 
     def write_log_counts(self, counts: Sequence[LogCount]) -> None:
