@@ -149,7 +149,8 @@ MAINTENANCE = Series("MW")
 WORK_ITEMS = Series("WI")
 
 # Kept sums (store/dynamodb/packs.py): one item per hour and task (or probe target),
-# sort key = the hour then the owner, merged by every write of the records they sum.
+# sort key = the hour then the owner, merged by every write of the records they sum;
+# probes in partitions per target (PP#<target>#<bucket>), read one target at a time.
 # A month is two partitions of each: the report reads them with a few Queries.
 PACK_MINUTE_TOTALS = Series("PM", 30 * DAY_S)
 PACK_HOURLY_ROLLUPS = Series("PH", 30 * DAY_S)

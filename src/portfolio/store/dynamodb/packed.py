@@ -60,9 +60,9 @@ PACKED_KINDS: dict[Kind, keys.Series] = {
 
 def pack_key(kind: packs.PackKind[Any], hour: int, owner: str) -> Item:
     """A pack's key, with ``minute`` (its hour) from which its expiry is set and
-    ``owner``, which a read of one probe target filters on."""
+    ``owner`` (the task or target), which a read of one owner filters on."""
     return {
-        **series_key(kind.series, hour, hour, (owner,)),
+        **series_key(kind.series_of(owner), hour, hour, (owner,)),
         "minute": n_of(hour),
         OWNER: s_of(owner),
     }
@@ -105,13 +105,15 @@ class DynamoPacks(DynamoCalls):
         owner: str | None = None,
     ) -> list[tuple[str, bytes]]:
         """(owner, content) of the packs whose hours meet [start, end), in hour order;
-        of one owner only if given (filtered by DynamoDB)."""
+        of one owner only if given (its own partitions, or filtered by DynamoDB)."""
+        if kind.by_owner and owner is None:
+            raise ValueError(f"packs of {kind.series.prefix} are read one owner at a time")
         items = self._query_series(
             note,
-            kind.series,
+            kind.series if owner is None else kind.series_of(owner),
             packs.hour_of(max(start, 0)),
             end,
-            where=None if owner is None else (OWNER, owner),
+            where=None if owner is None or kind.by_owner else (OWNER, owner),
             attributes=(OWNER, PACK),
         )
         return [(str_of(i, OWNER), bytes_of(i, PACK)) for i in items]

@@ -61,6 +61,15 @@ class PackKind(Generic[C]):
     encode: Callable[[C], bytes]
     decode: Callable[[bytes], C]
     add: Callable[[C, C], C]
+    by_owner: bool = False
+    """Each owner in partitions of its own (``PP#api#<bucket>``): a read of one owner's
+    packs then reads (and is billed for) none of the others'. For probes, whose two
+    targets the report reads apart; a task's packs are read with all the others."""
+
+    def series_of(self, owner: str) -> keys.Series:
+        if not self.by_owner:
+            return self.series
+        return keys.Series(f"{self.series.prefix}#{owner}", self.series.bucket_s)
 
 
 # -- minute totals: {minute: [count, 5xx, latency sum, denied]} ----------------------
@@ -277,7 +286,9 @@ def probe_entry(at_us: int, r: ProbeResult) -> list[Any]:
     return [at_us, r.ok, r.latency_ms, r.status, r.detail]
 
 
-PROBES: PackKind[Probes] = PackKind(keys.PACK_PROBES, _encode_probes, _decode_probes, _replace)
+PROBES: PackKind[Probes] = PackKind(
+    keys.PACK_PROBES, _encode_probes, _decode_probes, _replace, by_owner=True
+)
 
 
 # -- log counts: {minute: {level: count}} ------------------------------------------
