@@ -198,5 +198,4 @@ def test_the_sums_a_report_reads_follow_a_put_in_pages_and_twice(
     empty.put_records(entries)
     expected = report_reads(store)
     assert report_reads(empty) == expected
-    assert expected["minutes"] and expected["hours"] and expected["logs"]
-    assert expected["probes"] and expected["stats"]
+    assert all(expected[name] for name in ("minutes", "hours", "logs", "probes", "stats"))
