@@ -199,3 +199,11 @@ def test_the_sums_a_report_reads_follow_a_put_in_pages_and_twice(
     expected = report_reads(store)
     assert report_reads(empty) == expected
     assert all(expected[name] for name in ("minutes", "hours", "logs", "probes", "stats"))
+
+
+def test_summing_again_changes_nothing_the_writers_kept(store: Store) -> None:
+    fill(store)
+    before = report_reads(store)
+    hours = store.sum_again(TimeRange(HOUR, HOUR + 2 * 3600))
+    assert hours == (0 if store.backend == "sqlite" else 2)
+    assert report_reads(store) == before

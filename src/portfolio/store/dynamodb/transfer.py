@@ -29,7 +29,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from portfolio.errors import DuplicateEmailError
+from portfolio.errors import DuplicateEmailError, InputError
 from portfolio.store import keys
 from portfolio.store.callstats import CallNote, current_note
 from portfolio.store.dynamodb import lookalikes
@@ -65,7 +65,7 @@ from portfolio.store.dynamodb.codecs import (
 )
 from portfolio.store.dynamodb.pacing import WriteBudget, write_units
 from portfolio.store.dynamodb.packed import PACKED_KINDS, DynamoPacks
-from portfolio.store.dynamodb.packs import hour_of
+from portfolio.store.dynamodb.packs import HOUR_S, hour_of
 from portfolio.store.emails import email_skeleton
 from portfolio.store.kinds import Cursor, Entry, Kind, Page, PutResult, Record, TimeRange
 from portfolio.store.records import (
@@ -381,6 +381,30 @@ class DynamoTransfer(DynamoPacks):
                 note.throttles += own.throttles
                 note.capacity_units += own.capacity_units
         return PutResult(note.throttles - before[0], note.capacity_units - before[1], expired)
+
+    def sum_again(self, span: TimeRange) -> int:
+        """Every packed kind's packs of each hour in ``span`` summed from its records,
+        ``WRITERS`` hours at a time, paced to the table's ceiling like ``put_records``."""
+        if span.start is None or span.end is None:
+            raise InputError("summing again needs a range with both ends (--since, --until)")
+        hours = list(range(hour_of(max(span.start, 0)), span.end, HOUR_S))
+        touched = [(kind, hour) for hour in hours for kind in PACKED_KINDS]
+        note = current_note()
+        budget = self._budget(self.metrics_table)
+
+        def pace(packed: Sequence[Item]) -> None:
+            budget.spend(sum(write_units(item_size(i)) for i in packed))
+
+        def resum(part: list[tuple[Kind, int]]) -> CallNote:
+            own = CallNote()
+            self._resum(own, part, pace)
+            return own
+
+        with ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="sums") as pool:
+            for own in pool.map(resum, [touched[i::WRITERS] for i in range(WRITERS)]):
+                note.throttles += own.throttles
+                note.capacity_units += own.capacity_units
+        return len(hours)
 
     def _put_user(self, user: User) -> None:
         """The user, its email guard and its look-alike (skeleton) guard in one
