@@ -1,7 +1,7 @@
-"""Aggregated reads computed from listed records: the backends that cannot sum server-side.
+"""Aggregated reads computed from listed records, for sources holding plain lists.
 
-SQLite sums in SQL; DynamoDB has no aggregation, so it lists the records and sums them
-here. One definition, so both backends (and sources holding plain lists) agree.
+SQLite sums in SQL; DynamoDB sums its packs (store/dynamodb/packs.py, which follows
+these definitions). Sources that list samples or probes sum them here.
 """
 
 from __future__ import annotations
