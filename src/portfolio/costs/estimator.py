@@ -155,7 +155,7 @@ class UsageProfile(BaseModel):
         " the users' requests: measured on DynamoDB Local by tests/api/test_lambda_flush.py::"
         "test_write_units_per_instance_minute_on_dynamodb_local (18.50 at 45 req/min, the"
         " merges into the hour's packs included; 14.90 without). The"
-        " per-request flush (PORTFOLIO_TELEMETRY__LAMBDA_FLUSH=request) cost 4.50 per request.",
+        " per-request flush (PORTFOLIO_TELEMETRY__LAMBDA_FLUSH=request) cost 9.8 per request.",
     )
     lambda_active_instances: float = Field(
         default=2.0,
