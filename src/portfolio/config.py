@@ -129,7 +129,7 @@ class TelemetrySettings(BaseModel):
         default="minute",
         description="When a Lambda instance writes its telemetry: at the first invocation of"
         " each new minute (the closed minutes; a recycled instance loses at most its open"
-        " minute), or after every request (exact at once, ~4.5 write units per request).",
+        " minute), or after every request (exact at once, ~9.8 write units per request).",
     )
     rollup_retention_days: int = Field(default=400, ge=1)
     opentelemetry: bool = Field(

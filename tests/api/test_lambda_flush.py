@@ -3,7 +3,7 @@
 The cadence (closed minutes written at the first invocation of a new minute, their hours
 as partial sums) on a fake clock, and its cost measured on DynamoDB Local: write units per
 instance-minute with the outside probe's and the users' requests, the figure the serverless
-estimate prices (as tests/telemetry/test_write_rate.py measures the original's 10.5 per
+estimate prices (as tests/telemetry/test_write_rate.py measures the original's 19.5 per
 worker-minute).
 """
 

@@ -169,3 +169,41 @@ def test_an_import_refuses_a_lookalike_already_in_the_target(store: Store, empty
     empty.create_user(NewUser(name="Imposter", email="bo@ex\u0430mple.com"))
     with pytest.raises(DuplicateEmailError):
         empty.put_records(users)
+
+
+def report_reads(store: Store) -> dict[str, object]:
+    """Every read a month's report makes of telemetry, over the filled hour."""
+    end = HOUR + 3600
+    later = AT + timedelta(hours=1)
+    return {
+        "hours": list(store.read_rollups(HOUR, end, resolution="hour")),
+        "minutes": store.read_minute_totals(HOUR, end),
+        "resources": store.read_resource_summary(HOUR, end),
+        "probes": list(store.read_probe_results(AT, later)),
+        "site": store.read_probe_counts(AT, later, target=PROBE_SITE),
+        "logs": list(store.read_log_counts(HOUR, end)),
+        "stats": list(store.read_store_stats(HOUR, end)),
+    }
+
+
+def test_the_sums_a_report_reads_follow_a_put_in_pages_and_twice(
+    store: Store, empty: Store
+) -> None:
+    """Kept sums (the DynamoDB store's packs) of an import: each hour summed from what it
+    holds, whether its records came in one put or several, once or twice."""
+    fill(store)
+    entries = listed(store)
+    for i in range(0, len(entries), 3):
+        empty.put_records(entries[i : i + 3])
+    empty.put_records(entries)
+    expected = report_reads(store)
+    assert report_reads(empty) == expected
+    assert all(expected[name] for name in ("minutes", "hours", "logs", "probes", "stats"))
+
+
+def test_summing_again_changes_nothing_the_writers_kept(store: Store) -> None:
+    fill(store)
+    before = report_reads(store)
+    hours = store.sum_again(TimeRange(HOUR, HOUR + 2 * 3600))
+    assert hours == (0 if store.backend == "sqlite" else 2)
+    assert report_reads(store) == before

@@ -145,11 +145,13 @@ def test_lambda_has_no_load_balancer_task_or_ipv4_and_is_priced_per_request() ->
     # 2 M × 0.1 s × 0.5 GB = 100,000 GB-s, inside the 400,000 free; (2 M − 1 M) × 2e-7
     assert by_service["Svc lambda"] == pytest.approx(0.2)
     assert by_service["Svc apigw"] == pytest.approx(2.0)
-    # writes 2 M × 0.1 API + 2 instances × the month's minutes × 14.9: each active instance
-    # writes its telemetry once a minute, however many requests it served
+    # writes 2 M × 0.1 API + 2 instances × the month's minutes × the measured WRU of one
+    # instance-minute: each active instance writes its telemetry once a minute, however many
+    # requests it served
     writes = next(line for line in result.lines if line.price_key == "dynamodb_write_request_unit")
     minutes = profile.hours_in_month * 60
-    assert writes.quantity == pytest.approx(2_000_000 * 0.1 + 2 * minutes * 14.9)
+    per_minute = profile.lambda_telemetry_writes_per_instance_minute
+    assert writes.quantity == pytest.approx(2_000_000 * 0.1 + 2 * minutes * per_minute)
 
 
 def test_serverless_design_prices_invocations_telemetry_and_ops_by_hand() -> None:

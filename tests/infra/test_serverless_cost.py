@@ -63,7 +63,8 @@ def test_both_designs_count_the_outside_probe(
     assert lines["dynamodb_read_request_unit"].quantity == pytest.approx(users + probes)
     minutes = serverless.profile.hours_in_month * 60
     writes = lines["dynamodb_write_request_unit"].quantity
-    assert writes == pytest.approx(users * 0.1 + 2 * minutes * 14.9)
+    per_minute = serverless.profile.lambda_telemetry_writes_per_instance_minute  # measured
+    assert writes == pytest.approx(users * 0.1 + 2 * minutes * per_minute)
     doubled = serverless.profile.model_copy(update={"health_check_requests_per_month": 2 * probes})
     again = estimate(doubled, prices, Architecture.LAMBDA_FUNCTION_URL).lines
     # twice the probe, the same writes: a probe's request costs no write of its own

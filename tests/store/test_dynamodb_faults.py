@@ -187,6 +187,7 @@ def test_unprocessed_batch_items_are_sent_again_until_stored(
             "ReturnConsumedCapacity": "TOTAL",
         },
     )
+    stubber.add_response("put_item", {})  # the hour's pack (packed.py), new
     store.write_resource_samples(samples)
     assert len(sleeps) == 1
     (stat,) = store.call_stats.drain("task-a")

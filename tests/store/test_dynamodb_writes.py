@@ -91,3 +91,17 @@ def test_store_statistics_whose_response_was_lost_are_counted_once(
         dynamo.write_store_stats([stat])
     (stored,) = [s for s in dynamo.read_store_stats(MINUTE, MINUTE + 60) if s.task == "task-a"]
     assert (stored.count, stored.errors, stored.latency_sum_ms) == (3, 1, 6.0)
+
+
+def test_a_pack_whose_response_was_lost_is_counted_once(dynamo: DynamoDBStore) -> None:
+    """The hour's pack (store/dynamodb/packed.py) is a merged item too: a lost response
+    of its first write, or of a merge into the copy the process kept, counts once."""
+    with LoseResponses(dynamo, 2) as lost:  # the minute's item, then the hour's pack
+        dynamo.write_rollups([rollup([1.0, 2.0])], resolution="minute")
+    assert lost.left == 0
+    dynamo.write_rollups([rollup([3.0])], resolution="minute")  # merged into the kept copy
+    with LoseResponses(dynamo, 2) as lost:
+        dynamo.write_rollups([rollup([4.0])], resolution="minute")
+    assert lost.left == 0
+    (totals,) = dynamo.read_minute_totals(MINUTE, MINUTE + 60)
+    assert (totals.count, totals.latency_sum_ms) == (4, 10.0)

@@ -186,3 +186,15 @@ def test_a_copy_killed_mid_way_resumes_to_the_same_result(
         assert lines(listed(target)) == lines(listed(source))
         assert target.count_records(EVERYTHING) == source.count_records(EVERYTHING)
     source.close()
+
+
+def test_cli_sums_says_sqlite_keeps_its_sums_by_trigger(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "kept.db"
+    SQLiteStore(db).close()
+    capsys.readouterr()
+    args = ["--since", "2025-08-01", "--until", "2025-09-01", "--store", f"sqlite:{db}"]
+    assert cli(["store", "sums", *args]) == 0
+    assert "nothing to do" in capsys.readouterr().out
+    assert cli(["store", "sums", "--since", "2025-09-01", "--until", "2025-08-01"]) == 2

@@ -8,7 +8,7 @@ What differs from a long-running server, and why:
   invocation of each new minute writes the minutes that closed (rollups, their hours so
   far, the store's call statistics, log counts), then returns the response to Lambda.
   A probe's request so costs no write of its own (Route 53's ~1.3M checks a month at
-  ~4.5 write units each would have broken the $10 budget); the price is the open minute
+  ~9.8 write units each would have broken the $10 budget); the price is the open minute
   of an instance recycled without another invocation, and telemetry up to a minute
   late. ``PORTFOLIO_TELEMETRY__LAMBDA_FLUSH=request`` writes after every request
   instead. The cost estimate counts the writes per instance-minute

@@ -135,6 +135,12 @@ EXAMPLES: dict[str, tuple[Example, ...]] = {
             "    --to dynamodb:http://127.0.0.1:8001",
         ),
     ),
+    "store sums": (
+        (
+            "sum two months of a table written before the packs",
+            "portfolio store sums --since 2025-07-01 --until 2025-09-01 \\\n    --store dynamodb",
+        ),
+    ),
     "ops": (("the daily job, results kept local", "portfolio ops run daily --target local"),),
     "ops run": (
         ("the daily job, results kept local", "portfolio ops run daily --target local"),

@@ -89,11 +89,13 @@ class UsageProfile(BaseModel):
     dynamodb_reads_per_request: float = Field(default=1.0, ge=0, description="In RRU.")
     dynamodb_writes_per_request: float = Field(default=0.1, ge=0, description="In WRU.")
     telemetry_writes_per_task_minute: float = Field(
-        default=10.5,
+        default=19.5,
         ge=0,
         description="Each closed minute's rollups, log count, resource sample and probe, and"
-        " each closed hour's rollups and store statistics, in WRU: measured on DynamoDB Local"
-        " by tests/telemetry/test_write_rate.py (10.48 at steady traffic over 7 endpoints).",
+        " each closed hour's rollups and store statistics, in WRU, with their merges into the"
+        " hour's packs (the kept sums the report reads): measured on DynamoDB Local by"
+        " tests/telemetry/test_write_rate.py (19.47 at steady traffic over 7 endpoints; 10.48"
+        " of it the records, the rest the packs, which grow through the hour).",
     )
     dynamodb_storage_gb: float = Field(default=1.0, ge=0)
     log_ingest_gb: float = Field(default=1.0, ge=0)
@@ -146,13 +148,14 @@ class UsageProfile(BaseModel):
         " until the function has run on AWS (the app answers in a few ms locally).",
     )
     lambda_telemetry_writes_per_instance_minute: float = Field(
-        default=14.9,
+        default=18.5,
         ge=0,
         description="WRU one Lambda instance's minute flush costs (closed minute's rollups, the"
         " hour's partial rollups, store statistics, log counts) with the outside probe's and"
         " the users' requests: measured on DynamoDB Local by tests/api/test_lambda_flush.py::"
-        "test_write_units_per_instance_minute_on_dynamodb_local (14.90 at 45 req/min). The"
-        " per-request flush (PORTFOLIO_TELEMETRY__LAMBDA_FLUSH=request) cost 4.50 per request.",
+        "test_write_units_per_instance_minute_on_dynamodb_local (18.50 at 45 req/min, the"
+        " merges into the hour's packs included; 14.90 without). The"
+        " per-request flush (PORTFOLIO_TELEMETRY__LAMBDA_FLUSH=request) cost 9.8 per request.",
     )
     lambda_active_instances: float = Field(
         default=2.0,

@@ -66,6 +66,7 @@ TABLES: tuple[TableSchema, ...] = (USERS, METRICS)
 #   portfolio-users    pk=USER#<id>      sk=PROFILE   the user (gsi1pk=USERS, gsi1sk=<id>)
 #                      pk=EMAIL#<email>  sk=EMAIL     guard item: makes the email unique
 #   portfolio-metrics  pk=<series>#<bucket start>  sk=<time, zero-padded>#<rest of key>
+#                      pk=P?#<bucket start>  sk=<hour>#["<task or target>"]   kept sums
 #
 # Time-series items are spread over one partition per bucket (a day for minute
 # data) so a range read is a few Queries on sort-key ranges and no partition
@@ -146,3 +147,14 @@ CHECK_RUNS = Series("CR")
 INCIDENTS = Series("IN")
 MAINTENANCE = Series("MW")
 WORK_ITEMS = Series("WI")
+
+# Kept sums (store/dynamodb/packs.py): one item per hour and task (or probe target),
+# sort key = the hour then the owner, merged by every write of the records they sum;
+# probes in partitions per target (PP#<target>#<bucket>), read one target at a time.
+# A month is two partitions of each: the report reads them with a few Queries.
+PACK_MINUTE_TOTALS = Series("PM", 30 * DAY_S)
+PACK_HOURLY_ROLLUPS = Series("PH", 30 * DAY_S)
+PACK_RESOURCE_SAMPLES = Series("PS", 30 * DAY_S)
+PACK_PROBES = Series("PP", 30 * DAY_S)
+PACK_LOG_COUNTS = Series("PL", 30 * DAY_S)
+PACK_STORE_STATS = Series("PT", 30 * DAY_S)

@@ -267,6 +267,9 @@ class MeasuredStore:
     def count_records(self, span: TimeRange) -> dict[Kind, int]:
         return self._run("count_records", self.inner.count_records, span)
 
+    def sum_again(self, span: TimeRange) -> int:
+        return self._run("sum_again", self.inner.sum_again, span)
+
 
 def measured(store: Store) -> Store:
     """``store`` behind the seam's wrapper (once: a wrapped store is returned as it is)."""

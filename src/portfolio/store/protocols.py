@@ -197,6 +197,16 @@ class TransferRepository(Protocol):
         """How many records of each kind ``span`` holds (kinds with none are left out)."""
         ...
 
+    def sum_again(self, span: TimeRange) -> int:
+        """Sum the store's kept sums of ``span`` (both ends given) again from its records;
+        the number of hours summed.
+
+        SQLite's triggers keep its sums in every write (0: nothing to do). DynamoDB's
+        writers keep its packs (store/dynamodb/packed.py); a table written by a version
+        before them has records without packs until their hours are summed here.
+        """
+        ...
+
 
 class Store(UserRepository, MetricsRepository, OpsLog, TransferRepository, Protocol):
     """Everything the system keeps, behind one object."""

@@ -1,7 +1,7 @@
-"""Aggregated reads computed from listed records: the backends that cannot sum server-side.
+"""Aggregated reads computed from listed records, for sources holding plain lists.
 
-SQLite sums in SQL; DynamoDB has no aggregation, so it lists the records and sums them
-here. One definition, so both backends (and sources holding plain lists) agree.
+SQLite sums in SQL; DynamoDB sums its packs (store/dynamodb/packs.py, which follows
+these definitions). Sources that list samples sum them here.
 """
 
 from __future__ import annotations
@@ -9,16 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from portfolio.store.records import ProbeCounts, ProbeResult, ResourceSample, ResourceSummary
-
-
-def count_probes(probes: Iterable[ProbeResult]) -> ProbeCounts:
-    """The probes and the successful ones among them."""
-    total = ok = 0
-    for probe in probes:
-        total += 1
-        ok += probe.ok
-    return ProbeCounts(probes=total, ok=ok)
+from portfolio.store.records import ResourceSample, ResourceSummary
 
 
 def summarise_resources(samples: Iterable[ResourceSample]) -> ResourceSummary:

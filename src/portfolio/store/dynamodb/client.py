@@ -303,12 +303,14 @@ class DynamoCalls:
         high: str | None = None,
         below: str | None = None,
         index: str | None = None,
-        filter_endpoint: str | None = None,
+        where: tuple[str, str] | None = None,
         attributes: Sequence[str] = (),
     ) -> Iterator[Item]:
         """Every item of one partition, optionally within a sort-key range, page by page.
 
-        ``attributes`` limits what comes back (it saves transfer, not read capacity).
+        ``where`` (attribute, string) keeps only the items holding that value, and
+        ``attributes`` limits what comes back: both are done by DynamoDB and save
+        transfer and parsing, not read capacity (it bills the items the range holds).
         """
         names_: dict[str, str] = {"#pk": "gsi1pk" if index else "pk"}
         values: dict[str, Any] = {":pk": s_of(partition)}
@@ -332,10 +334,10 @@ class DynamoCalls:
             params["IndexName"] = index
         else:
             params["ConsistentRead"] = True
-        if filter_endpoint is not None:
-            names_["#endpoint"] = "endpoint"
-            values[":endpoint"] = s_of(filter_endpoint)
-            params["FilterExpression"] = "#endpoint = :endpoint"
+        if where is not None:
+            names_["#where"] = where[0]
+            values[":where"] = s_of(where[1])
+            params["FilterExpression"] = "#where = :where"
         if attributes:
             names_ |= {f"#a{i}": name for i, name in enumerate(attributes)}
             params["ProjectionExpression"] = ", ".join(f"#a{i}" for i in range(len(attributes)))
@@ -355,7 +357,7 @@ class DynamoCalls:
         end: int,
         *,
         scale: int = 1,
-        filter_endpoint: str | None = None,
+        where: tuple[str, str] | None = None,
         attributes: Sequence[str] = (),
     ) -> Iterator[Item]:
         """Items of a time series with ``start <= time < end`` (times in seconds * scale)."""
@@ -376,7 +378,7 @@ class DynamoCalls:
                 partition,
                 low=low,
                 high=high,
-                filter_endpoint=filter_endpoint,
+                where=where,
                 attributes=attributes,
             )
 
@@ -387,6 +389,7 @@ class DynamoCalls:
         encode: Callable[[R], Item],
         decode: Callable[[Mapping[str, Any]], R],
         add: Callable[[R, R], R],
+        known: dict[tuple[str, str], Mapping[str, Any]] | None = None,
     ) -> None:
         """Merge records into the metrics items at their keys, never losing a concurrent write.
 
@@ -395,6 +398,10 @@ class DynamoCalls:
         period once: one write, no read. If it exists, the stored item comes back
         in the error and the merge is put on condition that its revision is still
         the one read; a writer that loses gets the winner's item and merges again.
+
+        ``known`` keeps the items this process last wrote, by key: an item written
+        again and again (an hour's pack, every minute) is merged into the copy kept,
+        on condition of its revision, in one write; a stale copy costs one more.
         """
         combined: dict[tuple[str, str], tuple[Item, R]] = {}
         for key, record in entries:
@@ -403,7 +410,7 @@ class DynamoCalls:
             combined[k] = (key, record if previous is None else add(previous[1], record))
         token = new_id()
         for key, record in combined.values():
-            self._merge_one(note, key, record, token, encode, decode, add)
+            self._merge_one(note, key, record, token, encode, decode, add, known)
 
     def _merge_one(
         self,
@@ -414,6 +421,7 @@ class DynamoCalls:
         encode: Callable[[R], Item],
         decode: Callable[[Mapping[str, Any]], R],
         add: Callable[[R, R], R],
+        known: dict[tuple[str, str], Mapping[str, Any]] | None = None,
     ) -> None:
         """Create or merge one item; ``token`` names this write in the item's ``writes``.
 
@@ -422,7 +430,8 @@ class DynamoCalls:
         own token among the item's last writers tells it the counts are already
         in, so a retry never adds them twice.
         """
-        current: Mapping[str, Any] | None = None
+        k = _key_of(key)
+        current = None if known is None else known.get(k)
         for attempt in range(1, self.retry.max_conflicts + 1):
             if current is None:
                 item = {**key, **encode(record), "rev": n_of(1), "writes": _tokens([], token)}
@@ -454,6 +463,8 @@ class DynamoCalls:
                     ReturnConsumedCapacity="TOTAL",
                     **condition,
                 )
+                if known is not None:
+                    known[k] = item
                 return
             except ClientError as err:
                 if err_code(err) != CONDITION_FAILED:
@@ -463,7 +474,7 @@ class DynamoCalls:
                     return  # an earlier attempt of this very write landed
                 if attempt > 1:
                     self.retry.sleep(self.retry.delay(min(attempt - 1, 6)))
-        pk, sk = _key_of(key)
+        pk, sk = k
         raise StoreError(
             f"could not merge into {self.metrics_table} {pk} {sk}: another writer won"
             f" {self.retry.max_conflicts} times in a row; the counts were not stored"

@@ -7,6 +7,9 @@ copy resumed from a checkpoint reads on from where it stopped. Each item's kind 
 partition key's prefix (store/keys.py); the users' email guard items are not records
 (they follow from the users).
 
+After putting, the kept sums (packed.py) of every hour the records fall in are summed
+again from what that hour holds, so an import twice leaves the packs as once.
+
 Putting replaces items (BatchWriteItem, 25 at a time), paced to the table's
 ``MaxWriteRequestUnits`` (read from DescribeTable: the ceiling the CDK app sets)
 by a :class:`~portfolio.store.dynamodb.pacing.WriteBudget`; throttled and
@@ -26,13 +29,12 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from portfolio.errors import DuplicateEmailError
+from portfolio.errors import DuplicateEmailError, InputError
 from portfolio.store import keys
 from portfolio.store.callstats import CallNote, current_note
 from portfolio.store.dynamodb import lookalikes
 from portfolio.store.dynamodb.client import (
     MAX_PARTITIONS_PER_READ,
-    DynamoCalls,
     cancel_reasons,
     reason_code,
 )
@@ -62,6 +64,8 @@ from portfolio.store.dynamodb.codecs import (
     user_of,
 )
 from portfolio.store.dynamodb.pacing import WriteBudget, write_units
+from portfolio.store.dynamodb.packed import PACKED_KINDS, DynamoPacks
+from portfolio.store.dynamodb.packs import HOUR_S, hour_of
 from portfolio.store.emails import email_skeleton
 from portfolio.store.kinds import Cursor, Entry, Kind, Page, PutResult, Record, TimeRange
 from portfolio.store.records import (
@@ -260,7 +264,7 @@ _EXPIRING = frozenset(
 )  # fmt: skip
 
 
-class DynamoTransfer(DynamoCalls):
+class DynamoTransfer(DynamoPacks):
     """The TransferRepository methods of the DynamoDB store."""
 
     _budgets: dict[str, WriteBudget] | None = None
@@ -336,6 +340,7 @@ class DynamoTransfer(DynamoCalls):
         note = current_note()
         before = (note.throttles, note.capacity_units)
         items: list[Item] = []
+        touched: set[tuple[Kind, int]] = set()
         now, expired = time.time(), 0
         for kind, record in entries:
             if isinstance(record, User):
@@ -343,6 +348,8 @@ class DynamoTransfer(DynamoCalls):
                 continue
             item = metrics_item(kind, record)
             seconds = _item_seconds(kind, item)
+            if kind in PACKED_KINDS and seconds is not None:
+                touched.add((kind, hour_of(int(seconds))))
             if kind in _EXPIRING and seconds is not None:
                 self._expiring(item, int(seconds))
                 expired += int(int_of(item, "expires_at") < now)
@@ -356,11 +363,48 @@ class DynamoTransfer(DynamoCalls):
             self._batch_put(own, self.metrics_table, chunk)
             return own
 
+        def pace(packed: Sequence[Item]) -> None:
+            budget.spend(sum(write_units(item_size(i)) for i in packed))
+
+        def resum(hours: list[tuple[Kind, int]]) -> CallNote:
+            own = CallNote()
+            self._resum(own, hours, pace)
+            return own
+
+        ordered = sorted(touched)
         with ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="put") as pool:
             for own in pool.map(send, chunks):
                 note.throttles += own.throttles
                 note.capacity_units += own.capacity_units
+            # the packs after every record is in: each hour summed from its records
+            for own in pool.map(resum, [ordered[i::WRITERS] for i in range(WRITERS)]):
+                note.throttles += own.throttles
+                note.capacity_units += own.capacity_units
         return PutResult(note.throttles - before[0], note.capacity_units - before[1], expired)
+
+    def sum_again(self, span: TimeRange) -> int:
+        """Every packed kind's packs of each hour in ``span`` summed from its records,
+        ``WRITERS`` hours at a time, paced to the table's ceiling like ``put_records``."""
+        if span.start is None or span.end is None:
+            raise InputError("summing again needs a range with both ends (--since, --until)")
+        hours = list(range(hour_of(max(span.start, 0)), span.end, HOUR_S))
+        touched = [(kind, hour) for hour in hours for kind in PACKED_KINDS]
+        note = current_note()
+        budget = self._budget(self.metrics_table)
+
+        def pace(packed: Sequence[Item]) -> None:
+            budget.spend(sum(write_units(item_size(i)) for i in packed))
+
+        def resum(part: list[tuple[Kind, int]]) -> CallNote:
+            own = CallNote()
+            self._resum(own, part, pace)
+            return own
+
+        with ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="sums") as pool:
+            for own in pool.map(resum, [touched[i::WRITERS] for i in range(WRITERS)]):
+                note.throttles += own.throttles
+                note.capacity_units += own.capacity_units
+        return len(hours)
 
     def _put_user(self, user: User) -> None:
         """The user, its email guard and its look-alike (skeleton) guard in one
