@@ -5,4 +5,15 @@ Each renderer is imported by its module path (``render.markdown.render_markdown`
 they render uses ``render.text`` and importing every renderer here would run in a circle.
 """
 
-__all__ = ["archive", "charts", "csv", "html", "jsonout", "labels", "markdown", "pdf", "svg", "text"]
+__all__ = [
+    "archive",
+    "charts",
+    "csv",
+    "html",
+    "jsonout",
+    "labels",
+    "markdown",
+    "pdf",
+    "svg",
+    "text",
+]
