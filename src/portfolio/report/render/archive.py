@@ -34,6 +34,7 @@ main.archive { max-width: 78rem; margin: 0 auto; padding: 1.5rem 2rem 3rem; min-
 main.archive td.kpi { white-space: nowrap; font-variant-numeric: tabular-nums; }
 main.archive td.kpi.missed { color: #b3261e; } main.archive td.kpi.warn { color: #7a3e00; }
 main.archive .files a { margin-right: .4em; white-space: nowrap; }
+main.archive td.files { min-width: 15rem; } main.archive tr[data-month] > th { min-width: 8rem; }
 main.archive .tag { font-size: .75rem; color: var(--muted); display: block; }
 main.archive details.trends > summary { cursor: pointer; font-size: 1.1rem; font-weight: 600;
   margin: 1.2rem 0 .4rem; color: var(--accent); }
