@@ -44,6 +44,8 @@ def _simulate_into(folder: Path) -> None:
     """The month's store in ``folder``, and its period, events, model and report pickled."""
     # A lighter month than the demo's (same shape, a fifth of the volume) keeps tests quick.
     folder.mkdir(parents=True, exist_ok=True)
+    for leftover in folder.glob("sim.db*"):  # of a worker that failed half way: start again
+        leftover.unlink()
     store = SQLiteStore(folder / "sim.db")
     try:
         period = Period.parse(MONTH, TZ)
