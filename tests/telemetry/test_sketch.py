@@ -122,6 +122,72 @@ def test_a_blob_of_another_format_is_refused_in_bulk_too() -> None:
         LatencySketch.many_from_bytes([bytes(blob)])
 
 
+def _with_pending_adds() -> LatencySketch:
+    """A sketch holding single adds not yet joined into its dense bins (the live path)."""
+    sketch = LatencySketch()
+    sketch.add_many(np.array([4.0, 8.0]))
+    for value in (0.0, 2.5, 8.0, 900.0):
+        sketch.add(value)
+    return sketch
+
+
+@given(st.lists(st.lists(st.floats(0, 60_000, allow_nan=False), max_size=40), max_size=30))
+@settings(max_examples=200, deadline=None)
+def test_many_sketches_encode_at_once_byte_for_byte_as_each_alone(
+    parts: list[list[float]],
+) -> None:
+    sketches = []
+    for values in parts:
+        sketch = LatencySketch()
+        sketch.add_many(np.array(values, dtype=np.float64))
+        sketches.append(sketch)
+    sketches.append(_with_pending_adds())
+    merged = LatencySketch.merged_groups(sketches, [i % 3 for i in range(len(sketches))], 3)
+    every = [*sketches, *merged, LatencySketch()]
+    assert LatencySketch.many_to_bytes(every) == [s.to_bytes() for s in every]
+    assert LatencySketch.many_to_bytes([]) == []
+
+
+@given(st.lists(st.lists(st.floats(0, 60_000, allow_nan=False), max_size=40), max_size=30))
+@settings(max_examples=200, deadline=None)
+def test_many_sketches_from_bins_equal_from_bins_one_at_a_time(parts: list[list[float]]) -> None:
+    keys, counts, nbins, singly = [], [], [], []
+    fields: dict[str, list[float]] = {"zero": [], "sum": [], "min": [], "max": []}
+    for values in parts:
+        array = np.array(values, dtype=np.float64)
+        binned = LatencySketch.bin_indexes(array)
+        k, c = np.unique(binned[binned != np.iinfo(np.int64).min], return_counts=True)
+        zero = int(np.count_nonzero(binned == np.iinfo(np.int64).min))
+        low = float(array.min()) if array.size else math.inf
+        high = float(array.max()) if array.size else -math.inf
+        singly.append(LatencySketch.from_bins(k, c, zero_count=zero, total=float(array.sum()),
+                                              low=low, high=high))  # fmt: skip
+        keys.append(k)
+        counts.append(c)
+        nbins.append(k.size)
+        for name, value in zip(fields, (zero, float(array.sum()), low, high), strict=True):
+            fields[name].append(value)
+    together = LatencySketch.many_from_bins(
+        np.concatenate([np.zeros(0, dtype=np.int64), *keys]),
+        np.concatenate([np.zeros(0, dtype=np.int64), *counts]),
+        np.array(nbins, dtype=np.int64),
+        zero_counts=np.array(fields["zero"], dtype=np.int64),
+        totals=np.array(fields["sum"]),
+        lows=np.array(fields["min"]),
+        highs=np.array(fields["max"]),
+    )
+    assert together == singly
+    for got, alone in zip(together, singly, strict=True):
+        assert (got.count, got.zero_count, got.sum, got.min, got.max) == (
+            alone.count, alone.zero_count, alone.sum, alone.min, alone.max,
+        )  # fmt: skip
+        assert got.to_bytes() == alone.to_bytes()
+    if len(together) >= 2:  # each owns its region of the shared array
+        before = together[1].to_bytes()
+        together[0].merge(together[0])
+        assert together[1].to_bytes() == before
+
+
 sketch_values = st.lists(
     st.one_of(st.just(0.0), st.floats(min_value=1e-3, max_value=60_000, allow_nan=False)),
     max_size=30,

@@ -343,24 +343,21 @@ class SQLiteStore(SQLiteOpsLog, SQLiteTransfer):
                 (low, high),
             )
         }
-        rows = []
+        merged = []
         for r in rollups:
             stored = existing.get(r.key)
-            merged = r
+            row = r
             if stored is not None:
-                merged = Rollup(*r.key, count=stored[0], bytes_in=stored[1], bytes_out=stored[2])
-                merged.sketch = LatencySketch.from_bytes(stored[3])
-                merged.merge(r)
-            rows.append(
-                (
-                    *merged.key,
-                    merged.count,
-                    merged.bytes_in,
-                    merged.bytes_out,
-                    merged.sketch.sum,
-                    merged.sketch.to_bytes(),
-                )
-            )
+                row = Rollup(*r.key, count=stored[0], bytes_in=stored[1], bytes_out=stored[2])
+                row.sketch = LatencySketch.from_bytes(stored[3])
+                row.merge(r)
+            merged.append(row)
+        blobs = LatencySketch.many_to_bytes([r.sketch for r in merged])  # encoded in bulk
+        rows = [
+            (r.minute, r.endpoint, r.method, r.status, r.task, r.count, r.bytes_in, r.bytes_out,
+             r.sketch.sum, blob)
+            for r, blob in zip(merged, blobs, strict=True)
+        ]  # fmt: skip
         conn.executemany(
             f"INSERT OR REPLACE INTO {table} (minute, endpoint, method, status, task, count,"  # noqa: S608
             " bytes_in, bytes_out, duration_sum_ms, sketch) VALUES (?,?,?,?,?,?,?,?,?,?)",

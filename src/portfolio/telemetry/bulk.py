@@ -62,6 +62,15 @@ def rollups_from_events(
     pair_group = pairs // _BIN_SPAN
     pair_bin = pairs % _BIN_SPAN - _BIN_OFFSET
     bounds = np.searchsorted(pair_group, np.arange(n_groups + 1))
+    sketches = LatencySketch.many_from_bins(
+        pair_bin,
+        pair_counts,
+        np.diff(bounds),
+        zero_counts=zeros,
+        totals=sums,
+        lows=lows,
+        highs=highs,
+    )
 
     # Decode each group's key back into its parts.
     task_of = keys % n_task
@@ -71,28 +80,15 @@ def rollups_from_events(
     endpoint_of = rest % n_ep
     minute_of = rest // n_ep
 
-    rollups = []
-    for g in range(n_groups):
-        template, method = endpoints[int(endpoint_of[g])]
-        lo, hi = bounds[g], bounds[g + 1]
-        rollups.append(
-            Rollup(
-                minute=int(minute_of[g]),
-                endpoint=template,
-                method=method,
-                status=int(status_of[g]),
-                task=tasks[int(task_of[g])],
-                count=int(counts[g]),
-                bytes_in=int(b_in[g]),
-                bytes_out=int(b_out[g]),
-                sketch=LatencySketch.from_bins(
-                    pair_bin[lo:hi],
-                    pair_counts[lo:hi],
-                    zero_count=int(zeros[g]),
-                    total=float(sums[g]),
-                    low=float(lows[g]),
-                    high=float(highs[g]),
-                ),
-            )
-        )
-    return rollups
+    # Plain ints from whole arrays (tolist), and positional arguments: ~300k rollups a
+    # simulated month, where a numpy scalar's int() and keywords each cost a tenth more.
+    names = [endpoints[e] for e in endpoint_of.tolist()]
+    task_names = [tasks[t] for t in task_of.tolist()]
+    rows = zip(
+        minute_of.tolist(), names, status_of.tolist(), task_names, counts.tolist(),
+        b_in.tolist(), b_out.tolist(), sketches, strict=True,
+    )  # fmt: skip
+    return [
+        Rollup(minute, template, method, code, task, count, into, out, sketch)
+        for minute, (template, method), code, task, count, into, out, sketch in rows
+    ]
