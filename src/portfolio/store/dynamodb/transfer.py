@@ -363,23 +363,12 @@ class DynamoTransfer(DynamoPacks):
             self._batch_put(own, self.metrics_table, chunk)
             return own
 
-        def pace(packed: Sequence[Item]) -> None:
-            budget.spend(sum(write_units(item_size(i)) for i in packed))
-
-        def resum(hours: list[tuple[Kind, int]]) -> CallNote:
-            own = CallNote()
-            self._resum(own, hours, pace)
-            return own
-
-        ordered = sorted(touched)
         with ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="put") as pool:
             for own in pool.map(send, chunks):
                 note.throttles += own.throttles
                 note.capacity_units += own.capacity_units
             # the packs after every record is in: each hour summed from its records
-            for own in pool.map(resum, [ordered[i::WRITERS] for i in range(WRITERS)]):
-                note.throttles += own.throttles
-                note.capacity_units += own.capacity_units
+            self._resum_paced(note, budget, sorted(touched), pool)
         return PutResult(note.throttles - before[0], note.capacity_units - before[1], expired)
 
     def sum_again(self, span: TimeRange) -> int:
@@ -389,22 +378,31 @@ class DynamoTransfer(DynamoPacks):
             raise InputError("summing again needs a range with both ends (--since, --until)")
         hours = list(range(hour_of(max(span.start, 0)), span.end, HOUR_S))
         touched = [(kind, hour) for hour in hours for kind in PACKED_KINDS]
-        note = current_note()
-        budget = self._budget(self.metrics_table)
+        with ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="sums") as pool:
+            self._resum_paced(current_note(), self._budget(self.metrics_table), touched, pool)
+        return len(hours)
+
+    def _resum_paced(
+        self,
+        note: CallNote,
+        budget: WriteBudget,
+        touched: Sequence[tuple[Kind, int]],
+        pool: ThreadPoolExecutor,
+    ) -> None:
+        """Sum the packs of ``touched`` (kind, hour) again, ``WRITERS`` shares at once, each
+        write paced to ``budget``; the calls' throttles and units added to ``note``."""
 
         def pace(packed: Sequence[Item]) -> None:
             budget.spend(sum(write_units(item_size(i)) for i in packed))
 
-        def resum(part: list[tuple[Kind, int]]) -> CallNote:
+        def resum(part: Sequence[tuple[Kind, int]]) -> CallNote:
             own = CallNote()
             self._resum(own, part, pace)
             return own
 
-        with ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="sums") as pool:
-            for own in pool.map(resum, [touched[i::WRITERS] for i in range(WRITERS)]):
-                note.throttles += own.throttles
-                note.capacity_units += own.capacity_units
-        return len(hours)
+        for own in pool.map(resum, [touched[i::WRITERS] for i in range(WRITERS)]):
+            note.throttles += own.throttles
+            note.capacity_units += own.capacity_units
 
     def _put_user(self, user: User) -> None:
         """The user, its email guard and its look-alike (skeleton) guard in one
