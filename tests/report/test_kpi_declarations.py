@@ -141,3 +141,13 @@ def test_the_terminal_summary_writes_each_figure_with_its_unit(
 ) -> None:
     assert kpis.plain(kpi_id, value) == text
     assert "e-0" not in kpis.plain(kpi_id, value)
+
+
+def test_a_first_month_has_no_cost_efficiency_target_rather_than_a_zero() -> None:
+    """Cost efficiency's target is last month's cost per request: without a last month it
+    is unknown (None in report.json, "no data" in the terminal), never $0/req."""
+    r = report_of(Observations(period=PERIOD, source="test", traffic=traffic(24, 10, 50.0)))
+    kpi = next(k for k in r.kpis if k.id == "cost_efficiency")
+    assert (kpi.target, kpi.actual, kpi.status) == (None, None, Status.NO_DATA)
+    assert kpis.plain(kpi.id, kpi.target) == "no data"
+    assert r.model_dump(mode="json")["kpis"][[k.id for k in r.kpis].index(kpi.id)]["target"] is None

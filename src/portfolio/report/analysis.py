@@ -29,7 +29,7 @@ PEAK_FACTOR = 1.5
 
 def kpi_status(
     actual: float | None,
-    target: float,
+    target: float | None,
     *,
     higher_is_better: bool,
     tolerance: float | None = None,
@@ -40,9 +40,9 @@ def kpi_status(
     better), in percent, capped at 100. ✅ when the target holds; ⚠️ when it misses
     by at most ``tolerance`` (default WARN_MARGIN of the target — availability passes
     its allowed downtime, 100 − target, since 10 % of 99.9 % would be meaningless);
-    ❌ otherwise; no data when there is no actual.
+    ❌ otherwise; no data when there is no actual or no target.
     """
-    if actual is None:
+    if actual is None or target is None:
         return Status.NO_DATA, None
     margin = target * WARN_MARGIN if tolerance is None else tolerance
     if higher_is_better:

@@ -87,7 +87,10 @@ class Kpi(BaseModel):
         "minutes, per_month, usd, usd_per_request, trend."
     )
     direction: Literal["higher_is_better", "lower_is_better"]
-    target: float
+    target: float | None = Field(
+        description="None where the target is a figure not yet known: cost efficiency's"
+        " target is last month's cost per request, which the first month does not have."
+    )
     actual: float | None
     achievement_percent: float | None
     met: bool | None

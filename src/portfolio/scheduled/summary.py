@@ -95,9 +95,10 @@ def _block(
         for kpi in report.kpis:
             if kpi.status is not Status.MET:
                 actual = "—" if kpi.actual is None else f"{kpi.actual:,.4g}"
+                target = "—" if kpi.target is None else f"{kpi.target:,.4g}"
                 lines.append(
                     f"  {STATUS_ICON[kpi.status.value]} {t(lang, f'k.{kpi.id}')}:"
-                    f" {actual} / {kpi.target:,.4g} {kpi.unit}"
+                    f" {actual} / {target} {kpi.unit}"
                 )
         lines += headline(lang, report)
     if run is not None:

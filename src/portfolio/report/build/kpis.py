@@ -19,7 +19,9 @@ from portfolio.report.model import (
 from portfolio.sources.base import Observations
 
 
-def _kpi(kpi_id: str, target: float, actual: float | None, tolerance: float | None = None) -> Kpi:
+def _kpi(
+    kpi_id: str, target: float | None, actual: float | None, tolerance: float | None = None
+) -> Kpi:
     """A KPI's figures and status; its category, unit and direction are its declaration's."""
     spec = kpi_spec(kpi_id)
     status, achievement = analysis.kpi_status(
@@ -72,7 +74,7 @@ def build_kpis(
              rounded(100 * done / expected, 1) if expected else None),
         _kpi("documentation_updates", float(t.documentation_updates), float(docs)),
         _kpi("monthly_cost", t.budget_usd, rounded(costs.total_usd)),
-        _kpi("cost_efficiency", costs.per_request_previous_usd or 0.0,
+        _kpi("cost_efficiency", costs.per_request_previous_usd,
              costs.per_request_usd if costs.per_request_previous_usd is not None else None),
         _kpi("budget_attainment", 100.0, costs.budget_attainment_percent),
     ]  # fmt: skip

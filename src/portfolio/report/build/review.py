@@ -18,9 +18,9 @@ def _achievements(
 ) -> list[SummaryPoint]:
     """成果・成功要因: each KPI that met its target, and a month without an outage."""
     points = [
-        SummaryPoint(key=f"sum.met.{k.id}", values={"actual": k.actual or 0.0, "target": k.target})
+        SummaryPoint(key=f"sum.met.{k.id}", values={"actual": k.actual, "target": k.target})
         for k in kpis
-        if k.status is Status.MET and k.actual is not None
+        if k.status is Status.MET and k.actual is not None and k.target is not None
     ]
     if availability.probes and not availability.outages:
         points.insert(0, SummaryPoint(key="sum.no_outage", values={"probes": availability.probes}))
@@ -34,7 +34,8 @@ def _issues(
     points = [
         SummaryPoint(
             key=f"sum.missed.{k.id}" if k.actual is not None else "sum.no_data_kpi",
-            values={"kpi": k.id, "actual": k.actual or 0.0, "target": k.target},
+            values={"kpi": k.id, "actual": k.actual or 0.0}
+            | ({} if k.target is None else {"target": k.target}),
         )
         for k in kpis
         if k.status in (Status.MISSED, Status.WARN, Status.NO_DATA)
