@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from portfolio.errors import InputError
 from portfolio.security_rules import BURST_STATUSES
@@ -146,12 +146,7 @@ class DynamoMetrics(DynamoPacks):
         self._merge_packs(
             note,
             packs.RESOURCE_SAMPLES,
-            {
-                k: packs.samples_content(group)
-                for k, group in packs.grouped(
-                    samples, lambda s: (packs.hour_of(s.minute), s.task)
-                ).items()
-            },
+            {k: packs.samples_content(group) for k, group in _by_hour_and_task(samples).items()},
         )
 
     def read_resource_samples(self, start: int, end: int) -> Iterable[ResourceSample]:
@@ -231,12 +226,7 @@ class DynamoMetrics(DynamoPacks):
         self._merge_packs(
             note,
             packs.LOG_COUNTS,
-            {
-                k: packs.levels_content(group)
-                for k, group in packs.grouped(
-                    counts, lambda c: (packs.hour_of(c.minute), c.task)
-                ).items()
-            },
+            {k: packs.levels_content(group) for k, group in _by_hour_and_task(counts).items()},
         )
 
     def read_log_counts(self, start: int, end: int) -> Iterable[LogCount]:
@@ -263,12 +253,7 @@ class DynamoMetrics(DynamoPacks):
         self._merge_packs(
             note,
             packs.STORE_STATS,
-            {
-                k: packs.stats_content(group)
-                for k, group in packs.grouped(
-                    stats, lambda s: (packs.hour_of(s.minute), s.task)
-                ).items()
-            },
+            {k: packs.stats_content(group) for k, group in _by_hour_and_task(stats).items()},
         )
 
     def read_store_stats(self, start: int, end: int) -> Iterable[StoreCallStat]:
@@ -298,8 +283,23 @@ def _rollup_key(series: keys.Series, r: Rollup) -> Item:
     return series_key(series, r.minute, r.minute, (r.endpoint, r.method, r.status, r.task))
 
 
-def _by_hour_and_task(rollups: Sequence[Rollup]) -> Mapping[tuple[int, str], list[Rollup]]:
-    return packs.grouped(rollups, lambda r: (packs.hour_of(r.minute), r.task))
+class _PerTaskMinute(Protocol):
+    """What every per-task telemetry record has: its minute and the task that wrote it."""
+
+    @property
+    def minute(self) -> int: ...
+    @property
+    def task(self) -> str: ...
+
+
+_TaskRecord = TypeVar("_TaskRecord", bound=_PerTaskMinute)
+
+
+def _by_hour_and_task(
+    records: Sequence[_TaskRecord],
+) -> Mapping[tuple[int, str], list[_TaskRecord]]:
+    """The records by (hour, task): one pack each."""
+    return packs.grouped(records, lambda r: (packs.hour_of(r.minute), r.task))
 
 
 def _check_hours(rollups: Sequence[Rollup]) -> None:
