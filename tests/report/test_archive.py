@@ -135,3 +135,26 @@ def test_cli_writes_the_index_and_names_an_unreadable_month(reports: Path) -> No
     (reports / "2025-09" / "report.json").write_text("{not json", "utf-8")
     assert run(["report", "archive", "--reports", str(reports)]) == 1
     assert "2025-09/report.json" in (reports / "index.html").read_text("utf-8")
+
+
+def test_the_availability_chart_shows_a_half_point_drop(reports: Path) -> None:
+    """99.5 % against 99.95 % and 100 %: on an axis from 0 the three points sit within
+    1 px of each other (half a percent of ~190 px); the chart starts near the lowest."""
+    write_archive(reports)
+    figure = _figure((reports / "index.en.html").read_text("utf-8"), "r-availability")
+    ys = [float(y) for y in re.findall(r'<circle cx="[\d.]+" cy="([\d.]+)"', figure)]
+    ticks = _ticks(figure)
+    assert len(ys) == len(KNOWN)
+    june, july, august = ys  # oldest first, as the chart's x axis
+    assert july - min(june, august) > 100  # px: the miss is most of the plot's height
+    assert abs(june - august) < july - max(june, august)  # 99.95 and 100 near each other
+    assert 99 <= min(ticks) <= 99.5
+    assert max(ticks) >= 100
+    cost = _figure((reports / "index.en.html").read_text("utf-8"), "r-monthly_cost")
+    assert min(_ticks(cost)) == 0  # the other KPIs' axes start at 0
+
+
+def _ticks(figure: str) -> list[float]:
+    """The y axis's tick values (its labels right-aligned; the x labels are months)."""
+    found = re.findall(r'class="tick" x="[\d.]+" y="[\d.]+" text-anchor="end">([\d.,]+)<', figure)
+    return [float(t.replace(",", "")) for t in found]

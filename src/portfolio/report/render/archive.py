@@ -23,6 +23,9 @@ from portfolio.report.series import Archive, ArchiveMonth, KpiFigure
 __all__ = ["ARCHIVE_KPIS", "AT_A_GLANCE", "kpi_text", "render_archive"]
 
 ARCHIVE_KPIS = ("availability", "response_time_avg", "error_rate", "monthly_cost")
+ZOOMED_KPIS = frozenset({"availability"})
+"""KPIs whose chart's axis starts near the lowest month, not at 0: availability lives
+between 99 and 100 %, where a month at 99.5 would otherwise look the same as 100."""
 """The summary's four key indicators (運用実績サマリー), as the report's tiles show them."""
 AT_A_GLANCE = 12
 """Months the open charts cover; every month held is in the folded ones below."""
@@ -157,6 +160,7 @@ def _kpi_chart(months: Sequence[ArchiveMonth], kpi_id: str, lang: Lang, uid: str
         reference=(target, target, f"{t(lang, 'ar.target')} {target_text}") if target else None,
         value_text=lambda v: kpi_text(any_kpi, lang, v),
         label_every=max(1, len(labels) // 12),
+        zoom=kpi_id in ZOOMED_KPIS,
     )  # fmt: skip
     return _figure(uid, svg, desc, data)
 

@@ -11,6 +11,7 @@ readers, and each mark carries its own ``<title>`` (a tooltip on hover).
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
@@ -59,6 +60,26 @@ def nice_ticks(top: float, wanted: int = 5) -> list[float]:
     return [round(i * step, 10) for i in range(last + 1)]
 
 
+def nice_span(low: float, high: float, wanted: int = 5) -> list[float]:
+    """Round ticks (1, 2, 2.5, 5 × 10^k apart) from at or below ``low`` to at or above
+    ``high``: an axis zoomed on where the values are (99.5 against 100 % shows)."""
+    if high - low <= 0:
+        low, high = low - abs(low) * 0.001 - 0.1, high
+    raw = (high - low) / wanted
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    first = math.floor(low / step + 1e-9)
+    last = math.ceil(high / step - 1e-9)
+    return [round(i * step, 10) for i in range(first, last + 1)]
+
+
+def _text_width(text: str) -> int:
+    """About how wide ``text`` is in the legend's font, in px: a wide (CJK) character
+    takes two columns of ~7 px, another character one, so a Japanese name does not run
+    into the next entry."""
+    return sum(14 if unicodedata.east_asian_width(ch) in "WF" else 8 for ch in text)
+
+
 def _tick_label(value: float) -> str:
     if value >= 1000:
         return f"{value:,.0f}"
@@ -87,13 +108,17 @@ class _Canvas:
     def add(self, part: str) -> None:
         self.parts.append(part)
 
-    def y_axis(self, top: float, unit: str = "") -> Callable[[float], float]:
-        """Grid lines and labels from 0 to a round number at or above ``top``."""
-        ticks = nice_ticks(top)
-        high = ticks[-1] or 1.0
+    def y_axis(
+        self, top: float, unit: str = "", *, bottom: float | None = None
+    ) -> Callable[[float], float]:
+        """Grid lines and labels from 0 (or from a round number at or below ``bottom``)
+        to a round number at or above ``top``."""
+        ticks = nice_ticks(top) if bottom is None else nice_span(bottom, top)
+        low = ticks[0]
+        high = ticks[-1] if ticks[-1] != low else low + 1.0
 
         def y(value: float) -> float:
-            return self.y0 - (self.y0 - self.y1) * value / high
+            return self.y0 - (self.y0 - self.y1) * (value - low) / (high - low)
 
         for tick in ticks:
             pos = y(tick)
@@ -133,7 +158,7 @@ class _Canvas:
                 f' stroke-width="3"{dash_attr}/>'
             )
             self.add(f'<text class="legend" x="{x + 24}" y="{y}">{escape(name)}</text>')
-            x += 36 + 8 * len(name)
+            x += 36 + _text_width(name)
 
     def svg(self) -> str:
         return "".join(self.parts) + "</svg>"
@@ -199,8 +224,13 @@ def line_chart(
     band_label: str = "",
     reference: tuple[float, float, str] | None = None,
     value_text: Callable[[float], str] | None = None,
+    zoom: bool = False,
 ) -> str:
     """Lines over shared x labels; gaps where a value is None.
+
+    ``zoom`` starts the y axis near the lowest value instead of at 0, for a figure that
+    lives in a narrow band (availability between 99 and 100 %): from 0, its changes are
+    a flat line. The axis labels say where it starts; bar charts always start at 0.
 
     ``bands`` shades x positions (the peak hours); ``reference`` draws a dashed
     straight line from (first x, a) to (last x, b), named by its label. ``value_text``
@@ -210,7 +240,8 @@ def line_chart(
     present = [v for s in series for v in s.values if v is not None]
     if reference is not None:
         present += [reference[0], reference[1]]
-    y = c.y_axis(max(present, default=0.0), unit)
+    bottom = min(present, default=0.0) if zoom else None
+    y = c.y_axis(max(present, default=0.0), unit, bottom=bottom)
     n = max(len(labels), 1)
     step = (c.x1 - c.x0) / n
     xs = [c.x0 + step * (i + 0.5) for i in range(n)]
