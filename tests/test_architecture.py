@@ -85,6 +85,7 @@ LAZY_IMPORTS: dict[str, str] = {
     "portfolio.cli.report:generate": "the price table only when a report is generated",
     "portfolio.cli.report:demo": "the simulator and the CDK helpers only for `portfolio demo`",
     "portfolio.cli.report:_simulate_months": "the simulator only for `portfolio demo`",
+    "portfolio.cli.report:_synthesized_shape": "the CDK assembly reader only for a report",
 }
 """``module:function`` -> why its imports wait for a call."""
 

@@ -31,6 +31,7 @@ from portfolio.checks.snapshot import (
     policy_statements,
 )
 from portfolio.config import Design
+from portfolio.errors import InfraError
 from portfolio.infra.assembly import (
     DESIGN_OUT,
     Assembly,
@@ -78,14 +79,16 @@ def cache_name(root: Path, sources: list[Path], design: Design) -> str:
     return f"cdk.out-{digest.hexdigest()[:16]}{tail}"
 
 
-def cached_assembly(app: Path | None = None, *, design: Design = Design.ORIGINAL) -> Assembly:
-    """The design's ``cdk.out*`` if newer than the infra code, else a synthesis cached by content.
-
-    Synthesis takes tens of seconds, so a cache keyed by a hash of the infra sources (and
-    the design) lets every monthly check (and the demo, for each simulated month) reuse
-    one synthesis until the infra code changes.
-    """
-    app_path = app or find_app()
+def synthesized_assembly(
+    app: Path | None = None, *, design: Design = Design.ORIGINAL
+) -> Assembly | None:
+    """The design's assembly if one is on disk for the current infra code (its ``cdk.out*``
+    newer than the sources, or the synthesis cache's entry); None instead of synthesizing,
+    and None outside a checkout (no ``infra/app.py``)."""
+    try:
+        app_path = app or find_app()
+    except InfraError:
+        return None
     root = app_path.parent.parent
     sources = list(synthesis_sources(root))
     newest = max((p.stat().st_mtime for p in sources), default=0.0)
@@ -95,6 +98,22 @@ def cached_assembly(app: Path | None = None, *, design: Design = Design.ORIGINAL
     out = cache_dir() / cache_name(root, sources, design)
     if (out / "manifest.json").is_file():
         return load_assembly(out)
+    return None
+
+
+def cached_assembly(app: Path | None = None, *, design: Design = Design.ORIGINAL) -> Assembly:
+    """The design's ``cdk.out*`` if newer than the infra code, else a synthesis cached by content.
+
+    Synthesis takes tens of seconds, so a cache keyed by a hash of the infra sources (and
+    the design) lets every monthly check (and the demo, for each simulated month) reuse
+    one synthesis until the infra code changes.
+    """
+    app_path = app or find_app()
+    found = synthesized_assembly(app_path, design=design)
+    if found is not None:
+        return found
+    root = app_path.parent.parent
+    out = cache_dir() / cache_name(root, list(synthesis_sources(root)), design)
     out.parent.mkdir(parents=True, exist_ok=True)
     context = {} if design is Design.ORIGINAL else {"design": design.value}
     # Synthesized beside the cache entry, then renamed into place whole: processes that

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -198,7 +199,7 @@ def report(
     folder = out or Path("reports") / period.label
     done = generate(
         chosen, period, folder, langs=LANGS[lang], formats=formats, allow_empty=allow_empty,
-        reports_dir=folder.parent,
+        reports_dir=folder.parent, shape=_synthesized_shape(settings),
     )  # fmt: skip
     if done is None:
         typer.echo(
@@ -211,6 +212,18 @@ def report(
     write_notice(notify, settings, *done)
     if pdf_hint:
         err_console.print(pdf_hint, highlight=False, soft_wrap=True)
+
+
+def _synthesized_shape(settings: Settings) -> Shape | None:
+    """The deployed design's template shape when its synthesis is on disk (a checkout after
+    `portfolio infra synth`, `make demo` or `make test`), so the estimate prices what
+    `infra cost` and the demo price: one design at one usage, one figure. Never
+    synthesizes (tens of seconds, Node.js); without one, the estimator's defaults."""
+    from portfolio.checks.template import synthesized_assembly
+    from portfolio.infra.cost import template_shape
+
+    assembly = synthesized_assembly(design=settings.design)
+    return None if assembly is None else template_shape(assembly)
 
 
 report_app.command("archive")(archive)
@@ -286,15 +299,53 @@ def demo(
         store.close()
     for index in write_archive(out):
         console.print(f"wrote {index}", highlight=False)
-    size_mb = sum(p.stat().st_size for p in path.parent.glob(path.name + "*")) / 1e6
-    console.print(f"demo store: {path} ({size_mb:.0f} MB; delete it when done)", highlight=False)
+    _demo_epilogue(period, path, out, settings, design, pdf_hint)
+
+
+def _demo_epilogue(
+    period: Period,
+    db: Path,
+    out: Path,
+    settings: Settings,
+    design: DemoDesign,
+    pdf_hint: str | None,
+) -> None:
+    """What the demo left and how to use it: the store, the ALB log, the command that
+    writes the month again, and how to get the PDF."""
+    size_mb = sum(p.stat().st_size for p in db.parent.glob(db.name + "*")) / 1e6
+    console.print(f"demo store: {db} ({size_mb:.0f} MB; delete it when done)", highlight=False)
+    alb_dir = out / "demo-logs" / "alb"
     console.print(
         f"an ALB access log of {period.label}'s last day to try: portfolio logs summary {alb_dir}",
         highlight=False,
         soft_wrap=True,
     )
+    again = _report_again_command(period, db, out, settings, design)
+    console.print(
+        f"to write {period.label}'s report again from the store: {again}",
+        highlight=False,
+        soft_wrap=True,
+    )
     if pdf_hint:
         console.print(f"{pdf_hint}, then `make demo` again", highlight=False, soft_wrap=True)
+
+
+def _report_again_command(
+    period: Period, db: Path, out: Path, settings: Settings, design: DemoDesign
+) -> str:
+    """The `portfolio report` that gives the demo's figures from its store: the plan the
+    demo applied, the design it priced and the CloudFront logs it wrote are not in the
+    store, so the command names them."""
+    env = []
+    if settings.report.plan_path is not None:
+        env.append(f"PORTFOLIO_REPORT__PLAN_PATH={shlex.quote(str(settings.report.plan_path))}")
+    if design != "original":
+        env.append(f"PORTFOLIO_DESIGN={design}")
+    command = [
+        "portfolio", "report", "--month", period.label, "--db", shlex.quote(str(db)),
+        "--cloudfront-logs", shlex.quote(str(out / "demo-logs" / "cloudfront")),
+    ]  # fmt: skip
+    return " ".join([*env, *command])
 
 
 def _demo_reports(

@@ -49,8 +49,12 @@ def load_previous(
     observations = source.observe(before)
     if not has_data(observations):
         return Previous(None, "none", before.label)
+    # The plan file (PORTFOLIO_REPORT__PLAN_PATH) is this month's: it names its month and
+    # would refuse last month's. Last month rebuilt has the rule-made parts only.
+    without_plan = settings.report.model_copy(update={"plan_path": None})
     built = compute_report(
-        observations, settings, previous=source.observe(before.previous(), traffic_only=True),
+        observations, settings.model_copy(update={"report": without_plan}),
+        previous=source.observe(before.previous(), traffic_only=True),
         now=now, prices=prices, design=design, shape=shape,
     )  # fmt: skip
     return Previous(read_month(built.model_dump(mode="json")), "store", before.label)
