@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
+import botocore.exceptions
 import pytest
 
 from portfolio.cli.main import run
+from portfolio.store.records import CheckRun
 from portfolio.store.sqlite import SQLiteStore
 
 
@@ -15,6 +18,14 @@ def db(tmp_path: Path) -> str:
     path = str(tmp_path / "ops.db")
     SQLiteStore(path).close()  # commands refuse a store that is not there
     return path
+
+
+def recorded_runs(db: str) -> list[CheckRun]:
+    store = SQLiteStore(db)
+    try:
+        return store.list_check_runs(datetime(2000, 1, 1, tzinfo=UTC), datetime.now(UTC))
+    finally:
+        store.close()
 
 
 def refused(capsys: pytest.CaptureFixture[str], args: list[str]) -> str:
@@ -50,3 +61,82 @@ def test_a_month_outside_the_calendar_is_refused(
     err = refused(capsys, args)
     assert month in err
     assert not (tmp_path / "demo").exists()
+
+
+@pytest.fixture
+def no_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No AWS credentials anywhere botocore looks (environment, files, instance metadata)."""
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+                 "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                 "AWS_WEB_IDENTITY_TOKEN_FILE"):  # fmt: skip
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "ap-northeast-1")
+
+
+@pytest.fixture
+def dummy_credentials(monkeypatch: pytest.MonkeyPatch, no_credentials: None) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "x")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "x")
+
+
+AWS_COMMANDS = [
+    ["report", "--month", "2025-08", "--source", "aws"],
+    ["ops", "run", "report", "--target", "local", "--source", "aws", "--month", "2025-08"],
+    ["check", "daily", "--target", "aws"],
+]
+
+
+@pytest.mark.parametrize("command", AWS_COMMANDS)
+def test_aws_without_credentials_is_one_line_saying_how_to_give_them(
+    command: list[str], no_credentials: None, db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = run([*command, "--db", db])
+    captured = capsys.readouterr()
+    assert code == 2, captured.err
+    assert captured.err.count("\n") == 1, captured.err
+    assert "AWS credentials" in captured.err
+    assert "AWS_PROFILE" in captured.err
+    assert "aws sso login" in captured.err
+    if command[0] == "ops":  # the job's contract: its summary says it could not run
+        assert "could not run" in captured.out
+    assert recorded_runs(db) == []
+
+
+@pytest.mark.parametrize("command", AWS_COMMANDS)
+def test_an_unreachable_aws_endpoint_is_one_line_naming_it(
+    command: list[str], dummy_credentials: None, db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = run([*command, "--db", db, "--endpoint-url", "http://127.0.0.1:1"])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.count("\n") == 1, err
+    assert "cannot reach AWS at http://127.0.0.1:1" in err
+
+
+@pytest.mark.parametrize(
+    ("error", "says"),
+    [
+        (botocore.exceptions.NoCredentialsError(), "AWS_PROFILE"),
+        (botocore.exceptions.PartialCredentialsError(provider="env", cred_var="x"), "AWS_PROFILE"),
+        (botocore.exceptions.TokenRetrievalError(provider="sso", error_msg="x"), "aws sso login"),
+        (botocore.exceptions.SSOTokenLoadError(error_msg="expired"), "aws sso login"),
+        (botocore.exceptions.UnauthorizedSSOTokenError(), "aws sso login"),
+        (botocore.exceptions.EndpointConnectionError(endpoint_url="https://x.test"), "x.test"),
+        (botocore.exceptions.ConnectTimeoutError(endpoint_url="https://x.test"), "x.test"),
+    ],
+)
+def test_each_way_aws_cannot_be_asked_is_one_line_and_exit_2(
+    error: Exception, says: str, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    def fail(*_args: object, **_kwargs: object) -> None:
+        raise error
+
+    monkeypatch.setattr("portfolio.cli.docs.render_schema", fail)
+    assert run(["docs", "schema", "--out", "unused.json"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert says in err
