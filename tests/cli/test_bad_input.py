@@ -140,3 +140,15 @@ def test_each_way_aws_cannot_be_asked_is_one_line_and_exit_2(
     err = capsys.readouterr().err
     assert err.count("\n") == 1, err
     assert says in err
+
+
+@pytest.mark.parametrize("url", ["notaurl", "ftp://example.com", "http://", "https:///health"])
+@pytest.mark.parametrize(
+    "command", [["check", "daily"], ["ops", "run", "daily", "--target", "local"]]
+)
+def test_a_check_url_that_is_not_http_is_refused_before_anything_runs(
+    command: list[str], url: str, db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    err = refused(capsys, [*command, "--db", db, "--url", url])
+    assert repr(url) in err
+    assert recorded_runs(db) == []
