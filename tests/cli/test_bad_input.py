@@ -152,3 +152,12 @@ def test_a_check_url_that_is_not_http_is_refused_before_anything_runs(
     err = refused(capsys, [*command, "--db", db, "--url", url])
     assert repr(url) in err
     assert recorded_runs(db) == []
+
+
+def test_archiving_a_reports_directory_that_does_not_exist_creates_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    typo = tmp_path / "x" / "typo"
+    err = refused(capsys, ["report", "archive", "--reports", str(typo)])
+    assert f"no such reports directory: {typo}" in err
+    assert not (tmp_path / "x").exists()
