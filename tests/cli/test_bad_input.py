@@ -161,3 +161,25 @@ def test_archiving_a_reports_directory_that_does_not_exist_creates_nothing(
     err = refused(capsys, ["report", "archive", "--reports", str(typo)])
     assert f"no such reports directory: {typo}" in err
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize("blank", ["", "   "])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["worklog", "add", "--summary", "{}"],
+        ["incident", "add", "--start", "2025-08-01T10:00", "--summary", "{}"],
+        ["incident", "annotate", "NO-SUCH-ID", "--summary", "{}"],
+        ["maintenance", "add", "--start", "2025-08-01T10:00", "--end", "2025-08-01T11:00",
+         "--description", "{}"],
+    ],
+)  # fmt: skip
+def test_blank_text_is_refused_and_nothing_is_recorded(
+    command: list[str], blank: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "new.db"
+    args = [blank if word == "{}" else word for word in command]
+    create = ["--create"] if command[1] == "add" else []  # annotate never creates a store
+    err = refused(capsys, [*args, "--db", str(db), *create])
+    assert "must not be empty" in err
+    assert not db.exists()  # not even the store --create would make

@@ -116,6 +116,13 @@ def check_choice(value: str, allowed: Iterable[str], name: str) -> None:
         raise unknown_choice(name, value, options)
 
 
+def required_text(value: str, option: str) -> str:
+    """``value`` unless it is empty or blank: InputError (exit 2) naming ``option``."""
+    if not value.strip():
+        raise InputError(f"{option} must not be empty")
+    return value
+
+
 def show_time(value: datetime, zone: ZoneInfo) -> str:
     """A time as a person reads it: minutes, in the given zone, with the zone's name."""
     local = value.astimezone(zone)
