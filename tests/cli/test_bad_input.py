@@ -183,3 +183,14 @@ def test_blank_text_is_refused_and_nothing_is_recorded(
     err = refused(capsys, [*args, "--db", str(db), *create])
     assert "must not be empty" in err
     assert not db.exists()  # not even the store --create would make
+
+
+@pytest.mark.parametrize("value", ["", " ", ","])
+def test_an_empty_report_format_is_refused(
+    value: str, db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    args = ["report", "--month", "2025-08", "--allow-empty", "--format", value]
+    err = refused(capsys, [*args, "--db", db, "--out", str(out)])
+    assert "--format" in err
+    assert not out.exists()
