@@ -194,3 +194,36 @@ def test_an_empty_report_format_is_refused(
     err = refused(capsys, [*args, "--db", db, "--out", str(out)])
     assert "--format" in err
     assert not out.exists()
+
+
+@pytest.fixture
+def not_a_dir(tmp_path: Path) -> Path:
+    """A file where a directory is needed (refused as such even when run as root)."""
+    path = tmp_path / "afile"
+    path.write_text("")
+    return path
+
+
+def test_a_report_out_that_cannot_be_made_is_one_line_with_no_blank_before(
+    not_a_dir: Path, db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = not_a_dir / "dir" / "out"
+    code = run(["report", "--month", "2025-08", "--allow-empty", "--format", "json",
+                "--db", db, "--out", str(out)])  # fmt: skip
+    captured = capsys.readouterr()
+    assert code == 2, captured.err
+    assert captured.out == ""  # rich's progress bar ended with an empty line here
+    assert captured.err.count("\n") == 1
+    assert str(out) in captured.err
+
+
+def test_a_schema_out_that_cannot_be_made_is_one_line(
+    not_a_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = not_a_dir / "dir" / "s.json"
+    code = run(["docs", "schema", "--out", str(out)])
+    captured = capsys.readouterr()
+    assert code == 2, captured.err
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1
+    assert str(not_a_dir / "dir") in captured.err
