@@ -227,3 +227,18 @@ def test_a_schema_out_that_cannot_be_made_is_one_line(
     assert captured.out == ""
     assert captured.err.count("\n") == 1
     assert str(not_a_dir / "dir") in captured.err
+
+
+def test_an_export_whose_checkpoints_cannot_be_made_leaves_no_partial_file(
+    not_a_dir: Path, db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out.jsonl"
+    checkpoints = not_a_dir / "ck"
+    code = run(["store", "export", str(out), "--from", f"sqlite:{db}",
+                "--checkpoints", str(checkpoints)])  # fmt: skip
+    captured = capsys.readouterr()
+    assert code == 2, captured.err
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1
+    assert str(checkpoints) in captured.err
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("out")) == []
