@@ -242,3 +242,12 @@ def test_an_export_whose_checkpoints_cannot_be_made_leaves_no_partial_file(
     assert captured.err.count("\n") == 1
     assert str(checkpoints) in captured.err
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("out")) == []
+
+
+def test_an_infra_out_that_cannot_be_made_names_the_path_given(
+    not_a_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = not_a_dir / "dir"
+    err = refused(capsys, ["infra", "cost", "--out", str(out)])
+    assert str(out) in err
+    assert "cdk.out." not in err  # the scratch directory beside it is not the user's path
