@@ -76,6 +76,9 @@ LAZY_IMPORTS: dict[str, str] = {
     "portfolio.store:_open_backend": (
         "plug-in loading: the backend the settings name (DynamoDB's brings boto3)"
     ),
+    "portfolio.cli.main:_aws_failure": (
+        "boto3 only when a command failed reaching AWS; `--version` and help stay quick"
+    ),
     "portfolio.cli.main:_root": "`portfolio --version` answers before the commands' imports",
     "portfolio.cli.serve:_run_server": (
         "plug-in loading: the HTTP server asked for (granian or uvicorn)"

@@ -15,7 +15,18 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectTimeoutError,
+    CredentialRetrievalError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    PartialCredentialsError,
+    SSOTokenLoadError,
+    TokenRetrievalError,
+    UnauthorizedSSOTokenError,
+)
 
 from portfolio import names
 from portfolio.config import Design, Settings
@@ -200,6 +211,31 @@ def refusal(err: ClientError) -> str | None:
         return None
     message = str(err.response["Error"].get("Message", "")).strip()
     return f"AWS refused {err.operation_name} ({error_code(err)}): {message or 'no message'}"
+
+
+_NO_CREDENTIALS = (NoCredentialsError, PartialCredentialsError, CredentialRetrievalError)
+_SSO_EXPIRED = (TokenRetrievalError, SSOTokenLoadError, UnauthorizedSSOTokenError)
+_NO_ENDPOINT = (EndpointConnectionError, ConnectTimeoutError)
+
+
+def unreachable(err: Exception) -> str | None:
+    """One line saying why AWS could not be asked at all, else None.
+
+    No usable credentials, an expired SSO session, an endpoint that does not answer:
+    the command could not run (exit 2, or a job's "could not run"), and the line says
+    what to do. Any other botocore failure is the caller's to re-raise.
+    """
+    if isinstance(err, _SSO_EXPIRED):
+        return f"the AWS SSO session is not usable ({err}): run `aws sso login` for this profile"
+    if isinstance(err, _NO_CREDENTIALS):
+        return (
+            f"no usable AWS credentials ({err}): set AWS_PROFILE (after `aws sso login`"
+            " for an SSO profile) or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+        )
+    if isinstance(err, _NO_ENDPOINT):
+        endpoint = err.kwargs.get("endpoint_url", "the endpoint")
+        return f"cannot reach AWS at {endpoint}: check --endpoint-url, the region and the network"
+    return None
 
 
 def has_service(aws: Aws) -> bool:

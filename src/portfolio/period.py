@@ -30,7 +30,15 @@ class Period:
         match = _MONTH.match(text.strip())
         if not match:
             raise InputError(f"month must look like 2025-08, got {text!r}")
-        return cls(int(match.group(1)), int(match.group(2)), tz)
+        period = cls(int(match.group(1)), int(match.group(2)), tz)
+        try:  # Python's datetime ends at the years 1 and 9999, shifted by the zone
+            period.start, period.end  # noqa: B018
+        except (ValueError, OverflowError) as err:
+            raise InputError(
+                f"month out of range, got {text!r}: its start and end must fall within"
+                " the years 0001-9999"
+            ) from err
+        return period
 
     @classmethod
     def previous_to(cls, moment: datetime, tz: str) -> Period:

@@ -18,6 +18,7 @@ from portfolio.checks.base import Kind
 from portfolio.checks.snapshot import MonthlySnapshot, RestoreTest
 from portfolio.checks.template import cached_assembly
 from portfolio.config import Settings
+from portfolio.errors import InputError
 from portfolio.infra.assembly import find_app
 from portfolio.registry import Registry
 from portfolio.store.protocols import Store
@@ -39,6 +40,24 @@ class CheckContext:
     dependency_audit: bool = False
     restore_results: tuple[RestoreTest, ...] | None = None
     """Restore tests already run elsewhere (the serverless design's state machine)."""
+
+    def __post_init__(self) -> None:
+        if self.url is not None:
+            check_url(self.url)
+
+
+def check_url(url: str) -> None:
+    """InputError unless ``url`` is an http(s) address with a host.
+
+    Checked before anything runs: a mistyped ``--url`` would otherwise be recorded as a
+    failed /health check, a critical FAIL the service never had.
+    """
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as err:
+        raise InputError(f"--url must be an http:// or https:// address, got {url!r}") from err
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise InputError(f"--url must be an http:// or https:// address, got {url!r}")
 
 
 Collector = Callable[[CheckContext, datetime], object]

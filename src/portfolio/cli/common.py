@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.progress import Progress, ProgressColumn
 
 from portfolio.cli.suggest import unknown_choice
 from portfolio.config import Settings
@@ -116,10 +117,26 @@ def check_choice(value: str, allowed: Iterable[str], name: str) -> None:
         raise unknown_choice(name, value, options)
 
 
+def required_text(value: str, option: str) -> str:
+    """``value`` unless it is empty or blank: InputError (exit 2) naming ``option``."""
+    if not value.strip():
+        raise InputError(f"{option} must not be empty")
+    return value
+
+
 def show_time(value: datetime, zone: ZoneInfo) -> str:
     """A time as a person reads it: minutes, in the given zone, with the zone's name."""
     local = value.astimezone(zone)
     return f"{local:%Y-%m-%d %H:%M} {local.tzname() or zone.key}"
+
+
+def transient_progress(*columns: str | ProgressColumn) -> Progress:
+    """A progress bar that goes when done, drawn only on a terminal.
+
+    On a pipe or in cron's mail rich draws nothing but ends the bar with an empty line,
+    which stood before a command's one-line error.
+    """
+    return Progress(*columns, console=console, transient=True, disable=not console.is_terminal)
 
 
 def set_quiet(quiet: bool) -> None:

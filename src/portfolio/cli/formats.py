@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from portfolio.cli.suggest import unknown_choice
-from portfolio.errors import ConfigError
+from portfolio.errors import ConfigError, InputError
 from portfolio.report.render.pdf import missing_packages
 from portfolio.report.write import WRITERS, Format
 
@@ -29,10 +29,12 @@ def parse_formats(values: Iterable[str]) -> list[Format]:
     allowed = [*WRITERS, ALL]
     asked: set[str] = set()
     for value in values:
-        for word in value.split(","):
-            word = word.strip()
-            if not word:
-                continue
+        words = [word.strip() for word in value.split(",") if word.strip()]
+        if not words:  # `--format ""` must not fall back to every format
+            raise InputError(
+                f"--format names no format, got {value!r}; one of: {', '.join(allowed)}"
+            )
+        for word in words:
             if word not in allowed:
                 raise unknown_choice("--format", word, allowed)
             asked.update(WRITERS if word == ALL else {word})

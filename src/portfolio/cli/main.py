@@ -1,8 +1,9 @@
 """The `portfolio` command: sub-commands by name, loaded when used; errors to exit codes.
 
 Exit codes: 0 success; 1 the command ran and found problems (checks); 2 the
-command could not run (bad input, bad settings, unreachable store, a path it
-cannot write) — with one line on stderr saying why.
+command could not run (bad input, bad settings, unreachable store, AWS without
+credentials or an endpoint that does not answer, a path it cannot write) — with one
+line on stderr saying why.
 
 Each sub-command's module is imported only when that command runs (or when
 help lists it): a cron job running ``portfolio check daily`` should not pay for
@@ -131,6 +132,19 @@ def version() -> None:
     typer.echo(VERSION)
 
 
+def _botocore_errors() -> tuple[type[Exception], ...]:
+    """botocore's base error once a command has loaded botocore; none can be raised before."""
+    loaded = sys.modules.get("botocore.exceptions")
+    return (loaded.BotoCoreError,) if loaded is not None else ()
+
+
+def _aws_failure(err: Exception) -> str | None:
+    """The one line for AWS that could not be asked (credentials, endpoint), else None."""
+    from portfolio.cloud import unreachable
+
+    return unreachable(err)
+
+
 def run(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI and map failures to one line and an exit code."""
     command = adopt(typer.main.get_command(app))
@@ -152,6 +166,12 @@ def run(argv: list[str] | None = None) -> int:
         return 2
     except PortfolioError as err:
         print(f"portfolio: {err}", file=sys.stderr)
+        return 2
+    except _botocore_errors() as err:  # before OSError: a connect timeout is one too
+        message = _aws_failure(err)
+        if message is None:
+            raise
+        print(f"portfolio: {message}", file=sys.stderr)
         return 2
     except OSError as err:  # a path the command cannot create, read or write
         where = f": {err.filename}" if err.filename else ""

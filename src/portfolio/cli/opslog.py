@@ -17,6 +17,7 @@ from portfolio.cli.common import (
     cli_store,
     console,
     parse_time,
+    required_text,
     show_time,
 )
 from portfolio.cli.tables import Column, fit_table
@@ -80,6 +81,7 @@ def incident_add(
     create: Annotated[bool, CreateOption] = False,
 ) -> None:
     """Record an incident; the report merges it with what it detects in the same time."""
+    required_text(summary, "--summary")
     with cli_store(db, create=create) as (settings, store):
         tz = settings.report.timezone
         started = parse_time(start, tz)
@@ -125,6 +127,8 @@ def incident_annotate(
         }.items()
         if v is not None
     }  # fmt: skip
+    if summary is not None:
+        required_text(summary, "--summary")
     if not (changes or end or responded_at):
         raise InputError("nothing to annotate: give at least one option, e.g. --cause")
     with cli_store(db) as (settings, store):
@@ -191,6 +195,7 @@ def maintenance_add(
     create: Annotated[bool, CreateOption] = False,
 ) -> None:
     """Record a planned maintenance window: its downtime counts as planned, not unplanned."""
+    required_text(description, "--description")
     with cli_store(db, create=create) as (settings, store):
         tz = settings.report.timezone
         opens, closes = parse_time(start, tz), parse_time(end, tz)
@@ -239,6 +244,7 @@ def worklog_add(
     create: Annotated[bool, CreateOption] = False,
 ) -> None:
     """Record a work item; docs items count toward the documentation KPI."""
+    required_text(summary, "--summary")
     with cli_store(db, create=create) as (settings, store):
         when = parse_time(at, settings.report.timezone) if at else datetime.now(UTC)
         item = WorkItem(id=new_id(), at=when.astimezone(UTC), kind=kind, summary=summary)

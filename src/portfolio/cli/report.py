@@ -24,6 +24,7 @@ from portfolio.cli.common import (
     existing_store,
     load_settings,
     missing_store,
+    transient_progress,
 )
 from portfolio.cli.formats import complete_formats, parse_formats, pdf_plan
 from portfolio.cli.series import NotifyOption, archive, write_notice
@@ -85,10 +86,9 @@ def generate(
 
     design = design or DESIGN_ARCHITECTURE[settings.design]
 
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console,
-        transient=True,
-    ) as progress:  # fmt: skip
+    with transient_progress(
+        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn()
+    ) as progress:
         task = progress.add_task(f"report {period.label}: observing", total=5)
         observations = source.observe(period)
         if not allow_empty and not has_data(observations):

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from portfolio.cli.common import console
+from portfolio.errors import InputError
 from portfolio.report.archive import collect, write_index
 from portfolio.scheduled.summary import summarize
 
@@ -59,6 +60,8 @@ def archive(
     Built from each month's report.json (any schema version); nothing is fetched when
     the page is opened.
     """
+    if not reports.is_dir():  # a typo must not become a new, empty archive
+        raise InputError(f"no such reports directory: {reports}")
     found = collect(reports)
     for path in write_index(found, reports):
         console.print(f"wrote {path}", highlight=False)

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from portfolio.cli.common import (
@@ -16,6 +16,7 @@ from portfolio.cli.common import (
     load_settings,
     missing_store,
     parse_time,
+    transient_progress,
 )
 from portfolio.errors import ConfigError, InputError
 from portfolio.store.kinds import Kind, TimeRange
@@ -107,9 +108,9 @@ def _span(since: str | None, until: str | None, tz: str) -> TimeRange:
 def _run(source: Source, sink: Sink, span: TimeRange, checkpoints: Path, verb: str) -> None:
     """The loop with a progress bar, then the count of each kind on both sides."""
     checkpoint = Checkpoint(checkpoints, source.name, sink.name, span)
-    with Progress(
+    with transient_progress(
         TextColumn(f"{verb} {{task.description}}"), BarColumn(), MofNCompleteColumn(),
-        TimeRemainingColumn(), console=console, transient=True,
+        TimeRemainingColumn(),
     ) as progress:  # fmt: skip
         task = progress.add_task(sink.name, total=None)
         outcome = run(

@@ -114,7 +114,11 @@ def synthesize(
     """Synthesize into ``out_dir`` (replaced whole, so no stale asset survives)."""
     app_path = app or find_app()
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="cdk.out.", dir=out_dir.parent) as staging:
+    try:  # beside out_dir, so the finished assembly is renamed into place
+        staging_dir = tempfile.TemporaryDirectory(prefix="cdk.out.", dir=out_dir.parent)
+    except OSError as err:  # its error names the scratch path, which nobody typed
+        raise InfraError(f"cannot write the cloud assembly to {out_dir}: {err.strerror}") from err
+    with staging_dir as staging:
         env = {
             **os.environ,
             **JSII_ENV,

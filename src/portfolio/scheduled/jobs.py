@@ -10,9 +10,10 @@ stores its results in the reports bucket and sends one summary to the alarm topi
 - ``report``: the monthly report of the previous month, in every format the image can
   write, on the 1st.
 
-A job that cannot finish (a call its role may not make, a source that refuses) still
-sends its summary, saying what stopped it: a missing grant shows on the first night as
-one line in the mail, not as a task that died with a traceback.
+A job that cannot finish (a call its role may not make, a source that refuses, AWS
+without credentials or an endpoint that does not answer) still sends its summary,
+saying what stopped it: a missing grant shows on the first night as one line in the
+mail, not as a task that died with a traceback.
 """
 
 from __future__ import annotations
@@ -24,12 +25,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from portfolio.checks.base import Kind
 from portfolio.checks.export import run_to_dict
 from portfolio.checks.run import CheckContext, run_checks
-from portfolio.cloud import refusal
+from portfolio.cloud import refusal, unreachable
 from portfolio.costs import load_prices
 from portfolio.costs.designs import DESIGN_ARCHITECTURE
 from portfolio.errors import ConfigError, SourceError
@@ -90,6 +91,11 @@ def run_job(name: str, context: JobContext) -> Outcome:
         outcome = job(context)
     except ClientError as err:
         reason = refusal(err)
+        if reason is None:
+            raise
+        outcome = Outcome(job=name, error=reason)
+    except BotoCoreError as err:
+        reason = unreachable(err)
         if reason is None:
             raise
         outcome = Outcome(job=name, error=reason)

@@ -212,8 +212,12 @@ class Checkpoint:
         saved = orjson.loads(self.path.read_bytes())
         return saved if isinstance(saved, dict) and saved.get("job") == self.job else None
 
-    def save(self, state: dict[str, object]) -> None:
+    def prepare(self) -> None:
+        """Make the checkpoints' directory, before the sink writes anything: a directory
+        that cannot be made stops the run with no ``.partial`` file left behind."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
+
+    def save(self, state: dict[str, object]) -> None:
         scratch = self.path.with_suffix(".tmp")
         with scratch.open("wb") as out:
             out.write(orjson.dumps({"job": self.job, **state}))
@@ -245,6 +249,7 @@ def run(source: Source, sink: Sink, checkpoint: Checkpoint, progress: Progress) 
         written = {Kind(k): int(n) for k, n in saved["written"].items()}  # type: ignore[attr-defined]
         retries, units = int(str(saved["retries"])), float(str(saved["units"]))
         expired = int(str(saved.get("expired", 0)))
+    checkpoint.prepare()
     sink.start(None if saved is None else saved["sink"])
     total = sum(expected.values())
     progress(sum(written.values()), total)
