@@ -90,3 +90,21 @@ def test_report_notify_writes_the_message_with_the_files(
     assert "Changes since 2025-07" in mail
     assert run([*args, "--notify", "-"]) == 0
     assert "Subject: [" in capsys.readouterr().out
+
+
+def test_the_unit_cost_change_is_the_cost_sections_figure(simulated: SimulatedMonth) -> None:
+    """Changes' リクエスト単価 row and コスト効率性's line give one month-on-month figure."""
+    costs = simulated.report.costs
+    assert costs.per_request_usd is not None
+    assert costs.per_request_previous_usd is not None
+    now, before = _current(simulated), _current(simulated)
+    before.headline["cost_per_request_usd"] = costs.per_request_previous_usd
+    changes = build_changes(now, Previous(before, "store"))
+    row = next(r for r in changes.figures if r.id == "cost_per_request_usd")
+    assert row.change_percent == costs.per_request_change_percent
+    report = simulated.report.model_copy(update={"changes": changes})
+    for lang, label in (("ja", "リクエスト単価"), ("en", "er request")):
+        text = render_markdown(report, lang)
+        figure = f"{costs.per_request_change_percent:+.1f}%"
+        lines = [line for line in text.splitlines() if label in line and figure in line]
+        assert len(lines) >= 2, (lang, figure)  # the changes table and the efficiency line
