@@ -108,3 +108,21 @@ def test_the_unit_cost_change_is_the_cost_sections_figure(simulated: SimulatedMo
         figure = f"{costs.per_request_change_percent:+.1f}%"
         lines = [line for line in text.splitlines() if label in line and figure in line]
         assert len(lines) >= 2, (lang, figure)  # the changes table and the efficiency line
+
+
+def test_minutes_in_the_changes_table_are_written_as_the_kpi_table_writes_them(
+    simulated: SimulatedMonth,
+) -> None:
+    changes = build_changes(_current(simulated), Previous(_current(simulated), "store"))
+    row = next(r for r in changes.figures if r.id == "incident_response_time")
+    assert row.current is not None
+    report = simulated.report.model_copy(update={"changes": changes})
+    for lang, label, unit in (
+        ("ja", "インシデント対応時間 |", "分"),
+        ("en", "Incident response", " min"),
+    ):
+        line = next(
+            x for x in render_markdown(report, lang).splitlines() if x.startswith(f"| {label}")
+        )
+        cells = [c.strip() for c in line.split("|")]
+        assert cells[3] == f"{row.current:,.0f}{unit}", line  # the KPI's whole minutes
