@@ -4,19 +4,26 @@ threshold, and `portfolio report --notify` writing the delivery message."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from portfolio.cli.main import run
+from portfolio.config import Settings
+from portfolio.costs import Architecture, load_prices
+from portfolio.period import Period
 from portfolio.report.build import (
     COST_THRESHOLD_PERCENT,
     COST_THRESHOLD_USD,
     Previous,
     build_changes,
+    has_data,
+    load_previous,
 )
 from portfolio.report.render.markdown import render_markdown
 from portfolio.report.series import MonthFigures, read_month
+from portfolio.sources.base import Observations, StaticSiteStats
 from tests.report.archive_months import OLD_SCHEMA, month_json
 from tests.report.conftest import SimulatedMonth
 
@@ -126,3 +133,24 @@ def test_minutes_in_the_changes_table_are_written_as_the_kpi_table_writes_them(
         )
         cells = [c.strip() for c in line.split("|")]
         assert cells[3] == f"{row.current:,.0f}{unit}", line  # the KPI's whole minutes
+
+
+class _EmptySite:
+    """A source whose months hold nothing but a CloudFront log read for other months."""
+
+    name = "empty-site"
+
+    def observe(self, period: Period, *, traffic_only: bool = False) -> Observations:
+        return Observations(period, self.name, static_site=StaticSiteStats(0, 0, 0, 0))
+
+
+def test_a_previous_month_with_no_data_is_no_previous_month() -> None:
+    """The demo's July: June had no data, yet its table read 0 requests and 0% maintenance ❌."""
+    july = Period.parse("2025-07", "Asia/Tokyo")
+    assert not has_data(_EmptySite().observe(july.previous()))
+    previous = load_previous(
+        july, reports_dir=None, source=_EmptySite(), settings=Settings(),
+        now=datetime(2025, 8, 1, tzinfo=UTC), prices=load_prices(),
+        design=Architecture.FARGATE_ALB,
+    )  # fmt: skip
+    assert (previous.figures, previous.source, previous.month) == (None, "none", "2025-06")
