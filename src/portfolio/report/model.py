@@ -112,7 +112,8 @@ class ComputeSection(BaseModel):
     network_in_bytes: int | None
     network_out_bytes: int | None
     network_mb_per_s: float | None = Field(
-        description="Bytes in + out over the measured hours, MB (10^6) per second."
+        description="Bytes in + out over the measured hours, MB (10^6) per second, to three"
+        " significant digits."
     )
     logs_recorded: bool = Field(description="The service's log-level counters were recorded.")
     error_logs: int | None
