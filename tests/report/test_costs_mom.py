@@ -43,8 +43,8 @@ def test_the_per_user_change_names_the_missing_user_count(simulated: SimulatedMo
     assert costs.per_user_usd is not None
     assert costs.per_user_previous_usd is None
     ja, en = render_markdown(simulated.report, "ja"), render_markdown(simulated.report, "en")
-    assert (
-        "/user（前月比: 算出なし。前月の利用者数は未記録で、記録されているのは現在の数のみ）" in ja
-    )
-    assert "/user (vs previous month: not computed; last month's user count is not recorded" in en
+    ja_why = "算出なし。ストアには現在の利用者数しかなく、前月時点の数がありません"
+    assert f"/user（前月比: {ja_why}）" in ja
+    en_why = "not computed; the store holds only the current user count, not last month's"
+    assert f"/user (vs previous month: {en_why})" in en
     assert "/user（前月比: 前月データなし）" not in ja
