@@ -36,6 +36,10 @@ from tests.report.conftest import SimulatedMonth
         (numbers.change(-0.04), "-0.0%"),
         (numbers.minutes(43.2), "43.2 min"),
         (numbers.minutes(90.0, 0), "90 min"),
+        (numbers.data_rate(0.000463), "0.463 KB/s"),
+        (numbers.data_rate(0.0463), "46.3 KB/s"),
+        (numbers.data_rate(0.463), "463 KB/s"),
+        (numbers.data_rate(1.25), "1.25 MB/s"),
     ],
 )
 def test_each_quantity_has_one_rule(written: str, expected: str) -> None:
@@ -81,3 +85,16 @@ def test_a_chart_writes_a_latency_as_the_text_does(simulated: SimulatedMonth, la
     assert first.avg_ms is not None
     assert numbers.ms(first.avg_ms, lang) in markdown  # type: ignore[arg-type]
     assert any(tip.endswith(numbers.ms(first.avg_ms, lang)) for tip in _tooltips(html, "weekly"))  # type: ignore[arg-type]
+
+
+def test_a_slow_network_rate_keeps_its_digits(simulated: SimulatedMonth) -> None:
+    """A quiet month moves well under 1 MB/s: '0.001 MB/s' said nothing of the figure."""
+    rate = simulated.report.services.compute.network_mb_per_s
+    assert rate is not None
+    assert rate < 0.01
+    assert f"{rate:.3g}" == str(rate)  # report.json keeps three significant digits
+    written = numbers.data_rate(rate)
+    assert written.endswith(" KB/s")
+    assert float(written.split()[0]) == pytest.approx(rate * 1000, rel=0.01)
+    assert f"**ネットワークI/O**: 平均{written}" in render_markdown(simulated.report, "ja")
+    assert f"**Network I/O**: average {written}" in render_markdown(simulated.report, "en")

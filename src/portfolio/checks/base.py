@@ -40,6 +40,16 @@ class Outcome:
     detail: str
 
 
+NOT_OBSERVED = "was not observed on this target"
+RESTORE_WINDOW_UNOBSERVABLE = (
+    "The restore window is not observable here (a template declares PITR but has no"
+    " restore times); run with --target aws."
+)
+NO_RESTORE_TEST = "No restore test this run (run with --restore-test)."
+"""The details of the warnings that mean 'not verified here', as the monthly checks record
+them; the report words each in both languages (report.security)."""
+
+
 def passed(detail: str) -> Outcome:
     return Outcome(FindingStatus.PASS, detail)
 

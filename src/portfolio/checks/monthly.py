@@ -9,7 +9,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from portfolio.checks.base import (
+    NO_RESTORE_TEST,
+    NOT_OBSERVED,
     ORIGINAL_ONLY,
+    RESTORE_WINDOW_UNOBSERVABLE,
     Kind,
     Outcome,
     Severity,
@@ -28,7 +31,6 @@ RESTORE_POINT_MAX_AGE = timedelta(hours=1)
 """PITR's latest restorable time normally trails now by about five minutes."""
 SECRET_WORDS = ("SECRET", "PASSWORD", "PASSWD", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY")
 SECRET_VALUE_PREFIXES = ("AKIA", "ASIA", "-----BEGIN", "ghp_", "xoxb-", "sk_live_")
-NOT_OBSERVED = "was not observed on this target"
 
 
 def _n(count: int, noun: str) -> str:
@@ -415,10 +417,7 @@ def backup_pitr_enabled(s: MonthlySnapshot) -> Outcome:
 )
 def backup_pitr_restorable(s: MonthlySnapshot) -> Outcome:
     if s.tables is None or not s.restore_window_observable:
-        return warn(
-            "The restore window is not observable here (a template declares PITR but has no"
-            " restore times); run with --target aws."
-        )
+        return warn(RESTORE_WINDOW_UNOBSERVABLE)
     stale, lags = [], []
     for t in s.tables:
         if t.latest_restorable is None:
@@ -452,7 +451,7 @@ def backup_pitr_restorable(s: MonthlySnapshot) -> Outcome:
 )
 def backup_restore_test(s: MonthlySnapshot) -> Outcome:
     if s.restore_tests is None:
-        return warn("No restore test this run (run with --restore-test).")
+        return warn(NO_RESTORE_TEST)
     if not s.restore_tests:
         return fail("The restore test found nothing to restore.")
     broken = [

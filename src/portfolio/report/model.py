@@ -112,7 +112,8 @@ class ComputeSection(BaseModel):
     network_in_bytes: int | None
     network_out_bytes: int | None
     network_mb_per_s: float | None = Field(
-        description="Bytes in + out over the measured hours, MB (10^6) per second."
+        description="Bytes in + out over the measured hours, MB (10^6) per second, to three"
+        " significant digits."
     )
     logs_recorded: bool = Field(description="The service's log-level counters were recorded.")
     error_logs: int | None
@@ -376,6 +377,16 @@ class CheckedItem(BaseModel):
     failing: list[str] = Field(description="Checks that did not pass, or did not run.")
     failing_titles_ja: list[str] = Field(default_factory=list)
     failing_titles_en: list[str] = Field(default_factory=list)
+    failing_reasons: list[str] = Field(
+        default_factory=list,
+        description="Why each failing check did not pass, in its order: not_run,"
+        " not_observed, restore_window, no_restore_test (not verifiable on this target),"
+        " else its status (warn, fail, no_data).",
+    )
+    failing_details: list[str] = Field(
+        default_factory=list,
+        description="Each failing check's recorded detail, in its order ('' when not run).",
+    )
 
 
 class SecurityMetrics(BaseModel):

@@ -13,6 +13,8 @@ specification. One rule per quantity, as the original 運用報告書 writes it:
 - counts: thousands separated, no decimals ("1,234").
 - a change: signed, one decimal ("+3.2%").
 - minutes: one decimal; an incident's length in whole minutes.
+- a data rate: MB/s, below 1 MB/s KB/s, three significant digits ("0.463 KB/s", not
+  "0.001 MB/s").
 
 A figure that is None is the caller's to word (a reason in the text, "no data" in a
 chart), so every function here takes a number.
@@ -22,7 +24,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-__all__ = ["change", "count", "minutes", "ms", "number", "percent", "usd"]
+__all__ = ["change", "count", "data_rate", "minutes", "ms", "number", "percent", "usd"]
 
 Lang = Literal["ja", "en"]
 
@@ -62,3 +64,12 @@ def change(value: float) -> str:
 def minutes(value: float, digits: int = 1) -> str:
     """12.5 min: minutes with a decimal; an incident's length passes 0."""
     return f"{number(value, digits)} min"
+
+
+def data_rate(mb_per_s: float) -> str:
+    """1.25 MB/s; below 1 MB/s in KB/s (0.463 KB/s, 46.0 KB/s), with the decimals that
+    keep three significant digits."""
+    value, unit = (mb_per_s, "MB/s") if abs(mb_per_s) >= 1 else (mb_per_s * 1000, "KB/s")
+    size = abs(value)
+    digits = 0 if size >= 100 else 1 if size >= 10 else 2 if size >= 1 else 3
+    return f"{number(value, digits)} {unit}"

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Final
 
 import portfolio.checks.registry  # noqa: F401  (registers every check, for their titles)
-from portfolio.checks.base import CHECKS
+from portfolio.checks.base import CHECKS, NO_RESTORE_TEST, NOT_OBSERVED, RESTORE_WINDOW_UNOBSERVABLE
 from portfolio.report.model import CheckedItem, Outcome, SecurityMetrics
 from portfolio.sources.base import Observations
 from portfolio.store.records import CheckRun, FindingStatus
@@ -48,6 +48,30 @@ DEPENDENCY_AUDIT: Final = "sec_dependency_audit"
 """The lock file's dependency audit, recorded by the monthly run."""
 
 
+UNVERIFIED: Final[dict[str, str]] = {
+    RESTORE_WINDOW_UNOBSERVABLE: "restore_window",
+    NO_RESTORE_TEST: "no_restore_test",
+}
+"""A warning's recorded detail -> why the check could not verify (comp.reason.<code>)."""
+
+
+def reason(status: FindingStatus | None, detail: str) -> str:
+    """Why a check did not pass, as a code the labels word in both languages.
+
+    not_run: not in the run; not_observed / restore_window / no_restore_test: a warning
+    that the target could not show it; otherwise the status (warn, fail, no_data), whose
+    recorded detail the line quotes.
+    """
+    if status is None:
+        return "not_run"
+    if status is FindingStatus.WARN:
+        if detail in UNVERIFIED:
+            return UNVERIFIED[detail]
+        if NOT_OBSERVED in detail:
+            return "not_observed"
+    return status.value.lower()
+
+
 def latest_run(runs: Sequence[CheckRun], kind: str) -> CheckRun | None:
     matching = [r for r in runs if r.kind == kind]
     return max(matching, key=lambda r: r.started_at) if matching else None
@@ -56,6 +80,7 @@ def latest_run(runs: Sequence[CheckRun], kind: str) -> CheckRun | None:
 def judge(item_id: str, checks: Sequence[str], run: CheckRun | None) -> CheckedItem:
     """One line from the run's findings for ``checks``: pass only if every one ran and passed."""
     found: dict[str, FindingStatus] = {}
+    details: dict[str, str] = {}
     if run is not None:
         rank = list(FindingStatus)
         for finding in run.findings:
@@ -63,6 +88,7 @@ def judge(item_id: str, checks: Sequence[str], run: CheckRun | None) -> CheckedI
                 worst = found.get(finding.check_id)
                 if worst is None or rank.index(finding.status) > rank.index(worst):
                     found[finding.check_id] = finding.status
+                    details[finding.check_id] = finding.detail
     missing = [c for c in checks if c not in found]
     failing = sorted(c for c, s in found.items() if s is not FindingStatus.PASS)
     outcome: Outcome
@@ -79,6 +105,8 @@ def judge(item_id: str, checks: Sequence[str], run: CheckRun | None) -> CheckedI
         id=item_id, outcome=outcome, checks=list(checks), failing=names,
         failing_titles_ja=[_title(c, "ja") for c in names],
         failing_titles_en=[_title(c, "en") for c in names],
+        failing_reasons=[reason(found.get(c), details.get(c, "")) for c in names],
+        failing_details=[details.get(c, "") for c in names],
     )  # fmt: skip
 
 

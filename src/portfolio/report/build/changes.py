@@ -46,10 +46,12 @@ def _percent(change: float | None, previous: float | None) -> float | None:
 def _figure(
     fid: str, kind: str, kpi: bool, before: float | None, now: float | None
 ) -> FigureChange:
-    change = None if before is None or now is None else rounded(now - before, 6)
+    exact = None if before is None or now is None else now - before
+    # The share from the exact difference: a unit cost's change rounded to 6 decimals
+    # first (-0.000002 for -0.00000187) moved its percentage by a tenth of a point.
     return FigureChange(
-        id=fid, kind=kind, kpi=kpi, previous=before, current=now, change=change,
-        change_percent=_percent(change, before),
+        id=fid, kind=kind, kpi=kpi, previous=before, current=now, change=rounded(exact, 6),
+        change_percent=_percent(exact, before),
     )  # fmt: skip
 
 

@@ -56,11 +56,15 @@ def _platform(source: str) -> Literal["aws", "local"]:
 
 
 def has_data(obs: Observations) -> bool:
-    """Anything measured or recorded in the period: otherwise the report would be all 'no data'."""
+    """Anything measured or recorded in the period: otherwise the report would be all 'no data'.
+
+    A site log read for other months gives this one a summary of 0 requests: not data.
+    """
     return bool(
         obs.traffic or obs.probes or resource_summary(obs).samples or obs.check_runs
         or obs.incidents
-        or obs.work_items or obs.static_site or obs.measured_costs or obs.store_stats
+        or obs.work_items or (obs.static_site and obs.static_site.requests)
+        or obs.measured_costs or obs.store_stats
         or site_probe_counts(obs).probes or obs.log_counts
     )  # fmt: skip
 

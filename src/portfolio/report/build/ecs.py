@@ -24,7 +24,8 @@ def build_compute(
     return ComputeSection(
         cluster=named["cluster"],
         service=named["service"],
-        network_mb_per_s=rounded(moved / 1e6 / measured_s, 4) if measured_s and moved else None,
+        # Three significant digits, not four decimals: a quiet service moves ~0.0005 MB/s.
+        network_mb_per_s=float(f"{moved / 1e6 / measured_s:.3g}") if measured_s and moved else None,
         logs_recorded=bool(obs.log_counts),
         error_logs=(levels["error"] + levels["critical"]) if obs.log_counts else None,
         warning_logs=levels["warning"] if obs.log_counts else None,

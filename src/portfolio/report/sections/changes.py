@@ -32,8 +32,8 @@ def _value(f: Fmt, row: FigureChange, value: float | None) -> str:
             return numbers.usd(value, 2)
         case Kind.USD_PER_REQUEST | Kind.TREND:
             return numbers.usd(value, 6)
-        case Kind.MINUTES:
-            return numbers.minutes(value)
+        case Kind.MINUTES:  # as the KPI table writes it: 15分 / 15 min
+            return f.t("minutes", value=numbers.number(value, digits))
     return numbers.number(value, digits)
 
 

@@ -26,7 +26,7 @@ def _cost_breakdown(doc: Document, f: Fmt) -> None:
             SERVICE_NAMES.get(line.service, line.service),
             f.usd(line.usd),
             f.pct(None if line.share is None else 100 * line.share, 1),
-            f.change(line.change_percent),
+            _mom(f, line.usd, line.previous_usd, line.change_percent),
         ]
         for line in c.lines
     ]
@@ -35,7 +35,7 @@ def _cost_breakdown(doc: Document, f: Fmt) -> None:
             f"**{f.t('total')}**",
             f"**{f.usd(c.total_usd)}**",
             "**100%**" if c.total_usd else "—",
-            f"**{f.change(c.change_percent)}**",
+            f"**{_mom(f, c.total_usd, c.previous_total_usd, c.change_percent)}**",
         ]
     )
     as_of = (
@@ -55,6 +55,13 @@ def _cost_breakdown(doc: Document, f: Fmt) -> None:
         *([Note(f.t("note.cost.estimated"))] if c.estimated else []),
         Chart("costs"),
     )
+
+
+def _mom(f: Fmt, usd: float | None, previous: float | None, change: float | None) -> str:
+    """前月比; from a $0 month there is no ratio, which is not a missing month."""
+    if change is not None or previous is None or previous != 0 or usd is None:
+        return f.change(change)
+    return f.t("cost.mom.both_zero" if usd == 0 else "cost.mom.from_zero")
 
 
 def _cost_optimisation(doc: Document, f: Fmt) -> None:
@@ -93,32 +100,29 @@ def _cost_optimisation(doc: Document, f: Fmt) -> None:
 def _cost_efficiency(doc: Document, f: Fmt) -> None:
     c = f.r.costs
     heading(doc, 3, "h.cost.efficiency", "cost-efficiency")
+    # Last month's cost known, its unit cost not: say which denominator is missing.
+    known = c.previous_total_usd is not None
 
     def unit(
-        value: float | None, change: float | None, digits: int, suffix: str, reason: str
-    ) -> str:
+        value: float | None, previous: float | None, change: float | None, digits: int,
+        suffix: str, reason: str, missing: str,
+    ) -> str:  # fmt: skip
         if value is None:
             return f.nd(reason)
-        return f.t("unit_cost", value=f"{f.usd(value, digits)}/{suffix}", change=f.change(change))
+        mom = (
+            f.t(missing)
+            if known and previous is None
+            else _mom(f, round(value, digits), previous, change)
+        )
+        return f.t("unit_cost", value=f"{f.usd(value, digits)}/{suffix}", change=mom)
 
-    doc.add(
-        Fields(
-            [
-                Field(
-                    f.t("l.per_request"),
-                    unit(
-                        c.per_request_usd, c.per_request_change_percent, 6, "req", "reason.no_cost"
-                    ),
-                ),
-                Field(
-                    f.t("l.per_user"),
-                    unit(c.per_user_usd, c.per_user_change_percent, 4, "user", "reason.no_users"),
-                ),
-                Field(
-                    f.t("l.per_hour"),
-                    unit(c.per_hour_usd, c.per_hour_change_percent, 4, "hour", "reason.no_cost"),
-                ),
-            ]
-        ),
-        Rule(),
-    )
+    rows = [
+        ("l.per_request", c.per_request_usd, c.per_request_previous_usd,
+         c.per_request_change_percent, 6, "req", "reason.no_cost",
+         "cost.mom.no_previous_requests"),
+        ("l.per_user", c.per_user_usd, c.per_user_previous_usd, c.per_user_change_percent, 4,
+         "user", "reason.no_users", "cost.mom.no_previous_users"),
+        ("l.per_hour", c.per_hour_usd, c.per_hour_previous_usd, c.per_hour_change_percent, 4,
+         "hour", "reason.no_cost", "reason.no_previous"),
+    ]  # fmt: skip
+    doc.add(Fields([Field(f.t(row[0]), unit(*row[1:])) for row in rows]), Rule())

@@ -52,7 +52,7 @@ def _ecs_performance(doc: Document, f: Fmt) -> None:
     network = (
         f.nd("reason.no_traffic")
         if c.network_mb_per_s is None
-        else f.t("avg", value=f"{numbers.number(c.network_mb_per_s, 3)} MB/s")
+        else f.t("avg", value=numbers.data_rate(c.network_mb_per_s))
     )
     peak = (
         f.nd("reason.no_samples")

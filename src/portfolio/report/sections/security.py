@@ -15,8 +15,16 @@ def _checked(f: Fmt, item: CheckedItem, prefix: str) -> str:
     if item.outcome == "not_run":
         return f.t(f"{prefix}.not_run")
     titles = item.failing_titles_ja if f.lang == "ja" else item.failing_titles_en
-    return f.t(f"{prefix}.{item.outcome}", checks="、".join(titles) if f.lang == "ja"
-               else ", ".join(titles))  # fmt: skip
+    # Each check by its title, which states the passing condition, and why it did not pass
+    # (a file of an older schema has titles only).
+    reasons = item.failing_reasons or [""] * len(titles)
+    details = item.failing_details or [""] * len(titles)
+    checks = [
+        f.t("check.why", title=title, why=f.t(f"check.why.{code}", detail=detail))
+        if code else f.t("check.title", title=title)
+        for title, code, detail in zip(titles, reasons, details, strict=True)
+    ]  # fmt: skip
+    return f.t(f"{prefix}.{item.outcome}", checks=f.t("list_sep").join(checks))
 
 
 def security(doc: Document, f: Fmt) -> None:

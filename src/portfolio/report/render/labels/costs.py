@@ -29,6 +29,10 @@ JA: dict[str, str] = {
     "l.per_user": "ユーザー単価",
     "l.per_hour": "時間単価",
     "unit_cost": "{value}（前月比: {change}）",
+    "cost.mom.both_zero": "±0（前月も$0）",
+    "cost.mom.from_zero": "—（前月は$0のため比率なし）",
+    "cost.mom.no_previous_requests": "算出なし。前月のリクエストは0件",
+    "cost.mom.no_previous_users": "算出なし。ストアには現在の利用者数しかなく、前月時点の数がありません",
     "reason.no_users": "登録ユーザー数が不明",
 }
 
@@ -58,5 +62,9 @@ EN: dict[str, str] = {
     "l.per_user": "Per user",
     "l.per_hour": "Per hour",
     "unit_cost": "{value} (vs previous month: {change})",
+    "cost.mom.both_zero": "±0 (also $0 last month)",
+    "cost.mom.from_zero": "— (last month $0: no ratio)",
+    "cost.mom.no_previous_requests": "not computed; no requests last month",
+    "cost.mom.no_previous_users": "not computed; the store holds only the current user count, not last month's",
     "reason.no_users": "user count unknown",
 }

@@ -42,6 +42,15 @@ JA: dict[str, str] = {
     "comp.fail": "非準拠（{checks}）",
     "comp.not_run": "未評価（月次点検の記録なし）",
     "note.compliance": "各項目は対応する点検がすべて合格した場合のみ「準拠」（対応表は docs/report.md）。",
+    "check.title": "点検「{title}」",
+    "check.why": "点検「{title}」: {why}",
+    "check.why.not_run": "月次点検で実行されていません",
+    "check.why.not_observed": "この環境では観測できません。--target aws で確認できます",
+    "check.why.restore_window": "このストアでは観測できません。--target aws で確認できます",
+    "check.why.no_restore_test": "今回の点検でリストアテストを実施していません。--restore-test で実施できます",
+    "check.why.warn": "警告（記録: {detail}）",
+    "check.why.fail": "不合格（記録: {detail}）",
+    "check.why.no_data": "データなし（記録: {detail}）",
 }
 
 EN: dict[str, str] = {
@@ -83,4 +92,13 @@ EN: dict[str, str] = {
     "comp.fail": "not compliant ({checks})",
     "comp.not_run": "not evaluated (no monthly check recorded)",
     "note.compliance": "An item is compliant only when every check mapped to it passed (mapping in docs/report.md).",
+    "check.title": 'check "{title}"',
+    "check.why": 'check "{title}": {why}',
+    "check.why.not_run": "not run by the monthly check",
+    "check.why.not_observed": "not observable on this target; run with --target aws",
+    "check.why.restore_window": "not observable on this store; run with --target aws",
+    "check.why.no_restore_test": "no restore test this run; run with --restore-test",
+    "check.why.warn": "warning (recorded: {detail})",
+    "check.why.fail": "failed (recorded: {detail})",
+    "check.why.no_data": "no data (recorded: {detail})",
 }
